@@ -1,0 +1,116 @@
+//! The HTML shell, the router and the top bar.
+
+use leptos::prelude::*;
+use leptos_meta::{Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
+use crate::home::ui::{CommercialPage, Dashboard, SettingsPage};
+use crate::users::ui::{UserEditPage, UserNewPage, UsersPage};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        // The page's CSP admits Leptos's inline scripts by this request's nonce.
+        let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+        if let (Some(res), Ok(v)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&crate::server::security::csp(nonce.as_deref())),
+        ) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/ouvrage.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="Ouvrage" />
+        <Router>
+            <TopBar />
+            <main id="contenu">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Dashboard ssr=SsrMode::Async />
+                    <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/gestion-commerciale") view=CommercialPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/utilisateurs") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/utilisateurs/nouveau") view=UserNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/utilisateurs/:id") view=UserEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/preferences") view=PreferencesPage ssr=SsrMode::Async />
+                    <Route path=path!("/preferences/mot-de-passe") view=PasswordPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The top bar: navigation, the search box «Rechercher», «Préférences» (gear) and
+/// «Déconnexion». A visitor sees the name only.
+#[component]
+fn TopBar() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::auth::api::current_user());
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Ouvrage"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) => {
+                            view! {
+                                <nav aria-label="Navigation principale">
+                                    <a href="/">"Tableau de bord"</a>
+                                    <a href="/clients">"Clients"</a>
+                                    <a href="/gestion-commerciale">"Gestion commerciale"</a>
+                                    <a href="/parametres">"Paramètres"</a>
+                                </nav>
+                                <form class="search" method="get" action="/clients" role="search">
+                                    <input type="search" name="q" aria-label="Rechercher" placeholder="Rechercher" />
+                                </form>
+                                <span class="who">{me.name}</span>
+                                <a class="gear" href="/preferences" aria-label="Préférences" title="Préférences">
+                                    "⚙"
+                                </a>
+                                <form method="post" action={crate::ui::path::<crate::auth::api::Logout>()}>
+                                    <button type="submit" class="link">"Déconnexion"</button>
+                                </form>
+                            }
+                                .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page introuvable — Ouvrage" />
+        <h1>"Page introuvable"</h1>
+        <p>"Cette page n'existe pas ou plus. " <a href="/">"Retour au tableau de bord"</a></p>
+    }
+}

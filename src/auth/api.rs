@@ -1,0 +1,109 @@
+//! Server functions for logging in and out, the current user and one's own password.
+
+use leptos::prelude::*;
+
+use crate::auth::model::Me;
+use crate::error::AppError;
+
+/// Failed attempts allowed per account, and per client address, in the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_IP: i64 = 30;
+pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use crate::auth::{password as pw, session, store};
+    use crate::db::{Tenant, now};
+
+    let st = session::state()?;
+    let typed = vec![("email".to_string(), crate::auth::model::shorten(&email, 254))];
+    let email = crate::auth::model::parse_email("email", &email).map_err(|e| e.with_values(typed.clone()))?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Le mot de passe est obligatoire.").with_values(typed));
+    }
+    let ip = session::client_ip(st.config.trust_proxy);
+    let t = now();
+    let (by_account, by_ip) = store::count_failures(&st.db, &email, &ip, t - FAILURE_WINDOW_SECONDS).await?;
+    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
+        return Err(AppError::TooManyAttempts(
+            "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes.".into(),
+        ));
+    }
+    let row = store::find_login(&st.db, &email).await?;
+    let stored = row.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| pw::DUMMY_HASH.clone());
+    let candidate = password.chars().take(1024).collect::<String>();
+    let matches = tokio::task::spawn_blocking(move || pw::verify(&candidate, &stored)).await.unwrap_or(false);
+    let user = match row {
+        Some(r) if matches && r.active => r,
+        _ => {
+            store::record_failure(&st.db, &email, &ip, t).await?;
+            return Err(AppError::invalid("password", "Adresse e-mail ou mot de passe incorrect.").with_values(typed));
+        }
+    };
+    let tenant = Tenant::trusted(user.company_id);
+    let mut tx = st.db.begin().await?;
+    if let Some(old) = session::token_from_request(st.config.secure_cookies) {
+        store::revoke_session(&mut tx, &session::token_hash(&old), t).await?;
+    }
+    store::clear_failures(&mut tx, &email).await?;
+    let token = session::new_token();
+    store::create_session(&mut tx, &tenant, user.id, &session::token_hash(&token), t, t + session::ABSOLUTE_SECONDS).await?;
+    crate::db::audit(&mut tx, &tenant, Some(user.id), "user", user.id, "login", &ip).await?;
+    tx.commit().await?;
+    session::set_cookie(&token, st.config.secure_cookies);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::auth::{session, store};
+    let st = session::state()?;
+    if let Some(token) = session::token_from_request(st.config.secure_cookies) {
+        let mut tx = st.db.begin().await?;
+        store::revoke_session(&mut tx, &session::token_hash(&token), crate::db::now()).await?;
+        tx.commit().await?;
+    }
+    session::clear_cookie(st.config.secure_cookies);
+    leptos_axum::redirect("/connexion");
+    Ok(())
+}
+
+/// The logged-in user, or `None`.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    match crate::auth::session::ctx().await {
+        Ok(c) => Ok(Some(c.me)),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Every user changes their own password; the current one is required. Their other
+/// sessions end.
+#[server(prefix = "/api", endpoint = "change_own_password")]
+pub async fn change_own_password(current: String, new_password: String, confirm: String) -> Result<(), AppError> {
+    use crate::auth::{password as pw, session, store};
+    use crate::users::store as users;
+
+    let cx = session::ctx().await?;
+    if new_password != confirm {
+        return Err(AppError::invalid("confirm", "La confirmation ne correspond pas au nouveau mot de passe."));
+    }
+    pw::check("new_password", &new_password)?;
+    let stored = users::password_hash(&cx.db, &cx.tenant, cx.user_id()).await?;
+    let current: String = current.chars().take(1024).collect();
+    let ok = tokio::task::spawn_blocking(move || pw::verify(&current, &stored)).await.unwrap_or(false);
+    if !ok {
+        return Err(AppError::invalid("current", "Le mot de passe actuel est incorrect."));
+    }
+    let hash = tokio::task::spawn_blocking(move || pw::hash(&new_password)).await.map_err(|_| AppError::Internal)??;
+    let t = crate::db::now();
+    let mut tx = cx.db.begin().await?;
+    users::set_password(&mut tx, &cx.tenant, cx.user_id(), &hash).await?;
+    store::revoke_user_sessions(&mut tx, &cx.tenant, cx.user_id(), Some(cx.session_id), t).await?;
+    crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", cx.user_id(), "password_changed", "").await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/preferences?modifie=mot-de-passe");
+    Ok(())
+}

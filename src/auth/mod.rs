@@ -1,0 +1,12 @@
+//! Users' sessions, passwords and rights (SPEC C1).
+pub mod api;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod ui;
+
+pub use model::{Me, Right};

@@ -1,0 +1,141 @@
+//! Sessions: the cookie, the request context every server function starts from, and
+//! the rights check. Tokens are 256 random bits; only their SHA-256 is stored.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::header::{COOKIE, SET_COOKIE};
+use leptos::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::auth::model::{Me, Right};
+use crate::auth::store;
+use crate::db::{Db, Tenant, now};
+use crate::error::AppError;
+use crate::server::AppState;
+
+/// A session ends after this long without a request…
+pub const IDLE_SECONDS: i64 = 12 * 3600;
+/// …and in any case this long after login.
+pub const ABSOLUTE_SECONDS: i64 = 7 * 24 * 3600;
+
+/// What a server function knows once the caller is authenticated.
+pub struct Ctx {
+    pub db: Db,
+    pub tenant: Tenant,
+    pub session_id: i64,
+    pub me: Me,
+}
+
+impl Ctx {
+    pub fn user_id(&self) -> i64 {
+        self.me.user_id
+    }
+
+    /// Refuses unless the user holds `right`.
+    pub fn require(&self, right: Right) -> Result<(), AppError> {
+        if self.me.can(right) { Ok(()) } else { Err(AppError::Forbidden(right.label().to_string())) }
+    }
+}
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+pub fn request_parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-ouvrage_session" } else { "ouvrage_session" }
+}
+
+/// The session token sent by the browser, if any.
+pub fn token_from_request(secure: bool) -> Option<String> {
+    let parts = request_parts()?;
+    let name = cookie_name(secure);
+    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// The caller's address: the socket peer, or the first `X-Forwarded-For` hop when
+/// `OUVRAGE_TRUST_PROXY=1`.
+pub fn client_ip(trust_proxy: bool) -> String {
+    let Some(parts) = request_parts() else { return "?".into() };
+    if trust_proxy {
+        if let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return first.trim().to_string();
+        }
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn set_cookie(token: &str, secure: bool) {
+    let cookie = if secure {
+        format!("{}={token}; Path=/; Max-Age={ABSOLUTE_SECONDS}; HttpOnly; SameSite=Lax; Secure", cookie_name(true))
+    } else {
+        format!("{}={token}; Path=/; Max-Age={ABSOLUTE_SECONDS}; HttpOnly; SameSite=Lax", cookie_name(false))
+    };
+    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
+        opts.append_header(SET_COOKIE, value);
+    }
+}
+
+pub fn clear_cookie(secure: bool) {
+    let cookie = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
+        opts.append_header(SET_COOKIE, value);
+    }
+}
+
+/// The authenticated caller, or `Unauthenticated`.
+pub async fn ctx() -> Result<Ctx, AppError> {
+    let st = state()?;
+    let token = token_from_request(st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
+    let hash = token_hash(&token);
+    let t = now();
+    let Some(s) = store::find_session(&st.db, &hash, t).await? else {
+        return Err(AppError::Unauthenticated);
+    };
+    if t - s.last_seen_at > 60 {
+        store::touch_session(&st.db, s.id, t).await?;
+    }
+    let tenant = Tenant::trusted(s.company_id);
+    let me = store::load_me(&st.db, &tenant, s.user_id).await?.ok_or(AppError::Unauthenticated)?;
+    Ok(Ctx { db: st.db.clone(), tenant, session_id: s.id, me })
+}
+
+/// The authenticated caller holding `right`.
+pub async fn ctx_with(right: Right) -> Result<Ctx, AppError> {
+    let c = ctx().await?;
+    c.require(right)?;
+    Ok(c)
+}

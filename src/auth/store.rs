@@ -1,0 +1,154 @@
+//! SQL for logins and sessions. Login and session look-ups run before the company is
+//! known (they find it); everything after goes through a [`Tenant`].
+
+use crate::auth::model::{Me, Right};
+use crate::auth::session::IDLE_SECONDS;
+use crate::db::{Db, Tenant, Tx, internal};
+use crate::error::AppError;
+use crate::{on_conn, on_pool};
+
+#[derive(sqlx::FromRow)]
+pub struct LoginRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+pub async fn find_login(db: &Db, email: &str) -> Result<Option<LoginRow>, AppError> {
+    let sql = "SELECT id, company_id, password_hash, active FROM app_user WHERE email = $1";
+    on_pool!(db, c => sqlx::query_as::<_, LoginRow>(sql).bind(email).fetch_optional(c).await).map_err(internal)
+}
+
+/// Failed logins since `since` for this e-mail, and for this address.
+pub async fn count_failures(db: &Db, email: &str, ip: &str, since: i64) -> Result<(i64, i64), AppError> {
+    let by_email = "SELECT COUNT(*) FROM login_failure WHERE email = $1 AND at > $2";
+    let by_ip = "SELECT COUNT(*) FROM login_failure WHERE ip = $1 AND at > $2";
+    let e: i64 = on_pool!(db, c => sqlx::query_scalar(by_email).bind(email).bind(since).fetch_one(c).await).map_err(internal)?;
+    let i: i64 = on_pool!(db, c => sqlx::query_scalar(by_ip).bind(ip).bind(since).fetch_one(c).await).map_err(internal)?;
+    Ok((e, i))
+}
+
+pub async fn record_failure(db: &Db, email: &str, ip: &str, at: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let sql = "INSERT INTO login_failure (email, ip, at) VALUES ($1, $2, $3)";
+    on_conn!(&mut tx, c => sqlx::query(sql).bind(email).bind(ip).bind(at).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    // Old entries are of no use to the throttle.
+    let purge = "DELETE FROM login_failure WHERE at < $1";
+    on_conn!(&mut tx, c => sqlx::query(purge).bind(at - 86_400).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    tx.commit().await
+}
+
+pub async fn clear_failures(tx: &mut Tx, email: &str) -> Result<(), AppError> {
+    let sql = "DELETE FROM login_failure WHERE email = $1";
+    on_conn!(tx, c => sqlx::query(sql).bind(email).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    Ok(())
+}
+
+pub async fn create_session(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: i64,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), AppError> {
+    let sql = "INSERT INTO user_session (company_id, user_id, token_hash, created_at, last_seen_at, expires_at) \
+               VALUES ($1, $2, $3, $4, $4, $5)";
+    on_conn!(tx, c => sqlx::query(sql)
+        .bind(tenant.company_id())
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Ends the session with this token hash (logout, or the old session at a new login).
+pub async fn revoke_session(tx: &mut Tx, token_hash: &str, now: i64) -> Result<(), AppError> {
+    let sql = "UPDATE user_session SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL";
+    on_conn!(tx, c => sqlx::query(sql).bind(now).bind(token_hash).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    Ok(())
+}
+
+/// Ends every session of a user but `keep` (after a password change).
+pub async fn revoke_user_sessions(tx: &mut Tx, tenant: &Tenant, user_id: i64, keep: Option<i64>, now: i64) -> Result<(), AppError> {
+    let sql = "UPDATE user_session SET revoked_at = $1 \
+               WHERE company_id = $2 AND user_id = $3 AND revoked_at IS NULL AND id <> $4";
+    on_conn!(tx, c => sqlx::query(sql)
+        .bind(now)
+        .bind(tenant.company_id())
+        .bind(user_id)
+        .bind(keep.unwrap_or(-1))
+        .execute(c)
+        .await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub user_id: i64,
+    pub last_seen_at: i64,
+}
+
+/// A live session: not revoked, not past its absolute expiry, used recently, of an
+/// active user.
+pub async fn find_session(db: &Db, token_hash: &str, now: i64) -> Result<Option<SessionRow>, AppError> {
+    let sql = "SELECT s.id, s.company_id, s.user_id, s.last_seen_at FROM user_session s \
+               JOIN app_user u ON u.id = s.user_id AND u.company_id = s.company_id \
+               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+               AND s.last_seen_at > $3 AND u.active = TRUE";
+    on_pool!(db, c => sqlx::query_as::<_, SessionRow>(sql)
+        .bind(token_hash)
+        .bind(now)
+        .bind(now - IDLE_SECONDS)
+        .fetch_optional(c)
+        .await)
+    .map_err(internal)
+}
+
+pub async fn touch_session(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let sql = "UPDATE user_session SET last_seen_at = $1 WHERE id = $2";
+    on_conn!(&mut tx, c => sqlx::query(sql).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    tx.commit().await
+}
+
+#[derive(sqlx::FromRow)]
+struct MeRow {
+    name: String,
+    email: String,
+    company_name: String,
+}
+
+pub async fn load_me(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Option<Me>, AppError> {
+    let sql = "SELECT u.name, u.email, c.name AS company_name FROM app_user u JOIN company c ON c.id = u.company_id \
+               WHERE u.company_id = $1 AND u.id = $2 AND u.active = TRUE";
+    let Some(row) = on_pool!(db, c => sqlx::query_as::<_, MeRow>(sql).bind(tenant.company_id()).bind(user_id).fetch_optional(c).await)
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    let rights = user_rights(db, tenant, user_id).await?;
+    Ok(Some(Me {
+        user_id,
+        company_id: tenant.company_id(),
+        company_name: row.company_name,
+        name: row.name,
+        email: row.email,
+        rights,
+    }))
+}
+
+pub async fn user_rights(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Vec<Right>, AppError> {
+    let sql = "SELECT code FROM user_right WHERE company_id = $1 AND user_id = $2";
+    let codes: Vec<String> =
+        on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(user_id).fetch_all(c).await).map_err(internal)?;
+    Ok(Right::ALL.into_iter().filter(|r| codes.iter().any(|c| c == r.code())).collect())
+}

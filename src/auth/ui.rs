@@ -1,0 +1,71 @@
+//! «Se connecter», «Préférences» and the user's own password.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::auth::api::{ChangeOwnPassword, Login};
+use crate::auth::model::PASSWORD_RULE;
+use crate::home::api::{SavePrefs, get_prefs};
+use crate::ui::{Field, FormAlert, Notice, form_error, load, path, query_param};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let error = form_error(path::<Login>());
+    view! {
+        <Title text="Connexion — Ouvrage" />
+        <section class="card narrow">
+            <h1>"Connexion"</h1>
+            <form method="post" action={path::<Login>()}>
+                <FormAlert error=error.clone() fields=&["email", "password"] />
+                <Field name="email" label="Adresse e-mail" kind="email" required=true autocomplete="username" error=error.clone() />
+                <Field name="password" label="Mot de passe" kind="password" required=true autocomplete="current-password" error=error />
+                <button type="submit">"Se connecter"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn PreferencesPage() -> impl IntoView {
+    let error = form_error(path::<SavePrefs>());
+    let done = query_param("modifie");
+    view! {
+        <Title text="Préférences — Ouvrage" />
+        <h1>"Préférences"</h1>
+        {done.map(|d| view! { <Notice text=if d == "mot-de-passe" { "Mot de passe modifié." } else { "Préférences enregistrées." } /> })}
+        {load(get_prefs, move |p| {
+            let error = error.clone();
+            view! {
+                <form method="post" action={path::<SavePrefs>()} class="card">
+                    <FormAlert error=error fields=&[] />
+                    <div class="check">
+                        <input type="checkbox" id="pref-sav" name="show_archived_sav" value="on" checked=p.show_archived_sav />
+                        <label for="pref-sav">"Afficher les sav archivés"</label>
+                    </div>
+                    <div class="check">
+                        <input type="checkbox" id="pref-tip" name="observations_tooltip" value="on" checked=p.observations_tooltip />
+                        <label for="pref-tip">"Afficher les observations en infos bulles"</label>
+                    </div>
+                    <button type="submit">"Valider"</button>
+                </form>
+            }
+        })}
+        <p><a href="/preferences/mot-de-passe">"Changer mon mot de passe"</a></p>
+    }
+}
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let error = form_error(path::<ChangeOwnPassword>());
+    view! {
+        <Title text="Changer mon mot de passe — Ouvrage" />
+        <h1>"Changer mon mot de passe"</h1>
+        <form method="post" action={path::<ChangeOwnPassword>()} class="card narrow">
+            <FormAlert error=error.clone() fields=&["current", "new_password", "confirm"] />
+            <Field name="current" label="Mot de passe actuel" kind="password" required=true autocomplete="current-password" error=error.clone() />
+            <Field name="new_password" label="Nouveau mot de passe" kind="password" required=true autocomplete="new-password" hint=PASSWORD_RULE error=error.clone() />
+            <Field name="confirm" label="Confirmer le mot de passe" kind="password" required=true autocomplete="new-password" error=error />
+            <button type="submit">"Valider"</button>
+        </form>
+    }
+}

@@ -1,0 +1,188 @@
+//! Database access: one pool type for SQLite (embedded default) and PostgreSQL (scale-out).
+//!
+//! SQL is written once with `$1` placeholders (SQLite accepts them) and run through
+//! [`on_conn!`], which expands the same statement for each driver. Dialect differences
+//! (upserts, locking, search) are kept side by side where they occur.
+//!
+//! Tenancy: business queries take a [`Tenant`], which can only be built by the auth layer
+//! from a valid session (or by the seed/first-start code). Its `company_id` is bound in
+//! every business statement; `tests/tenancy.rs` checks the SQL of every store.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::AppError;
+
+/// The pool, for either database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// A transaction, for either database.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs the same sqlx expression against whichever connection `$tx` holds.
+/// `$c` is bound to `&mut <Driver>Connection` inside `$body`.
+#[macro_export]
+macro_rules! on_conn {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Pg(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Which company a business query runs for. Built only from an authenticated session
+/// (`auth`) or by start-up code that creates the company itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    company_id: i64,
+}
+
+impl Tenant {
+    pub(crate) fn trusted(company_id: i64) -> Self {
+        Tenant { company_id }
+    }
+    pub fn company_id(&self) -> i64 {
+        self.company_id
+    }
+}
+
+impl Db {
+    /// Connects and migrates. `sqlite://path` (file created, WAL, synchronous=FULL) or
+    /// `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Ok(Db::Pg(pool))
+        } else {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // Money data: FULL survives power loss as well as process crashes.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(dir) = opts.get_filename().parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            Ok(Db::Sqlite(pool))
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Pg(_))
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing.
+    pub async fn begin(&self) -> Result<Tx, AppError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?),
+            Db::Pg(p) => Tx::Pg(p.begin().await.map_err(internal)?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Pg(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), AppError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await.map_err(internal),
+            Tx::Pg(t) => t.commit().await.map_err(internal),
+        }
+    }
+}
+
+/// Logs a database error and hides it from the user.
+pub fn internal(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "database error");
+    AppError::Internal
+}
+
+/// True when the error is a unique-constraint violation (both drivers).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Seconds since the Unix epoch, UTC: how every timestamp is stored.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Runs the same sqlx expression against whichever pool `$db` holds (reads outside a
+/// transaction). `$c` is bound to the pool.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(p) => {
+                let $c = p;
+                $body
+            }
+            $crate::db::Db::Pg(p) => {
+                let $c = p;
+                $body
+            }
+        }
+    };
+}
+
+/// Records who did what, in the caller's transaction.
+pub async fn audit(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: Option<i64>,
+    entity: &str,
+    entity_id: i64,
+    action: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    let sql = "INSERT INTO audit (company_id, user_id, at, entity, entity_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    on_conn!(tx, c => sqlx::query(sql)
+        .bind(tenant.company_id())
+        .bind(user_id)
+        .bind(now())
+        .bind(entity)
+        .bind(entity_id)
+        .bind(action)
+        .bind(detail)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    Ok(())
+}

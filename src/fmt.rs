@@ -1,0 +1,79 @@
+//! French display helpers: dates «29/11/2026», amounts «1 234,56 €» (integer cents).
+
+/// Formats a calendar date given as (year, month, day) the French way.
+pub fn date_fr(year: i32, month: u32, day: u32) -> String {
+    format!("{day:02}/{month:02}/{year:04}")
+}
+
+/// Formats an amount in cents as euros: thousands separated by a narrow no-break
+/// space (U+202F, as typography and Intl do), comma decimals, then « €».
+pub fn euros(cents: i64) -> String {
+    let negative = cents < 0;
+    let abs = cents.unsigned_abs();
+    let units = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push('\u{202F}');
+        }
+        grouped.push(ch);
+    }
+    format!("{}{},{:02}\u{00A0}€", if negative { "-" } else { "" }, grouped, abs % 100)
+}
+
+/// Formats a Unix timestamp (UTC) as a date and time in Europe/Paris.
+#[cfg(feature = "ssr")]
+pub fn datetime_fr(ts: i64) -> String {
+    use chrono::{DateTime, Datelike, Timelike};
+    match DateTime::from_timestamp(ts, 0) {
+        Some(utc) => {
+            let local = utc.with_timezone(&paris_offset(utc));
+            format!("{} {:02}:{:02}", date_fr(local.year(), local.month(), local.day()), local.hour(), local.minute())
+        }
+        None => String::new(),
+    }
+}
+
+/// Europe/Paris offset at a UTC instant: CET (+1) or CEST (+2), EU rule — from the
+/// last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.
+#[cfg(feature = "ssr")]
+fn paris_offset(utc: chrono::DateTime<chrono::Utc>) -> chrono::FixedOffset {
+    use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
+    let last_sunday = |month: u32| {
+        let mut d = NaiveDate::from_ymd_opt(utc.year(), month, 31).expect("valid day");
+        while d.weekday() != Weekday::Sun {
+            d = d.pred_opt().expect("valid day");
+        }
+        Utc.from_utc_datetime(&d.and_hms_opt(1, 0, 0).expect("valid time"))
+    };
+    let summer = utc >= last_sunday(3) && utc < last_sunday(10);
+    chrono::FixedOffset::east_opt(if summer { 7200 } else { 3600 }).expect("valid offset")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(date_fr(2026, 11, 29), "29/11/2026");
+        assert_eq!(date_fr(2027, 1, 5), "05/01/2027");
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(euros(123_456), "1\u{202F}234,56\u{00A0}€");
+        assert_eq!(euros(5), "0,05\u{00A0}€");
+        assert_eq!(euros(-4_000), "-40,00\u{00A0}€");
+        assert_eq!(euros(100_000_000), "1\u{202F}000\u{202F}000,00\u{00A0}€");
+        assert_eq!(euros(99_900), "999,00\u{00A0}€");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn paris_time() {
+        // 29/11/2026 08:30 UTC is 09:30 in Paris (winter); 01/07/2026 08:30 UTC is 10:30.
+        assert_eq!(datetime_fr(1_795_941_000), "29/11/2026 09:30");
+        assert_eq!(datetime_fr(1_782_894_600), "01/07/2026 10:30");
+    }
+}

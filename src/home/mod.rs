@@ -1,0 +1,7 @@
+//! The user's home: «Tableau de bord» and «Préférences» (SPEC C8). The client «Accueil»
+//! widgets join here.
+pub mod api;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod ui;

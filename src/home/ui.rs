@@ -1,0 +1,55 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::auth::Right;
+use crate::auth::api::current_user;
+use crate::home::api::get_dashboard;
+use crate::ui::{error_view, load};
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    view! {
+        <Title text="Tableau de bord — Ouvrage" />
+        {load(get_dashboard, |d| view! {
+            <h1>"Tableau de bord"</h1>
+            <p>"Bonjour " {d.user_name} " — " {d.company_name}</p>
+            <ul class="figures">
+                <li><a href="/clients?statut=client">{d.clients} " clients"</a></li>
+                <li><a href="/clients?statut=prospect">{d.prospects} " prospects"</a></li>
+            </ul>
+        })}
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <Title text="Paramètres — Ouvrage" />
+        <h1>"Paramètres"</h1>
+        {load(current_user, |me| match me {
+            None => error_view(crate::error::AppError::Unauthenticated),
+            Some(me) => view! {
+                <ul class="menu">
+                    {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
+                    <li><a href="/preferences">"Préférences"</a></li>
+                </ul>
+            }
+            .into_any(),
+        })}
+    }
+}
+
+#[component]
+pub fn CommercialPage() -> impl IntoView {
+    view! {
+        <Title text="Gestion commerciale — Ouvrage" />
+        {load(current_user, |me| match me {
+            None => error_view(crate::error::AppError::Unauthenticated),
+            Some(_) => view! {
+                <h1>"Gestion commerciale"</h1>
+                <p>"Les devis, factures, avoirs et la relance des factures clients arrivent avec le module commercial."</p>
+            }
+            .into_any(),
+        })}
+    }
+}

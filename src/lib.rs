@@ -1,0 +1,25 @@
+//! Ouvrage: CRM and collections for small French building-trade companies.
+//!
+//! One crate, built twice by cargo-leptos: `ssr` (the axum server) and `hydrate` (the
+//! browser's wasm, islands only). See `docs/architecture.md`.
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod fmt;
+pub mod home;
+pub mod ui;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,98 @@
+//! Server start-up: configuration, state, the router and its security layers.
+
+pub mod demo;
+pub mod security;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use crate::app::{App, shell};
+use crate::db::{Db, Tenant};
+
+/// Settings read from the environment (and `.env` in development).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://data/ouvrage.db` by default, or `postgres://…`.
+    pub database_url: String,
+    /// `OUVRAGE_ADDR`, else the `site-addr` of Cargo.toml / `LEPTOS_SITE_ADDR`.
+    pub addr: Option<String>,
+    /// `SMTP_URL`, used by the mail outbox.
+    pub smtp_url: Option<String>,
+    /// `OUVRAGE_SECURE_COOKIES=1` when served over HTTPS: `__Host-` cookie with `Secure`.
+    pub secure_cookies: bool,
+    /// `OUVRAGE_TRUST_PROXY=1` behind a load balancer: the client address is the first
+    /// `X-Forwarded-For` hop.
+    pub trust_proxy: bool,
+    /// `OUVRAGE_DEMO=0` disables the demo company on an empty database.
+    pub demo: bool,
+    /// `OUVRAGE_ADMIN_EMAIL` / `OUVRAGE_ADMIN_PASSWORD`: first administrator.
+    pub admin: Option<(String, String)>,
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let flag = |k: &str, default: bool| var(k).map(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on")).unwrap_or(default);
+        Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ouvrage.db".into()),
+            addr: var("OUVRAGE_ADDR"),
+            smtp_url: var("SMTP_URL"),
+            secure_cookies: flag("OUVRAGE_SECURE_COOKIES", false),
+            trust_proxy: flag("OUVRAGE_TRUST_PROXY", false),
+            demo: flag("OUVRAGE_DEMO", true),
+            admin: var("OUVRAGE_ADMIN_EMAIL").zip(var("OUVRAGE_ADMIN_PASSWORD")),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> LeptosOptions {
+        s.leptos_options.clone()
+    }
+}
+
+/// The whole application: pages, server functions, static files, security layers.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(ctx_state.clone());
+                leptos::nonce::provide_nonce();
+            },
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(security::api_errors))
+        .layer(axum::middleware::from_fn(security::same_origin_posts))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// First start: the company, the administrator from the environment, the demo data.
+pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), crate::error::AppError> {
+    let company = demo::ensure_company(db).await?;
+    let tenant = Tenant::trusted(company);
+    if let Some((email, password)) = &config.admin {
+        demo::ensure_admin(db, &tenant, email, password).await?;
+    }
+    if config.demo {
+        demo::load_if_empty(db, &tenant).await?;
+    }
+    Ok(())
+}

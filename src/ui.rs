@@ -1,0 +1,180 @@
+//! Shared UI pieces: form fields with their French error beside them, page loading and
+//! error pages. Forms are plain `<form method="post">` to server functions, so they work
+//! before (and without) the wasm; an error comes back in the URL (`__err`) and is shown
+//! next to its field, with what was typed.
+
+use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos_router::hooks::use_query_map;
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::error::AppError;
+
+/// The error a server function at `path` sent back to this page, if any.
+pub fn form_error(path: &str) -> Option<AppError> {
+    use_query_map().with_untracked(|q| {
+        if q.get("__path").as_deref() != Some(path) {
+            return None;
+        }
+        q.get("__err").map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+    })
+}
+
+/// A query parameter of the current page.
+pub fn query_param(name: &str) -> Option<String> {
+    use_query_map().with_untracked(|q| q.get(name))
+}
+
+/// One labelled input; its error, if any, is shown beside it and announced.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(into, default = String::new())] value: String,
+    #[prop(default = None)] error: Option<AppError>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let msg = error.as_ref().and_then(|e| e.for_field(name));
+    let invalid = msg.is_some();
+    let value = if kind == "password" { String::new() } else { error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value) };
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-err");
+    let hint_id = format!("{id}-hint");
+    let described = match (msg.is_some(), hint.is_some()) {
+        (true, _) => Some(err_id.clone()),
+        (false, true) => Some(hint_id.clone()),
+        _ => None,
+    };
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                aria-invalid=msg.is_some().then_some("true")
+                aria-describedby=described
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {msg.map(|m| view! { <p class="field-error" id=err_id role="alert">{m}</p> })}
+        </div>
+    }
+}
+
+/// A labelled multi-line text.
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: &'static str,
+    #[prop(into, default = String::new())] value: String,
+    #[prop(default = None)] error: Option<AppError>,
+) -> impl IntoView {
+    let msg = error.as_ref().and_then(|e| e.for_field(name));
+    let invalid = msg.is_some();
+    let value = error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value);
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-err");
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows="4"
+                aria-invalid=msg.is_some().then_some("true")
+                aria-describedby=msg.is_some().then(|| err_id.clone())
+            >
+                {value}
+            </textarea>
+            {msg.map(|m| view! { <p class="field-error" id=err_id role="alert">{m}</p> })}
+        </div>
+    }
+}
+
+/// The message of an error that belongs to no field shown in the form.
+#[component]
+pub fn FormAlert(error: Option<AppError>, fields: &'static [&'static str]) -> impl IntoView {
+    let shown = error.filter(|e| match e {
+        AppError::Invalid { field, .. } => !fields.contains(&field.as_str()),
+        _ => true,
+    });
+    shown.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+}
+
+/// A confirmation («Enregistré.») after a successful form.
+#[component]
+pub fn Notice(#[prop(into)] text: String) -> impl IntoView {
+    view! { <p class="notice" role="status">{text}</p> }
+}
+
+/// The page for an error: the login page for a visitor, «Accès refusé» (403),
+/// «introuvable» (404) or a French message, never a stack trace.
+pub fn error_view(e: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    {
+        use http::StatusCode;
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        }
+        if e == AppError::Unauthenticated {
+            leptos_axum::redirect("/connexion");
+        }
+    }
+    match e {
+        AppError::Unauthenticated => view! {
+            <h1>"Connexion requise"</h1>
+            <p>"Veuillez vous " <a href="/connexion">"connecter"</a> "."</p>
+        }
+        .into_any(),
+        AppError::Forbidden(_) => view! {
+            <h1>"Accès refusé"</h1>
+            <p role="alert">{e.to_string()}</p>
+        }
+        .into_any(),
+        AppError::NotFound(_) => view! {
+            <h1>"Introuvable"</h1>
+            <p role="alert">{e.to_string()}</p>
+        }
+        .into_any(),
+        e => view! {
+            <h1>"Erreur"</h1>
+            <p role="alert">{e.to_string()}</p>
+        }
+        .into_any(),
+    }
+}
+
+/// Loads a page's data with its server function, then renders it, or the error page.
+pub fn load<T, Fut, R, V>(fetch: impl Fn() -> Fut + Send + Sync + 'static, render: R) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    R: Fn(T) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let data = Resource::new(|| (), move |_| fetch());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Chargement…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => render(d).into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The URL a form posts to for server function `S`.
+pub fn path<S: leptos::server_fn::ServerFn>() -> &'static str {
+    S::PATH
+}
