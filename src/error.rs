@@ -80,6 +80,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::invalid("", "Le formulaire envoyé est incomplet ou mal formé.")
             }
+            // On the server: a body over the size limit, or not UTF-8.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => {
+                AppError::invalid("", "Les données envoyées sont illisibles ou trop volumineuses.")
+            }
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => AppError::Transport(m),
             _ => AppError::Internal,
         }

@@ -287,3 +287,18 @@ mod tests {
         assert!(all.iter().any(|c| c.nom.contains('è') || c.nom.contains('é')));
     }
 }
+
+/// Creates another company with its administrator (all rights); returns the company id.
+/// Used to onboard a company on a shared deployment, and by the tenancy tests.
+pub async fn create_company(db: &Db, name: &str, admin_email: &str, admin_password: &str) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(now())
+        .fetch_one(c)
+        .await)
+    .map_err(internal)?;
+    tx.commit().await?;
+    ensure_admin(db, &Tenant::trusted(id), admin_email, admin_password).await?;
+    Ok(id)
+}

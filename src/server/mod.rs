@@ -49,6 +49,9 @@ impl Config {
     }
 }
 
+/// The largest request body accepted (forms; file uploads have their own routes).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -78,6 +81,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Large enough for any form field to reach validation (and its French message).
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(security::api_errors))
         .layer(axum::middleware::from_fn(security::same_origin_posts))
         .layer(axum::middleware::from_fn(security::headers))

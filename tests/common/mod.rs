@@ -1,0 +1,243 @@
+//! Test harness: the real router on a random port, against a fresh SQLite file or a
+//! fresh PostgreSQL database, called over HTTP as the browser does.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use leptos::prelude::LeptosOptions;
+use ouvrage::db::Db;
+use ouvrage::server::{AppState, Config, demo, router};
+
+pub const ADMIN_EMAIL: &str = "admin@test.fr";
+pub const ADMIN_PASSWORD: &str = "Chaudiere-Admin-77";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub company_id: i64,
+    pg_name: Option<String>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+pub fn pg_base_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Whether PostgreSQL can be reached. Outside CI an unreachable server skips the
+/// PostgreSQL half loudly; in CI (`CI` set) it is a failure.
+pub async fn postgres_available() -> bool {
+    use sqlx::Connection;
+    match sqlx::PgConnection::connect(&pg_base_url()).await {
+        Ok(c) => {
+            let _ = c.close().await;
+            true
+        }
+        Err(e) => {
+            if std::env::var("CI").is_ok() {
+                panic!("PostgreSQL is required in CI but unreachable at {}: {e}", pg_base_url());
+            }
+            eprintln!("\n!!!!! PostgreSQL unreachable at {} ({e}): PostgreSQL half SKIPPED !!!!!\n", pg_base_url());
+            false
+        }
+    }
+}
+
+fn unique_name() -> String {
+    format!(
+        "ouvrage_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    )
+}
+
+/// A fresh, migrated database with one company and its administrator.
+pub async fn fresh_db(backend: Backend) -> (Db, Option<String>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("ouvrage-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("{}.db", unique_name()));
+            let db = Db::connect(&format!("sqlite://{}", path.display())).await.expect("sqlite");
+            (db, None)
+        }
+        Backend::Postgres => {
+            use sqlx::{Connection, Executor};
+            let name = unique_name();
+            let mut admin = sqlx::PgConnection::connect(&pg_base_url()).await.expect("postgres");
+            admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+            let _ = admin.close().await;
+            let url = match pg_base_url().rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => panic!("bad TEST_DATABASE_URL"),
+            };
+            (Db::connect(&url).await.expect("postgres db"), Some(name))
+        }
+    }
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    let (db, pg_name) = fresh_db(backend).await;
+    let config = Config {
+        database_url: String::new(),
+        addr: None,
+        smtp_url: None,
+        secure_cookies: false,
+        trust_proxy: true,
+        demo: false,
+        admin: Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into())),
+    };
+    ouvrage::server::bootstrap(&db, &config).await.expect("bootstrap");
+    let company_id = demo::ensure_company(&db).await.unwrap();
+    let leptos_options = LeptosOptions::builder().output_name("ouvrage").site_root("target/site").build();
+    let state = AppState { db: db.clone(), config: Arc::new(config), leptos_options };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(state);
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    TestApp { base: format!("http://{addr}"), db, company_id, pg_name }
+}
+
+impl TestApp {
+    /// Drops the PostgreSQL database of this test.
+    pub async fn finish(self) {
+        self.db.close().await;
+        if let Some(name) = self.pg_name {
+            use sqlx::{Connection, Executor};
+            if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_base_url()).await {
+                let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        }
+    }
+
+    /// A browser-like client: its own cookie jar, no automatic redirects, and a
+    /// distinct client address (for the per-address throttle).
+    pub fn client(&self) -> Client {
+        self.client_from(&format!("10.0.0.{}", COUNTER.fetch_add(1, Ordering::SeqCst) % 250 + 1))
+    }
+
+    pub fn client_from(&self, ip: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().unwrap());
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub async fn logged_in(&self, email: &str, password: &str) -> Client {
+        let c = self.client();
+        let r = c.call("login", &[("email", email), ("password", password)]).await;
+        assert_eq!(r.status, 200, "login of {email} failed: {}", r.body);
+        c
+    }
+
+    pub async fn admin(&self) -> Client {
+        self.logged_in(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
+            Db::Pg(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
+        }
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+    /// The French message of an `Invalid` error, and its field.
+    pub fn invalid(&self) -> (String, String) {
+        let v = self.json();
+        let inv = &v["Invalid"];
+        assert!(inv.is_object(), "expected Invalid, got {} {}", self.status, self.body);
+        (inv["field"].as_str().unwrap().to_string(), inv["message"].as_str().unwrap().to_string())
+    }
+}
+
+impl Client {
+    /// Calls server function `/api/<endpoint>` with a form body, as a script would.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
+        let r = self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
+        Answer::from(r).await
+    }
+
+    /// Posts a form as a browser without JavaScript does.
+    pub async fn post_html(&self, endpoint: &str, form: &[(&str, &str)], referer: &str) -> Answer {
+        let r = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{referer}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        Answer::from(r).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        let r = self.http.get(format!("{}{path}", self.base)).header("accept", "text/html").send().await.unwrap();
+        Answer::from(r).await
+    }
+}
+
+impl Answer {
+    async fn from(r: reqwest::Response) -> Answer {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.text().await.unwrap_or_default();
+        Answer { status, body, headers }
+    }
+}
+
+/// Runs one async test body against SQLite and PostgreSQL.
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::common::postgres_available().await {
+                        super::$name($crate::common::Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
