@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
+use crate::contacts::ui::ClientsPage;
 use crate::home::ui::{CommercialPage, Dashboard, SettingsPage};
 use crate::users::ui::{UserEditPage, UserNewPage, UsersPage};
 
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Dashboard ssr=SsrMode::Async />
                     <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients") view=ClientsPage ssr=SsrMode::Async />
                     <Route path=path!("/gestion-commerciale") view=CommercialPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/utilisateurs") view=UsersPage ssr=SsrMode::Async />

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod contacts;
 pub mod error;
 pub mod fmt;
 pub mod home;

@@ -86,6 +86,15 @@ pub async fn fresh_db(backend: Backend) -> (Db, Option<String>) {
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, false).await
+}
+
+/// With the demo company loaded (users and ~200 contacts).
+pub async fn spawn_demo(backend: Backend) -> TestApp {
+    spawn_with(backend, true).await
+}
+
+async fn spawn_with(backend: Backend, demo: bool) -> TestApp {
     let (db, pg_name) = fresh_db(backend).await;
     let config = Config {
         database_url: String::new(),
@@ -93,7 +102,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
         smtp_url: None,
         secure_cookies: false,
         trust_proxy: true,
-        demo: false,
+        demo,
         admin: Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into())),
     };
     ouvrage::server::bootstrap(&db, &config).await.expect("bootstrap");
