@@ -146,7 +146,8 @@ async fn create_user_validation(b: Backend) {
     let admin = app.admin().await;
     let before = app.count("app_user").await;
     let huge = "x".repeat(10 * 1024 * 1024);
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (vec![("name", "A"), ("email", ""), ("signature", ""), ("password", "Valide-Passe-2026")], "email", "obligatoire"),
         (vec![("name", "A"), ("email", "a@b"), ("signature", ""), ("password", "Valide-Passe-2026")], "email", "n'est pas une adresse e-mail valide"),
         (vec![("name", "A"), ("email", "a@b.fr"), ("signature", ""), ("password", "Court-1!")], "password", "trop court"),

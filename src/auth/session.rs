@@ -67,15 +67,14 @@ pub fn token_from_request(secure: bool) -> Option<String> {
 /// `OUVRAGE_TRUST_PROXY=1`.
 pub fn client_ip(trust_proxy: bool) -> String {
     let Some(parts) = request_parts() else { return "?".into() };
-    if trust_proxy {
-        if let Some(first) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_string();
-        }
+    if let Some(first) = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .filter(|_| trust_proxy)
+    {
+        return first.trim().to_string();
     }
     parts
         .extensions

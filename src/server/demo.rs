@@ -86,7 +86,7 @@ pub async fn load_if_empty(db: &Db, tenant: &Tenant) -> Result<bool, AppError> {
 pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -94,7 +94,7 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
     pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
@@ -264,6 +264,21 @@ pub async fn insert_contact(tx: &mut Tx, tenant: &Tenant, f: &FakeContact) -> Re
     Ok(id)
 }
 
+/// Creates another company with its administrator (all rights); returns the company id.
+/// Used to onboard a company on a shared deployment, and by the tenancy tests.
+pub async fn create_company(db: &Db, name: &str, admin_email: &str, admin_password: &str) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(now())
+        .fetch_one(c)
+        .await)
+    .map_err(internal)?;
+    tx.commit().await?;
+    ensure_admin(db, &Tenant::trusted(id), admin_email, admin_password).await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,19 +301,4 @@ mod tests {
         assert!(all.iter().filter(|c| c.statut == "corbeille").count() > 5);
         assert!(all.iter().any(|c| c.nom.contains('è') || c.nom.contains('é')));
     }
-}
-
-/// Creates another company with its administrator (all rights); returns the company id.
-/// Used to onboard a company on a shared deployment, and by the tenancy tests.
-pub async fn create_company(db: &Db, name: &str, admin_email: &str, admin_password: &str) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(now())
-        .fetch_one(c)
-        .await)
-    .map_err(internal)?;
-    tx.commit().await?;
-    ensure_admin(db, &Tenant::trusted(id), admin_email, admin_password).await?;
-    Ok(id)
 }

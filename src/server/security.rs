@@ -45,10 +45,8 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&csp(None)) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if let (false, Ok(v)) = (h.contains_key(header::CONTENT_SECURITY_POLICY), HeaderValue::from_str(&csp(None))) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     if is_html {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

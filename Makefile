@@ -1,0 +1,45 @@
+# Ouvrage — the two commands of README.md, plus checks.
+#   make run    install what is missing, build, serve http://127.0.0.1:3000 (SQLite, demo data)
+#   make test   every Rust test on SQLite and PostgreSQL, then Playwright in Chromium
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Build output lives outside the clone so that repeated runs (and CI) are incremental.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/ouvrage/target
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+# cargo-leptos builds debug code with this flag; cargo test uses it too, so that both
+# share one set of compiled dependencies.
+LEPTOS_RUSTFLAGS := --cfg erase_components
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+
+.PHONY: run test setup setup-test test-rust test-e2e build lint
+
+run: setup
+	cargo leptos serve
+
+test: setup setup-test test-rust test-e2e
+
+setup:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" || \
+		cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@test -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
+
+setup-test:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test-rust:
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo test --features ssr
+
+build:
+	cargo leptos build
+
+test-e2e: build
+	cd end2end && playwright test
+
+lint:
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --features ssr --tests -- -D warnings
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --features hydrate --target wasm32-unknown-unknown -- -D warnings
