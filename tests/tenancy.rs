@@ -1,0 +1,107 @@
+//! Every SQL statement that touches a business table names `company_id`, except the few
+//! that run before the company is known (listed here with their reason). A new query
+//! without the tenant's scope fails this test.
+
+use std::path::Path;
+
+const BUSINESS_TABLES: &[&str] = &["app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone"];
+
+/// (file, start of the statement, why it is not scoped by company)
+const UNSCOPED: &[(&str, &str, &str)] = &[
+    ("src/auth/store.rs", "SELECT id, company_id, password_hash, active FROM app_user WHERE email", "login: finds the company from the e-mail"),
+    ("src/auth/store.rs", "UPDATE user_session SET revoked_at = $1 WHERE token_hash", "logout: the token identifies the session"),
+    ("src/auth/store.rs", "UPDATE user_session SET last_seen_at", "by the session's primary key, found by token"),
+    ("src/server/demo.rs", "SELECT id FROM app_user WHERE email", "demo users: e-mails are unique across companies"),
+];
+
+fn literals(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = src.chars().peekable();
+    let mut prev = ' ';
+    while let Some(c) = chars.next() {
+        if c == '"' && prev != '\'' && prev != 'r' {
+            let mut s = String::new();
+            while let Some(d) = chars.next() {
+                match d {
+                    '\\' => {
+                        if let Some(e) = chars.next() {
+                            if e == '\n' {
+                                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                    chars.next();
+                                }
+                            } else {
+                                s.push(e);
+                            }
+                        }
+                    }
+                    '"' => break,
+                    d => s.push(d),
+                }
+            }
+            out.push(s);
+            prev = '"';
+        } else {
+            prev = c;
+        }
+    }
+    out
+}
+
+fn tables(sql: &str) -> Vec<String> {
+    let words: Vec<&str> = sql.split(|c: char| c.is_whitespace() || c == '(' || c == ',').filter(|w| !w.is_empty()).collect();
+    words
+        .windows(2)
+        .filter(|w| matches!(w[0].to_uppercase().as_str(), "FROM" | "JOIN" | "UPDATE" | "INTO"))
+        .map(|w| w[1].to_string())
+        .collect()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_business_statement_is_scoped_by_company() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut checked = 0;
+    let mut violations = Vec::new();
+    for f in files {
+        let rel = f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let src = std::fs::read_to_string(&f).unwrap();
+        for sql in literals(&src) {
+            let upper = sql.to_uppercase();
+            let is_sql = ["SELECT ", "UPDATE ", "DELETE FROM ", "INSERT INTO "].iter().any(|k| upper.starts_with(k) || upper.contains(&format!(" {k}")));
+            if !is_sql || !tables(&sql).iter().any(|t| BUSINESS_TABLES.contains(&t.as_str())) {
+                continue;
+            }
+            checked += 1;
+            if sql.contains("company_id") {
+                continue;
+            }
+            if UNSCOPED.iter().any(|(file, start, _)| *file == rel && sql.starts_with(start)) {
+                continue;
+            }
+            violations.push(format!("{rel}: {sql}"));
+        }
+    }
+    assert!(checked >= 25, "the scanner found only {checked} statements: it is broken");
+    assert!(violations.is_empty(), "statements without company scope:\n{}", violations.join("\n"));
+}
+
+#[test]
+fn the_scanner_catches_an_unscoped_statement() {
+    let src = r#"let sql = "SELECT nom FROM contact WHERE id = $1";"#;
+    let found = literals(src);
+    assert_eq!(found, vec!["SELECT nom FROM contact WHERE id = $1".to_string()]);
+    assert_eq!(tables(&found[0]), vec!["contact".to_string()]);
+    assert!(!found[0].contains("company_id"));
+}
