@@ -6,7 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
-use crate::contacts::ui::ClientsPage;
+use crate::contacts::ui::{ClientsPage, ContactEditPage, ContactNewPage, ContactPage};
+use crate::search::ui::SearchPage;
 use crate::home::ui::{CommercialPage, Dashboard, SettingsPage};
 use crate::users::ui::{UserEditPage, UserNewPage, UsersPage};
 
@@ -51,6 +52,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Dashboard ssr=SsrMode::Async />
                     <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/clients") view=ClientsPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/nouveau") view=ContactNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/:id") view=ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/:id/modifier") view=ContactEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/recherche") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/gestion-commerciale") view=CommercialPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/utilisateurs") view=UsersPage ssr=SsrMode::Async />
@@ -83,9 +88,7 @@ fn TopBar() -> impl IntoView {
                                     <a href="/gestion-commerciale">"Gestion commerciale"</a>
                                     <a href="/parametres">"Paramètres"</a>
                                 </nav>
-                                <form class="search" method="get" action="/clients" role="search">
-                                    <input type="search" name="q" aria-label="Rechercher" placeholder="Rechercher" />
-                                </form>
+                                <crate::search::ui::SearchBox />
                                 <span class="who">{me.name}</span>
                                 <a class="gear" href="/preferences" aria-label="Préférences" title="Préférences">
                                     "⚙"

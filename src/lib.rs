@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod error;
 pub mod fmt;
 pub mod home;
+pub mod search;
 pub mod ui;
 pub mod users;
 

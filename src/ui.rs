@@ -178,3 +178,28 @@ where
 pub fn path<S: leptos::server_fn::ServerFn>() -> &'static str {
     S::PATH
 }
+
+/// A labelled choice among fixed options.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(into, default = String::new())] value: String,
+    #[prop(default = None)] error: Option<AppError>,
+) -> impl IntoView {
+    let msg = error.as_ref().and_then(|e| e.for_field(name));
+    let invalid = msg.is_some();
+    let value = error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value);
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-err");
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name aria-invalid=invalid.then_some("true") aria-describedby=invalid.then(|| err_id.clone())>
+                {options.into_iter().map(|(v, l)| view! { <option value=v selected=v == value>{l}</option> }).collect_view()}
+            </select>
+            {msg.map(|m| view! { <p class="field-error" id=err_id role="alert">{m}</p> })}
+        </div>
+    }
+}

@@ -18,3 +18,80 @@ pub async fn list_contacts(statut: String, #[server(default)] q: String, #[serve
     let (rows, total) = crate::contacts::store::list(&cx.db, &cx.tenant, statut, &q, page, PER_PAGE).await?;
     Ok(ContactPage { rows, total, page, per_page: PER_PAGE })
 }
+
+use crate::contacts::model::ContactDetail;
+
+#[server(prefix = "/api", endpoint = "contacts/get")]
+pub async fn get_contact(id: i64) -> Result<ContactDetail, AppError> {
+    use crate::auth::Right;
+    let cx = crate::auth::session::ctx().await?;
+    let mut c = crate::contacts::store::get(&cx.db, &cx.tenant, id).await?;
+    c.can_trash = cx.me.can(Right::TrashMerge);
+    Ok(c)
+}
+
+/// «Nouveau contact» › «Valider».
+#[server(prefix = "/api", endpoint = "contacts/create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_contact(
+    statut: String,
+    #[server(default)] civilite: String,
+    #[server(default)] nom: String,
+    #[server(default)] prenom: String,
+    #[server(default)] societe: String,
+    #[server(default)] adresse: String,
+    #[server(default)] code_postal: String,
+    #[server(default)] ville: String,
+    #[server(default)] phones: Vec<String>,
+    #[server(default)] email: String,
+    #[server(default)] notes: String,
+) -> Result<(), AppError> {
+    use crate::auth::Right;
+    use crate::contacts::model::{ContactForm, Statut};
+    let cx = crate::auth::session::ctx().await?;
+    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes };
+    let input = form.parse()?;
+    if input.statut == Statut::Corbeille {
+        cx.require(Right::TrashMerge)?;
+    }
+    let mut tx = cx.db.begin().await?;
+    let id = crate::contacts::store::create(&mut tx, &cx.tenant, Some(cx.user_id()), &input).await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/clients/{id}?modifie=cree"));
+    Ok(())
+}
+
+/// «Fiche contact» › «Modifier» › «Valider». Moving a contact to or from the
+/// «Corbeille» needs the right «Corbeille et fusion des doublons».
+#[server(prefix = "/api", endpoint = "contacts/update")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_contact(
+    id: i64,
+    statut: String,
+    #[server(default)] civilite: String,
+    #[server(default)] nom: String,
+    #[server(default)] prenom: String,
+    #[server(default)] societe: String,
+    #[server(default)] adresse: String,
+    #[server(default)] code_postal: String,
+    #[server(default)] ville: String,
+    #[server(default)] phones: Vec<String>,
+    #[server(default)] email: String,
+    #[server(default)] notes: String,
+) -> Result<(), AppError> {
+    use crate::auth::Right;
+    use crate::contacts::model::{ContactForm, Statut};
+    let cx = crate::auth::session::ctx().await?;
+    let before = crate::contacts::store::get(&cx.db, &cx.tenant, id).await?;
+    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes };
+    let input = form.parse()?;
+    let trash = Statut::Corbeille.code();
+    if (input.statut.code() == trash) != (before.statut == trash) {
+        cx.require(Right::TrashMerge)?;
+    }
+    let mut tx = cx.db.begin().await?;
+    crate::contacts::store::update(&mut tx, &cx.tenant, Some(cx.user_id()), id, &input).await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/clients/{id}?modifie=enregistre"));
+    Ok(())
+}

@@ -53,3 +53,216 @@ pub struct ContactPage {
 }
 
 pub const PER_PAGE: i64 = 50;
+
+pub const CIVILITES: [&str; 4] = ["", "M.", "Mme", "M. et Mme"];
+pub const PHONES_MAX: usize = 4;
+pub const TEXT_MAX: usize = 200;
+pub const NOTES_MAX: usize = 20_000;
+
+/// A contact as typed in «Fiche contact», validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactInput {
+    pub statut: Statut,
+    pub civilite: String,
+    pub nom: String,
+    pub prenom: String,
+    pub societe: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub ville: String,
+    pub phones: Vec<String>,
+    pub email: String,
+    pub notes: String,
+}
+
+/// The raw form («Nouveau contact», «Modifier»).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactForm {
+    pub statut: String,
+    #[serde(default)]
+    pub civilite: String,
+    #[serde(default)]
+    pub nom: String,
+    #[serde(default)]
+    pub prenom: String,
+    #[serde(default)]
+    pub societe: String,
+    #[serde(default)]
+    pub adresse: String,
+    #[serde(default)]
+    pub code_postal: String,
+    #[serde(default)]
+    pub ville: String,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+impl ContactForm {
+    fn typed(&self) -> Vec<(String, String)> {
+        use crate::auth::model::shorten;
+        let mut v: Vec<(String, String)> = [
+            ("statut", &self.statut),
+            ("civilite", &self.civilite),
+            ("nom", &self.nom),
+            ("prenom", &self.prenom),
+            ("societe", &self.societe),
+            ("adresse", &self.adresse),
+            ("code_postal", &self.code_postal),
+            ("ville", &self.ville),
+            ("email", &self.email),
+            ("notes", &self.notes),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), shorten(v, if *k == "notes" { NOTES_MAX } else { TEXT_MAX })))
+        .collect();
+        v.extend(self.phones.iter().take(PHONES_MAX).map(|p| ("phones".to_string(), shorten(p, 40))));
+        v
+    }
+
+    /// Validates every field; the first error names its field and carries what was typed.
+    pub fn parse(&self) -> Result<ContactInput, crate::error::AppError> {
+        self.parse_inner().map_err(|e| e.with_values(self.typed()))
+    }
+
+    fn parse_inner(&self) -> Result<ContactInput, crate::error::AppError> {
+        use crate::auth::model::{bounded_text, parse_email};
+        use crate::error::AppError;
+        let statut = Statut::from_code(self.statut.trim()).ok_or_else(|| AppError::invalid("statut", "Choisissez un statut : Prospect, Client ou Corbeille."))?;
+        let civilite = self.civilite.trim().to_string();
+        if !CIVILITES.contains(&civilite.as_str()) {
+            return Err(AppError::invalid("civilite", "Civilité inconnue."));
+        }
+        let nom = bounded_text("nom", "Nom", &self.nom, TEXT_MAX)?;
+        let prenom = bounded_text("prenom", "Prénom", &self.prenom, TEXT_MAX)?;
+        let societe = bounded_text("societe", "Société", &self.societe, TEXT_MAX)?;
+        if nom.is_empty() && societe.is_empty() {
+            return Err(AppError::invalid("nom", "Indiquez au moins un nom ou une société."));
+        }
+        let adresse = bounded_text("adresse", "Adresse", &self.adresse, TEXT_MAX)?;
+        let code_postal = self.code_postal.trim().to_string();
+        let digits = code_postal.chars().all(|c| c.is_ascii_digit());
+        if !code_postal.is_empty()
+            && ((digits && code_postal.len() != 5)
+                || (!digits && !(3..=10).contains(&code_postal.len()))
+                || !code_postal.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'))
+        {
+            return Err(AppError::invalid("code_postal", "Le code postal doit compter 5 chiffres (ou être un code étranger valide)."));
+        }
+        let ville = bounded_text("ville", "Ville", &self.ville, TEXT_MAX)?;
+        let mut phones = Vec::new();
+        for raw in self.phones.iter().filter(|p| !p.trim().is_empty()) {
+            if phones.len() == PHONES_MAX {
+                return Err(AppError::invalid("phones", format!("{PHONES_MAX} numéros de téléphone au plus.")));
+            }
+            let ok = crate::search::text::phone_digits(raw).filter(|d| {
+                if d.starts_with("00") { (10..=17).contains(&d.len()) } else { d.len() == 10 && d.starts_with('0') }
+            });
+            if ok.is_none() {
+                return Err(AppError::invalid(
+                    "phones",
+                    format!("« {} » n'est pas un numéro de téléphone valide (10 chiffres, ou +33…).", crate::auth::model::shorten(raw.trim(), 40)),
+                ));
+            }
+            phones.push(crate::search::text::phone_display(raw));
+        }
+        let email = if self.email.trim().is_empty() { String::new() } else { parse_email("email", &self.email)? };
+        let notes = bounded_text("notes", "Notes", &self.notes, NOTES_MAX)?;
+        Ok(ContactInput { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes })
+    }
+}
+
+/// A contact with everything «Fiche contact» shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactDetail {
+    pub id: i64,
+    pub statut: String,
+    pub civilite: String,
+    pub nom: String,
+    pub prenom: String,
+    pub societe: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub ville: String,
+    pub email: String,
+    pub notes: String,
+    pub phones: Vec<String>,
+    pub history: Vec<StatusChange>,
+    pub can_trash: bool,
+}
+
+impl ContactDetail {
+    pub fn title(&self) -> String {
+        let person = format!("{} {}", self.nom.to_uppercase(), self.prenom).trim().to_string();
+        if person.is_empty() { self.societe.clone() } else { person }
+    }
+    pub fn form(&self) -> ContactForm {
+        ContactForm {
+            statut: self.statut.clone(),
+            civilite: self.civilite.clone(),
+            nom: self.nom.clone(),
+            prenom: self.prenom.clone(),
+            societe: self.societe.clone(),
+            adresse: self.adresse.clone(),
+            code_postal: self.code_postal.clone(),
+            ville: self.ville.clone(),
+            phones: self.phones.clone(),
+            email: self.email.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+/// One change of «Statut»: who, when, from, to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub at: String,
+    pub user: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> ContactForm {
+        ContactForm { statut: "client".into(), nom: "Pavière".into(), prenom: "Robert".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn valid_contact() {
+        let mut f = form();
+        f.phones = vec!["0612345678".into(), "".into(), "+33 4 77 21 35 80".into()];
+        f.email = " Robert@Exemple.fr".into();
+        f.code_postal = "42000".into();
+        let c = f.parse().unwrap();
+        assert_eq!(c.phones, vec!["06 12 34 56 78", "04 77 21 35 80"]);
+        assert_eq!(c.email, "robert@exemple.fr");
+        assert_eq!(c.statut, Statut::Client);
+    }
+
+    #[test]
+    fn bad_contacts() {
+        let cases: Vec<(Box<dyn Fn(&mut ContactForm)>, &str)> = vec![
+            (Box::new(|f| f.email = "robert@".into()), "email"),
+            (Box::new(|f| f.phones = vec!["06 12".into()]), "phones"),
+            (Box::new(|f| f.phones = vec!["appelez-moi".into()]), "phones"),
+            (Box::new(|f| f.code_postal = "4200".into()), "code_postal"),
+            (Box::new(|f| f.statut = "supprime".into()), "statut"),
+            (Box::new(|f| { f.nom = "".into(); f.societe = "".into(); }), "nom"),
+            (Box::new(|f| f.notes = "x".repeat(NOTES_MAX + 1)), "notes"),
+            (Box::new(|f| f.civilite = "Sa Majesté".into()), "civilite"),
+        ];
+        for (change, field) in cases {
+            let mut f = form();
+            change(&mut f);
+            let e = f.parse().unwrap_err();
+            assert!(e.for_field(field).is_some(), "{field}: {e:?}");
+            assert_eq!(e.typed("prenom").as_deref(), Some("Robert"));
+        }
+    }
+}

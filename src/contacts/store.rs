@@ -1,7 +1,7 @@
-use crate::contacts::model::{ContactRow, Statut};
-use crate::db::{Db, Tenant, internal};
+use crate::contacts::model::{ContactDetail, ContactInput, ContactRow, StatusChange, Statut};
+use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::error::AppError;
-use crate::on_pool;
+use crate::{on_conn, on_pool};
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (with `ESCAPE '\'`).
 fn like_pattern(q: &str) -> String {
@@ -52,5 +52,173 @@ mod tests {
     #[test]
     fn like_metacharacters_are_escaped() {
         assert_eq!(super::like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
+    }
+}
+
+fn index_terms(c: &ContactInput) -> std::collections::BTreeSet<String> {
+    if c.statut == Statut::Corbeille {
+        return Default::default();
+    }
+    crate::search::text::terms(&crate::search::text::Indexable {
+        nom: &c.nom,
+        prenom: &c.prenom,
+        societe: &c.societe,
+        ville: &c.ville,
+        code_postal: &c.code_postal,
+        email: &c.email,
+        phones: &c.phones,
+        aliases: &[],
+    })
+}
+
+async fn set_phones(tx: &mut Tx, tenant: &Tenant, id: i64, phones: &[String]) -> Result<(), AppError> {
+    let del = "DELETE FROM contact_phone WHERE company_id = $1 AND contact_id = $2";
+    on_conn!(tx, c => sqlx::query(del).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    let ins = "INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES ($1, $2, $3, '', $4)";
+    for (i, p) in phones.iter().enumerate() {
+        on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(i as i64).bind(p).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, from: &str, to: &str) -> Result<(), AppError> {
+    crate::db::audit(tx, tenant, user_id, "contact", id, "statut", &format!("{from}>{to}")).await
+}
+
+/// Creates a contact and indexes it, in the caller's transaction.
+pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &ContactInput) -> Result<i64, AppError> {
+    let t = now();
+    let sql = "INSERT INTO contact (company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id";
+    let id: i64 = on_conn!(tx, conn => sqlx::query_scalar(sql)
+        .bind(tenant.company_id())
+        .bind(c.statut.code())
+        .bind(&c.civilite)
+        .bind(&c.nom)
+        .bind(&c.prenom)
+        .bind(&c.societe)
+        .bind(&c.adresse)
+        .bind(&c.code_postal)
+        .bind(&c.ville)
+        .bind(&c.email)
+        .bind(&c.notes)
+        .bind(t)
+        .fetch_one(conn)
+        .await)
+    .map_err(internal)?;
+    set_phones(tx, tenant, id, &c.phones).await?;
+    record_status(tx, tenant, user_id, id, "", c.statut.code()).await?;
+    crate::search::store::reindex(tx, tenant, id, &index_terms(c)).await?;
+    Ok(id)
+}
+
+/// The current statut of a contact of this company, locked for the transaction's update.
+async fn current_statut(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<String, AppError> {
+    let sql = "SELECT statut FROM contact WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound("Contact".into()))
+}
+
+/// Saves «Fiche contact»; a change of statut is recorded and the index follows
+/// (a trashed contact leaves it, a restored one comes back).
+pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, c: &ContactInput) -> Result<(), AppError> {
+    let before = current_statut(tx, tenant, id).await?;
+    let sql = "UPDATE contact SET statut = $1, civilite = $2, nom = $3, prenom = $4, societe = $5, adresse = $6, code_postal = $7, \
+               ville = $8, email = $9, notes = $10, updated_at = $11 WHERE company_id = $12 AND id = $13";
+    on_conn!(tx, conn => sqlx::query(sql)
+        .bind(c.statut.code())
+        .bind(&c.civilite)
+        .bind(&c.nom)
+        .bind(&c.prenom)
+        .bind(&c.societe)
+        .bind(&c.adresse)
+        .bind(&c.code_postal)
+        .bind(&c.ville)
+        .bind(&c.email)
+        .bind(&c.notes)
+        .bind(now())
+        .bind(tenant.company_id())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    set_phones(tx, tenant, id, &c.phones).await?;
+    if before != c.statut.code() {
+        record_status(tx, tenant, user_id, id, &before, c.statut.code()).await?;
+    }
+    crate::search::store::reindex(tx, tenant, id, &index_terms(c)).await
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    id: i64,
+    statut: String,
+    civilite: String,
+    nom: String,
+    prenom: String,
+    societe: String,
+    adresse: String,
+    code_postal: String,
+    ville: String,
+    email: String,
+    notes: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    at: i64,
+    detail: String,
+    user_name: Option<String>,
+}
+
+pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, AppError> {
+    let cid = tenant.company_id();
+    let sql = "SELECT id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes FROM contact WHERE company_id = $1 AND id = $2";
+    let r = on_pool!(db, c => sqlx::query_as::<_, DetailRow>(sql).bind(cid).bind(id).fetch_optional(c).await)
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
+    let phones: Vec<String> = on_pool!(db, c => sqlx::query_scalar(psql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
+    let hsql = "SELECT a.at, a.detail, u.name AS user_name FROM audit a LEFT JOIN app_user u ON u.id = a.user_id AND u.company_id = a.company_id \
+                WHERE a.company_id = $1 AND a.entity = 'contact' AND a.entity_id = $2 AND a.action = 'statut' ORDER BY a.at DESC, a.id DESC";
+    let rows = on_pool!(db, c => sqlx::query_as::<_, HistoryRow>(hsql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
+    let label = |code: &str| Statut::from_code(code).map(|s| s.label().to_string()).unwrap_or_else(|| "—".into());
+    let history = rows
+        .into_iter()
+        .map(|h| {
+            let (from, to) = h.detail.split_once('>').unwrap_or(("", ""));
+            StatusChange { at: crate::fmt::datetime_fr(h.at), user: h.user_name.unwrap_or_default(), from: label(from), to: label(to) }
+        })
+        .collect();
+    Ok(ContactDetail {
+        id: r.id,
+        statut: r.statut,
+        civilite: r.civilite,
+        nom: r.nom,
+        prenom: r.prenom,
+        societe: r.societe,
+        adresse: r.adresse,
+        code_postal: r.code_postal,
+        ville: r.ville,
+        email: r.email,
+        notes: r.notes,
+        phones,
+        history,
+        can_trash: false,
+    })
+}
+
+/// The one predicate commercial management uses: a contact of this company that is not
+/// in the «Corbeille» may get new devis and factures.
+pub async fn may_issue_documents(db: &Db, tenant: &Tenant, id: i64) -> Result<bool, AppError> {
+    let sql = "SELECT statut FROM contact WHERE company_id = $1 AND id = $2";
+    let statut: Option<String> =
+        on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    match statut {
+        None => Err(AppError::NotFound("Contact".into())),
+        Some(s) => Ok(s != Statut::Corbeille.code()),
     }
 }

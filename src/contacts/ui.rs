@@ -69,3 +69,166 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+use crate::contacts::api::{CreateContact, UpdateContact, get_contact};
+use crate::contacts::model::{CIVILITES, ContactForm, PHONES_MAX};
+use crate::error::AppError;
+use crate::ui::{Field, FormAlert, Notice, SelectField, TextField, form_error, path};
+use leptos_router::hooks::use_params_map;
+
+const CONTACT_FIELDS: &[&str] = &["statut", "civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "phones", "email", "notes"];
+
+/// The fields of «Fiche contact», filled with `f` (or what was typed before an error).
+fn contact_fields(f: ContactForm, error: Option<AppError>) -> impl IntoView {
+    let phones: Vec<String> = match &error {
+        Some(AppError::Invalid { values, .. }) if !values.is_empty() => {
+            values.iter().filter(|(k, _)| k == "phones").map(|(_, v)| v.clone()).collect()
+        }
+        _ => f.phones.clone(),
+    };
+    let phone_error = error.as_ref().and_then(|e| e.for_field("phones"));
+    let phone_inputs = (0..PHONES_MAX)
+        .map(|i| {
+            let id = format!("f-phone-{i}");
+            let label = if i == 0 { "Téléphone".to_string() } else { format!("Téléphone {}", i + 1) };
+            let value = phones.get(i).cloned().unwrap_or_default();
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{label}</label>
+                    <input id=id type="tel" name="phones[]" value=value aria-invalid=phone_error.is_some().then_some("true") />
+                </div>
+            }
+        })
+        .collect_view();
+    let statuts = Statut::ALL.iter().map(|s| (s.code(), s.label())).collect::<Vec<_>>();
+    let civilites = CIVILITES.iter().map(|c| (*c, if c.is_empty() { "—" } else { *c })).collect::<Vec<_>>();
+    view! {
+        <FormAlert error=error.clone() fields=CONTACT_FIELDS />
+        <SelectField name="statut" label="Statut" options=statuts value=f.statut error=error.clone() />
+        <SelectField name="civilite" label="Civilité" options=civilites value=f.civilite error=error.clone() />
+        <div class="row">
+            <Field name="nom" label="Nom" value=f.nom error=error.clone() />
+            <Field name="prenom" label="Prénom" value=f.prenom error=error.clone() />
+        </div>
+        <Field name="societe" label="Société" value=f.societe error=error.clone() />
+        <Field name="adresse" label="Adresse" value=f.adresse error=error.clone() autocomplete="street-address" />
+        <div class="row">
+            <Field name="code_postal" label="Code postal" value=f.code_postal error=error.clone() />
+            <Field name="ville" label="Ville" value=f.ville error=error.clone() />
+        </div>
+        <fieldset>
+            <legend>"Téléphones"</legend>
+            <div class="row">{phone_inputs}</div>
+            {phone_error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        </fieldset>
+        <Field name="email" label="E-mail" kind="email" value=f.email error=error.clone() />
+        <TextField name="notes" label="Notes" value=f.notes error=error />
+    }
+}
+
+#[component]
+pub fn ContactNewPage() -> impl IntoView {
+    let error = form_error(path::<CreateContact>());
+    let statut = query_param("statut").filter(|s| Statut::from_code(s).is_some()).unwrap_or_else(|| "client".into());
+    view! {
+        <Title text="Nouveau contact — Ouvrage" />
+        {load(crate::auth::api::current_user, move |me| match me {
+            None => crate::ui::error_view(AppError::Unauthenticated),
+            Some(_) => {
+                let f = ContactForm { statut: statut.clone(), ..Default::default() };
+                view! {
+                    <h1>"Nouveau contact"</h1>
+                    <form method="post" action={path::<CreateContact>()} class="card wide">
+                        {contact_fields(f, error.clone())}
+                        <button type="submit">"Valider"</button>
+                    </form>
+                }
+                .into_any()
+            }
+        })}
+    }
+}
+
+fn contact_id() -> Option<i64> {
+    use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+}
+
+async fn load_contact(id: Option<i64>) -> Result<crate::contacts::model::ContactDetail, AppError> {
+    match id {
+        Some(id) => get_contact(id).await,
+        None => Err(AppError::NotFound("Contact".into())),
+    }
+}
+
+/// A contact's page; «Fiche contact» is its identity tab.
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let id = contact_id();
+    let done = query_param("modifie");
+    view! {
+        <Title text="Fiche contact — Ouvrage" />
+        {load(move || load_contact(id), move |c| {
+            let statut_label = Statut::from_code(&c.statut).map(|s| s.label()).unwrap_or("");
+            let done = done.clone();
+            view! {
+                <h1>{c.title()}</h1>
+                {done.map(|d| view! { <Notice text=if d == "cree" { "Contact créé." } else { "Fiche contact enregistrée." } /> })}
+                <nav class="tabs" aria-label="Onglets du contact">
+                    <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
+                </nav>
+                <section class="card wide" aria-label="Fiche contact">
+                    <p class="actions"><a class="button" href=format!("/clients/{}/modifier", c.id)>"Modifier"</a></p>
+                    <dl class="identity">
+                        <dt>"Statut"</dt><dd class=format!("statut statut-{}", c.statut)>{statut_label}</dd>
+                        <dt>"Civilité"</dt><dd>{c.civilite.clone()}</dd>
+                        <dt>"Nom"</dt><dd>{c.nom.clone()}</dd>
+                        <dt>"Prénom"</dt><dd>{c.prenom.clone()}</dd>
+                        <dt>"Société"</dt><dd>{c.societe.clone()}</dd>
+                        <dt>"Adresse"</dt><dd>{c.adresse.clone()} <br /> {format!("{} {}", c.code_postal, c.ville)}</dd>
+                        <dt>"Téléphone"</dt>
+                        <dd>{c.phones.iter().map(|p| {
+                            let tel = format!("tel:{}", p.replace(' ', ""));
+                            view! { <a href=tel>{p.clone()}</a> " " }
+                        }).collect_view()}</dd>
+                        <dt>"E-mail"</dt><dd>{(!c.email.is_empty()).then(|| view! { <a href=format!("mailto:{}", c.email)>{c.email.clone()}</a> })}</dd>
+                        <dt>"Notes"</dt><dd class="notes">{c.notes.clone()}</dd>
+                    </dl>
+                </section>
+                <section class="card wide">
+                    <h2>"Historique des statuts"</h2>
+                    <table class="list">
+                        <thead><tr><th>"Date"</th><th>"Par"</th><th>"Ancien statut"</th><th>"Nouveau statut"</th></tr></thead>
+                        <tbody>
+                            {c.history.into_iter().map(|h| view! {
+                                <tr><td>{h.at}</td><td>{h.user}</td><td>{h.from}</td><td>{h.to}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+pub fn ContactEditPage() -> impl IntoView {
+    let id = contact_id();
+    let error = form_error(path::<UpdateContact>());
+    view! {
+        <Title text="Modifier la fiche contact — Ouvrage" />
+        {load(move || load_contact(id), move |c| {
+            let error = error.clone();
+            view! {
+                <h1>{c.title()}</h1>
+                <nav class="tabs" aria-label="Onglets du contact">
+                    <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
+                </nav>
+                <form method="post" action={path::<UpdateContact>()} class="card wide">
+                    <input type="hidden" name="id" value=c.id />
+                    {contact_fields(c.form(), error)}
+                    <button type="submit">"Valider"</button>
+                </form>
+            }
+        })}
+    }
+}

@@ -2,7 +2,7 @@
 //! company (a few users, ~200 French contacts), made reproducibly from a fixed seed.
 
 use crate::auth::model::Right;
-use crate::db::{Db, Tenant, Tx, internal, now};
+use crate::db::{Db, Tenant, internal, now};
 use crate::error::AppError;
 use crate::users::model::UserInput;
 use crate::{on_conn, on_pool};
@@ -75,7 +75,7 @@ pub async fn load_if_empty(db: &Db, tenant: &Tenant) -> Result<bool, AppError> {
     }
     let mut rng = SplitMix64(20261129);
     for i in 0..200 {
-        insert_contact(&mut tx, tenant, &fake_contact(&mut rng, i)).await?;
+        crate::contacts::store::create(&mut tx, tenant, None, &fake_contact(&mut rng, i).input()).await?;
     }
     tx.commit().await?;
     tracing::info!("demo company loaded");
@@ -98,6 +98,24 @@ impl SplitMix64 {
     }
     pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
+    }
+}
+
+impl FakeContact {
+    pub fn input(&self) -> crate::contacts::model::ContactInput {
+        crate::contacts::model::ContactInput {
+            statut: crate::contacts::model::Statut::from_code(self.statut).unwrap_or(crate::contacts::model::Statut::Prospect),
+            civilite: self.civilite.to_string(),
+            nom: self.nom.clone(),
+            prenom: self.prenom.clone(),
+            societe: self.societe.clone(),
+            adresse: self.adresse.clone(),
+            code_postal: self.code_postal.clone(),
+            ville: self.ville.clone(),
+            phones: self.phones.iter().map(|(_, n)| n.clone()).collect(),
+            email: self.email.clone(),
+            notes: String::new(),
+        }
     }
 }
 
@@ -230,39 +248,6 @@ pub fn fake_contact(rng: &mut SplitMix64, i: usize) -> FakeContact {
     }
 }
 
-pub async fn insert_contact(tx: &mut Tx, tenant: &Tenant, f: &FakeContact) -> Result<i64, AppError> {
-    let t = now();
-    let sql = "INSERT INTO contact (company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id";
-    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql)
-        .bind(tenant.company_id())
-        .bind(f.statut)
-        .bind(f.civilite)
-        .bind(&f.nom)
-        .bind(&f.prenom)
-        .bind(&f.societe)
-        .bind(&f.adresse)
-        .bind(&f.code_postal)
-        .bind(&f.ville)
-        .bind(&f.email)
-        .bind(t)
-        .fetch_one(c)
-        .await)
-    .map_err(internal)?;
-    let psql = "INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES ($1, $2, $3, $4, $5)";
-    for (pos, (label, number)) in f.phones.iter().enumerate() {
-        on_conn!(tx, c => sqlx::query(psql)
-            .bind(tenant.company_id())
-            .bind(id)
-            .bind(pos as i64)
-            .bind(label)
-            .bind(number)
-            .execute(c)
-            .await.map(|r| r.rows_affected()))
-        .map_err(internal)?;
-    }
-    Ok(id)
-}
 
 /// Creates another company with its administrator (all rights); returns the company id.
 /// Used to onboard a company on a shared deployment, and by the tenancy tests.

@@ -1,0 +1,7 @@
+//! The search engine «Rechercher» (SPEC C3): normalisation, the index, the query.
+pub mod api;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod text;
+pub mod ui;

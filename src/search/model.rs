@@ -1,0 +1,32 @@
+use serde::{Deserialize, Serialize};
+
+/// One search result: enough to recognise the contact and open it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Hit {
+    pub id: i64,
+    pub statut: String,
+    pub civilite: String,
+    pub nom: String,
+    pub prenom: String,
+    pub societe: String,
+    pub code_postal: String,
+    pub ville: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+impl Hit {
+    /// «PAVIÈRE Robert», or the company name.
+    pub fn title(&self) -> String {
+        let person = format!("{} {}", self.nom.to_uppercase(), self.prenom).trim().to_string();
+        match (person.is_empty(), self.societe.is_empty()) {
+            (true, _) => self.societe.clone(),
+            (false, true) => person,
+            (false, false) => format!("{person} — {}", self.societe),
+        }
+    }
+    pub fn sort_key(&self) -> (String, String, i64) {
+        (self.nom.to_lowercase(), self.prenom.to_lowercase(), self.id)
+    }
+}
