@@ -49,3 +49,117 @@ async fn demo_company_and_client_lists(b: Backend) {
     assert!(page.body.contains("Prospects") && page.body.contains("Page 1 sur"));
     app.finish().await;
 }
+
+both_databases!(contact_lifecycle_trash_and_history, contact_bad_input_saves_nothing);
+
+fn contact_form<'a>(statut: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![("statut", statut), ("civilite", "M."), ("nom", "Pavière"), ("prenom", "Robert"), ("ville", "Saint-Étienne"), ("code_postal", "42000")];
+    for (k, v) in extra {
+        if *k != "phones[]" {
+            f.retain(|(key, _)| key != k);
+        }
+        f.push((k, v));
+    }
+    f
+}
+
+async fn find_id(c: &common::Client, q: &str) -> Option<i64> {
+    c.call("search", &[("q", q)]).await.json().as_array().unwrap().first().map(|h| h["id"].as_i64().unwrap())
+}
+
+async fn contact_lifecycle_trash_and_history(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    let r = admin.call("contacts/create", &contact_form("prospect", &[("phones[]", "06 12 34 56 78"), ("phones[]", "+33 4 77 21 35 80")])).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = find_id(&admin, "paviere rob").await.expect("found once created");
+    let c = admin.call("contacts/get", &[("id", &id.to_string())]).await.json();
+    assert_eq!(c["phones"], serde_json::json!(["06 12 34 56 78", "04 77 21 35 80"]));
+    assert_eq!(c["statut"], "prospect");
+    assert!(ouvrage::contacts::store::may_issue_documents(&app.db, &tenant(&app), id).await.unwrap());
+
+    // Edit: the index follows in the same transaction.
+    let ids = id.to_string();
+    let f = contact_form("client", &[("id", &ids), ("phones[]", "07 00 00 00 01"), ("nom", "Pavillon")]);
+    assert_eq!(admin.call("contacts/update", &f).await.status, 200);
+    assert_eq!(find_id(&admin, "pavillon robert").await, Some(id));
+    assert_eq!(find_id(&admin, "0612345678").await, None, "the old phone is gone from the index");
+    assert_eq!(find_id(&admin, "07 00 00 00 01").await, Some(id));
+
+    // Trash: gone from search and from commercial management, never deleted.
+    let f = contact_form("corbeille", &[("id", &ids), ("nom", "Pavillon")]);
+    assert_eq!(admin.call("contacts/update", &f).await.status, 200);
+    assert_eq!(find_id(&admin, "pavillon").await, None);
+    assert!(!ouvrage::contacts::store::may_issue_documents(&app.db, &tenant(&app), id).await.unwrap());
+    assert_eq!(app.count("contact").await, 1);
+    let trash = admin.call("contacts/list", &[("statut", "corbeille"), ("q", "pavil")]).await.json();
+    assert_eq!(trash["total"], 1);
+
+    // Restore.
+    let f = contact_form("client", &[("id", &ids), ("nom", "Pavillon")]);
+    assert_eq!(admin.call("contacts/update", &f).await.status, 200);
+    assert_eq!(find_id(&admin, "pavillon").await, Some(id));
+
+    // Every change of statut: who, when, from, to.
+    let c = admin.call("contacts/get", &[("id", &ids)]).await.json();
+    let h: Vec<(String, String, String)> = c["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["user"].as_str().unwrap().into(), h["from"].as_str().unwrap().into(), h["to"].as_str().unwrap().into()))
+        .collect();
+    let who = "Administrateur".to_string();
+    assert_eq!(
+        h,
+        vec![
+            (who.clone(), "Corbeille".into(), "Client".into()),
+            (who.clone(), "Client".into(), "Corbeille".into()),
+            (who.clone(), "Prospect".into(), "Client".into()),
+            (who, "—".into(), "Prospect".into()),
+        ]
+    );
+    assert!(c["history"][0]["at"].as_str().unwrap().contains('/'), "a French date");
+    let page = admin.get(&format!("/clients/{id}")).await;
+    assert!(page.body.contains("Fiche contact") && page.body.contains("Historique des statuts") && page.body.contains("Modifier"));
+
+    // Trashing needs the right; another company gets «introuvable».
+    admin.call("users/create", &[("name", "Karim"), ("email", "karim@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
+    let karim = app.logged_in("karim@test.fr", "Technicien-2026!").await;
+    let r = karim.call("contacts/update", &f.iter().map(|(k, v)| (*k, if *k == "statut" { "corbeille" } else { *v })).collect::<Vec<_>>()).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(find_id(&admin, "pavillon").await, Some(id));
+    ouvrage::server::demo::create_company(&app.db, "Autre", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
+    let other = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
+    assert_eq!(other.call("contacts/get", &[("id", &ids)]).await.status, 404);
+    assert_eq!(other.call("contacts/update", &f).await.status, 404);
+    app.finish().await;
+}
+
+fn tenant(app: &common::TestApp) -> ouvrage::db::Tenant {
+    ouvrage::db::Tenant::for_tests(app.company_id)
+}
+
+async fn contact_bad_input_saves_nothing(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (contact_form("client", &[("email", "robert@")]), "email"),
+        (contact_form("client", &[("phones[]", "06 12")]), "phones"),
+        (contact_form("client", &[("phones[]", "appelez le soir")]), "phones"),
+        (contact_form("client", &[("code_postal", "4200")]), "code_postal"),
+        (contact_form("supprime", &[]), "statut"),
+        (contact_form("client", &[("notes", &huge)]), "notes"),
+        (vec![("statut", "client"), ("nom", ""), ("societe", "")], "nom"),
+    ];
+    for (form, field) in cases {
+        let r = admin.call("contacts/create", &form).await;
+        assert_eq!(r.status, 422, "{field}");
+        assert_eq!(r.invalid().0, field);
+    }
+    assert_eq!(app.count("contact").await, 0);
+    assert_eq!(app.count("contact_search").await, 0);
+    assert_eq!(admin.call("contacts/get", &[("id", "424242")]).await.status, 404);
+    assert_eq!(admin.call("contacts/create", &[("nom", "Sans statut")]).await.status, 422);
+    app.finish().await;
+}

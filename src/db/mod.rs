@@ -58,6 +58,11 @@ impl Tenant {
     pub(crate) fn trusted(company_id: i64) -> Self {
         Tenant { company_id }
     }
+    /// For integration tests and tools that act as the company itself.
+    #[doc(hidden)]
+    pub fn for_tests(company_id: i64) -> Self {
+        Tenant { company_id }
+    }
     pub fn company_id(&self) -> i64 {
         self.company_id
     }
