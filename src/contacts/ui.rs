@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::contacts::api::list_contacts;
-use crate::contacts::model::Statut;
+use crate::contacts::model::{ContactPage, Statut};
 use crate::ui::{load, query_param};
 
 /// «Clients»: the client base, the prospect base and the «Corbeille», as tabs.
@@ -15,6 +15,7 @@ pub fn ClientsPage() -> impl IntoView {
     view! {
         <Title text="Clients — Ouvrage" />
         <h1>"Clients"</h1>
+        <p class="actions"><a class="button" href=format!("/clients/nouveau?statut={}", if statut == Statut::Corbeille { "client" } else { statut.code() })>"Nouveau contact"</a></p>
         <nav class="tabs" aria-label="Bases">
             {Statut::ALL.into_iter().map(|s| {
                 let label = match s { Statut::Client => "Clients", Statut::Prospect => "Prospects", Statut::Corbeille => "Corbeille" };
@@ -23,31 +24,87 @@ pub fn ClientsPage() -> impl IntoView {
                 }
             }).collect_view()}
         </nav>
+        {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), page), move |p| {
+            view! { <LiveList statut=statut.code().to_string() q=q.clone() initial=p /> }
+        })}
+    }
+}
+
+/// A base's list with its «Filtrer» box. Without the wasm the box is a GET form and
+/// the pages are links; with it, the list filters as you type, and Ctrl+F focuses the
+/// box.
+#[island]
+fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let (data, set_data) = signal(initial);
+    let (query, set_query) = signal(q);
+    let generation = StoredValue::new(0u64);
+    let statut = StoredValue::new(statut);
+
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("f") {
+                ev.prevent_default();
+                if let Some(i) = input.get_untracked() {
+                    let _ = i.focus();
+                    i.select();
+                }
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    let on_input = move |ev: leptos::ev::Event| {
+        let q = event_target_value(&ev);
+        set_query.set(q.clone());
+        let ticket = generation.get_value() + 1;
+        generation.set_value(ticket);
+        set_timeout(
+            move || {
+                if generation.get_value() != ticket {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(p) = list_contacts(statut.get_value(), q, 0).await {
+                        if generation.get_value() == ticket {
+                            set_data.set(p);
+                        }
+                    }
+                });
+            },
+            std::time::Duration::from_millis(150),
+        );
+    };
+
+    let link = move |n: i64| format!("/clients?statut={}&q={}&page={n}", statut.get_value(), urlencode(&query.get()));
+    view! {
         <form method="get" action="/clients" class="filter" role="search">
-            <input type="hidden" name="statut" value=statut.code() />
+            <input type="hidden" name="statut" value=statut.get_value() />
             <label for="filtre">"Filtrer"</label>
-            <input id="filtre" type="search" name="q" value=q.clone() />
+            <input id="filtre" node_ref=input type="search" name="q" value=query.get_untracked() on:input=on_input autocomplete="off" />
             <button type="submit">"Filtrer"</button>
         </form>
-        {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), page), move |p| {
+        {move || {
+            let p = data.get();
             let last = (p.total - 1).max(0) / p.per_page;
-            let link = {
-                let q = q.clone();
-                move |n: i64| format!("/clients?statut={}&q={}&page={n}", statut.code(), urlencode(&q))
-            };
             view! {
-                <p class="count">{format!("{} contact{}", p.total, if p.total > 1 { "s" } else { "" })}</p>
+                <p class="count" role="status">{format!("{} contact{}", p.total, if p.total > 1 { "s" } else { "" })}</p>
                 <table class="list">
                     <thead><tr><th>"Nom"</th><th>"Société"</th><th>"Code postal"</th><th>"Ville"</th><th>"E-mail"</th></tr></thead>
                     <tbody>
-                        {p.rows.into_iter().map(|c| view! {
-                            <tr>
-                                <td>{format!("{} {} {}", c.civilite, c.nom.to_uppercase(), c.prenom).trim().to_string()}</td>
-                                <td>{c.societe}</td>
-                                <td>{c.code_postal}</td>
-                                <td>{c.ville}</td>
-                                <td>{c.email}</td>
-                            </tr>
+                        {p.rows.into_iter().map(|c| {
+                            let name = format!("{} {} {}", c.civilite, c.nom.to_uppercase(), c.prenom).trim().to_string();
+                            let name = if name.is_empty() { c.societe.clone() } else { name };
+                            view! {
+                                <tr>
+                                    <td><a href=format!("/clients/{}", c.id)>{name}</a></td>
+                                    <td>{c.societe}</td>
+                                    <td>{c.code_postal}</td>
+                                    <td>{c.ville}</td>
+                                    <td>{c.email}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -57,7 +114,7 @@ pub fn ClientsPage() -> impl IntoView {
                     {(p.page < last).then(|| view! { <a href=link(p.page + 1) rel="next">"Page suivante"</a> })}
                 </nav>
             }
-        })}
+        }}
     }
 }
 
