@@ -16,6 +16,10 @@ async fn main() {
         .init();
 
     let config = Config::from_env();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(cmd) = args.first() {
+        return command(cmd, &args[1..], &config).await;
+    }
     let cargo_toml = std::path::Path::new("Cargo.toml").exists().then_some("Cargo.toml");
     let leptos_options = match get_configuration(cargo_toml) {
         Ok(c) => c.leptos_options,
@@ -53,6 +57,49 @@ async fn main() {
     db.close().await;
     if let Err(e) = served {
         fail(&format!("le serveur s'est arrêté : {e}"));
+    }
+}
+
+/// Value of `--name` in the arguments.
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// `ouvrage seed --contacts N [--company NAME] [--seed S]`
+/// `ouvrage bench-search [--contacts N] [--per-kind K]` (SQLite `DATABASE_URL`, and the
+/// PostgreSQL of `BENCH_PG_URL` when set)
+async fn command(cmd: &str, args: &[String], config: &Config) {
+    use ouvrage::server::{bench, seed};
+    let number = |name: &str, default: usize| arg(args, name).map(|v| v.replace('_', "").parse::<usize>().unwrap_or_else(|_| fail(&format!("{name} : nombre attendu")))).unwrap_or(default);
+    match cmd {
+        "seed" => {
+            let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("base inaccessible : {e}")));
+            let tenant = seed::company(&db, arg(args, "--company").as_deref()).await.unwrap_or_else(|e| fail(&e.to_string()));
+            let n = number("--contacts", 1000);
+            let s = number("--seed", 2026) as u64;
+            let r = seed::seed(&db, &tenant, n, s).await.unwrap_or_else(|e| fail(&e.to_string()));
+            println!("{} contacts, {} termes indexés, en {:.1} s ({:.0} contacts/s)", r.contacts, r.terms, r.seconds, r.contacts as f64 / r.seconds);
+        }
+        "bench-search" => {
+            let n = number("--contacts", 1_000_000) as i64;
+            let per_kind = number("--per-kind", 150);
+            let mut targets = vec![("SQLite", config.database_url.clone())];
+            if let Ok(pg) = std::env::var("BENCH_PG_URL") {
+                targets.push(("PostgreSQL", pg));
+            }
+            for (label, url) in targets {
+                let db = Db::connect(&url).await.unwrap_or_else(|e| fail(&format!("{label} inaccessible : {e}")));
+                let tenant = seed::company(&db, Some("Bench")).await.unwrap_or_else(|e| fail(&e.to_string()));
+                let have = bench::count(&db, &tenant).await.unwrap_or_else(|e| fail(&e.to_string()));
+                if have < n {
+                    let r = seed::seed(&db, &tenant, (n - have) as usize, 7).await.unwrap_or_else(|e| fail(&e.to_string()));
+                    println!("{label}: seeded {} contacts in {:.1} s ({:.0} contacts/s, {} terms)", r.contacts, r.seconds, r.contacts as f64 / r.seconds, r.terms);
+                }
+                bench::run(&db, &tenant, &format!("{label}, {n} contacts"), per_kind).await.unwrap_or_else(|e| fail(&e.to_string()));
+                db.close().await;
+            }
+        }
+        other => fail(&format!("commande inconnue « {other} » (seed, bench-search)")),
     }
 }
 

@@ -140,6 +140,12 @@ const NOMS: &[&str] = &[
     "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Pavière", "Lemaître", "Noël",
     "Bénard", "Cœurdevey", "L'Hôte", "Saint-Just", "Le Gall", "De la Tour", "Øster",
 ];
+const SYL_START: &[&str] = &[
+    "Ber", "Mar", "Lef", "Dur", "Gar", "Rou", "Mor", "Fau", "Bou", "Che", "Gi", "La", "Le", "Ma", "Pe", "Ri", "Va", "Vi",
+    "Bo", "Co", "Da", "Fo", "Ga", "Jo", "Lo", "Mo", "No", "Po", "Ro", "Sa", "Ta", "Au", "Bé", "Dé", "Lé",
+];
+const SYL_MID: &[&str] = &["", "n", "r", "l", "ch", "ss", "t", "v", "gn"];
+const SYL_END: &[&str] = &["and", "ard", "eau", "ier", "in", "on", "ot", "et", "elle", "ière", "ais", "ault", "ec", "ez", "y", "oux", "ès", "at"];
 const PRENOMS_H: &[&str] = &[
     "Jean", "Pierre", "Michel", "André", "Philippe", "René", "Louis", "Alain", "Jacques", "Bernard", "Marcel",
     "Daniel", "Roger", "Robert", "Paul", "Claude", "Christian", "Henri", "Georges", "Nicolas", "François", "Jérôme",
@@ -203,7 +209,15 @@ fn two_digits(rng: &mut SplitMix64) -> String {
 pub fn fake_contact(rng: &mut SplitMix64, i: usize) -> FakeContact {
     let female = rng.below(2) == 0;
     let (civilite, prenom) = if female { ("Mme", rng.pick(PRENOMS_F)) } else { ("M.", rng.pick(PRENOMS_H)) };
-    let nom = rng.pick(NOMS);
+    // Half the surnames come from the common list, half from a long tail of plausible
+    // French surnames (≈ 3,000), as in a real base.
+    let tail;
+    let nom = if rng.below(2) == 0 {
+        rng.pick(NOMS)
+    } else {
+        tail = format!("{}{}{}", rng.pick(SYL_START), rng.pick(SYL_MID), rng.pick(SYL_END));
+        tail.as_str()
+    };
     let (nom, prenom, civilite) = if i == 0 { ("Pavière", "Robert", "M.") } else { (nom, prenom, civilite) };
     let (cp, ville, indicatif) = VILLES[rng.below(VILLES.len())];
     let societe = if rng.below(6) == 0 {
@@ -230,7 +244,8 @@ pub fn fake_contact(rng: &mut SplitMix64, i: usize) -> FakeContact {
     }
     let email = if rng.below(4) > 0 {
         let domain = ["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr", "wanadoo.fr"][rng.below(6)];
-        format!("{}.{}@{domain}", ascii_fold(prenom), ascii_fold(nom))
+        let n = if rng.below(3) == 0 { format!("{}", rng.below(100)) } else { String::new() };
+        format!("{}.{}{n}@{domain}", ascii_fold(prenom), ascii_fold(nom))
     } else {
         String::new()
     };

@@ -1,6 +1,8 @@
 //! Server start-up: configuration, state, the router and its security layers.
 
+pub mod bench;
 pub mod demo;
+pub mod seed;
 pub mod security;
 
 use std::sync::Arc;

@@ -1,0 +1,252 @@
+//! `ouvrage seed --contacts N [--company NAME] [--seed S]`: realistic French contacts,
+//! reproducible from the seed, inserted in bulk with their search index. Meant for an
+//! idle server (benchmarks, demos): it assigns contact ids itself.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use crate::contacts::model::ContactInput;
+use crate::db::{Db, Tenant, internal, now};
+use crate::error::AppError;
+use crate::search::text::{Indexable, deletes, terms};
+use crate::server::demo::{SplitMix64, fake_contact};
+use crate::{on_conn, on_pool};
+
+pub struct SeedReport {
+    pub contacts: usize,
+    pub terms: usize,
+    pub seconds: f64,
+}
+
+/// The company named `name` (created when missing), or the first company.
+pub async fn company(db: &Db, name: Option<&str>) -> Result<Tenant, AppError> {
+    let Some(name) = name else {
+        return Ok(Tenant::trusted(crate::server::demo::ensure_company(db).await?));
+    };
+    let found: Option<i64> =
+        on_pool!(db, c => sqlx::query_scalar("SELECT id FROM company WHERE name = $1").bind(name).fetch_optional(c).await).map_err(internal)?;
+    if let Some(id) = found {
+        return Ok(Tenant::trusted(id));
+    }
+    let mut tx = db.begin().await?;
+    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(now())
+        .fetch_one(c)
+        .await)
+    .map_err(internal)?;
+    tx.commit().await?;
+    Ok(Tenant::trusted(id))
+}
+
+const BATCH: usize = 20_000;
+
+/// Inserts `n` generated contacts (with phones and search terms) into the company.
+pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedReport, AppError> {
+    let start = Instant::now();
+    let first_id: i64 = on_pool!(db, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM contact").fetch_one(c).await)
+        .map_err(internal)?
+        .unwrap_or(0)
+        + 1;
+    let mut rng = SplitMix64(seed);
+    let mut vocab: HashMap<String, i64> = HashMap::new();
+    let mut total_terms = 0;
+    let mut done = 0;
+    while done < n {
+        let count = BATCH.min(n - done);
+        let batch: Vec<(i64, ContactInput)> =
+            (0..count).map(|i| (first_id + (done + i) as i64, fake_contact(&mut rng, done + i + 1).input())).collect();
+        let mut postings: Vec<(String, i64)> = Vec::new();
+        for (id, c) in &batch {
+            if c.statut == crate::contacts::model::Statut::Corbeille {
+                continue;
+            }
+            for t in terms(&Indexable {
+                nom: &c.nom,
+                prenom: &c.prenom,
+                societe: &c.societe,
+                ville: &c.ville,
+                code_postal: &c.code_postal,
+                email: &c.email,
+                phones: &c.phones,
+                aliases: &[],
+            }) {
+                *vocab.entry(t.clone()).or_default() += 1;
+                postings.push((t, *id));
+            }
+        }
+        postings.sort();
+        total_terms += postings.len();
+        insert_batch(db, tenant, &batch, &postings).await?;
+        done += count;
+    }
+    merge_vocab(db, tenant, vocab).await?;
+    if let Db::Pg(p) = db {
+        sqlx::query("SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))")
+            .execute(p)
+            .await
+            .map_err(internal)?;
+        sqlx::query("ANALYZE").execute(p).await.map_err(internal)?;
+    }
+    if let Db::Sqlite(p) = db {
+        sqlx::query("ANALYZE").execute(p).await.map_err(internal)?;
+    }
+    Ok(SeedReport { contacts: n, terms: total_terms, seconds: start.elapsed().as_secs_f64() })
+}
+
+async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)], postings: &[(String, i64)]) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    let t = now();
+    match db {
+        Db::Sqlite(pool) => {
+            let mut tx = pool.begin().await.map_err(internal)?;
+            // Integers are ours and written inline; every text is bound.
+            for chunk in batch.chunks(500) {
+                let values: Vec<String> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, _))| {
+                        let b = i * 10;
+                        format!(
+                            "({id}, {cid}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, {t}, {t})",
+                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO contact (id, company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, created_at, updated_at) VALUES {}",
+                    values.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for (_, c) in chunk {
+                    q = q.bind(c.statut.code()).bind(&c.civilite).bind(&c.nom).bind(&c.prenom).bind(&c.societe).bind(&c.adresse).bind(&c.code_postal).bind(&c.ville).bind(&c.email).bind(&c.notes);
+                }
+                q.execute(&mut *tx).await.map_err(internal)?;
+            }
+            let phones: Vec<(i64, usize, &String)> =
+                batch.iter().flat_map(|(id, c)| c.phones.iter().enumerate().map(move |(i, p)| (*id, i, p))).collect();
+            for chunk in phones.chunks(2000) {
+                let values: Vec<String> =
+                    chunk.iter().enumerate().map(|(i, (id, pos, _))| format!("({cid}, {id}, {pos}, '', ${})", i + 1)).collect();
+                let sql = format!("INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES {}", values.join(", "));
+                let mut q = sqlx::query(&sql);
+                for (_, _, p) in chunk {
+                    q = q.bind(*p);
+                }
+                q.execute(&mut *tx).await.map_err(internal)?;
+            }
+            for chunk in postings.chunks(5000) {
+                let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, id))| format!("({cid}, ${}, {id})", i + 1)).collect();
+                let sql = format!("INSERT INTO contact_search (company_id, term, contact_id) VALUES {}", values.join(", "));
+                let mut q = sqlx::query(&sql);
+                for (term, _) in chunk {
+                    q = q.bind(term);
+                }
+                q.execute(&mut *tx).await.map_err(internal)?;
+            }
+            tx.commit().await.map_err(internal)?;
+        }
+        Db::Pg(pool) => {
+            let mut tx = pool.begin().await.map_err(internal)?;
+            let col = |f: fn(&ContactInput) -> String| batch.iter().map(|(_, c)| f(c)).collect::<Vec<String>>();
+            let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+            sqlx::query(
+                "INSERT INTO contact (id, company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, created_at, updated_at) \
+                 OVERRIDING SYSTEM VALUE \
+                 SELECT id, $1, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, '', $2, $2 FROM UNNEST($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
+                 AS u(id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email)",
+            )
+            .bind(cid)
+            .bind(t)
+            .bind(&ids)
+            .bind(col(|c| c.statut.code().to_string()))
+            .bind(col(|c| c.civilite.clone()))
+            .bind(col(|c| c.nom.clone()))
+            .bind(col(|c| c.prenom.clone()))
+            .bind(col(|c| c.societe.clone()))
+            .bind(col(|c| c.adresse.clone()))
+            .bind(col(|c| c.code_postal.clone()))
+            .bind(col(|c| c.ville.clone()))
+            .bind(col(|c| c.email.clone()))
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            let (mut p_ids, mut p_pos, mut p_num) = (Vec::new(), Vec::new(), Vec::new());
+            for (id, c) in batch {
+                for (i, p) in c.phones.iter().enumerate() {
+                    p_ids.push(*id);
+                    p_pos.push(i as i64);
+                    p_num.push(p.clone());
+                }
+            }
+            sqlx::query(
+                "INSERT INTO contact_phone (company_id, contact_id, position, label, number) SELECT $1, id, pos, '', num FROM UNNEST($2::bigint[], $3::bigint[], $4::text[]) AS u(id, pos, num)",
+            )
+            .bind(cid)
+            .bind(&p_ids)
+            .bind(&p_pos)
+            .bind(&p_num)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            let terms: Vec<&str> = postings.iter().map(|(t, _)| t.as_str()).collect();
+            let ids: Vec<i64> = postings.iter().map(|(_, id)| *id).collect();
+            sqlx::query("INSERT INTO contact_search (company_id, term, contact_id) SELECT $1, t, id FROM UNNEST($2::text[], $3::bigint[]) AS u(t, id)")
+                .bind(cid)
+                .bind(&terms)
+                .bind(&ids)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            tx.commit().await.map_err(internal)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds the batch's term counts to the vocabulary and gives new terms their typo variants.
+async fn merge_vocab(db: &Db, tenant: &Tenant, vocab: HashMap<String, i64>) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    let existing: Vec<String> =
+        on_pool!(db, c => sqlx::query_scalar("SELECT term FROM search_vocab WHERE company_id = $1").bind(cid).fetch_all(c).await).map_err(internal)?;
+    let existing: std::collections::HashSet<String> = existing.into_iter().collect();
+    let sorted: BTreeMap<String, i64> = vocab.into_iter().collect();
+    let mut fuzzy: Vec<(String, String)> = Vec::new();
+    for term in sorted.keys().filter(|t| !existing.contains(*t)) {
+        if term.chars().count() >= 4 && !term.contains('@') && !term.chars().all(|c| c.is_ascii_digit()) {
+            fuzzy.extend(deletes(term).into_iter().map(|d| (d, term.clone())));
+        }
+    }
+    fuzzy.sort();
+    fuzzy.dedup();
+    let entries: Vec<(String, i64)> = sorted.into_iter().collect();
+    let mut tx = db.begin().await?;
+    for chunk in entries.chunks(5000) {
+        let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, f))| format!("({cid}, ${}, {f})", i + 1)).collect();
+        let sql = format!(
+            "INSERT INTO search_vocab (company_id, term, freq) VALUES {} ON CONFLICT (company_id, term) DO UPDATE SET freq = search_vocab.freq + excluded.freq",
+            values.join(", ")
+        );
+        on_conn!(&mut tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (t, _) in chunk {
+                q = q.bind(t);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(internal)?;
+    }
+    for chunk in fuzzy.chunks(5000) {
+        let values: Vec<String> = chunk.iter().enumerate().map(|(i, _)| format!("({cid}, ${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!("INSERT INTO search_fuzzy (company_id, del, term) VALUES {} ON CONFLICT DO NOTHING", values.join(", "));
+        on_conn!(&mut tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (d, t) in chunk {
+                q = q.bind(d).bind(t);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(internal)?;
+    }
+    tx.commit().await
+}
