@@ -25,7 +25,7 @@ test('users: create with a right, change a password, log out and in again; right
   await expect(page.getByRole('heading', { name: 'Tableau de bord' })).toBeVisible();
   const nav = page.getByRole('navigation', { name: 'Navigation principale' });
   await expect(nav.getByRole('link', { name: 'Clients' })).toBeVisible();
-  await expect(page.getByRole('searchbox', { name: 'Rechercher' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Rechercher' })).toBeVisible();
 
   // «Paramètres» › «Utilisateurs» › new user with one right.
   await nav.getByRole('link', { name: 'Paramètres' }).click();
