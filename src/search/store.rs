@@ -95,10 +95,11 @@ async fn expand(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<WordTerms, Ap
 
     if w.fuzzy() {
         let keys = deletes(&text);
-        let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+        let placeholders: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
         let sql = format!(
             "SELECT DISTINCT f.term, v.freq FROM search_fuzzy f JOIN search_vocab v ON v.company_id = f.company_id AND v.term = f.term \
-             WHERE f.company_id = $1 AND f.del IN ({}) AND v.freq > 0",
+             WHERE f.company_id = {} AND f.del IN ({}) AND v.freq > 0",
+            db.param(1),
             placeholders.join(", ")
         );
         let found: Vec<(String, i64)> = on_pool!(db, c => {
@@ -123,9 +124,10 @@ async fn expand(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<WordTerms, Ap
 /// Contacts having, for every word, one of its terms; rarest word first.
 async fn and_query(db: &Db, tenant: &Tenant, lists: &[&Vec<String>], exclude: &[i64], limit: usize) -> Result<Vec<i64>, AppError> {
     let mut binds: Vec<&str> = Vec::new();
-    let mut n = 1; // $1 is the company
+    let mut n = 1; // parameter 1 is the company
+    let company = db.param(1);
     let mut param = |count: usize| {
-        let ps: Vec<String> = (0..count).map(|i| format!("${}", n + 1 + i)).collect();
+        let ps: Vec<String> = (0..count).map(|i| db.param(n + 1 + i)).collect();
         n += count;
         ps.join(", ")
     };
@@ -134,9 +136,9 @@ async fn and_query(db: &Db, tenant: &Tenant, lists: &[&Vec<String>], exclude: &[
     for (i, terms) in lists.iter().enumerate() {
         if i > 0 {
             from.push_str(&format!(" CROSS JOIN contact_search s{i}"));
-            conds.push(format!("s{i}.company_id = $1 AND s{i}.contact_id = s0.contact_id"));
+            conds.push(format!("s{i}.company_id = {company} AND s{i}.contact_id = s0.contact_id"));
         } else {
-            conds.push("s0.company_id = $1".to_string());
+            conds.push(format!("s0.company_id = {company}"));
         }
         conds.push(format!("s{i}.term IN ({})", param(terms.len())));
         binds.extend(terms.iter().map(String::as_str));
@@ -214,11 +216,12 @@ async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Hit>, Ap
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ps: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let ps: Vec<String> = (0..ids.len()).map(|i| db.param(i + 2)).collect();
     let sql = format!(
         "SELECT c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
          (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone \
-         FROM contact c WHERE c.company_id = $1 AND c.statut <> 'corbeille' AND c.id IN ({})",
+         FROM contact c WHERE c.company_id = {} AND c.statut <> 'corbeille' AND c.id IN ({})",
+        db.param(1),
         ps.join(", ")
     );
     let cid = tenant.company_id();

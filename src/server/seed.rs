@@ -50,13 +50,12 @@ pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedR
         + 1;
     let mut rng = SplitMix64(seed);
     let mut vocab: HashMap<String, i64> = HashMap::new();
-    let mut total_terms = 0;
+    let mut postings: Vec<(String, i64)> = Vec::new();
     let mut done = 0;
     while done < n {
         let count = BATCH.min(n - done);
         let batch: Vec<(i64, ContactInput)> =
             (0..count).map(|i| (first_id + (done + i) as i64, fake_contact(&mut rng, done + i + 1).input())).collect();
-        let mut postings: Vec<(String, i64)> = Vec::new();
         for (id, c) in &batch {
             if c.statut == crate::contacts::model::Statut::Corbeille {
                 continue;
@@ -75,11 +74,16 @@ pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedR
                 postings.push((t, *id));
             }
         }
-        postings.sort();
-        total_terms += postings.len();
-        insert_batch(db, tenant, &batch, &postings).await?;
+        insert_batch(db, tenant, &batch).await?;
         done += count;
     }
+    tracing::info!(seconds = start.elapsed().as_secs_f64(), "contacts inserted");
+    // The index goes in at the end, in key order: appends, not random B-tree inserts.
+    postings.sort_unstable();
+    let total_terms = postings.len();
+    tracing::info!(seconds = start.elapsed().as_secs_f64(), "postings sorted");
+    insert_postings(db, tenant, &postings).await?;
+    tracing::info!(seconds = start.elapsed().as_secs_f64(), "postings inserted");
     merge_vocab(db, tenant, vocab).await?;
     if let Db::Pg(p) = db {
         sqlx::query("SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))")
@@ -94,22 +98,69 @@ pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedR
     Ok(SeedReport { contacts: n, terms: total_terms, seconds: start.elapsed().as_secs_f64() })
 }
 
-async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)], postings: &[(String, i64)]) -> Result<(), AppError> {
+async fn insert_postings(db: &Db, tenant: &Tenant, postings: &[(String, i64)]) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    // The by-contact index would take the rows in random order: build it once at the end.
+    let drop = "DROP INDEX IF EXISTS contact_search_contact";
+    let create = "CREATE INDEX IF NOT EXISTS contact_search_contact ON contact_search(company_id, contact_id, term)";
+    on_pool!(db, c => sqlx::query(drop).execute(c).await.map(|_| ())).map_err(internal)?;
+    let done = insert_sorted(db, cid, postings).await;
+    on_pool!(db, c => sqlx::query(create).execute(c).await.map(|_| ())).map_err(internal)?;
+    done
+}
+
+async fn insert_sorted(db: &Db, cid: i64, postings: &[(String, i64)]) -> Result<(), AppError> {
+    for big in postings.chunks(500_000) {
+        match db {
+            Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await.map_err(internal)?;
+                sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await.map_err(internal)?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(internal)?;
+                for chunk in big.chunks(5000) {
+                    let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, id))| { let _ = i; format!("({cid}, ?, {id})") }).collect();
+                    let sql = format!("INSERT INTO contact_search (company_id, term, contact_id) VALUES {}", values.join(", "));
+                    let mut q = sqlx::query(&sql);
+                    for (term, _) in chunk {
+                        q = q.bind(term);
+                    }
+                    q.execute(&mut *tx).await.map_err(internal)?;
+                }
+                tx.commit().await.map_err(internal)?;
+                sqlx::query("PRAGMA cache_size = -32768").execute(&mut *conn).await.map_err(internal)?;
+            }
+            Db::Pg(pool) => {
+                let terms: Vec<&str> = big.iter().map(|(t, _)| t.as_str()).collect();
+                let ids: Vec<i64> = big.iter().map(|(_, id)| *id).collect();
+                sqlx::query("INSERT INTO contact_search (company_id, term, contact_id) SELECT $1, t, id FROM UNNEST($2::text[], $3::bigint[]) AS u(t, id)")
+                    .bind(cid)
+                    .bind(&terms)
+                    .bind(&ids)
+                    .execute(pool)
+                    .await
+                    .map_err(internal)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -> Result<(), AppError> {
     let cid = tenant.company_id();
     let t = now();
     match db {
         Db::Sqlite(pool) => {
-            let mut tx = pool.begin().await.map_err(internal)?;
+            let mut conn = pool.acquire().await.map_err(internal)?;
+            sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await.map_err(internal)?;
+            let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(internal)?;
             // Integers are ours and written inline; every text is bound.
             for chunk in batch.chunks(500) {
                 let values: Vec<String> = chunk
                     .iter()
                     .enumerate()
                     .map(|(i, (id, _))| {
-                        let b = i * 10;
+                        let _ = i;
                         format!(
-                            "({id}, {cid}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, {t}, {t})",
-                            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                            "({id}, {cid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {t}, {t})"
                         )
                     })
                     .collect();
@@ -127,20 +178,11 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)], p
                 batch.iter().flat_map(|(id, c)| c.phones.iter().enumerate().map(move |(i, p)| (*id, i, p))).collect();
             for chunk in phones.chunks(2000) {
                 let values: Vec<String> =
-                    chunk.iter().enumerate().map(|(i, (id, pos, _))| format!("({cid}, {id}, {pos}, '', ${})", i + 1)).collect();
+                    chunk.iter().enumerate().map(|(i, (id, pos, _))| { let _ = i; format!("({cid}, {id}, {pos}, '', ?)") }).collect();
                 let sql = format!("INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES {}", values.join(", "));
                 let mut q = sqlx::query(&sql);
                 for (_, _, p) in chunk {
                     q = q.bind(*p);
-                }
-                q.execute(&mut *tx).await.map_err(internal)?;
-            }
-            for chunk in postings.chunks(5000) {
-                let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, id))| format!("({cid}, ${}, {id})", i + 1)).collect();
-                let sql = format!("INSERT INTO contact_search (company_id, term, contact_id) VALUES {}", values.join(", "));
-                let mut q = sqlx::query(&sql);
-                for (term, _) in chunk {
-                    q = q.bind(term);
                 }
                 q.execute(&mut *tx).await.map_err(internal)?;
             }
@@ -189,15 +231,6 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)], p
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-            let terms: Vec<&str> = postings.iter().map(|(t, _)| t.as_str()).collect();
-            let ids: Vec<i64> = postings.iter().map(|(_, id)| *id).collect();
-            sqlx::query("INSERT INTO contact_search (company_id, term, contact_id) SELECT $1, t, id FROM UNNEST($2::text[], $3::bigint[]) AS u(t, id)")
-                .bind(cid)
-                .bind(&terms)
-                .bind(&ids)
-                .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
             tx.commit().await.map_err(internal)?;
         }
     }
@@ -222,7 +255,7 @@ async fn merge_vocab(db: &Db, tenant: &Tenant, vocab: HashMap<String, i64>) -> R
     let entries: Vec<(String, i64)> = sorted.into_iter().collect();
     let mut tx = db.begin().await?;
     for chunk in entries.chunks(5000) {
-        let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, f))| format!("({cid}, ${}, {f})", i + 1)).collect();
+        let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, f))| format!("({cid}, {}, {f})", db.param(i + 1))).collect();
         let sql = format!(
             "INSERT INTO search_vocab (company_id, term, freq) VALUES {} ON CONFLICT (company_id, term) DO UPDATE SET freq = search_vocab.freq + excluded.freq",
             values.join(", ")
@@ -237,7 +270,7 @@ async fn merge_vocab(db: &Db, tenant: &Tenant, vocab: HashMap<String, i64>) -> R
         .map_err(internal)?;
     }
     for chunk in fuzzy.chunks(5000) {
-        let values: Vec<String> = chunk.iter().enumerate().map(|(i, _)| format!("({cid}, ${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let values: Vec<String> = chunk.iter().enumerate().map(|(i, _)| format!("({cid}, {}, {})", db.param(2 * i + 1), db.param(2 * i + 2))).collect();
         let sql = format!("INSERT INTO search_fuzzy (company_id, del, term) VALUES {} ON CONFLICT DO NOTHING", values.join(", "));
         on_conn!(&mut tx, c => {
             let mut q = sqlx::query(&sql);
