@@ -78,7 +78,8 @@ async fn search_cases(b: Backend) {
 
     let long = "paviere ".repeat(700);
     // (query, the first result, others that must be there, names that must not be there)
-    let cases: Vec<(&str, Option<&str>, Vec<&str>, Vec<&str>)> = vec![
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<&'a str>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
         ("paviere robert", Some("Pavière"), vec![], vec![]),
         ("Robert Pavière", Some("Pavière"), vec![], vec![]),
         ("Pavierre", Some("Pavière"), vec![], vec![]),

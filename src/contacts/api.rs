@@ -1,3 +1,7 @@
+//! Server functions of contact records. A form's server function takes one argument per
+//! field (that is how a plain HTML form posts), hence the long signatures.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::contacts::model::ContactPage;
@@ -32,7 +36,6 @@ pub async fn get_contact(id: i64) -> Result<ContactDetail, AppError> {
 
 /// «Nouveau contact» › «Valider».
 #[server(prefix = "/api", endpoint = "contacts/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_contact(
     statut: String,
     #[server(default)] civilite: String,
@@ -64,7 +67,6 @@ pub async fn create_contact(
 /// «Fiche contact» › «Modifier» › «Valider». Moving a contact to or from the
 /// «Corbeille» needs the right «Corbeille et fusion des doublons».
 #[server(prefix = "/api", endpoint = "contacts/update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_contact(
     id: i64,
     statut: String,

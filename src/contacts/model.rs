@@ -247,7 +247,8 @@ mod tests {
 
     #[test]
     fn bad_contacts() {
-        let cases: Vec<(Box<dyn Fn(&mut ContactForm)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut ContactForm)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|f| f.email = "robert@".into()), "email"),
             (Box::new(|f| f.phones = vec!["06 12".into()]), "phones"),
             (Box::new(|f| f.phones = vec!["appelez-moi".into()]), "phones"),

@@ -66,10 +66,8 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    if let Ok(p) = list_contacts(statut.get_value(), q, 0).await {
-                        if generation.get_value() == ticket {
-                            set_data.set(p);
-                        }
+                    if let (Ok(p), true) = (list_contacts(statut.get_value(), q, 0).await, generation.get_value() == ticket) {
+                        set_data.set(p);
                     }
                 });
             },

@@ -2,7 +2,7 @@
 //! queried in tiers — exact terms, then prefixes, then one typo — so that exact and
 //! prefix matches always rank before fuzzy ones. See docs/search.md.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::db::{Db, Tenant, Tx, internal};
 use crate::error::AppError;
@@ -62,63 +62,70 @@ struct WordTerms {
     weight: i64,
 }
 
-async fn expand(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<WordTerms, AppError> {
-    let cid = tenant.company_id();
-    let text = w.text().to_string();
-    let mut out = WordTerms::default();
+async fn expand_exact(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTerms) -> Result<(), AppError> {
     let exact_sql = "SELECT term, freq FROM search_vocab WHERE company_id = $1 AND term = $2 AND freq > 0";
     let exact: Vec<(String, i64)> =
-        on_pool!(db, c => sqlx::query_as(exact_sql).bind(cid).bind(&text).fetch_all(c).await).map_err(internal)?;
+        on_pool!(db, c => sqlx::query_as(exact_sql).bind(tenant.company_id()).bind(w.text()).fetch_all(c).await).map_err(internal)?;
     out.weight += exact.iter().map(|(_, f)| f).sum::<i64>();
     out.exact = exact.into_iter().map(|(t, _)| t).collect();
+    Ok(())
+}
 
+async fn expand_prefix(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTerms) -> Result<(), AppError> {
+    let text = w.text();
     let min_prefix = match w {
         QueryWord::Word(_) => 2,
         QueryWord::Phone(_) | QueryWord::Email(_) => 3,
     };
-    if text.chars().count() >= min_prefix {
-        let prefix_sql = "SELECT term, freq FROM search_vocab WHERE company_id = $1 AND term > $2 AND term < $3 AND freq > 0 ORDER BY term LIMIT $4";
-        let upper = format!("{text}\u{10FFFF}");
-        let mut found: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(prefix_sql)
-            .bind(cid)
-            .bind(&text)
-            .bind(&upper)
-            .bind(PREFIX_SCAN)
-            .fetch_all(c)
-            .await)
-        .map_err(internal)?;
-        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        found.truncate(PREFIX_TERMS);
-        out.weight += found.iter().map(|(_, f)| f).sum::<i64>();
-        out.prefix = found.into_iter().map(|(t, _)| t).collect();
+    if text.chars().count() < min_prefix {
+        return Ok(());
     }
+    let prefix_sql = "SELECT term, freq FROM search_vocab WHERE company_id = $1 AND term > $2 AND term < $3 AND freq > 0 ORDER BY term LIMIT $4";
+    let upper = format!("{text}\u{10FFFF}");
+    let mut found: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(prefix_sql)
+        .bind(tenant.company_id())
+        .bind(text)
+        .bind(&upper)
+        .bind(PREFIX_SCAN)
+        .fetch_all(c)
+        .await)
+    .map_err(internal)?;
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    found.truncate(PREFIX_TERMS);
+    out.weight += found.iter().map(|(_, f)| f).sum::<i64>();
+    out.prefix = found.into_iter().map(|(t, _)| t).collect();
+    Ok(())
+}
 
-    if w.fuzzy() {
-        let keys = deletes(&text);
-        let placeholders: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
-        let sql = format!(
-            "SELECT DISTINCT f.term, v.freq FROM search_fuzzy f JOIN search_vocab v ON v.company_id = f.company_id AND v.term = f.term \
-             WHERE f.company_id = {} AND f.del IN ({}) AND v.freq > 0",
-            db.param(1),
-            placeholders.join(", ")
-        );
-        let found: Vec<(String, i64)> = on_pool!(db, c => {
-            let mut q = sqlx::query_as(&sql).bind(cid);
-            for k in &keys {
-                q = q.bind(k);
-            }
-            q.fetch_all(c).await
-        })
-        .map_err(internal)?;
-        for (t, f) in found {
-            if t != text && within_one_edit(&text, &t) && !out.prefix.contains(&t) {
-                out.weight += f;
-                out.fuzzy.push(t);
-            }
-        }
-        out.fuzzy.sort();
+async fn expand_fuzzy(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTerms) -> Result<(), AppError> {
+    if !w.fuzzy() {
+        return Ok(());
     }
-    Ok(out)
+    let text = w.text();
+    let keys = deletes(text);
+    let placeholders: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
+    let sql = format!(
+        "SELECT DISTINCT f.term, v.freq FROM search_fuzzy f JOIN search_vocab v ON v.company_id = f.company_id AND v.term = f.term \
+         WHERE f.company_id = {} AND f.del IN ({}) AND v.freq > 0",
+        db.param(1),
+        placeholders.join(", ")
+    );
+    let found: Vec<(String, i64)> = on_pool!(db, c => {
+        let mut q = sqlx::query_as(&sql).bind(tenant.company_id());
+        for k in &keys {
+            q = q.bind(k);
+        }
+        q.fetch_all(c).await
+    })
+    .map_err(internal)?;
+    for (t, f) in found {
+        if t != text && within_one_edit(text, &t) && !out.prefix.contains(&t) {
+            out.weight += f;
+            out.fuzzy.push(t);
+        }
+    }
+    out.fuzzy.sort();
+    Ok(())
 }
 
 /// Contacts having, for every word, one of its terms; rarest word first.
@@ -162,23 +169,37 @@ async fn and_query(db: &Db, tenant: &Tenant, lists: &[&Vec<String>], exclude: &[
 }
 
 /// Searches the contacts of a company: at most `limit` hits, exact matches first, then
-/// prefixes, then one typo per word. Trashed contacts are not in the index.
+/// prefixes, then one typo per word. A tier is only expanded when the ones before it
+/// did not fill the page. Trashed contacts are not in the index.
 pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<Vec<Hit>, AppError> {
     let words = parse_query(q);
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let mut expanded = Vec::with_capacity(words.len());
-    for w in &words {
-        expanded.push(expand(db, tenant, w).await?);
-    }
-    // The rarest word drives the join.
-    expanded.sort_by_key(|w| w.weight);
-    let mut found: Vec<i64> = Vec::new();
+    let mut expanded: Vec<(QueryWord, WordTerms)> = words.into_iter().map(|w| (w, WordTerms::default())).collect();
+    let mut found: Vec<Hit> = Vec::new();
     for tier in 0..3 {
+        let mut grew = false;
+        for (w, terms) in expanded.iter_mut() {
+            match tier {
+                0 => expand_exact(db, tenant, w, terms).await?,
+                1 => expand_prefix(db, tenant, w, terms).await?,
+                _ => expand_fuzzy(db, tenant, w, terms).await?,
+            }
+            grew |= match tier {
+                0 => !terms.exact.is_empty(),
+                1 => !terms.prefix.is_empty(),
+                _ => !terms.fuzzy.is_empty(),
+            };
+        }
+        if !grew {
+            continue;
+        }
+        // The rarest word drives the join.
+        expanded.sort_by_key(|(_, t)| t.weight);
         let lists: Vec<Vec<String>> = expanded
             .iter()
-            .map(|w| {
+            .map(|(_, w)| {
                 let mut l = w.exact.clone();
                 if tier >= 1 {
                     l.extend(w.prefix.iter().cloned());
@@ -192,24 +213,17 @@ pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<V
         if lists.iter().any(Vec::is_empty) {
             continue;
         }
-        // A tier adds nothing new when no list grew.
-        let grew = tier == 0 || expanded.iter().any(|w| if tier == 1 { !w.prefix.is_empty() } else { !w.fuzzy.is_empty() });
-        if !grew {
-            continue;
-        }
         let refs: Vec<&Vec<String>> = lists.iter().collect();
-        let ids = and_query(db, tenant, &refs, &found, limit - found.len()).await?;
+        let seen: Vec<i64> = found.iter().map(|h| h.id).collect();
+        let ids = and_query(db, tenant, &refs, &seen, limit - found.len()).await?;
         let mut hits = load_hits(db, tenant, &ids).await?;
-        hits.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        found.extend(hits.iter().map(|h| h.id));
+        hits.sort_by_key(Hit::sort_key);
+        found.extend(hits);
         if found.len() >= limit {
             break;
         }
     }
-    let mut all = load_hits(db, tenant, &found).await?;
-    let pos: HashMap<i64, usize> = found.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    all.sort_by_key(|h| pos.get(&h.id).copied().unwrap_or(usize::MAX));
-    Ok(all)
+    Ok(found)
 }
 
 async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Hit>, AppError> {

@@ -165,13 +165,11 @@ pub fn parse_query(q: &str) -> Vec<QueryWord> {
         let e: String = q.split_whitespace().collect::<String>().to_lowercase();
         return vec![QueryWord::Email(cut(&e))];
     }
-    if q.chars().filter(|c| c.is_ascii_digit()).count() >= 3 && (q.contains(' ') || q.starts_with('+') || q.starts_with('0') || q.contains('.')) {
-        if let Some(d) = phone_digits(q) {
-            // «42000» stays a word (a postcode) unless it looks like the start of a number.
-            if q.starts_with('+') || q.starts_with('0') || d.len() > 5 {
-                return vec![QueryWord::Phone(d)];
-            }
-        }
+    let phone_like = q.chars().filter(|c| c.is_ascii_digit()).count() >= 3
+        && (q.contains(' ') || q.starts_with('+') || q.starts_with('0') || q.contains('.'));
+    // «42000» stays a word (a postcode) unless it looks like the start of a number.
+    if let Some(d) = phone_digits(q).filter(|d| phone_like && (q.starts_with('+') || q.starts_with('0') || d.len() > 5)) {
+        return vec![QueryWord::Phone(d)];
     }
     let mut seen = BTreeSet::new();
     words(q)
