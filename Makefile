@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search
 
 run: setup
 	cargo leptos serve
@@ -26,7 +26,7 @@ setup:
 		cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@test -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
+	@test -x end2end/node_modules/.bin/wasm-opt -a -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
 
 setup-test:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
@@ -43,3 +43,17 @@ test-e2e: build
 lint:
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --features ssr --tests -- -D warnings
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+# Release build (wasm-opt from npm binaryen) and the browser bundle's size, raw and brotli.
+size: setup
+	cargo leptos build --release
+	@node -e 'const z=require("zlib"),fs=require("fs");for(const f of ["target/site/pkg/ouvrage.wasm","target/site/pkg/ouvrage.js","target/site/pkg/ouvrage.css"]){const b=fs.readFileSync(f);console.log(f.padEnd(32),String(b.length).padStart(9),"bytes raw",String(z.brotliCompressSync(b).length).padStart(8),"bytes brotli")}'
+
+# Search on 1,000,000 contacts (seeded once into data/bench.db and the PostgreSQL
+# database ouvrage_bench), p50/p95/p99 per query kind beside a naive LIKE baseline.
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/ouvrage_bench
+bench-search:
+	cargo build --release --features ssr --bin ouvrage
+	-psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE ouvrage_bench" 2>/dev/null
+	DATABASE_URL=sqlite://data/bench.db BENCH_PG_URL=$(BENCH_PG_URL) OUVRAGE_DEMO=0 RUST_LOG=error \
+		$(CARGO_TARGET_DIR)/release/ouvrage bench-search --contacts 1000000
