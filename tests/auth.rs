@@ -20,6 +20,7 @@ both_databases!(
     pages_and_headers,
     forms_work_without_javascript,
     cross_site_posts_are_refused,
+    sessions_expire_and_rotate,
 );
 
 async fn login_and_current_user(b: Backend) {
@@ -331,5 +332,41 @@ async fn cross_site_posts_are_refused(b: Backend) {
     assert_eq!(r.status().as_u16(), 403);
     let same = c.http.post(format!("{}/api/prefs/save", c.base)).header("origin", &c.base).form(&[("show_archived_sav", "on")]).send().await.unwrap();
     assert_eq!(same.status().as_u16(), 200);
+    app.finish().await;
+}
+
+async fn exec(app: &common::TestApp, sql: &str) {
+    match &app.db {
+        ouvrage::db::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+        ouvrage::db::Db::Pg(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+    }
+}
+
+async fn sessions_expire_and_rotate(b: Backend) {
+    let app = spawn(b).await;
+    // Idle for longer than 12 hours: gone.
+    let c = app.admin().await;
+    exec(&app, "UPDATE user_session SET last_seen_at = last_seen_at - 13 * 3600").await;
+    assert_eq!(c.call("me", &[]).await.body, "null");
+    // Past its absolute expiry, however active: gone.
+    let c = app.admin().await;
+    exec(&app, "UPDATE user_session SET expires_at = created_at - 1").await;
+    assert_eq!(c.call("me", &[]).await.body, "null");
+    // A new login rotates the token: the old one stops working.
+    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = |cookie: Option<String>| {
+        let mut r = raw.post(format!("{}/api/login", app.base)).form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]);
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        r.send()
+    };
+    let token = |r: &reqwest::Response| r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let first = token(&login(None).await.unwrap());
+    let second = token(&login(Some(first.clone())).await.unwrap());
+    assert_ne!(first, second);
+    let me = |cookie: String| raw.post(format!("{}/api/me", app.base)).header("cookie", cookie).send();
+    assert_eq!(me(first).await.unwrap().text().await.unwrap(), "null");
+    assert_ne!(me(second).await.unwrap().text().await.unwrap(), "null");
     app.finish().await;
 }
