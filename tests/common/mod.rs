@@ -94,7 +94,20 @@ pub async fn spawn_demo(backend: Backend) -> TestApp {
     spawn_with(backend, true).await
 }
 
+/// Every test server runs on this one runtime, which lives as long as the test process.
+/// Each `#[tokio::test]` has its own runtime, dropped when the test ends; Leptos's
+/// executor is process-global, so a server on a per-test runtime can have its rendering
+/// tasks land on a runtime that is already gone (seen as a page request that never
+/// answers). In production there is one runtime, as here.
+static SERVER_RT: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("server runtime")
+});
+
 async fn spawn_with(backend: Backend, demo: bool) -> TestApp {
+    SERVER_RT.spawn(start(backend, demo)).await.expect("server start")
+}
+
+async fn start(backend: Backend, demo: bool) -> TestApp {
     let (db, pg_name) = fresh_db(backend).await;
     let config = Config {
         database_url: String::new(),
@@ -143,6 +156,7 @@ impl TestApp {
             base: self.base.clone(),
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                .timeout(std::time::Duration::from_secs(20))
                 .redirect(reqwest::redirect::Policy::none())
                 .default_headers(headers)
                 .build()
