@@ -163,3 +163,37 @@ async fn contact_bad_input_saves_nothing(b: Backend) {
     assert_eq!(admin.call("contacts/create", &[("nom", "Sans statut")]).await.status, 422);
     app.finish().await;
 }
+
+both_databases!(seed_is_bulk_reproducible_and_searchable);
+
+async fn seed_is_bulk_reproducible_and_searchable(b: Backend) {
+    let app = common::spawn(b).await;
+    let t = ouvrage::server::seed::company(&app.db, Some("Bench")).await.unwrap();
+    let r = ouvrage::server::seed::seed(&app.db, &t, 500, 7).await.unwrap();
+    assert_eq!(r.contacts, 500);
+    assert!(r.terms > 2000, "{} terms", r.terms);
+    let t2 = ouvrage::server::seed::company(&app.db, Some("Bench 2")).await.unwrap();
+    ouvrage::server::seed::seed(&app.db, &t2, 500, 7).await.unwrap();
+    let names_of = |t: ouvrage::db::Tenant| {
+        let db = app.db.clone();
+        async move {
+            let sql = "SELECT id, nom FROM contact WHERE company_id = $1 AND statut <> 'corbeille' ORDER BY id LIMIT 20";
+            let rows: Vec<(i64, String)> = match &db {
+                ouvrage::db::Db::Sqlite(p) => sqlx::query_as(sql).bind(t.company_id()).fetch_all(p).await.unwrap(),
+                ouvrage::db::Db::Pg(p) => sqlx::query_as(sql).bind(t.company_id()).fetch_all(p).await.unwrap(),
+            };
+            rows
+        }
+    };
+    let names = names_of(t).await;
+    let again: Vec<String> = names_of(t2).await.into_iter().map(|(_, n)| n).collect();
+    assert_eq!(names.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(), again, "the same seed gives the same base");
+    for (id, nom) in names.iter().take(5).cloned() {
+        let hits = ouvrage::search::store::search(&app.db, &t, &nom, 500).await.unwrap();
+        assert!(hits.iter().any(|h| h.id == id), "{nom} is found");
+    }
+    // Nothing leaks into the first company.
+    let admin = app.admin().await;
+    assert!(admin.call("search", &[("q", &names[0].1)]).await.json().as_array().unwrap().is_empty());
+    app.finish().await;
+}

@@ -55,7 +55,8 @@ mod tests {
     }
 }
 
-fn index_terms(c: &ContactInput) -> std::collections::BTreeSet<String> {
+/// What a contact is found by (nothing when it is in the «Corbeille»).
+pub fn search_terms(c: &ContactInput) -> std::collections::BTreeSet<String> {
     if c.statut == Statut::Corbeille {
         return Default::default();
     }
@@ -109,7 +110,7 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
     .map_err(internal)?;
     set_phones(tx, tenant, id, &c.phones).await?;
     record_status(tx, tenant, user_id, id, "", c.statut.code()).await?;
-    crate::search::store::reindex(tx, tenant, id, &index_terms(c)).await?;
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await?;
     Ok(id)
 }
 
@@ -149,7 +150,7 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
     if before != c.statut.code() {
         record_status(tx, tenant, user_id, id, &before, c.statut.code()).await?;
     }
-    crate::search::store::reindex(tx, tenant, id, &index_terms(c)).await
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await
 }
 
 #[derive(sqlx::FromRow)]

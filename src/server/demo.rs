@@ -18,13 +18,15 @@ pub async fn ensure_company(db: &Db) -> Result<i64, AppError> {
         return Ok(id);
     }
     let name = std::env::var("OUVRAGE_COMPANY").unwrap_or_else(|_| "Martin Chauffage Sanitaire".into());
+    let id = insert_company(db, &name).await?;
+    Ok(id)
+}
+
+/// A new company (tenant); returns its id.
+pub async fn insert_company(db: &Db, name: &str) -> Result<i64, AppError> {
     let mut tx = db.begin().await?;
-    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(&name)
-        .bind(now())
-        .fetch_one(c)
-        .await)
-    .map_err(internal)?;
+    let sql = "INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id";
+    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar(sql).bind(name).bind(now()).fetch_one(c).await).map_err(internal)?;
     tx.commit().await?;
     Ok(id)
 }
@@ -267,14 +269,7 @@ pub fn fake_contact(rng: &mut SplitMix64, i: usize) -> FakeContact {
 /// Creates another company with its administrator (all rights); returns the company id.
 /// Used to onboard a company on a shared deployment, and by the tenancy tests.
 pub async fn create_company(db: &Db, name: &str, admin_email: &str, admin_password: &str) -> Result<i64, AppError> {
-    let mut tx = db.begin().await?;
-    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(now())
-        .fetch_one(c)
-        .await)
-    .map_err(internal)?;
-    tx.commit().await?;
+    let id = insert_company(db, name).await?;
     ensure_admin(db, &Tenant::trusted(id), admin_email, admin_password).await?;
     Ok(id)
 }

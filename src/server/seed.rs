@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::contacts::model::ContactInput;
 use crate::db::{Db, Tenant, internal, now};
 use crate::error::AppError;
-use crate::search::text::{Indexable, deletes, terms};
+use crate::search::text::deletes;
 use crate::server::demo::{SplitMix64, fake_contact};
 use crate::{on_conn, on_pool};
 
@@ -28,14 +28,7 @@ pub async fn company(db: &Db, name: Option<&str>) -> Result<Tenant, AppError> {
     if let Some(id) = found {
         return Ok(Tenant::trusted(id));
     }
-    let mut tx = db.begin().await?;
-    let id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar("INSERT INTO company (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(now())
-        .fetch_one(c)
-        .await)
-    .map_err(internal)?;
-    tx.commit().await?;
+    let id = crate::server::demo::insert_company(db, name).await?;
     Ok(Tenant::trusted(id))
 }
 
@@ -57,19 +50,7 @@ pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedR
         let batch: Vec<(i64, ContactInput)> =
             (0..count).map(|i| (first_id + (done + i) as i64, fake_contact(&mut rng, done + i + 1).input())).collect();
         for (id, c) in &batch {
-            if c.statut == crate::contacts::model::Statut::Corbeille {
-                continue;
-            }
-            for t in terms(&Indexable {
-                nom: &c.nom,
-                prenom: &c.prenom,
-                societe: &c.societe,
-                ville: &c.ville,
-                code_postal: &c.code_postal,
-                email: &c.email,
-                phones: &c.phones,
-                aliases: &[],
-            }) {
+            for t in crate::contacts::store::search_terms(c) {
                 *vocab.entry(t.clone()).or_default() += 1;
                 postings.push((t, *id));
             }
