@@ -191,7 +191,7 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
         .into_iter()
         .map(|h| {
             let (from, to) = h.detail.split_once('>').unwrap_or(("", ""));
-            StatusChange { at: crate::fmt::datetime_fr(h.at), user: h.user_name.unwrap_or_default(), from: label(from), to: label(to) }
+            StatusChange { at: crate::fmt::datetime_fr(h.at), user: h.user_name.unwrap_or_else(|| "Import initial".into()), from: label(from), to: label(to) }
         })
         .collect();
     Ok(ContactDetail {
