@@ -25,6 +25,18 @@ async fn demo_company_and_client_lists(b: Backend) {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
+    // Sortable: by city, most recent first; an unknown order falls back to the name.
+    let by_city = sophie.call("contacts/list", &[("statut", "client"), ("sort", "ville")]).await.json();
+    let cities: Vec<String> = by_city["rows"].as_array().unwrap().iter().map(|r| r["ville"].as_str().unwrap().to_lowercase()).collect();
+    let mut sorted_cities = cities.clone();
+    sorted_cities.sort();
+    assert_eq!(cities, sorted_cities);
+    let recent = sophie.call("contacts/list", &[("statut", "client"), ("sort", "recent")]).await.json();
+    let ids: Vec<i64> = recent["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]));
+    let bogus = sophie.call("contacts/list", &[("statut", "client"), ("sort", "nom; DROP TABLE contact")]).await.json();
+    assert_eq!(bogus["sort"], "nom");
+    assert_eq!(bogus["rows"], clients["rows"]);
     // A plain filter; LIKE metacharacters are literal.
     let all_bases = |q: &'static str| {
         let sophie = &sophie;

@@ -9,7 +9,12 @@ use crate::error::AppError;
 
 /// A page of the client base, the prospect base or the «Corbeille».
 #[server(prefix = "/api", endpoint = "contacts/list")]
-pub async fn list_contacts(statut: String, #[server(default)] q: String, #[server(default)] page: i64) -> Result<ContactPage, AppError> {
+pub async fn list_contacts(
+    statut: String,
+    #[server(default)] q: String,
+    #[server(default)] sort: String,
+    #[server(default)] page: i64,
+) -> Result<ContactPage, AppError> {
     use crate::auth::Right;
     use crate::contacts::model::{PER_PAGE, Statut};
     let cx = crate::auth::session::ctx().await?;
@@ -19,8 +24,9 @@ pub async fn list_contacts(statut: String, #[server(default)] q: String, #[serve
     }
     let q: String = q.chars().take(200).collect();
     let page = page.clamp(0, 1_000_000);
-    let (rows, total) = crate::contacts::store::list(&cx.db, &cx.tenant, statut, &q, page, PER_PAGE).await?;
-    Ok(ContactPage { rows, total, page, per_page: PER_PAGE })
+    let sort = crate::contacts::model::SORTS.iter().find(|(k, _)| *k == sort).map(|(k, _)| *k).unwrap_or("nom");
+    let (rows, total) = crate::contacts::store::list(&cx.db, &cx.tenant, statut, &q, sort, page, PER_PAGE).await?;
+    Ok(ContactPage { sort: sort.to_string(), rows, total, page, per_page: PER_PAGE })
 }
 
 use crate::contacts::model::ContactDetail;

@@ -46,6 +46,7 @@ pub struct ContactRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactPage {
+    pub sort: String,
     pub rows: Vec<ContactRow>,
     pub total: i64,
     pub page: i64,
@@ -53,6 +54,9 @@ pub struct ContactPage {
 }
 
 pub const PER_PAGE: i64 = 50;
+
+/// The sort orders of a list; the first is the default.
+pub const SORTS: [(&str, &str); 4] = [("nom", "Nom"), ("code_postal", "Code postal"), ("ville", "Ville"), ("recent", "Plus récents")];
 
 pub const CIVILITES: [&str; 4] = ["", "M.", "Mme", "M. et Mme"];
 pub const PHONES_MAX: usize = 4;

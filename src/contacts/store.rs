@@ -17,11 +17,18 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// One page of a base, filtered by a plain text (names, company, city, postcode, e-mail).
-pub async fn list(db: &Db, tenant: &Tenant, statut: Statut, q: &str, page: i64, per_page: i64) -> Result<(Vec<ContactRow>, i64), AppError> {
+pub async fn list(db: &Db, tenant: &Tenant, statut: Statut, q: &str, sort: &str, page: i64, per_page: i64) -> Result<(Vec<ContactRow>, i64), AppError> {
+    // Only these orders exist (the text is never interpolated from the request).
+    let order = match sort {
+        "code_postal" => "code_postal, LOWER(nom), id",
+        "ville" => "LOWER(ville), LOWER(nom), id",
+        "recent" => "id DESC",
+        _ => "LOWER(nom), LOWER(prenom), id",
+    };
     let filter = "statut = $2 AND ($3 = '' OR LOWER(nom || ' ' || prenom || ' ' || societe || ' ' || ville || ' ' || code_postal || ' ' || email) LIKE $4 ESCAPE '\\')";
     let rows_sql = format!(
         "SELECT id, statut, civilite, nom, prenom, societe, code_postal, ville, email FROM contact WHERE company_id = $1 AND {filter} \
-         ORDER BY LOWER(nom), LOWER(prenom), id LIMIT $5 OFFSET $6"
+         ORDER BY {order} LIMIT $5 OFFSET $6"
     );
     let count_sql = format!("SELECT COUNT(*) FROM contact WHERE company_id = $1 AND {filter}");
     let q = q.trim();

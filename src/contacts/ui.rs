@@ -11,6 +11,7 @@ pub fn ClientsPage() -> impl IntoView {
     let statut = query_param("statut").and_then(|s| Statut::from_code(&s)).unwrap_or(Statut::Client);
     let q = query_param("q").unwrap_or_default();
     let page = query_param("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(0);
+    let sort = query_param("tri").unwrap_or_default();
     let q_for_load = q.clone();
     view! {
         <Title text="Clients — Ouvrage" />
@@ -24,7 +25,7 @@ pub fn ClientsPage() -> impl IntoView {
                 }
             }).collect_view()}
         </nav>
-        {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), page), move |p| {
+        {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), sort.clone(), page), move |p| {
             view! { <LiveList statut=statut.code().to_string() q=q.clone() initial=p /> }
         })}
     }
@@ -66,7 +67,7 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    if let (Ok(p), true) = (list_contacts(statut.get_value(), q, 0).await, generation.get_value() == ticket) {
+                    if let (Ok(p), true) = (list_contacts(statut.get_value(), q, data.with_untracked(|d| d.sort.clone()), 0).await, generation.get_value() == ticket) {
                         set_data.set(p);
                     }
                 });
@@ -75,7 +76,10 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
         );
     };
 
-    let link = move |n: i64| format!("/clients?statut={}&q={}&page={n}", statut.get_value(), urlencode(&query.get()));
+    let link = move |n: i64| {
+        format!("/clients?statut={}&q={}&tri={}&page={n}", statut.get_value(), urlencode(&query.get()), data.with(|d| d.sort.clone()))
+    };
+    let sort_link = move |key: &str| format!("/clients?statut={}&q={}&tri={key}", statut.get_value(), urlencode(&query.get()));
     view! {
         <form method="get" action="/clients" class="filter" role="search">
             <input type="hidden" name="statut" value=statut.get_value() />
@@ -88,6 +92,13 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
             let last = (p.total - 1).max(0) / p.per_page;
             view! {
                 <p class="count" role="status">{format!("{} contact{}", p.total, if p.total > 1 { "s" } else { "" })}</p>
+                <nav class="sorts" aria-label="Trier par">
+                    "Trier par : "
+                    {crate::contacts::model::SORTS.iter().map(|(key, label)| {
+                        let current = p.sort == *key;
+                        view! { <a href=sort_link(key) aria-current=current.then_some("true")>{*label}</a> " " }
+                    }).collect_view()}
+                </nav>
                 <table class="list">
                     <thead><tr><th>"Nom"</th><th>"Société"</th><th>"Code postal"</th><th>"Ville"</th><th>"E-mail"</th></tr></thead>
                     <tbody>
