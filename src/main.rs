@@ -66,7 +66,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 /// `ouvrage seed --contacts N [--company NAME] [--seed S]`
-/// `ouvrage bench-search [--contacts N] [--per-kind K]` (SQLite `DATABASE_URL`, and the
+/// `ouvrage bench-search [--contacts N] [--per-kind K] [--writes W]` (SQLite `DATABASE_URL`, and the
 /// PostgreSQL of `BENCH_PG_URL` when set)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
@@ -96,6 +96,10 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                     println!("{label}: seeded {} contacts in {:.1} s ({:.0} contacts/s, {} terms)", r.contacts, r.seconds, r.contacts as f64 / r.seconds, r.terms);
                 }
                 bench::run(&db, &tenant, &format!("{label}, {n} contacts"), per_kind).await.unwrap_or_else(|e| fail(&e.to_string()));
+                let writes = number("--writes", 500);
+                if writes > 0 {
+                    bench::writes(&db, &tenant, label, writes).await.unwrap_or_else(|e| fail(&e.to_string()));
+                }
                 db.close().await;
             }
         }

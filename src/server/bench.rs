@@ -144,3 +144,56 @@ pub async fn count(db: &Db, tenant: &Tenant) -> Result<i64, AppError> {
     on_pool!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM contact WHERE company_id = $1").bind(tenant.company_id()).fetch_one(c).await)
         .map_err(internal)
 }
+
+/// Writes with the index on: `n` contacts created one transaction each, through the
+/// store function the «Nouveau contact» server function uses; p50/p95 per contact and
+/// throughput, beside the same inserts into the contact table alone (no phones, no
+/// history, no index) as the baseline.
+pub async fn writes(db: &Db, tenant: &Tenant, label: &str, n: usize) -> Result<(), AppError> {
+    let mut rng = SplitMix64(99);
+    let inputs: Vec<_> = (0..n).map(|i| crate::server::demo::fake_contact(&mut rng, i + 1).input()).collect();
+    let mut times = Vec::with_capacity(n);
+    let start = Instant::now();
+    for c in &inputs {
+        let t = Instant::now();
+        let mut tx = db.begin().await?;
+        crate::contacts::store::create(&mut tx, tenant, None, c).await?;
+        tx.commit().await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let total = start.elapsed().as_secs_f64();
+    let mut base = Vec::with_capacity(n);
+    let base_start = Instant::now();
+    for c in &inputs {
+        let t = Instant::now();
+        let mut tx = db.begin().await?;
+        let sql = "INSERT INTO contact (company_id, statut, nom, prenom, ville, code_postal, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0)";
+        crate::on_conn!(&mut tx, conn => sqlx::query(sql)
+            .bind(tenant.company_id())
+            .bind(c.statut.code())
+            .bind(&c.nom)
+            .bind(&c.prenom)
+            .bind(&c.ville)
+            .bind(&c.code_postal)
+            .bind(&c.email)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(internal)?;
+        tx.commit().await?;
+        base.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let base_total = base_start.elapsed().as_secs_f64();
+    times.sort_by(f64::total_cmp);
+    base.sort_by(f64::total_cmp);
+    println!(
+        "\n== {label}: {n} contacts created, one transaction each ==\nwith index   {:>7.0} contacts/s  p50 {:>6.2} ms  p95 {:>6.2} ms\nbare insert  {:>7.0} contacts/s  p50 {:>6.2} ms  p95 {:>6.2} ms",
+        n as f64 / total,
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        n as f64 / base_total,
+        percentile(&base, 0.5),
+        percentile(&base, 0.95)
+    );
+    Ok(())
+}
