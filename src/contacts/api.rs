@@ -90,15 +90,15 @@ pub async fn update_contact(
     use crate::auth::Right;
     use crate::contacts::model::{ContactForm, Statut};
     let cx = crate::auth::session::ctx().await?;
-    let before = crate::contacts::store::get(&cx.db, &cx.tenant, id).await?;
     let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes };
+    let mut tx = cx.db.begin().await?;
+    // Unknown or foreign id: «introuvable» before anything else.
+    let before = crate::contacts::store::lock_statut(&mut tx, &cx.tenant, id).await?;
     let input = form.parse()?;
-    let trash = Statut::Corbeille.code();
-    if (input.statut.code() == trash) != (before.statut == trash) {
+    if (input.statut == Statut::Corbeille) != (before == Statut::Corbeille) {
         cx.require(Right::TrashMerge)?;
     }
-    let mut tx = cx.db.begin().await?;
-    crate::contacts::store::update(&mut tx, &cx.tenant, Some(cx.user_id()), id, &input).await?;
+    crate::contacts::store::update(&mut tx, &cx.tenant, Some(cx.user_id()), id, before, &input).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/clients/{id}?modifie=enregistre"));
     Ok(())

@@ -121,18 +121,25 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
     Ok(id)
 }
 
-/// The current statut of a contact of this company, locked for the transaction's update.
-async fn current_statut(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<String, AppError> {
+/// Locks a contact of this company for the transaction and returns its statut, so that
+/// the change recorded in the history is the one really made. A no-op UPDATE takes the
+/// row lock on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already holds the write lock).
+pub async fn lock_statut(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Statut, AppError> {
+    let lock = "UPDATE contact SET updated_at = updated_at WHERE company_id = $1 AND id = $2";
+    let found = on_conn!(tx, c => sqlx::query(lock).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    if found == 0 {
+        return Err(AppError::NotFound("Contact".into()));
+    }
     let sql = "SELECT statut FROM contact WHERE company_id = $1 AND id = $2";
-    on_conn!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
-        .map_err(internal)?
-        .ok_or_else(|| AppError::NotFound("Contact".into()))
+    let code: String = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+    Statut::from_code(&code).ok_or(AppError::Internal)
 }
 
-/// Saves «Fiche contact»; a change of statut is recorded and the index follows
-/// (a trashed contact leaves it, a restored one comes back).
-pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, c: &ContactInput) -> Result<(), AppError> {
-    let before = current_statut(tx, tenant, id).await?;
+/// Saves «Fiche contact» of a contact locked by [`lock_statut`] (which gave `before`); a
+/// change of statut is recorded and the index follows (a trashed contact leaves it, a
+/// restored one comes back).
+pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, before: Statut, c: &ContactInput) -> Result<(), AppError> {
     let sql = "UPDATE contact SET statut = $1, civilite = $2, nom = $3, prenom = $4, societe = $5, adresse = $6, code_postal = $7, \
                ville = $8, email = $9, notes = $10, updated_at = $11 WHERE company_id = $12 AND id = $13";
     on_conn!(tx, conn => sqlx::query(sql)
@@ -154,8 +161,8 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
         .map(|r| r.rows_affected()))
     .map_err(internal)?;
     set_phones(tx, tenant, id, &c.phones).await?;
-    if before != c.statut.code() {
-        record_status(tx, tenant, user_id, id, &before, c.statut.code()).await?;
+    if before != c.statut {
+        record_status(tx, tenant, user_id, id, before.code(), c.statut.code()).await?;
     }
     crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await
 }
