@@ -58,6 +58,12 @@ pub const PER_PAGE: i64 = 50;
 /// The sort orders of a list; the first is the default.
 pub const SORTS: [(&str, &str); 4] = [("nom", "Nom"), ("code_postal", "Code postal"), ("ville", "Ville"), ("recent", "Plus récents")];
 
+/// How a person is named everywhere: «PAVIÈRE Robert» (empty when the contact is only a
+/// company).
+pub fn person_name(nom: &str, prenom: &str) -> String {
+    format!("{} {}", nom.to_uppercase(), prenom).trim().to_string()
+}
+
 pub const CIVILITES: [&str; 4] = ["", "M.", "Mme", "M. et Mme"];
 pub const PHONES_MAX: usize = 4;
 pub const TEXT_MAX: usize = 200;
@@ -200,7 +206,7 @@ pub struct ContactDetail {
 
 impl ContactDetail {
     pub fn title(&self) -> String {
-        let person = format!("{} {}", self.nom.to_uppercase(), self.prenom).trim().to_string();
+        let person = person_name(&self.nom, &self.prenom);
         if person.is_empty() { self.societe.clone() } else { person }
     }
     pub fn form(&self) -> ContactForm {

@@ -103,8 +103,8 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
                     <thead><tr><th>"Nom"</th><th>"Société"</th><th>"Code postal"</th><th>"Ville"</th><th>"E-mail"</th></tr></thead>
                     <tbody>
                         {p.rows.into_iter().map(|c| {
-                            let name = format!("{} {} {}", c.civilite, c.nom.to_uppercase(), c.prenom).trim().to_string();
-                            let name = if name.is_empty() { c.societe.clone() } else { name };
+                            let person = crate::contacts::model::person_name(&c.nom, &c.prenom);
+                            let name = if person.is_empty() { c.societe.clone() } else { format!("{} {person}", c.civilite).trim().to_string() };
                             view! {
                                 <tr>
                                     <td><a href=format!("/clients/{}", c.id)>{name}</a></td>

@@ -19,7 +19,7 @@ pub struct Hit {
 impl Hit {
     /// «PAVIÈRE Robert», or the company name.
     pub fn title(&self) -> String {
-        let person = format!("{} {}", self.nom.to_uppercase(), self.prenom).trim().to_string();
+        let person = crate::contacts::model::person_name(&self.nom, &self.prenom);
         match (person.is_empty(), self.societe.is_empty()) {
             (true, _) => self.societe.clone(),
             (false, true) => person,
