@@ -25,6 +25,27 @@ pub fn query_param(name: &str) -> Option<String> {
     use_query_map().with_untracked(|q| q.get(name))
 }
 
+/// What every field shows: its id, the value (what was typed, after an error), and
+/// the error message that belongs to it.
+struct FieldState {
+    id: String,
+    err_id: String,
+    value: String,
+    msg: Option<String>,
+}
+
+impl FieldState {
+    fn new(name: &str, value: String, error: &Option<AppError>) -> FieldState {
+        let id = format!("f-{name}");
+        FieldState {
+            err_id: format!("{id}-err"),
+            id,
+            value: error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value),
+            msg: error.as_ref().and_then(|e| e.for_field(name)),
+        }
+    }
+}
+
 /// One labelled input; its error, if any, is shown beside it and announced.
 #[component]
 pub fn Field(
@@ -37,11 +58,10 @@ pub fn Field(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
 ) -> impl IntoView {
-    let msg = error.as_ref().and_then(|e| e.for_field(name));
+    let FieldState { id, err_id, value, msg } = FieldState::new(name, value, &error);
     let invalid = msg.is_some();
-    let value = if kind == "password" { String::new() } else { error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value) };
-    let id = format!("f-{name}");
-    let err_id = format!("{id}-err");
+    // A password is never sent back.
+    let value = if kind == "password" { String::new() } else { value };
     let hint_id = format!("{id}-hint");
     let described = match (msg.is_some(), hint.is_some()) {
         (true, _) => Some(err_id.clone()),
@@ -75,11 +95,8 @@ pub fn TextField(
     #[prop(into, default = String::new())] value: String,
     #[prop(default = None)] error: Option<AppError>,
 ) -> impl IntoView {
-    let msg = error.as_ref().and_then(|e| e.for_field(name));
+    let FieldState { id, err_id, value, msg } = FieldState::new(name, value, &error);
     let invalid = msg.is_some();
-    let value = error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value);
-    let id = format!("f-{name}");
-    let err_id = format!("{id}-err");
     view! {
         <div class="field" class:invalid=invalid>
             <label for=id.clone()>{label}</label>
@@ -188,11 +205,8 @@ pub fn SelectField(
     #[prop(into, default = String::new())] value: String,
     #[prop(default = None)] error: Option<AppError>,
 ) -> impl IntoView {
-    let msg = error.as_ref().and_then(|e| e.for_field(name));
+    let FieldState { id, err_id, value, msg } = FieldState::new(name, value, &error);
     let invalid = msg.is_some();
-    let value = error.as_ref().and_then(|e| e.typed(name)).unwrap_or(value);
-    let id = format!("f-{name}");
-    let err_id = format!("{id}-err");
     view! {
         <div class="field" class:invalid=invalid>
             <label for=id.clone()>{label}</label>
