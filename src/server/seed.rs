@@ -100,7 +100,7 @@ async fn insert_sorted(db: &Db, cid: i64, postings: &[(String, i64)]) -> Result<
                 sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await.map_err(internal)?;
                 let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(internal)?;
                 for chunk in big.chunks(5000) {
-                    let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, id))| { let _ = i; format!("({cid}, ?, {id})") }).collect();
+                    let values: Vec<String> = chunk.iter().map(|(_, id)| format!("({cid}, ?, {id})")).collect();
                     let sql = format!("INSERT INTO contact_search (company_id, term, contact_id) VALUES {}", values.join(", "));
                     let mut q = sqlx::query(&sql);
                     for (term, _) in chunk {
@@ -137,16 +137,8 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -
             let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(internal)?;
             // Integers are ours and written inline; every text is bound.
             for chunk in batch.chunks(500) {
-                let values: Vec<String> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (id, _))| {
-                        let _ = i;
-                        format!(
-                            "({id}, {cid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {t}, {t})"
-                        )
-                    })
-                    .collect();
+                let values: Vec<String> =
+                    chunk.iter().map(|(id, _)| format!("({id}, {cid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {t}, {t})")).collect();
                 let sql = format!(
                     "INSERT INTO contact (id, company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, created_at, updated_at) VALUES {}",
                     values.join(", ")
@@ -161,7 +153,7 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -
                 batch.iter().flat_map(|(id, c)| c.phones.iter().enumerate().map(move |(i, p)| (*id, i, p))).collect();
             for chunk in phones.chunks(2000) {
                 let values: Vec<String> =
-                    chunk.iter().enumerate().map(|(i, (id, pos, _))| { let _ = i; format!("({cid}, {id}, {pos}, '', ?)") }).collect();
+                    chunk.iter().map(|(id, pos, _)| format!("({cid}, {id}, {pos}, '', ?)")).collect();
                 let sql = format!("INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES {}", values.join(", "));
                 let mut q = sqlx::query(&sql);
                 for (_, _, p) in chunk {
