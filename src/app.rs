@@ -43,6 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::ui::provide_me();
     view! {
         <Title text="Ouvrage" />
         <Router>
@@ -73,7 +74,7 @@ pub fn App() -> impl IntoView {
 /// «Déconnexion». A visitor sees the name only.
 #[component]
 fn TopBar() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::auth::api::current_user());
+    let me = expect_context::<crate::ui::MeResource>();
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Ouvrage"</a>

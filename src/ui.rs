@@ -175,7 +175,16 @@ where
     R: Fn(T) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    let data = Resource::new(|| (), move |_| fetch());
+    show(Resource::new(|| (), move |_| fetch()), render)
+}
+
+/// Renders a loaded resource, or the error page.
+fn show<T, R, V>(data: Resource<Result<T, AppError>>, render: R) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    R: Fn(T) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Chargement…"</p> }>
             {move || {
@@ -216,4 +225,25 @@ pub fn SelectField(
             {msg.map(|m| view! { <p class="field-error" id=err_id role="alert">{m}</p> })}
         </div>
     }
+}
+
+/// The logged-in user, loaded once per page by the shell for the top bar and the pages.
+pub type MeResource = Resource<Result<Option<crate::auth::Me>, AppError>>;
+
+pub fn provide_me() -> MeResource {
+    let me: MeResource = Resource::new(|| (), |_| crate::auth::api::current_user());
+    provide_context(me);
+    me
+}
+
+/// Renders a page for the logged-in user (a visitor gets the login page).
+pub fn signed_in<R, V>(render: R) -> impl IntoView
+where
+    R: Fn(crate::auth::Me) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    show(expect_context::<MeResource>(), move |me| match me {
+        Some(me) => render(me).into_any(),
+        None => error_view(AppError::Unauthenticated),
+    })
 }

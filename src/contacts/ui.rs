@@ -198,18 +198,14 @@ pub fn ContactNewPage() -> impl IntoView {
     let statut = query_param("statut").filter(|s| Statut::from_code(s).is_some()).unwrap_or_else(|| "client".into());
     view! {
         <Title text="Nouveau contact — Ouvrage" />
-        {load(crate::auth::api::current_user, move |me| match me {
-            None => crate::ui::error_view(AppError::Unauthenticated),
-            Some(_) => {
-                let f = ContactForm { statut: statut.clone(), ..Default::default() };
-                view! {
-                    <h1>"Nouveau contact"</h1>
-                    <form method="post" action={path::<CreateContact>()} class="card wide">
-                        {contact_fields(f, error.clone())}
-                        <button type="submit">"Valider"</button>
-                    </form>
-                }
-                .into_any()
+        {crate::ui::signed_in(move |_| {
+            let f = ContactForm { statut: statut.clone(), ..Default::default() };
+            view! {
+                <h1>"Nouveau contact"</h1>
+                <form method="post" action={path::<CreateContact>()} class="card wide">
+                    {contact_fields(f, error.clone())}
+                    <button type="submit">"Valider"</button>
+                </form>
             }
         })}
     }

@@ -2,9 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::auth::Right;
-use crate::auth::api::current_user;
 use crate::home::api::get_dashboard;
-use crate::ui::{error_view, load};
+use crate::ui::{load, signed_in};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -26,15 +25,11 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="Paramètres — Ouvrage" />
         <h1>"Paramètres"</h1>
-        {load(current_user, |me| match me {
-            None => error_view(crate::error::AppError::Unauthenticated),
-            Some(me) => view! {
-                <ul class="menu">
-                    {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
-                    <li><a href="/preferences">"Préférences"</a></li>
-                </ul>
-            }
-            .into_any(),
+        {signed_in(|me| view! {
+            <ul class="menu">
+                {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
+                <li><a href="/preferences">"Préférences"</a></li>
+            </ul>
         })}
     }
 }
@@ -43,13 +38,9 @@ pub fn SettingsPage() -> impl IntoView {
 pub fn CommercialPage() -> impl IntoView {
     view! {
         <Title text="Gestion commerciale — Ouvrage" />
-        {load(current_user, |me| match me {
-            None => error_view(crate::error::AppError::Unauthenticated),
-            Some(_) => view! {
-                <h1>"Gestion commerciale"</h1>
-                <p>"Les devis, factures, avoirs et la relance des factures clients arrivent avec le module commercial."</p>
-            }
-            .into_any(),
+        {signed_in(|_| view! {
+            <h1>"Gestion commerciale"</h1>
+            <p>"Les devis, factures, avoirs et la relance des factures clients arrivent avec le module commercial."</p>
         })}
     }
 }
