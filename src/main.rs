@@ -78,7 +78,7 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
             let n = number("--contacts", 1000);
             let s = number("--seed", 2026) as u64;
             let r = seed::seed(&db, &tenant, n, s).await.unwrap_or_else(|e| fail(&e.to_string()));
-            println!("{} contacts, {} termes indexés, en {:.1} s ({:.0} contacts/s)", r.contacts, r.terms, r.seconds, r.contacts as f64 / r.seconds);
+            println!("{} contacts, {} dans l'index de recherche, en {:.1} s ({:.0} contacts/s)", r.contacts, r.indexed, r.seconds, r.contacts as f64 / r.seconds);
         }
         "bench-search" => {
             let n = number("--contacts", 1_000_000) as i64;
@@ -93,7 +93,7 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 let have = bench::count(&db, &tenant).await.unwrap_or_else(|e| fail(&e.to_string()));
                 if have < n {
                     let r = seed::seed(&db, &tenant, (n - have) as usize, 7).await.unwrap_or_else(|e| fail(&e.to_string()));
-                    println!("{label}: seeded {} contacts in {:.1} s ({:.0} contacts/s, {} terms)", r.contacts, r.seconds, r.contacts as f64 / r.seconds, r.terms);
+                    println!("{label}: seeded {} contacts in {:.1} s ({:.0} contacts/s, {} indexed)", r.contacts, r.seconds, r.contacts as f64 / r.seconds, r.indexed);
                 }
                 bench::run(&db, &tenant, &format!("{label}, {n} contacts"), per_kind).await.unwrap_or_else(|e| fail(&e.to_string()));
                 let writes = number("--writes", 500);

@@ -5,6 +5,7 @@ mod common;
 use common::{Backend, Client, spawn};
 
 both_databases!(search_cases);
+both_databases!(index_follows_writes_across_blocks);
 
 struct C<'a> {
     statut: &'a str,
@@ -176,4 +177,82 @@ async fn search_cases(b: Backend) {
     // A visitor gets nothing.
     assert_eq!(app.client().call("search", &[("q", "paviere")]).await.status, 401);
     app.finish().await;
+}
+
+/// Many contacts sharing a term fill several posting blocks: the index written contact by
+/// contact (splits, removals, restores) answers exactly as one rebuilt from scratch.
+async fn index_follows_writes_across_blocks(b: Backend) {
+    use ouvrage::contacts::model::{ContactInput, Statut};
+    use ouvrage::contacts::store;
+    let app = spawn(b).await;
+    let t = ouvrage::server::seed::company(&app.db, Some("Blocs")).await.unwrap();
+    let input = |i: usize, statut: Statut| ContactInput {
+        statut,
+        civilite: String::new(),
+        nom: "Durand".into(),
+        prenom: format!("Prénom{i}"),
+        societe: String::new(),
+        adresse: String::new(),
+        code_postal: "42000".into(),
+        ville: if i.is_multiple_of(2) { "Roanne".into() } else { "Feurs".into() },
+        phones: vec![],
+        email: String::new(),
+        notes: String::new(),
+    };
+    let n = 1300; // more than two blocks of 512
+    let mut ids = Vec::new();
+    let mut tx = app.db.begin().await.unwrap();
+    for i in 0..n {
+        ids.push(store::create(&mut tx, &t, None, &input(i, Statut::Client)).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let count = |q: &'static str| {
+        let db = app.db.clone();
+        async move { ouvrage::search::store::search(&db, &t, q, 5000).await.unwrap().len() }
+    };
+    assert_eq!(count("durand").await, n);
+    assert_eq!(count("durand roanne").await, n / 2);
+    // Trash one in three, move one in five to another town.
+    let mut tx = app.db.begin().await.unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        if i.is_multiple_of(3) {
+            store::update(&mut tx, &t, None, *id, Statut::Client, &input(i, Statut::Corbeille)).await.unwrap();
+        } else if i.is_multiple_of(5) {
+            let mut c = input(i, Statut::Client);
+            c.ville = "Montbrison".into();
+            store::update(&mut tx, &t, None, *id, Statut::Client, &c).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let live = (0..n).filter(|i| i % 3 != 0).count();
+    let montbrison = (0..n).filter(|i| i % 3 != 0 && i % 5 == 0).count();
+    let roanne = (0..n).filter(|i| i % 3 != 0 && i % 5 != 0 && i % 2 == 0).count();
+    let expected = [("durand", live), ("durand roanne", roanne), ("montbrison", montbrison), ("feurs", live - roanne - montbrison)];
+    for (q, want) in expected {
+        assert_eq!(count(q).await, want, "«{q}» written contact by contact");
+    }
+    // Restoring from the «Corbeille» puts them back.
+    let mut tx = app.db.begin().await.unwrap();
+    store::update(&mut tx, &t, None, ids[3], Statut::Corbeille, &input(3, Statut::Prospect)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count("durand").await, live + 1);
+    let hits = ouvrage::search::store::search(&app.db, &t, "durand feurs", 5000).await.unwrap();
+    assert!(hits.iter().any(|h| h.id == ids[3]), "restored");
+    // The same answers from an index rebuilt from the contacts.
+    let before: Vec<usize> = futures_counts(&count, &expected).await;
+    store::reindex_all(&app.db, &t).await.unwrap();
+    assert_eq!(futures_counts(&count, &expected).await, before);
+    app.finish().await;
+}
+
+async fn futures_counts<F, Fut>(count: &F, cases: &[(&'static str, usize)]) -> Vec<usize>
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut out = Vec::new();
+    for (q, _) in cases {
+        out.push(count(q).await);
+    }
+    out
 }

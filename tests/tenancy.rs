@@ -5,7 +5,7 @@
 use std::path::Path;
 
 const BUSINESS_TABLES: &[&str] = &[
-    "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "contact_search", "search_vocab", "search_fuzzy",
+    "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "search_doc", "search_block", "search_fuzzy",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)

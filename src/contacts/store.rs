@@ -167,6 +167,43 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
     crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await
 }
 
+/// Rebuilds the company's search index from all its contacts (after a bulk load, or when
+/// the index is missing).
+pub async fn reindex_all(db: &Db, tenant: &Tenant) -> Result<usize, AppError> {
+    let cid = tenant.company_id();
+    let sql = "SELECT id, statut, civilite, nom, prenom, societe, code_postal, ville, email FROM contact \
+               WHERE company_id = $1 AND statut <> 'corbeille' ORDER BY id";
+    let rows: Vec<ContactRow> = on_pool!(db, c => sqlx::query_as(sql).bind(cid).fetch_all(c).await).map_err(internal)?;
+    let psql = "SELECT contact_id, number FROM contact_phone WHERE company_id = $1 ORDER BY contact_id, position";
+    let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).fetch_all(c).await).map_err(internal)?;
+    let mut phones = phones.into_iter().peekable();
+    let mut docs = Vec::with_capacity(rows.len());
+    for r in rows {
+        while phones.next_if(|(id, _)| *id < r.id).is_some() {}
+        let mut numbers = Vec::new();
+        while let Some((_, n)) = phones.next_if(|(id, _)| *id == r.id) {
+            numbers.push(n);
+        }
+        let Some(statut) = Statut::from_code(&r.statut) else { continue };
+        let input = ContactInput {
+            statut,
+            civilite: r.civilite,
+            nom: r.nom,
+            prenom: r.prenom,
+            societe: r.societe,
+            adresse: String::new(),
+            code_postal: r.code_postal,
+            ville: r.ville,
+            phones: numbers,
+            email: r.email,
+            notes: String::new(),
+        };
+        docs.push((r.id, search_terms(&input)));
+    }
+    crate::search::store::rebuild(db, tenant, &docs).await?;
+    Ok(docs.len())
+}
+
 #[derive(sqlx::FromRow)]
 struct DetailRow {
     id: i64,

@@ -2,6 +2,8 @@
 pub mod api;
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod postings;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -2,11 +2,12 @@
 //! queried in tiers — exact terms, then prefixes, then one typo — so that exact and
 //! prefix matches always rank before fuzzy ones. See docs/search.md.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::db::{Db, Tenant, Tx, internal};
 use crate::error::AppError;
 use crate::search::model::Hit;
+use crate::search::postings;
 use crate::search::text::{QueryWord, deletes, parse_query, within_one_edit};
 use crate::{on_conn, on_pool};
 
@@ -15,74 +16,256 @@ fn fuzzable(term: &str) -> bool {
     term.chars().count() >= 4 && !term.contains('@') && !term.chars().all(|c| c.is_ascii_digit())
 }
 
+/// Row locks for a read-modify-write of a posting block (SQLite's write transactions
+/// are already exclusive).
+fn for_update(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Pg(_) => " FOR UPDATE",
+        Tx::Sqlite(_) => "",
+    }
+}
+
 /// Replaces the terms of a contact in the index (an empty set removes it: «Corbeille»).
+/// Only the terms that changed are touched, in term order (one lock order for all
+/// writers).
 pub async fn reindex(tx: &mut Tx, tenant: &Tenant, contact_id: i64, terms: &BTreeSet<String>) -> Result<(), AppError> {
     let cid = tenant.company_id();
-    let old_sql = "SELECT term FROM contact_search WHERE company_id = $1 AND contact_id = $2";
-    let old: BTreeSet<String> = on_conn!(tx, c => sqlx::query_scalar::<_, String>(old_sql).bind(cid).bind(contact_id).fetch_all(c).await)
-        .map_err(internal)?
-        .into_iter()
-        .collect();
-    for t in old.difference(terms) {
-        let del = "DELETE FROM contact_search WHERE company_id = $1 AND term = $2 AND contact_id = $3";
-        on_conn!(tx, c => sqlx::query(del).bind(cid).bind(t).bind(contact_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-        let dec = "UPDATE search_vocab SET freq = freq - 1 WHERE company_id = $1 AND term = $2";
-        on_conn!(tx, c => sqlx::query(dec).bind(cid).bind(t).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    let old_sql = "SELECT terms FROM search_doc WHERE company_id = $1 AND contact_id = $2";
+    let old: Option<String> =
+        on_conn!(tx, c => sqlx::query_scalar(old_sql).bind(cid).bind(contact_id).fetch_optional(c).await).map_err(internal)?;
+    let old: BTreeSet<String> = old.unwrap_or_default().split_whitespace().map(str::to_string).collect();
+    if old == *terms {
+        return Ok(());
     }
-    for t in terms.difference(&old) {
-        let ins = "INSERT INTO contact_search (company_id, term, contact_id) VALUES ($1, $2, $3)";
-        on_conn!(tx, c => sqlx::query(ins).bind(cid).bind(t).bind(contact_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-        let new_term = "INSERT INTO search_vocab (company_id, term, freq) VALUES ($1, $2, 1) ON CONFLICT (company_id, term) DO NOTHING";
-        let created =
-            on_conn!(tx, c => sqlx::query(new_term).bind(cid).bind(t).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-        if created == 0 {
-            let inc = "UPDATE search_vocab SET freq = freq + 1 WHERE company_id = $1 AND term = $2";
-            on_conn!(tx, c => sqlx::query(inc).bind(cid).bind(t).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-        } else if fuzzable(t) {
-            let fz = "INSERT INTO search_fuzzy (company_id, del, term) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-            for d in deletes(t) {
-                on_conn!(tx, c => sqlx::query(fz).bind(cid).bind(&d).bind(t).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-            }
+    if terms.is_empty() {
+        let del = "DELETE FROM search_doc WHERE company_id = $1 AND contact_id = $2";
+        on_conn!(tx, c => sqlx::query(del).bind(cid).bind(contact_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    } else {
+        let joined = terms.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
+        let up = "INSERT INTO search_doc (company_id, contact_id, terms) VALUES ($1, $2, $3) \
+                  ON CONFLICT (company_id, contact_id) DO UPDATE SET terms = excluded.terms";
+        on_conn!(tx, c => sqlx::query(up).bind(cid).bind(contact_id).bind(&joined).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
+    }
+    for t in old.symmetric_difference(terms) {
+        if terms.contains(t) {
+            add_posting(tx, cid, t, contact_id).await?;
+        } else {
+            remove_posting(tx, cid, t, contact_id).await?;
         }
     }
     Ok(())
 }
 
-/// How many prefix expansions of a word are kept (the most frequent).
-const PREFIX_TERMS: usize = 64;
-/// How many terms a prefix range reads at most before choosing.
-const PREFIX_SCAN: i64 = 512;
-
-#[derive(Default)]
-struct WordTerms {
-    exact: Vec<String>,
-    prefix: Vec<String>,
-    fuzzy: Vec<String>,
-    /// Contacts having any of the word's terms (estimate, for the join order).
-    weight: i64,
+/// The block of `term` that covers `id` (the last one starting at or before it).
+async fn covering_block(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<Option<(i64, Vec<i64>)>, AppError> {
+    let sql = format!(
+        "SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id <= $3 ORDER BY first_id DESC LIMIT 1{}",
+        for_update(tx)
+    );
+    let row: Option<(i64, Vec<u8>)> =
+        on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(id).fetch_optional(c).await).map_err(internal)?;
+    Ok(row.map(|(first, bytes)| (first, postings::decode(&bytes))))
 }
 
-async fn expand_exact(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTerms) -> Result<(), AppError> {
-    let exact_sql = "SELECT term, freq FROM search_vocab WHERE company_id = $1 AND term = $2 AND freq > 0";
-    let exact: Vec<(String, i64)> =
-        on_pool!(db, c => sqlx::query_as(exact_sql).bind(tenant.company_id()).bind(w.text()).fetch_all(c).await).map_err(internal)?;
-    out.weight += exact.iter().map(|(_, f)| f).sum::<i64>();
-    out.exact = exact.into_iter().map(|(t, _)| t).collect();
+async fn write_block(tx: &mut Tx, cid: i64, term: &str, first_id: i64, ids: &[i64]) -> Result<(), AppError> {
+    let sql = "UPDATE search_block SET n = $4, ids = $5 WHERE company_id = $1 AND term = $2 AND first_id = $3";
+    let bytes = postings::encode(ids);
+    on_conn!(tx, c => sqlx::query(sql).bind(cid).bind(term).bind(first_id).bind(ids.len() as i64).bind(&bytes).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     Ok(())
 }
 
-async fn expand_prefix(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTerms) -> Result<(), AppError> {
+async fn insert_block(tx: &mut Tx, cid: i64, term: &str, ids: &[i64]) -> Result<(), AppError> {
+    let sql = "INSERT INTO search_block (company_id, term, first_id, n, ids) VALUES ($1, $2, $3, $4, $5)";
+    let bytes = postings::encode(ids);
+    on_conn!(tx, c => sqlx::query(sql).bind(cid).bind(term).bind(ids[0]).bind(ids.len() as i64).bind(&bytes).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    Ok(())
+}
+
+async fn add_posting(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<(), AppError> {
+    if let Some((first, mut ids)) = covering_block(tx, cid, term, id).await? {
+        let Err(at) = ids.binary_search(&id) else { return Ok(()) };
+        ids.insert(at, id);
+        if ids.len() > postings::BLOCK_MAX {
+            let tail = ids.split_off(ids.len() / 2);
+            write_block(tx, cid, term, first, &ids).await?;
+            return insert_block(tx, cid, term, &tail).await;
+        }
+        return write_block(tx, cid, term, first, &ids).await;
+    }
+    let known_sql = "SELECT COUNT(*) FROM (SELECT 1 FROM search_block WHERE company_id = $1 AND term = $2 LIMIT 1) k";
+    let known: i64 = on_conn!(tx, c => sqlx::query_scalar(known_sql).bind(cid).bind(term).fetch_one(c).await).map_err(internal)?;
+    insert_block(tx, cid, term, &[id]).await?;
+    if known == 0 && fuzzable(term) {
+        let fz = "INSERT INTO search_fuzzy (company_id, del, term) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        for d in deletes(term) {
+            on_conn!(tx, c => sqlx::query(fz).bind(cid).bind(&d).bind(term).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a posting; an emptied block goes. (A term's typo variants stay: they only
+/// lead to terms that have postings.)
+async fn remove_posting(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<(), AppError> {
+    let Some((first, mut ids)) = covering_block(tx, cid, term, id).await? else { return Ok(()) };
+    let Ok(at) = ids.binary_search(&id) else { return Ok(()) };
+    ids.remove(at);
+    if ids.is_empty() {
+        let del = "DELETE FROM search_block WHERE company_id = $1 AND term = $2 AND first_id = $3";
+        on_conn!(tx, c => sqlx::query(del).bind(cid).bind(term).bind(first).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        return Ok(());
+    }
+    write_block(tx, cid, term, first, &ids).await
+}
+
+/// One value of a bulk insert.
+enum Val<'a> {
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// Inserts rows of `width` values each (`head` = "table (columns)"), many per statement.
+async fn bulk_insert(tx: &mut Tx, db: &Db, head: &str, width: usize, vals: &[Val<'_>]) -> Result<(), AppError> {
+    for chunk in vals.chunks(width * 2000) {
+        let rows: Vec<String> = (0..chunk.len() / width)
+            .map(|r| format!("({})", (1..=width).map(|c| db.param(r * width + c)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let sql = format!("INSERT INTO {head} VALUES {}", rows.join(", "));
+        on_conn!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                q = match v {
+                    Val::Int(i) => q.bind(*i),
+                    Val::Text(s) => q.bind(*s),
+                    Val::Bytes(b) => q.bind(*b),
+                };
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds a company's whole index from its contacts' terms (ascending contact ids):
+/// after a bulk load, or when the index is missing. One transaction.
+pub async fn rebuild(db: &Db, tenant: &Tenant, docs: &[(i64, BTreeSet<String>)]) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    let mut by_term: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (id, terms) in docs {
+        for t in terms {
+            by_term.entry(t.as_str()).or_default().push(*id);
+        }
+    }
+    let joined: Vec<(i64, String)> = docs
+        .iter()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(id, t)| (*id, t.iter().map(String::as_str).collect::<Vec<_>>().join(" ")))
+        .collect();
+    let mut blocks: Vec<(&str, i64, Vec<u8>, i64)> = Vec::new();
+    let mut fuzzy: BTreeSet<(String, &str)> = BTreeSet::new();
+    for (term, ids) in &by_term {
+        let mut ids = ids.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(postings::BLOCK_MAX) {
+            blocks.push((term, chunk[0], postings::encode(chunk), chunk.len() as i64));
+        }
+        if fuzzable(term) {
+            fuzzy.extend(deletes(term).into_iter().map(|d| (d, *term)));
+        }
+    }
+    tracing::debug!(terms = by_term.len(), blocks = blocks.len(), fuzzy = fuzzy.len(), "index prepared");
+    let mut tx = db.begin().await?;
+    if let Tx::Sqlite(t) = &mut tx {
+        sqlx::query("PRAGMA cache_size = -262144").execute(&mut **t).await.map_err(internal)?;
+    }
+    for table in ["search_doc", "search_block", "search_fuzzy"] {
+        let sql = format!("DELETE FROM {table} WHERE company_id = $1");
+        on_conn!(&mut tx, c => sqlx::query(&sql).bind(cid).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    }
+    let vals: Vec<Val> = joined.iter().flat_map(|(id, t)| [Val::Int(cid), Val::Int(*id), Val::Text(t)]).collect();
+    bulk_insert(&mut tx, db, "search_doc (company_id, contact_id, terms)", 3, &vals).await?;
+    let vals: Vec<Val> = blocks
+        .iter()
+        .flat_map(|(t, first, bytes, n)| [Val::Int(cid), Val::Text(t), Val::Int(*first), Val::Int(*n), Val::Bytes(bytes)])
+        .collect();
+    bulk_insert(&mut tx, db, "search_block (company_id, term, first_id, n, ids)", 5, &vals).await?;
+    let vals: Vec<Val> = fuzzy.iter().flat_map(|(d, t)| [Val::Int(cid), Val::Text(d), Val::Text(t)]).collect();
+    bulk_insert(&mut tx, db, "search_fuzzy (company_id, del, term)", 3, &vals).await?;
+    if let Tx::Sqlite(t) = &mut tx {
+        sqlx::query("PRAGMA cache_size = -32768").execute(&mut **t).await.map_err(internal)?;
+    }
+    tx.commit().await
+}
+
+/// How many prefix expansions of a word are kept (the most frequent).
+const PREFIX_TERMS: usize = 64;
+/// How many blocks a prefix range reads at most before choosing.
+const PREFIX_SCAN: i64 = 512;
+
+/// A query word and the terms it stands for, by tier.
+struct Word {
+    q: QueryWord,
+    /// Terms of tiers 0 (exact), 1 (prefixes), 2 (one typo).
+    tiers: [Vec<String>; 3],
+}
+
+impl Word {
+    fn terms(&self, tier: usize) -> impl Iterator<Item = &String> {
+        self.tiers[..=tier].iter().flatten()
+    }
+}
+
+/// The posting lists read so far for one query, by term.
+type Postings = HashMap<String, Vec<i64>>;
+
+/// Reads the posting lists of the terms not read yet; a term without postings is absent.
+async fn fetch(db: &Db, tenant: &Tenant, terms: &[&String], into: &mut Postings) -> Result<(), AppError> {
+    let mut wanted: Vec<&str> = terms.iter().map(|t| t.as_str()).filter(|t| !into.contains_key(*t)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let ps: Vec<String> = (0..wanted.len()).map(|i| db.param(i + 2)).collect();
+    let sql = format!(
+        "SELECT term, ids FROM search_block WHERE company_id = {} AND term IN ({}) ORDER BY term, first_id",
+        db.param(1),
+        ps.join(", ")
+    );
+    let rows: Vec<(String, Vec<u8>)> = on_pool!(db, c => {
+        let mut q = sqlx::query_as(&sql).bind(tenant.company_id());
+        for t in &wanted {
+            q = q.bind(*t);
+        }
+        q.fetch_all(c).await
+    })
+    .map_err(internal)?;
+    for (term, bytes) in rows {
+        // Blocks come in id order: their concatenation is sorted.
+        postings::decode_into(&bytes, into.entry(term).or_default());
+    }
+    Ok(())
+}
+
+/// The most frequent terms (at most [`PREFIX_TERMS`]) that start with the word.
+async fn prefixes(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<Vec<String>, AppError> {
     let text = w.text();
     let min_prefix = match w {
         QueryWord::Word(_) => 2,
         QueryWord::Phone(_) | QueryWord::Email(_) => 3,
     };
     if text.chars().count() < min_prefix {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let prefix_sql = "SELECT term, freq FROM search_vocab WHERE company_id = $1 AND term > $2 AND term < $3 AND freq > 0 ORDER BY term LIMIT $4";
+    let sql = "SELECT term, n FROM search_block WHERE company_id = $1 AND term > $2 AND term < $3 ORDER BY term, first_id LIMIT $4";
     let upper = format!("{text}\u{10FFFF}");
-    let mut found: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(prefix_sql)
+    let rows: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(sql)
         .bind(tenant.company_id())
         .bind(text)
         .bind(&upper)
@@ -90,132 +273,96 @@ async fn expand_prefix(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTe
         .fetch_all(c)
         .await)
     .map_err(internal)?;
+    let mut freq: BTreeMap<String, i64> = BTreeMap::new();
+    for (t, n) in rows {
+        *freq.entry(t).or_default() += n;
+    }
+    let mut found: Vec<(String, i64)> = freq.into_iter().collect();
     found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     found.truncate(PREFIX_TERMS);
-    out.weight += found.iter().map(|(_, f)| f).sum::<i64>();
-    out.prefix = found.into_iter().map(|(t, _)| t).collect();
-    Ok(())
+    Ok(found.into_iter().map(|(t, _)| t).collect())
 }
 
-async fn expand_fuzzy(db: &Db, tenant: &Tenant, w: &QueryWord, out: &mut WordTerms) -> Result<(), AppError> {
-    if !w.fuzzy() {
+/// Gives every fuzzy word its one-typo variants (one query for all words).
+async fn typo_variants(db: &Db, tenant: &Tenant, words: &mut [Word]) -> Result<(), AppError> {
+    let keys: BTreeSet<String> = words.iter().filter(|w| w.q.fuzzy()).flat_map(|w| deletes(w.q.text())).collect();
+    if keys.is_empty() {
         return Ok(());
     }
-    let text = w.text();
-    let keys = deletes(text);
-    let placeholders: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
-    let sql = format!(
-        "SELECT DISTINCT f.term, v.freq FROM search_fuzzy f JOIN search_vocab v ON v.company_id = f.company_id AND v.term = f.term \
-         WHERE f.company_id = {} AND f.del IN ({}) AND v.freq > 0",
-        db.param(1),
-        placeholders.join(", ")
-    );
-    let found: Vec<(String, i64)> = on_pool!(db, c => {
-        let mut q = sqlx::query_as(&sql).bind(tenant.company_id());
+    let ps: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
+    let sql = format!("SELECT DISTINCT term FROM search_fuzzy WHERE company_id = {} AND del IN ({})", db.param(1), ps.join(", "));
+    let found: Vec<String> = on_pool!(db, c => {
+        let mut q = sqlx::query_scalar(&sql).bind(tenant.company_id());
         for k in &keys {
             q = q.bind(k);
         }
         q.fetch_all(c).await
     })
     .map_err(internal)?;
-    for (t, f) in found {
-        if t != text && within_one_edit(text, &t) && !out.prefix.contains(&t) {
-            out.weight += f;
-            out.fuzzy.push(t);
-        }
+    for w in words.iter_mut().filter(|w| w.q.fuzzy()) {
+        let text = w.q.text();
+        let mut variants: Vec<String> =
+            found.iter().filter(|t| *t != text && within_one_edit(text, t) && !w.tiers[1].contains(t)).cloned().collect();
+        variants.sort();
+        w.tiers[2] = variants;
     }
-    out.fuzzy.sort();
     Ok(())
 }
 
-/// Contacts having, for every word, one of its terms; rarest word first.
-async fn and_query(db: &Db, tenant: &Tenant, lists: &[&Vec<String>], exclude: &[i64], limit: usize) -> Result<Vec<i64>, AppError> {
-    let mut binds: Vec<&str> = Vec::new();
-    let mut n = 1; // parameter 1 is the company
-    let company = db.param(1);
-    let mut param = |count: usize| {
-        let ps: Vec<String> = (0..count).map(|i| db.param(n + 1 + i)).collect();
-        n += count;
-        ps.join(", ")
-    };
-    let mut from = String::from("contact_search s0");
-    let mut conds = Vec::new();
-    for (i, terms) in lists.iter().enumerate() {
-        if i > 0 {
-            from.push_str(&format!(" CROSS JOIN contact_search s{i}"));
-            conds.push(format!("s{i}.company_id = {company} AND s{i}.contact_id = s0.contact_id"));
-        } else {
-            conds.push(format!("s0.company_id = {company}"));
+/// The contacts having, for every word, one of its terms up to `tier`: the rarest
+/// word's postings first, narrowed by each other word.
+fn matches(words: &[Word], tier: usize, postings: &Postings) -> Vec<i64> {
+    let mut unions: Vec<Vec<i64>> = words
+        .iter()
+        .map(|w| {
+            let lists: Vec<&[i64]> = w.terms(tier).filter_map(|t| postings.get(t)).map(Vec::as_slice).collect();
+            postings::union(&lists)
+        })
+        .collect();
+    unions.sort_by_key(Vec::len);
+    let mut it = unions.into_iter();
+    let mut acc = it.next().unwrap_or_default();
+    for u in it {
+        if acc.is_empty() {
+            break;
         }
-        conds.push(format!("s{i}.term IN ({})", param(terms.len())));
-        binds.extend(terms.iter().map(String::as_str));
+        acc = postings::intersect(&acc, &u);
     }
-    if !exclude.is_empty() {
-        conds.push(format!("s0.contact_id NOT IN ({})", param(exclude.len())));
-    }
-    let sql = format!("SELECT DISTINCT s0.contact_id FROM {from} WHERE {} LIMIT {}", conds.join(" AND "), limit);
-    let cid = tenant.company_id();
-    on_pool!(db, c => {
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(cid);
-        for b in &binds {
-            q = q.bind(*b);
-        }
-        for id in exclude {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
-    .map_err(internal)
+    acc
 }
 
 /// Searches the contacts of a company: at most `limit` hits, exact matches first, then
 /// prefixes, then one typo per word. A tier is only expanded when the ones before it
 /// did not fill the page. Trashed contacts are not in the index.
 pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<Vec<Hit>, AppError> {
-    let words = parse_query(q);
+    let mut words: Vec<Word> = parse_query(q).into_iter().map(|q| Word { q, tiers: Default::default() }).collect();
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let mut expanded: Vec<(QueryWord, WordTerms)> = words.into_iter().map(|w| (w, WordTerms::default())).collect();
+    let mut postings = Postings::new();
     let mut found: Vec<Hit> = Vec::new();
     for tier in 0..3 {
-        let mut grew = false;
-        for (w, terms) in expanded.iter_mut() {
-            match tier {
-                0 => expand_exact(db, tenant, w, terms).await?,
-                1 => expand_prefix(db, tenant, w, terms).await?,
-                _ => expand_fuzzy(db, tenant, w, terms).await?,
+        match tier {
+            0 => {
+                for w in words.iter_mut() {
+                    w.tiers[0] = vec![w.q.text().to_string()];
+                }
             }
-            grew |= match tier {
-                0 => !terms.exact.is_empty(),
-                1 => !terms.prefix.is_empty(),
-                _ => !terms.fuzzy.is_empty(),
-            };
+            1 => {
+                for w in words.iter_mut() {
+                    w.tiers[1] = prefixes(db, tenant, &w.q).await?;
+                }
+            }
+            _ => typo_variants(db, tenant, &mut words).await?,
         }
-        if !grew {
+        if words.iter().all(|w| w.tiers[tier].is_empty()) {
             continue;
         }
-        // The rarest word drives the join.
-        expanded.sort_by_key(|(_, t)| t.weight);
-        let lists: Vec<Vec<String>> = expanded
-            .iter()
-            .map(|(_, w)| {
-                let mut l = w.exact.clone();
-                if tier >= 1 {
-                    l.extend(w.prefix.iter().cloned());
-                }
-                if tier >= 2 {
-                    l.extend(w.fuzzy.iter().cloned());
-                }
-                l
-            })
-            .collect();
-        if lists.iter().any(Vec::is_empty) {
-            continue;
-        }
-        let refs: Vec<&Vec<String>> = lists.iter().collect();
-        let seen: Vec<i64> = found.iter().map(|h| h.id).collect();
-        let ids = and_query(db, tenant, &refs, &seen, limit - found.len()).await?;
+        let new_terms: Vec<&String> = words.iter().flat_map(|w| &w.tiers[tier]).collect();
+        fetch(db, tenant, &new_terms, &mut postings).await?;
+        let seen: BTreeSet<i64> = found.iter().map(|h| h.id).collect();
+        let ids: Vec<i64> =
+            matches(&words, tier, &postings).into_iter().filter(|id| !seen.contains(id)).take(limit - found.len()).collect();
         let mut hits = load_hits(db, tenant, &ids).await?;
         hits.sort_by_key(Hit::sort_key);
         found.extend(hits);

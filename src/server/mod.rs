@@ -101,5 +101,18 @@ pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), crate::error::App
     if config.demo {
         demo::load_if_empty(db, &tenant).await?;
     }
+    rebuild_missing_indexes(db).await
+}
+
+/// The search index is derived data: a company with contacts outside the «Corbeille» and
+/// no index (a migration emptied it) gets it rebuilt before the server answers.
+async fn rebuild_missing_indexes(db: &Db) -> Result<(), crate::error::AppError> {
+    let sql = "SELECT c.id FROM company c WHERE EXISTS (SELECT 1 FROM contact k WHERE k.company_id = c.id AND k.statut <> 'corbeille') \
+               AND NOT EXISTS (SELECT 1 FROM search_doc d WHERE d.company_id = c.id)";
+    let missing: Vec<i64> = crate::on_pool!(db, c => sqlx::query_scalar(sql).fetch_all(c).await).map_err(crate::db::internal)?;
+    for company in missing {
+        let n = crate::contacts::store::reindex_all(db, &Tenant::trusted(company)).await?;
+        tracing::info!(company, contacts = n, "search index rebuilt");
+    }
     Ok(())
 }

@@ -1,20 +1,19 @@
 //! `ouvrage seed --contacts N [--company NAME] [--seed S]`: realistic French contacts,
-//! reproducible from the seed, inserted in bulk with their search index. Meant for an
+//! reproducible from the seed, inserted in bulk, then the search index is rebuilt. Meant for an
 //! idle server (benchmarks, demos): it assigns contact ids itself.
 
-use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use crate::contacts::model::ContactInput;
 use crate::db::{Db, Tenant, internal, now};
 use crate::error::AppError;
-use crate::search::text::deletes;
 use crate::server::demo::{SplitMix64, fake_contact};
-use crate::{on_conn, on_pool};
+use crate::on_pool;
 
 pub struct SeedReport {
     pub contacts: usize,
-    pub terms: usize,
+    /// Contacts in the search index (the company's, outside the «Corbeille»).
+    pub indexed: usize,
     pub seconds: f64,
 }
 
@@ -42,89 +41,31 @@ pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedR
         .unwrap_or(0)
         + 1;
     let mut rng = SplitMix64(seed);
-    let mut vocab: HashMap<String, i64> = HashMap::new();
-    let mut postings: Vec<(String, i64)> = Vec::new();
     let mut done = 0;
     while done < n {
         let count = BATCH.min(n - done);
         let batch: Vec<(i64, ContactInput)> =
             (0..count).map(|i| (first_id + (done + i) as i64, fake_contact(&mut rng, done + i + 1).input())).collect();
-        for (id, c) in &batch {
-            for t in crate::contacts::store::search_terms(c) {
-                *vocab.entry(t.clone()).or_default() += 1;
-                postings.push((t, *id));
-            }
-        }
         insert_batch(db, tenant, &batch).await?;
         done += count;
     }
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "contacts inserted");
-    // The index goes in at the end, in key order: appends, not random B-tree inserts.
-    postings.sort_unstable();
-    let total_terms = postings.len();
-    tracing::info!(seconds = start.elapsed().as_secs_f64(), "postings sorted");
-    insert_postings(db, tenant, &postings).await?;
-    tracing::info!(seconds = start.elapsed().as_secs_f64(), "postings inserted");
-    merge_vocab(db, tenant, vocab).await?;
-    if let Db::Pg(p) = db {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))")
-            .execute(p)
-            .await
-            .map_err(internal)?;
-        // VACUUM sets the visibility map, without which index-only scans read the heap.
-        sqlx::query("VACUUM ANALYZE contact_search").execute(p).await.map_err(internal)?;
-        sqlx::query("ANALYZE").execute(p).await.map_err(internal)?;
-    }
-    if let Db::Sqlite(p) = db {
-        sqlx::query("ANALYZE").execute(p).await.map_err(internal)?;
-    }
-    Ok(SeedReport { contacts: n, terms: total_terms, seconds: start.elapsed().as_secs_f64() })
-}
-
-async fn insert_postings(db: &Db, tenant: &Tenant, postings: &[(String, i64)]) -> Result<(), AppError> {
-    let cid = tenant.company_id();
-    // The by-contact index would take the rows in random order: build it once at the end.
-    let drop = "DROP INDEX IF EXISTS contact_search_contact";
-    let create = "CREATE INDEX IF NOT EXISTS contact_search_contact ON contact_search(company_id, contact_id, term)";
-    on_pool!(db, c => sqlx::query(drop).execute(c).await.map(|_| ())).map_err(internal)?;
-    let done = insert_sorted(db, cid, postings).await;
-    on_pool!(db, c => sqlx::query(create).execute(c).await.map(|_| ())).map_err(internal)?;
-    done
-}
-
-async fn insert_sorted(db: &Db, cid: i64, postings: &[(String, i64)]) -> Result<(), AppError> {
-    for big in postings.chunks(500_000) {
-        match db {
-            Db::Sqlite(pool) => {
-                let mut conn = pool.acquire().await.map_err(internal)?;
-                sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await.map_err(internal)?;
-                let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(internal)?;
-                for chunk in big.chunks(5000) {
-                    let values: Vec<String> = chunk.iter().map(|(_, id)| format!("({cid}, ?, {id})")).collect();
-                    let sql = format!("INSERT INTO contact_search (company_id, term, contact_id) VALUES {}", values.join(", "));
-                    let mut q = sqlx::query(&sql);
-                    for (term, _) in chunk {
-                        q = q.bind(term);
-                    }
-                    q.execute(&mut *tx).await.map_err(internal)?;
-                }
-                tx.commit().await.map_err(internal)?;
-                sqlx::query("PRAGMA cache_size = -32768").execute(&mut *conn).await.map_err(internal)?;
-            }
-            Db::Pg(pool) => {
-                let terms: Vec<&str> = big.iter().map(|(t, _)| t.as_str()).collect();
-                let ids: Vec<i64> = big.iter().map(|(_, id)| *id).collect();
-                sqlx::query("INSERT INTO contact_search (company_id, term, contact_id) SELECT $1, t, id FROM UNNEST($2::text[], $3::bigint[]) AS u(t, id)")
-                    .bind(cid)
-                    .bind(&terms)
-                    .bind(&ids)
-                    .execute(pool)
-                    .await
-                    .map_err(internal)?;
-            }
+    let indexed = crate::contacts::store::reindex_all(db, tenant).await?;
+    tracing::info!(seconds = start.elapsed().as_secs_f64(), indexed, "search index built");
+    match db {
+        Db::Pg(p) => {
+            sqlx::query("SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))")
+                .execute(p)
+                .await
+                .map_err(internal)?;
+            // VACUUM sets the visibility map, without which index-only scans read the heap.
+            sqlx::query("VACUUM ANALYZE").execute(p).await.map_err(internal)?;
+        }
+        Db::Sqlite(p) => {
+            sqlx::query("ANALYZE").execute(p).await.map_err(internal)?;
         }
     }
-    Ok(())
+    Ok(SeedReport { contacts: n, indexed, seconds: start.elapsed().as_secs_f64() })
 }
 
 async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -> Result<(), AppError> {
@@ -210,51 +151,4 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -
         }
     }
     Ok(())
-}
-
-/// Adds the batch's term counts to the vocabulary and gives new terms their typo variants.
-async fn merge_vocab(db: &Db, tenant: &Tenant, vocab: HashMap<String, i64>) -> Result<(), AppError> {
-    let cid = tenant.company_id();
-    let existing: Vec<String> =
-        on_pool!(db, c => sqlx::query_scalar("SELECT term FROM search_vocab WHERE company_id = $1").bind(cid).fetch_all(c).await).map_err(internal)?;
-    let existing: std::collections::HashSet<String> = existing.into_iter().collect();
-    let sorted: BTreeMap<String, i64> = vocab.into_iter().collect();
-    let mut fuzzy: Vec<(String, String)> = Vec::new();
-    for term in sorted.keys().filter(|t| !existing.contains(*t)) {
-        if term.chars().count() >= 4 && !term.contains('@') && !term.chars().all(|c| c.is_ascii_digit()) {
-            fuzzy.extend(deletes(term).into_iter().map(|d| (d, term.clone())));
-        }
-    }
-    fuzzy.sort();
-    fuzzy.dedup();
-    let entries: Vec<(String, i64)> = sorted.into_iter().collect();
-    let mut tx = db.begin().await?;
-    for chunk in entries.chunks(5000) {
-        let values: Vec<String> = chunk.iter().enumerate().map(|(i, (_, f))| format!("({cid}, {}, {f})", db.param(i + 1))).collect();
-        let sql = format!(
-            "INSERT INTO search_vocab (company_id, term, freq) VALUES {} ON CONFLICT (company_id, term) DO UPDATE SET freq = search_vocab.freq + excluded.freq",
-            values.join(", ")
-        );
-        on_conn!(&mut tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (t, _) in chunk {
-                q = q.bind(t);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })
-        .map_err(internal)?;
-    }
-    for chunk in fuzzy.chunks(5000) {
-        let values: Vec<String> = chunk.iter().enumerate().map(|(i, _)| format!("({cid}, {}, {})", db.param(2 * i + 1), db.param(2 * i + 2))).collect();
-        let sql = format!("INSERT INTO search_fuzzy (company_id, del, term) VALUES {} ON CONFLICT DO NOTHING", values.join(", "));
-        on_conn!(&mut tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (d, t) in chunk {
-                q = q.bind(d).bind(t);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })
-        .map_err(internal)?;
-    }
-    tx.commit().await
 }
