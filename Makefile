@@ -29,7 +29,7 @@ setup:
 	@test -x end2end/node_modules/.bin/wasm-opt -a -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
 
 setup-test:
-	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftoppm || (apt-get update && apt-get install -y chromium poppler-utils)
 
 test-rust:
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo test --features ssr

@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
 use crate::contacts::ui::{ClientsPage, ContactEditPage, ContactNewPage, ContactPage};
+use crate::documents::ui::{DocumentNewPage, DocumentPage, PorteDocPage};
 use crate::search::ui::SearchPage;
 use crate::home::ui::{CommercialPage, Dashboard, SettingsPage};
 use crate::users::ui::{UserEditPage, UserNewPage, UsersPage};
@@ -56,6 +57,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/nouveau") view=ContactNewPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/modifier") view=ContactEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/:id/porte-doc") view=PorteDocPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/:id/pieces/nouvelle") view=DocumentNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/pieces/:id") view=DocumentPage ssr=SsrMode::Async />
                     <Route path=path!("/recherche") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/gestion-commerciale") view=CommercialPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres") view=SettingsPage ssr=SsrMode::Async />

@@ -34,6 +34,13 @@ pub fn datetime_fr(ts: i64) -> String {
     }
 }
 
+/// Today's date in Europe/Paris, as 'YYYY-MM-DD'.
+#[cfg(feature = "ssr")]
+pub fn today_paris() -> String {
+    let utc = chrono::Utc::now();
+    utc.with_timezone(&paris_offset(utc)).format("%Y-%m-%d").to_string()
+}
+
 /// Europe/Paris offset at a UTC instant: CET (+1) or CEST (+2), EU rule — from the
 /// last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod contacts;
+pub mod documents;
 pub mod error;
 pub mod fmt;
 pub mod home;

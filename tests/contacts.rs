@@ -79,6 +79,12 @@ async fn find_id(c: &common::Client, q: &str) -> Option<i64> {
     c.call("search", &[("q", q)]).await.json().as_array().unwrap().first().map(|h| h["id"].as_i64().unwrap())
 }
 
+/// What commercial management asks before a new devis or facture.
+async fn may_issue(app: &common::TestApp, id: i64) -> bool {
+    let mut tx = app.db.begin().await.unwrap();
+    ouvrage::contacts::store::commercial_gate(&mut tx, &tenant(app), id, false).await.is_ok()
+}
+
 async fn contact_lifecycle_trash_and_history(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
@@ -88,7 +94,7 @@ async fn contact_lifecycle_trash_and_history(b: Backend) {
     let c = admin.call("contacts/get", &[("id", &id.to_string())]).await.json();
     assert_eq!(c["phones"], serde_json::json!(["06 12 34 56 78", "04 77 21 35 80"]));
     assert_eq!(c["statut"], "prospect");
-    assert!(ouvrage::contacts::store::may_issue_documents(&app.db, &tenant(&app), id).await.unwrap());
+    assert!(may_issue(&app, id).await);
 
     // Edit: the index follows in the same transaction.
     let ids = id.to_string();
@@ -102,7 +108,7 @@ async fn contact_lifecycle_trash_and_history(b: Backend) {
     let f = contact_form("corbeille", &[("id", &ids), ("nom", "Pavillon")]);
     assert_eq!(admin.call("contacts/update", &f).await.status, 200);
     assert_eq!(find_id(&admin, "pavillon").await, None);
-    assert!(!ouvrage::contacts::store::may_issue_documents(&app.db, &tenant(&app), id).await.unwrap());
+    assert!(!may_issue(&app, id).await);
     assert_eq!(app.count("contact").await, 1);
     let trash = admin.call("contacts/list", &[("statut", "corbeille"), ("q", "pavil")]).await.json();
     assert_eq!(trash["total"], 1);

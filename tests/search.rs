@@ -198,6 +198,7 @@ async fn index_follows_writes_across_blocks(b: Backend) {
         phones: vec![],
         email: String::new(),
         notes: String::new(),
+        commercial: Default::default(),
     };
     let n = 1300; // more than two blocks of 512
     let mut ids = Vec::new();

@@ -6,6 +6,7 @@ use std::path::Path;
 
 const BUSINESS_TABLES: &[&str] = &[
     "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "search_doc", "search_block", "search_fuzzy",
+    "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)

@@ -55,9 +55,12 @@ pub fn cookie_name(secure: bool) -> &'static str {
 
 /// The session token sent by the browser, if any.
 pub fn token_from_request(secure: bool) -> Option<String> {
-    let parts = request_parts()?;
+    token_from_headers(&request_parts()?.headers, secure)
+}
+
+pub fn token_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
     let name = cookie_name(secure);
-    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
         (k == name && !v.is_empty()).then(|| v.to_string())
     })
@@ -119,7 +122,17 @@ pub fn clear_cookie(secure: bool) {
 pub async fn ctx() -> Result<Ctx, AppError> {
     let st = state()?;
     let token = token_from_request(st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
-    let hash = token_hash(&token);
+    ctx_for_token(&st, &token).await
+}
+
+/// The context of a plain axum handler (downloads, uploads): same session rules.
+pub async fn ctx_for(st: &AppState, headers: &http::HeaderMap) -> Result<Ctx, AppError> {
+    let token = token_from_headers(headers, st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
+    ctx_for_token(st, &token).await
+}
+
+async fn ctx_for_token(st: &AppState, token: &str) -> Result<Ctx, AppError> {
+    let hash = token_hash(token);
     let t = now();
     let Some(s) = store::find_session(&st.db, &hash, t).await? else {
         return Err(AppError::Unauthenticated);

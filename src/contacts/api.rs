@@ -54,11 +54,14 @@ pub async fn create_contact(
     #[server(default)] phones: Vec<String>,
     #[server(default)] email: String,
     #[server(default)] notes: String,
+    #[server(default)] bloque: String,
+    #[server(default)] bloque_motif: String,
+    #[server(default)] plafond_encours: String,
 ) -> Result<(), AppError> {
     use crate::auth::Right;
     use crate::contacts::model::{ContactForm, Statut};
     let cx = crate::auth::session::ctx().await?;
-    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes };
+    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, bloque, bloque_motif, plafond_encours };
     let input = form.parse()?;
     if input.statut == Statut::Corbeille {
         cx.require(Right::TrashMerge)?;
@@ -86,11 +89,14 @@ pub async fn update_contact(
     #[server(default)] phones: Vec<String>,
     #[server(default)] email: String,
     #[server(default)] notes: String,
+    #[server(default)] bloque: String,
+    #[server(default)] bloque_motif: String,
+    #[server(default)] plafond_encours: String,
 ) -> Result<(), AppError> {
     use crate::auth::Right;
     use crate::contacts::model::{ContactForm, Statut};
     let cx = crate::auth::session::ctx().await?;
-    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes };
+    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, bloque, bloque_motif, plafond_encours };
     let mut tx = cx.db.begin().await?;
     // Unknown or foreign id: «introuvable» before anything else.
     let before = crate::contacts::store::lock_statut(&mut tx, &cx.tenant, id).await?;

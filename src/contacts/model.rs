@@ -83,6 +83,15 @@ pub struct ContactInput {
     pub phones: Vec<String>,
     pub email: String,
     pub notes: String,
+    pub commercial: Commercial,
+}
+
+/// «Bloquer la gestion commerciale» (with its reason) and «Plafond d'encours» (cents).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Commercial {
+    pub bloque: bool,
+    pub motif: String,
+    pub plafond: Option<i64>,
 }
 
 /// The raw form («Nouveau contact», «Modifier»).
@@ -109,6 +118,14 @@ pub struct ContactForm {
     pub email: String,
     #[serde(default)]
     pub notes: String,
+    /// «Oui» / «Non».
+    #[serde(default)]
+    pub bloque: String,
+    #[serde(default)]
+    pub bloque_motif: String,
+    /// Euros, empty for none.
+    #[serde(default)]
+    pub plafond_encours: String,
 }
 
 impl ContactForm {
@@ -125,6 +142,9 @@ impl ContactForm {
             ("ville", &self.ville),
             ("email", &self.email),
             ("notes", &self.notes),
+            ("bloque", &self.bloque),
+            ("bloque_motif", &self.bloque_motif),
+            ("plafond_encours", &self.plafond_encours),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), shorten(v, if *k == "notes" { NOTES_MAX } else { TEXT_MAX })))
@@ -181,7 +201,24 @@ impl ContactForm {
         }
         let email = if self.email.trim().is_empty() { String::new() } else { parse_email("email", &self.email)? };
         let notes = bounded_text("notes", "Notes", &self.notes, NOTES_MAX)?;
-        Ok(ContactInput { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes })
+        let bloque = match self.bloque.trim() {
+            "" | "non" | "Non" => false,
+            "oui" | "Oui" => true,
+            _ => return Err(AppError::invalid("bloque", "Répondez Oui ou Non.")),
+        };
+        let motif = bounded_text("bloque_motif", "Raison du blocage", &self.bloque_motif, TEXT_MAX)?;
+        if bloque && motif.is_empty() {
+            return Err(AppError::invalid("bloque_motif", "Indiquez la raison du blocage de la gestion commerciale."));
+        }
+        let plafond = match self.plafond_encours.trim() {
+            "" => None,
+            raw => match crate::documents::model::parse_cents(raw) {
+                Some(c) if c >= 0 => Some(c),
+                _ => return Err(AppError::invalid("plafond_encours", "Plafond d'encours invalide : un montant en euros, 2 décimales au plus.")),
+            },
+        };
+        let commercial = Commercial { bloque, motif: if bloque { motif } else { String::new() }, plafond };
+        Ok(ContactInput { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, commercial })
     }
 }
 
@@ -199,6 +236,7 @@ pub struct ContactDetail {
     pub ville: String,
     pub email: String,
     pub notes: String,
+    pub commercial: Commercial,
     pub phones: Vec<String>,
     pub history: Vec<StatusChange>,
     pub can_trash: bool,
@@ -222,6 +260,9 @@ impl ContactDetail {
             phones: self.phones.clone(),
             email: self.email.clone(),
             notes: self.notes.clone(),
+            bloque: if self.commercial.bloque { "oui" } else { "non" }.into(),
+            bloque_motif: self.commercial.motif.clone(),
+            plafond_encours: self.commercial.plafond.map(crate::documents::model::cents_field).unwrap_or_default(),
         }
     }
 }

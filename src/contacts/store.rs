@@ -1,4 +1,4 @@
-use crate::contacts::model::{ContactDetail, ContactInput, ContactRow, StatusChange, Statut};
+use crate::contacts::model::{Commercial, ContactDetail, ContactInput, ContactRow, StatusChange, Statut};
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::error::AppError;
 use crate::{on_conn, on_pool};
@@ -90,6 +90,35 @@ async fn set_phones(tx: &mut Tx, tenant: &Tenant, id: i64, phones: &[String]) ->
     Ok(())
 }
 
+/// «Bloquer la gestion commerciale» changed: recorded in the history as «bloque».
+async fn record_block(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, c: &Commercial) -> Result<(), AppError> {
+    let detail = if c.bloque { format!("oui:{}", c.motif) } else { "non".to_string() };
+    crate::db::audit(tx, tenant, user_id, "contact", id, "bloque", &detail).await
+}
+
+async fn commercial_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Commercial, AppError> {
+    let sql = "SELECT bloque, bloque_motif, plafond_encours FROM contact WHERE company_id = $1 AND id = $2";
+    let row: Option<(i64, String, Option<i64>)> =
+        on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    let (bloque, motif, plafond) = row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    Ok(Commercial { bloque: bloque != 0, motif, plafond })
+}
+
+/// The one gate of commercial management (devis, factures): a contact of this company,
+/// locked for the transaction, that is not in the «Corbeille» and, unless `blocked_ok`,
+/// whose commercial management is not blocked. Returns its «Plafond d'encours».
+pub async fn commercial_gate(tx: &mut Tx, tenant: &Tenant, id: i64, blocked_ok: bool) -> Result<Commercial, AppError> {
+    let statut = lock_statut(tx, tenant, id).await?;
+    if statut == Statut::Corbeille {
+        return Err(AppError::invalid("contact", "Ce contact est dans la Corbeille : il ne peut pas recevoir de nouvelle pièce commerciale."));
+    }
+    let c = commercial_of(tx, tenant, id).await?;
+    if c.bloque && !blocked_ok {
+        return Err(AppError::invalid("contact", format!("La gestion commerciale de ce client est bloquée : {}", c.motif)));
+    }
+    Ok(c)
+}
+
 async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, from: &str, to: &str) -> Result<(), AppError> {
     crate::db::audit(tx, tenant, user_id, "contact", id, "statut", &format!("{from}>{to}")).await
 }
@@ -97,8 +126,9 @@ async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i
 /// Creates a contact and indexes it, in the caller's transaction.
 pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &ContactInput) -> Result<i64, AppError> {
     let t = now();
-    let sql = "INSERT INTO contact (company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id";
+    let sql = "INSERT INTO contact (company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, \
+               bloque, bloque_motif, plafond_encours, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15, $12, $12) RETURNING id";
     let id: i64 = on_conn!(tx, conn => sqlx::query_scalar(sql)
         .bind(tenant.company_id())
         .bind(c.statut.code())
@@ -112,11 +142,17 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
         .bind(&c.email)
         .bind(&c.notes)
         .bind(t)
+        .bind(i64::from(c.commercial.bloque))
+        .bind(&c.commercial.motif)
+        .bind(c.commercial.plafond)
         .fetch_one(conn)
         .await)
     .map_err(internal)?;
     set_phones(tx, tenant, id, &c.phones).await?;
     record_status(tx, tenant, user_id, id, "", c.statut.code()).await?;
+    if c.commercial.bloque {
+        record_block(tx, tenant, user_id, id, &c.commercial).await?;
+    }
     crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await?;
     Ok(id)
 }
@@ -140,8 +176,13 @@ pub async fn lock_statut(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Statut
 /// change of statut is recorded and the index follows (a trashed contact leaves it, a
 /// restored one comes back).
 pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, before: Statut, c: &ContactInput) -> Result<(), AppError> {
+    let was = commercial_of(tx, tenant, id).await?;
+    if (was.bloque, &was.motif) != (c.commercial.bloque, &c.commercial.motif) {
+        record_block(tx, tenant, user_id, id, &c.commercial).await?;
+    }
     let sql = "UPDATE contact SET statut = $1, civilite = $2, nom = $3, prenom = $4, societe = $5, adresse = $6, code_postal = $7, \
-               ville = $8, email = $9, notes = $10, updated_at = $11 WHERE company_id = $12 AND id = $13";
+               ville = $8, email = $9, notes = $10, updated_at = $11, bloque = $14, bloque_motif = $15, plafond_encours = $16 \
+               WHERE company_id = $12 AND id = $13";
     on_conn!(tx, conn => sqlx::query(sql)
         .bind(c.statut.code())
         .bind(&c.civilite)
@@ -156,6 +197,9 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
         .bind(now())
         .bind(tenant.company_id())
         .bind(id)
+        .bind(i64::from(c.commercial.bloque))
+        .bind(&c.commercial.motif)
+        .bind(c.commercial.plafond)
         .execute(conn)
         .await
         .map(|r| r.rows_affected()))
@@ -197,6 +241,7 @@ pub async fn reindex_all(db: &Db, tenant: &Tenant) -> Result<usize, AppError> {
             phones: numbers,
             email: r.email,
             notes: String::new(),
+            commercial: Commercial::default(),
         };
         docs.push((r.id, search_terms(&input)));
     }
@@ -217,32 +262,46 @@ struct DetailRow {
     ville: String,
     email: String,
     notes: String,
+    bloque: i64,
+    bloque_motif: String,
+    plafond_encours: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
     at: i64,
+    action: String,
     detail: String,
     user_name: Option<String>,
 }
 
 pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, AppError> {
     let cid = tenant.company_id();
-    let sql = "SELECT id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes FROM contact WHERE company_id = $1 AND id = $2";
+    let sql = "SELECT id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, plafond_encours \
+               FROM contact WHERE company_id = $1 AND id = $2";
     let r = on_pool!(db, c => sqlx::query_as::<_, DetailRow>(sql).bind(cid).bind(id).fetch_optional(c).await)
         .map_err(internal)?
         .ok_or_else(|| AppError::NotFound("Contact".into()))?;
     let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
     let phones: Vec<String> = on_pool!(db, c => sqlx::query_scalar(psql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
-    let hsql = "SELECT a.at, a.detail, u.name AS user_name FROM audit a LEFT JOIN app_user u ON u.id = a.user_id AND u.company_id = a.company_id \
-                WHERE a.company_id = $1 AND a.entity = 'contact' AND a.entity_id = $2 AND a.action = 'statut' ORDER BY a.at DESC, a.id DESC";
+    let hsql = "SELECT a.at, a.action, a.detail, u.name AS user_name FROM audit a LEFT JOIN app_user u ON u.id = a.user_id AND u.company_id = a.company_id \
+                WHERE a.company_id = $1 AND a.entity = 'contact' AND a.entity_id = $2 AND a.action IN ('statut', 'bloque') ORDER BY a.at DESC, a.id DESC";
     let rows = on_pool!(db, c => sqlx::query_as::<_, HistoryRow>(hsql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
     let label = |code: &str| Statut::from_code(code).map(|s| s.label().to_string()).unwrap_or_else(|| "—".into());
     let history = rows
         .into_iter()
         .map(|h| {
-            let (from, to) = h.detail.split_once('>').unwrap_or(("", ""));
-            StatusChange { at: crate::fmt::datetime_fr(h.at), user: h.user_name.unwrap_or_else(|| "Import initial".into()), from: label(from), to: label(to) }
+            let (from, to) = if h.action == "bloque" {
+                let to = match h.detail.strip_prefix("oui:") {
+                    Some(motif) => format!("Bloquée : {motif}"),
+                    None => "Débloquée".to_string(),
+                };
+                ("Gestion commerciale".to_string(), to)
+            } else {
+                let (from, to) = h.detail.split_once('>').unwrap_or(("", ""));
+                (label(from), label(to))
+            };
+            StatusChange { at: crate::fmt::datetime_fr(h.at), user: h.user_name.unwrap_or_else(|| "Import initial".into()), from, to }
         })
         .collect();
     Ok(ContactDetail {
@@ -257,20 +316,10 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
         ville: r.ville,
         email: r.email,
         notes: r.notes,
+        commercial: Commercial { bloque: r.bloque != 0, motif: r.bloque_motif, plafond: r.plafond_encours },
         phones,
         history,
         can_trash: false,
     })
 }
 
-/// The one predicate commercial management uses: a contact of this company that is not
-/// in the «Corbeille» may get new devis and factures.
-pub async fn may_issue_documents(db: &Db, tenant: &Tenant, id: i64) -> Result<bool, AppError> {
-    let sql = "SELECT statut FROM contact WHERE company_id = $1 AND id = $2";
-    let statut: Option<String> =
-        on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
-    match statut {
-        None => Err(AppError::NotFound("Contact".into())),
-        Some(s) => Ok(s != Statut::Corbeille.code()),
-    }
-}

@@ -142,7 +142,8 @@ use crate::error::AppError;
 use crate::ui::{Field, FormAlert, Notice, SelectField, TextField, form_error, path};
 use leptos_router::hooks::use_params_map;
 
-const CONTACT_FIELDS: &[&str] = &["statut", "civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "phones", "email", "notes"];
+const CONTACT_FIELDS: &[&str] =
+    &["statut", "civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "phones", "email", "notes", "bloque", "bloque_motif", "plafond_encours"];
 
 /// The fields of «Fiche contact», filled with `f` (or what was typed before an error).
 fn contact_fields(f: ContactForm, error: Option<AppError>) -> impl IntoView {
@@ -188,7 +189,15 @@ fn contact_fields(f: ContactForm, error: Option<AppError>) -> impl IntoView {
             {phone_error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
         </fieldset>
         <Field name="email" label="E-mail" kind="email" value=f.email error=error.clone() />
-        <TextField name="notes" label="Notes" value=f.notes error=error />
+        <TextField name="notes" label="Notes" value=f.notes error=error.clone() />
+        <fieldset>
+            <legend>"Gestion commerciale"</legend>
+            <div class="row">
+                <SelectField name="bloque" label="Bloquer la gestion commerciale" options=vec![("non", "Non"), ("oui", "Oui")] value=f.bloque error=error.clone() />
+                <Field name="bloque_motif" label="Raison du blocage" value=f.bloque_motif error=error.clone() />
+            </div>
+            <Field name="plafond_encours" label="Plafond d'encours (€)" value=f.plafond_encours error=error />
+        </fieldset>
     }
 }
 
@@ -237,6 +246,7 @@ pub fn ContactPage() -> impl IntoView {
                 {done.map(|d| view! { <Notice text=if d == "cree" { "Contact créé." } else { "Fiche contact enregistrée." } /> })}
                 <nav class="tabs" aria-label="Onglets du contact">
                     <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
+                    <a href=format!("/clients/{}/porte-doc", c.id)>"Porte doc"</a>
                 </nav>
                 <section class="card wide" aria-label="Fiche contact">
                     <p class="actions"><a class="button" href=format!("/clients/{}/modifier", c.id)>"Modifier"</a></p>
@@ -254,6 +264,10 @@ pub fn ContactPage() -> impl IntoView {
                         }).collect_view()}</dd>
                         <dt>"E-mail"</dt><dd>{(!c.email.is_empty()).then(|| view! { <a href=format!("mailto:{}", c.email)>{c.email.clone()}</a> })}</dd>
                         <dt>"Notes"</dt><dd class="notes">{c.notes.clone()}</dd>
+                        <dt>"Bloquer la gestion commerciale"</dt>
+                        <dd>{if c.commercial.bloque { format!("Oui — {}", c.commercial.motif) } else { "Non".to_string() }}</dd>
+                        <dt>"Plafond d'encours"</dt>
+                        <dd>{c.commercial.plafond.map(crate::fmt::euros).unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                 </section>
                 <section class="card wide">
@@ -284,6 +298,7 @@ pub fn ContactEditPage() -> impl IntoView {
                 <h1>{c.title()}</h1>
                 <nav class="tabs" aria-label="Onglets du contact">
                     <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
+                    <a href=format!("/clients/{}/porte-doc", c.id)>"Porte doc"</a>
                 </nav>
                 <form method="post" action={path::<UpdateContact>()} class="card wide">
                     <input type="hidden" name="id" value=c.id />

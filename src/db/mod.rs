@@ -130,6 +130,15 @@ impl Db {
         })
     }
 
+    /// Starts a read transaction: one consistent view for a page that needs several
+    /// queries (SQLite: deferred, takes no write lock).
+    pub async fn read(&self) -> Result<Tx, AppError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await.map_err(internal)?),
+            Db::Pg(p) => Tx::Pg(p.begin().await.map_err(internal)?),
+        })
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,

@@ -117,6 +117,7 @@ impl FakeContact {
             phones: self.phones.iter().map(|(_, n)| n.clone()).collect(),
             email: self.email.clone(),
             notes: String::new(),
+            commercial: Default::default(),
         }
     }
 }

@@ -264,3 +264,21 @@ macro_rules! both_databases {
         )*
     };
 }
+
+impl Client {
+    /// GET as raw bytes (downloads).
+    pub async fn get_bytes(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status().as_u16(), r.headers().clone(), r.bytes().await.unwrap().to_vec())
+    }
+
+    /// Posts a file in a multipart form (field `fichier`), as «Importer» does; returns the
+    /// status and the `Location` it redirects to.
+    pub async fn upload(&self, path: &str, name: &str, bytes: Vec<u8>) -> (u16, String) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()).mime_str("application/octet-stream").unwrap();
+        let form = reqwest::multipart::Form::new().part("fichier", part);
+        let r = self.http.post(format!("{}{path}", self.base)).multipart(form).send().await.unwrap();
+        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (r.status().as_u16(), location)
+    }
+}

@@ -1,0 +1,509 @@
+//! Commercial documents: kinds, statuses, lines and the totals rule (integer cents).
+//!
+//! Rounding rule (docs/documents.md): each line's HT is quantity × unit price rounded to the
+//! cent (half away from zero); each line's TVA is its HT × rate rounded to the cent; the
+//! document's HT, TVA per rate, TVA and TTC are sums of those cents. Nothing is rounded
+//! twice and the printed lines always add up to the printed totals.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Devis,
+    Facture,
+    Avoir,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Devis, Kind::Facture, Kind::Avoir];
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Devis => "devis",
+            Kind::Facture => "facture",
+            Kind::Avoir => "avoir",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Devis => "Devis",
+            Kind::Facture => "Facture",
+            Kind::Avoir => "Avoir",
+        }
+    }
+    /// The letter of its numbers: F-2026-00042.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Devis => "D",
+            Kind::Facture => "F",
+            Kind::Avoir => "A",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    Brouillon,
+    Emise,
+    Partielle,
+    Payee,
+    Annulee,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [Status::Brouillon, Status::Emise, Status::Partielle, Status::Payee, Status::Annulee];
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Brouillon => "brouillon",
+            Status::Emise => "emise",
+            Status::Partielle => "partielle",
+            Status::Payee => "payee",
+            Status::Annulee => "annulee",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Brouillon => "Brouillon",
+            Status::Emise => "Émise",
+            Status::Partielle => "Payée partiellement",
+            Status::Payee => "Payée",
+            Status::Annulee => "Annulée",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// The French VAT rates, in basis points (2000 = 20 %), with their labels.
+pub const VAT_RATES: [(i64, &str); 4] = [(2000, "20 %"), (1000, "10 %"), (550, "5,5 %"), (210, "2,1 %")];
+/// Payment terms: at most 60 days after the document's date (Code de commerce L441-10).
+pub const MAX_TERM_DAYS: i64 = 60;
+pub const DEFAULT_TERM_DAYS: i64 = 30;
+pub const LINES_MAX: usize = 200;
+pub const PAYMENT_METHODS: [&str; 5] = ["Virement", "Chèque", "Carte bancaire", "Espèces", "Prélèvement"];
+
+pub fn vat_label(bp: i64) -> String {
+    VAT_RATES.iter().find(|(r, _)| *r == bp).map(|(_, l)| l.to_string()).unwrap_or_else(|| format!("{bp} pb"))
+}
+
+/// `a × b / d` rounded half away from zero (exact, in i128).
+pub fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
+    let n = a as i128 * b as i128;
+    let d = d as i128;
+    let q = (n.abs() + d / 2) / d;
+    (if n < 0 { -q } else { q }) as i64
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub designation: String,
+    /// Thousandths of a unit (1.5 h = 1500).
+    pub quantity_milli: i64,
+    /// Cents, HT.
+    pub unit_price: i64,
+    pub vat_bp: i64,
+}
+
+impl Line {
+    pub fn total_ht(&self) -> i64 {
+        mul_div_round(self.quantity_milli, self.unit_price, 1000)
+    }
+    pub fn total_tva(&self) -> i64 {
+        mul_div_round(self.total_ht(), self.vat_bp, 10_000)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub ht: i64,
+    /// (rate in basis points, base HT, TVA), highest rate first.
+    pub by_rate: Vec<(i64, i64, i64)>,
+    pub tva: i64,
+    pub ttc: i64,
+}
+
+pub fn totals(lines: &[Line]) -> Totals {
+    let mut t = Totals::default();
+    for (bp, _) in VAT_RATES {
+        let of_rate: Vec<&Line> = lines.iter().filter(|l| l.vat_bp == bp).collect();
+        if of_rate.is_empty() {
+            continue;
+        }
+        let base: i64 = of_rate.iter().map(|l| l.total_ht()).sum();
+        let tva: i64 = of_rate.iter().map(|l| l.total_tva()).sum();
+        t.by_rate.push((bp, base, tva));
+    }
+    t.ht = lines.iter().map(Line::total_ht).sum();
+    t.tva = lines.iter().map(Line::total_tva).sum();
+    t.ttc = t.ht + t.tva;
+    t
+}
+
+/// «1 234,56», «12», «-3,5» → cents; at most two decimals.
+pub fn parse_cents(raw: &str) -> Option<i64> {
+    parse_fixed(raw, 2)
+}
+
+/// A quantity with at most three decimals → thousandths.
+pub fn parse_milli(raw: &str) -> Option<i64> {
+    parse_fixed(raw, 3)
+}
+
+fn parse_fixed(raw: &str, decimals: u32) -> Option<i64> {
+    let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '\u{00A0}' | '\u{202F}' | '€')).collect();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, s),
+    };
+    let s = s.replace(',', ".");
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > decimals as usize || int.len() > 12 {
+        return None;
+    }
+    let scale = 10i64.pow(decimals);
+    let int: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac_val: i64 = if frac.is_empty() { 0 } else { frac.parse::<i64>().ok()? * 10i64.pow(decimals - frac.len() as u32) };
+    let v = int.checked_mul(scale)?.checked_add(frac_val)?;
+    Some(if neg { -v } else { v })
+}
+
+/// Shows thousandths as a French decimal: 1500 → «1,5».
+pub fn milli_fr(q: i64) -> String {
+    let sign = if q < 0 { "-" } else { "" };
+    let (i, f) = (q.unsigned_abs() / 1000, q.unsigned_abs() % 1000);
+    if f == 0 { format!("{sign}{i}") } else { format!("{sign}{i},{}", format!("{f:03}").trim_end_matches('0')) }
+}
+
+/// Cents as a plain French decimal for a form field: 123456 → «1234,56».
+pub fn cents_field(c: i64) -> String {
+    format!("{}{},{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
+}
+
+/// The document form as posted: lines as parallel arrays (empty rows are ignored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentForm {
+    pub kind: String,
+    pub doc_date: String,
+    pub due_date: String,
+    pub designation: Vec<String>,
+    pub quantity: Vec<String>,
+    pub unit_price: Vec<String>,
+    pub vat: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentInput {
+    pub kind: Kind,
+    /// 'YYYY-MM-DD'
+    pub doc_date: String,
+    pub due_date: String,
+    pub lines: Vec<Line>,
+}
+
+/// Days from the civil date 1970-01-01 (proleptic Gregorian), or None if invalid.
+pub fn parse_date(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let parts: Vec<&str> = raw.split('-').collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?);
+    if !(1..=12).contains(&m) || d < 1 || !(2000..=2999).contains(&y) {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let mdays = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(m - 1) as usize];
+    if d > mdays {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The civil date of a day count: inverse of [`parse_date`].
+pub fn format_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// «2026-11-29» → «29/11/2026».
+pub fn date_fr(iso: &str) -> String {
+    let p: Vec<&str> = iso.split('-').collect();
+    if p.len() == 3 { format!("{}/{}/{}", p[2], p[1], p[0]) } else { iso.to_string() }
+}
+
+impl DocumentForm {
+    pub fn parse(&self) -> Result<DocumentInput, AppError> {
+        self.parse_inner().map_err(|e| e.with_values(self.typed()))
+    }
+
+    fn typed(&self) -> Vec<(String, String)> {
+        let mut v = vec![("kind".into(), self.kind.clone()), ("doc_date".into(), self.doc_date.clone()), ("due_date".into(), self.due_date.clone())];
+        for (name, vals) in [("designation[]", &self.designation), ("quantity[]", &self.quantity), ("unit_price[]", &self.unit_price), ("vat[]", &self.vat)] {
+            v.extend(vals.iter().map(|x| (name.to_string(), x.clone())));
+        }
+        v
+    }
+
+    fn parse_inner(&self) -> Result<DocumentInput, AppError> {
+        let kind = Kind::from_code(self.kind.trim()).ok_or_else(|| AppError::invalid("kind", "Type de pièce inconnu."))?;
+        let date = parse_date(&self.doc_date).ok_or_else(|| AppError::invalid("doc_date", "Date invalide (jj/mm/aaaa)."))?;
+        let due = if self.due_date.trim().is_empty() {
+            date + DEFAULT_TERM_DAYS
+        } else {
+            parse_date(&self.due_date).ok_or_else(|| AppError::invalid("due_date", "Date d'échéance invalide (jj/mm/aaaa)."))?
+        };
+        if due < date {
+            return Err(AppError::invalid("due_date", "L'échéance ne peut pas précéder la date de la pièce."));
+        }
+        if due - date > MAX_TERM_DAYS {
+            return Err(AppError::invalid("due_date", format!("L'échéance ne peut dépasser {MAX_TERM_DAYS} jours après la date de la pièce.")));
+        }
+        let n = self.designation.len().max(self.quantity.len()).max(self.unit_price.len()).max(self.vat.len());
+        let at = |v: &Vec<String>, i: usize| v.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        let mut lines = Vec::new();
+        for i in 0..n {
+            let (des, qty, price, vat) = (at(&self.designation, i), at(&self.quantity, i), at(&self.unit_price, i), at(&self.vat, i));
+            if des.is_empty() && qty.is_empty() && price.is_empty() {
+                continue;
+            }
+            let row = i + 1;
+            if des.is_empty() {
+                return Err(AppError::invalid("lines", format!("Ligne {row} : indiquez une désignation.")));
+            }
+            if des.chars().count() > 500 {
+                return Err(AppError::invalid("lines", format!("Ligne {row} : désignation trop longue (500 caractères au plus).")));
+            }
+            let quantity_milli = parse_milli(if qty.is_empty() { "1" } else { &qty })
+                .ok_or_else(|| AppError::invalid("lines", format!("Ligne {row} : quantité invalide (3 décimales au plus).")))?;
+            if quantity_milli == 0 {
+                return Err(AppError::invalid("lines", format!("Ligne {row} : la quantité ne peut pas être nulle.")));
+            }
+            if quantity_milli < 0 && kind != Kind::Avoir {
+                return Err(AppError::invalid("lines", format!("Ligne {row} : quantité négative, permise seulement sur un avoir.")));
+            }
+            let unit_price = parse_cents(&price)
+                .ok_or_else(|| AppError::invalid("lines", format!("Ligne {row} : prix unitaire HT invalide (en euros, 2 décimales au plus).")))?;
+            if unit_price < 0 {
+                return Err(AppError::invalid("lines", format!("Ligne {row} : le prix unitaire ne peut pas être négatif.")));
+            }
+            let vat_bp = VAT_RATES
+                .iter()
+                .find(|(bp, label)| vat == bp.to_string() || vat == *label)
+                .map(|(bp, _)| *bp)
+                .ok_or_else(|| AppError::invalid("lines", format!("Ligne {row} : taux de TVA inconnu (20 %, 10 %, 5,5 % ou 2,1 %).")))?;
+            lines.push(Line { designation: des, quantity_milli, unit_price, vat_bp });
+        }
+        if lines.is_empty() {
+            return Err(AppError::invalid("lines", "Ajoutez au moins une ligne."));
+        }
+        if lines.len() > LINES_MAX {
+            return Err(AppError::invalid("lines", format!("{LINES_MAX} lignes au plus.")));
+        }
+        Ok(DocumentInput { kind, doc_date: format_date(date), due_date: format_date(due), lines })
+    }
+}
+
+/// One document as shown in «Porte doc» and on its page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub id: i64,
+    pub contact_id: i64,
+    pub contact_name: String,
+    pub kind: Kind,
+    pub number: Option<String>,
+    pub status: Status,
+    pub doc_date: String,
+    pub due_date: String,
+    pub source_id: Option<i64>,
+    pub source_number: Option<String>,
+    pub lines: Vec<Line>,
+    pub totals: Totals,
+    pub paid: i64,
+    pub credited: i64,
+    pub payments: Vec<PaymentView>,
+}
+
+impl DocumentView {
+    pub fn remaining(&self) -> i64 {
+        self.totals.ttc - self.paid - self.credited
+    }
+    pub fn title(&self) -> String {
+        match &self.number {
+            Some(n) => format!("{} {n}", self.kind.label()),
+            None => format!("{} (brouillon)", self.kind.label()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub paid_on: String,
+    pub amount: i64,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub kind: Kind,
+    pub number: Option<String>,
+    pub status: Status,
+    pub doc_date: String,
+    pub total_ttc: i64,
+    pub remaining: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileSummary {
+    pub id: i64,
+    pub name: String,
+    pub size: i64,
+    pub created_at: String,
+}
+
+/// A client's «Porte doc».
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PorteDoc {
+    pub contact_id: i64,
+    pub contact_name: String,
+    pub trashed: bool,
+    pub bloque: bool,
+    pub bloque_motif: String,
+    pub plafond: Option<i64>,
+    pub encours: i64,
+    pub documents: Vec<DocumentSummary>,
+    pub files: Vec<FileSummary>,
+}
+
+/// The largest file «Importer» accepts.
+pub const FILE_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// A file name as typed by the browser, refused when it carries a path or control
+/// characters.
+pub fn check_file_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("fichier", "Choisissez un fichier."));
+    }
+    if name.contains(['/', '\\']) || name == "." || name == ".." || name.starts_with("..") {
+        return Err(AppError::invalid("fichier", "Le nom du fichier ne doit pas contenir de chemin."));
+    }
+    if name.chars().any(char::is_control) || name.chars().count() > 200 {
+        return Err(AppError::invalid("fichier", "Nom de fichier invalide (200 caractères au plus, sans caractère de contrôle)."));
+    }
+    Ok(name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(q: &str, p: &str, vat: i64) -> Line {
+        Line { designation: "x".into(), quantity_milli: parse_milli(q).unwrap(), unit_price: parse_cents(p).unwrap(), vat_bp: vat }
+    }
+
+    #[test]
+    fn amounts_parse_in_french_and_refuse_a_third_decimal() {
+        assert_eq!(parse_cents("1 234,56"), Some(123_456));
+        assert_eq!(parse_cents("12"), Some(1200));
+        assert_eq!(parse_cents("0.5"), Some(50));
+        assert_eq!(parse_cents("-3,5"), Some(-350));
+        assert_eq!(parse_cents("12,345"), None);
+        assert_eq!(parse_cents("abc"), None);
+        assert_eq!(parse_cents(""), None);
+        assert_eq!(parse_cents("1e5"), None);
+        assert_eq!(parse_milli("1,5"), Some(1500));
+        assert_eq!(parse_milli("0,001"), Some(1));
+        assert_eq!(parse_milli("1,0001"), None);
+        assert_eq!(milli_fr(1500), "1,5");
+        assert_eq!(milli_fr(-2000), "-2");
+    }
+
+    #[test]
+    fn totals_round_per_line_then_sum() {
+        // 3 × 0,333 € = 0,999 € → 1,00 € HT; TVA 20 % = 0,20 €.
+        let l = line("3", "0,33", 2000);
+        assert_eq!(l.total_ht(), 99);
+        assert_eq!(l.total_tva(), 20); // 19.8 → 20
+        // Half away from zero: 0,125 € → 0,13 €; 2,5 cents of TVA → 3.
+        assert_eq!(line("0,5", "0,25", 2000).total_ht(), 13);
+        assert_eq!(mul_div_round(25, 1000, 10_000), 3);
+        assert_eq!(mul_div_round(-25, 1000, 10_000), -3);
+        // Three lines at 5,5 %: per-line TVA 0,06 × 3 = 0,18 (a global rounding would say 0,16).
+        let lines = vec![line("1", "1,00", 550), line("1", "1,00", 550), line("1", "1,00", 550), line("2", "100", 2000), line("1,5", "45,50", 1000)];
+        let t = totals(&lines);
+        assert_eq!(t.ht, 300 + 20_000 + 6825);
+        assert_eq!(t.by_rate, vec![(2000, 20_000, 4000), (1000, 6825, 683), (550, 300, 18)]);
+        assert_eq!(t.tva, 4000 + 683 + 18);
+        assert_eq!(t.ttc, t.ht + t.tva);
+        // Lines add up to the totals, whatever the mix.
+        assert_eq!(t.by_rate.iter().map(|r| r.2).sum::<i64>(), t.tva);
+    }
+
+    #[test]
+    fn dates_round_trip_and_terms_are_bounded() {
+        for d in ["2026-11-29", "2024-02-29", "2000-01-01", "2099-12-31"] {
+            assert_eq!(format_date(parse_date(d).unwrap()), d);
+        }
+        assert_eq!(parse_date("2026-02-29"), None);
+        assert_eq!(parse_date("29/11/2026"), None);
+        assert_eq!(parse_date("2026-11-29").unwrap() - parse_date("2026-10-30").unwrap(), 30);
+        let form = |due: &str| DocumentForm {
+            kind: "facture".into(),
+            doc_date: "2026-11-29".into(),
+            due_date: due.into(),
+            designation: vec!["Chaudière".into()],
+            quantity: vec!["1".into()],
+            unit_price: vec!["2500".into()],
+            vat: vec!["550".into()],
+        };
+        assert_eq!(form("").parse().unwrap().due_date, "2026-12-29");
+        assert!(form("2026-11-28").parse().unwrap_err().for_field("due_date").is_some());
+        assert!(form("2027-01-29").parse().unwrap_err().for_field("due_date").is_some());
+        assert!(form("2027-01-28").parse().is_ok());
+    }
+
+    #[test]
+    fn bad_lines_are_refused_with_a_french_message() {
+        let base = DocumentForm { kind: "facture".into(), doc_date: "2026-11-29".into(), ..Default::default() };
+        let with = |q: &str, p: &str, v: &str| DocumentForm {
+            designation: vec!["Pose".into()],
+            quantity: vec![q.into()],
+            unit_price: vec![p.into()],
+            vat: vec![v.into()],
+            ..base.clone()
+        };
+        assert_eq!(base.parse().unwrap_err().to_string(), "Ajoutez au moins une ligne.");
+        assert!(with("-1", "10", "2000").parse().unwrap_err().to_string().contains("négative"));
+        assert!(with("1", "10,999", "2000").parse().unwrap_err().to_string().contains("prix unitaire"));
+        assert!(with("1", "10", "1900").parse().unwrap_err().to_string().contains("TVA"));
+        let avoir = DocumentForm { kind: "avoir".into(), ..with("-1", "10", "2000") };
+        assert_eq!(avoir.parse().unwrap().lines[0].quantity_milli, -1000);
+        assert!(check_file_name("../../etc/passwd").is_err());
+        assert!(check_file_name("..\\boot.ini").is_err());
+        assert_eq!(check_file_name("Plan cuisine.pdf").unwrap(), "Plan cuisine.pdf");
+    }
+}

@@ -1,0 +1,114 @@
+//! Plain HTTP routes of «Porte doc»: files go as bytes, not through server functions.
+//!   GET  /pieces/{id}/pdf               the PDF of a document («Télécharger»)
+//!   GET  /fichiers/{id}                 an imported file («Télécharger»)
+//!   POST /clients/{id}/porte-doc/importer  «Importer» (multipart form, works without JS)
+//! Each authenticates with the session cookie and reads only the caller's company.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::documents::model::{FILE_MAX_BYTES, check_file_name};
+use crate::error::AppError;
+use crate::server::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pieces/{id}/pdf", get(document_pdf))
+        .route("/fichiers/{id}", get(download))
+        // The limit is checked while reading (French message); the layer only stops abuse.
+        .route("/clients/{id}/porte-doc/importer", post(import).layer(DefaultBodyLimit::max(FILE_MAX_BYTES + 64 * 1024)))
+}
+
+fn error_response(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.to_string()).into_response()
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` (quotes and non-ASCII made safe).
+fn attachment(name: &str) -> HeaderValue {
+    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).unwrap_or(HeaderValue::from_static("attachment"))
+}
+
+fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
+    // Served as a download with a known harmless type: never rendered as a page of ours.
+    let mime = if ["application/pdf", "image/png", "image/jpeg"].contains(&mime) { mime } else { "application/octet-stream" };
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    r.headers_mut().insert(header::CONTENT_DISPOSITION, attachment(name));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    r
+}
+
+async fn document_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let result = async {
+        let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        crate::documents::store::pdf(&cx.db, &cx.tenant, id).await
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn download(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let result = async {
+        let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        crate::documents::store::file(&cx.db, &cx.tenant, id).await
+    }
+    .await;
+    match result {
+        Ok((name, mime, bytes)) => file_response(&name, &mime, bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Reads the one file field, refusing it as soon as it passes the limit.
+async fn read_file(mut form: Multipart) -> Result<(String, String, Vec<u8>), AppError> {
+    let bad = |_| AppError::invalid("fichier", "Envoi du fichier interrompu ou trop volumineux (10 Mo au plus).");
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        if field.name() != Some("fichier") {
+            continue;
+        }
+        let name = check_file_name(field.file_name().unwrap_or(""))?;
+        let mime = field.content_type().unwrap_or("application/octet-stream").chars().take(100).collect::<String>();
+        let mut data = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            if data.len() + chunk.len() > FILE_MAX_BYTES {
+                return Err(AppError::invalid("fichier", "Le fichier dépasse 10 Mo : la taille maximale d'un fichier du porte doc."));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        return Ok((name, mime, data));
+    }
+    Err(AppError::invalid("fichier", "Choisissez un fichier."))
+}
+
+async fn import(State(st): State<AppState>, headers: HeaderMap, Path(contact_id): Path<i64>, form: Multipart) -> Response {
+    let result = async {
+        let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        let (name, mime, data) = read_file(form).await?;
+        let mut tx = cx.db.begin().await?;
+        crate::documents::store::import_file(&mut tx, &cx.tenant, cx.user_id(), contact_id, &name, &mime, &data).await?;
+        tx.commit().await
+    }
+    .await;
+    let back = format!("/clients/{contact_id}/porte-doc");
+    match result {
+        Ok(()) => Redirect::to(&format!("{back}?fait=importe")).into_response(),
+        Err(AppError::Invalid { message, .. }) => {
+            let q: String = message.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            Redirect::to(&format!("{back}?erreur={q}")).into_response()
+        }
+        Err(e) => error_response(e),
+    }
+}

@@ -1,0 +1,431 @@
+//! Commercial documents in the database (both drivers): drafts, issue with gap-free
+//! numbers, payments, avoirs, the encours, the «Porte doc» files.
+
+use crate::contacts::model::{Commercial, person_name};
+use crate::db::{Db, Tenant, Tx, internal, now};
+use crate::documents::model::*;
+use crate::error::AppError;
+use crate::{on_conn, on_pool};
+
+#[derive(sqlx::FromRow)]
+struct DocRow {
+    id: i64,
+    contact_id: i64,
+    kind: String,
+    number: Option<String>,
+    status: String,
+    doc_date: String,
+    due_date: String,
+    source_id: Option<i64>,
+    total_ttc: i64,
+    paid: i64,
+    credited: i64,
+}
+
+const DOC_COLUMNS: &str = "id, contact_id, kind, number, status, doc_date, due_date, source_id, total_ttc, paid, credited";
+
+impl DocRow {
+    fn kind(&self) -> Kind {
+        Kind::from_code(&self.kind).unwrap_or(Kind::Facture)
+    }
+    fn status(&self) -> Status {
+        Status::from_code(&self.status).unwrap_or(Status::Brouillon)
+    }
+    fn remaining(&self) -> i64 {
+        self.total_ttc - self.paid - self.credited
+    }
+}
+
+/// Locks a document of this company for the transaction and reads it.
+async fn lock_doc(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocRow, AppError> {
+    let lock = "UPDATE document SET updated_at = updated_at WHERE company_id = $1 AND id = $2";
+    let n = on_conn!(tx, c => sqlx::query(lock).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    if n == 0 {
+        return Err(AppError::NotFound("Pièce".into()));
+    }
+    let sql = format!("SELECT {DOC_COLUMNS} FROM document WHERE company_id = $1 AND id = $2");
+    on_conn!(tx, c => sqlx::query_as::<_, DocRow>(&sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)
+}
+
+async fn lines_of_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<Line>, AppError> {
+    let sql = "SELECT designation, quantity_milli, unit_price, vat_bp FROM document_line WHERE company_id = $1 AND document_id = $2 ORDER BY position";
+    let rows: Vec<(String, i64, i64, i64)> =
+        on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    Ok(rows.into_iter().map(|(designation, quantity_milli, unit_price, vat_bp)| Line { designation, quantity_milli, unit_price, vat_bp }).collect())
+}
+
+async fn write_lines(tx: &mut Tx, tenant: &Tenant, id: i64, lines: &[Line]) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    let del = "DELETE FROM document_line WHERE company_id = $1 AND document_id = $2";
+    on_conn!(tx, c => sqlx::query(del).bind(cid).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    let ins = "INSERT INTO document_line (company_id, document_id, position, designation, quantity_milli, unit_price, vat_bp, total_ht, total_tva) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    for (i, l) in lines.iter().enumerate() {
+        on_conn!(tx, c => sqlx::query(ins)
+            .bind(cid)
+            .bind(id)
+            .bind(i as i64)
+            .bind(&l.designation)
+            .bind(l.quantity_milli)
+            .bind(l.unit_price)
+            .bind(l.vat_bp)
+            .bind(l.total_ht())
+            .bind(l.total_tva())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    }
+    let t = totals(lines);
+    let up = "UPDATE document SET total_ht = $3, total_tva = $4, total_ttc = $5, updated_at = $6 WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(up).bind(cid).bind(id).bind(t.ht).bind(t.tva).bind(t.ttc).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The gate of a new or issued document: devis and factures need a contact whose
+/// commercial management is not blocked; every kind needs one outside the «Corbeille».
+async fn gate(tx: &mut Tx, tenant: &Tenant, contact_id: i64, kind: Kind) -> Result<Commercial, AppError> {
+    crate::contacts::store::commercial_gate(tx, tenant, contact_id, kind == Kind::Avoir).await
+}
+
+/// Saves a new draft («Brouillon»).
+pub async fn create_draft(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, d: &DocumentInput, source_id: Option<i64>) -> Result<i64, AppError> {
+    gate(tx, tenant, contact_id, d.kind).await?;
+    let t = now();
+    let sql = "INSERT INTO document (company_id, contact_id, kind, status, doc_date, due_date, source_id, total_ht, total_tva, total_ttc, created_by, created_at, updated_at) \
+               VALUES ($1, $2, $3, 'brouillon', $4, $5, $6, 0, 0, 0, $7, $8, $8) RETURNING id";
+    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql)
+        .bind(tenant.company_id())
+        .bind(contact_id)
+        .bind(d.kind.code())
+        .bind(&d.doc_date)
+        .bind(&d.due_date)
+        .bind(source_id)
+        .bind(user_id)
+        .bind(t)
+        .fetch_one(c)
+        .await)
+    .map_err(internal)?;
+    write_lines(tx, tenant, id, &d.lines).await?;
+    crate::db::audit(tx, tenant, Some(user_id), "document", id, "cree", d.kind.code()).await?;
+    Ok(id)
+}
+
+/// Replaces a draft's date, due date and lines (an issued document never changes).
+pub async fn update_draft(tx: &mut Tx, tenant: &Tenant, id: i64, d: &DocumentInput) -> Result<(), AppError> {
+    let doc = lock_doc(tx, tenant, id).await?;
+    if doc.status() != Status::Brouillon {
+        return Err(AppError::invalid("document", "Une pièce émise ne se modifie plus : faites un avoir."));
+    }
+    if doc.kind() != d.kind {
+        return Err(AppError::invalid("kind", "Le type d'une pièce ne change pas."));
+    }
+    gate(tx, tenant, doc.contact_id, doc.kind()).await?;
+    let sql = "UPDATE document SET doc_date = $3, due_date = $4 WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&d.doc_date).bind(&d.due_date).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    write_lines(tx, tenant, id, &d.lines).await
+}
+
+/// The unpaid TTC of a client's issued factures.
+async fn encours_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<i64, AppError> {
+    on_conn!(tx, c => sqlx::query_scalar::<_, i64>(ENCOURS_SQL).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)
+}
+
+const ENCOURS_SQL: &str = "SELECT CAST(COALESCE(SUM(total_ttc - paid - credited), 0) AS BIGINT) FROM document \
+                           WHERE company_id = $1 AND contact_id = $2 AND kind = 'facture' AND status IN ('emise', 'partielle')";
+
+/// The next number of a kind and year: the counter row is updated in the caller's
+/// transaction, so a rolled-back issue gives its number back (no gap) and concurrent
+/// issues queue on the row (no duplicate).
+async fn next_number(tx: &mut Tx, tenant: &Tenant, kind: Kind, year: &str) -> Result<String, AppError> {
+    let y: i64 = year.parse().map_err(|_| AppError::Internal)?;
+    let sql = "INSERT INTO document_counter (company_id, kind, year, last) VALUES ($1, $2, $3, 1) \
+               ON CONFLICT (company_id, kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last";
+    let n: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(kind.code()).bind(y).fetch_one(c).await).map_err(internal)?;
+    Ok(format!("{}-{y}-{n:05}", kind.prefix()))
+}
+
+/// «Émettre»: checks the gate, the «Plafond d'encours» (factures) or the facture's
+/// remaining amount (avoirs), gives the number and keeps the PDF as sent.
+pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Result<String, AppError> {
+    let doc = lock_doc(tx, tenant, id).await?;
+    if doc.status() != Status::Brouillon {
+        return Err(AppError::invalid("document", "Cette pièce est déjà émise."));
+    }
+    let commercial = gate(tx, tenant, doc.contact_id, doc.kind()).await?;
+    match doc.kind() {
+        Kind::Facture => {
+            if let Some(limit) = commercial.plafond {
+                let encours = encours_tx(tx, tenant, doc.contact_id).await?;
+                let after = encours + doc.total_ttc;
+                if after > limit {
+                    return Err(AppError::invalid(
+                        "document",
+                        format!(
+                            "Plafond d'encours dépassé : encours {}, plafond {}, cette facture le dépasserait de {}.",
+                            crate::fmt::euros(encours),
+                            crate::fmt::euros(limit),
+                            crate::fmt::euros(after - limit)
+                        ),
+                    ));
+                }
+            }
+        }
+        Kind::Avoir => {
+            let Some(fid) = doc.source_id else {
+                return Err(AppError::invalid("document", "Un avoir se rapporte à une facture."));
+            };
+            let f = lock_doc(tx, tenant, fid).await?;
+            if !matches!(f.status(), Status::Emise | Status::Partielle) {
+                return Err(AppError::invalid("document", "La facture de cet avoir n'a plus de reste à payer."));
+            }
+            if doc.total_ttc <= 0 || doc.total_ttc > f.remaining() {
+                return Err(AppError::invalid(
+                    "document",
+                    format!("Le montant de l'avoir ({}) doit être positif et au plus le reste à payer de la facture ({}).", crate::fmt::euros(doc.total_ttc), crate::fmt::euros(f.remaining())),
+                ));
+            }
+            let credited = f.credited + doc.total_ttc;
+            settle(tx, tenant, fid, f.total_ttc, f.paid, credited).await?;
+        }
+        Kind::Devis => {}
+    }
+    let number = next_number(tx, tenant, doc.kind(), &doc.doc_date[..4]).await?;
+    let sql = "UPDATE document SET number = $3, status = 'emise', issued_at = $4, updated_at = $4 WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&number).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    crate::db::audit(tx, tenant, Some(user_id), "document", id, "emise", &number).await?;
+    let view = view_tx(tx, tenant, id).await?;
+    let header = header_tx(tx, tenant, doc.contact_id).await?;
+    let pdf = crate::documents::pdf::render(&header, &view);
+    let ins = "INSERT INTO document_pdf (company_id, document_id, data) VALUES ($1, $2, $3)";
+    on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(&pdf).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    Ok(number)
+}
+
+/// Writes a facture's paid and credited amounts and the status they imply.
+async fn settle(tx: &mut Tx, tenant: &Tenant, id: i64, ttc: i64, paid: i64, credited: i64) -> Result<(), AppError> {
+    let status = if paid + credited < ttc {
+        if paid + credited > 0 { Status::Partielle } else { Status::Emise }
+    } else if credited >= ttc {
+        Status::Annulee
+    } else {
+        Status::Payee
+    };
+    let sql = "UPDATE document SET paid = $3, credited = $4, status = $5, updated_at = $6 WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(paid).bind(credited).bind(status.code()).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// «Enregistrer un paiement» on an issued facture (allowed when commercial management
+/// is blocked). The remaining amount and the status follow.
+pub async fn pay(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, paid_on: &str, amount: i64, method: &str) -> Result<(), AppError> {
+    let doc = lock_doc(tx, tenant, id).await?;
+    if doc.kind() != Kind::Facture || !matches!(doc.status(), Status::Emise | Status::Partielle) {
+        return Err(AppError::invalid("amount", "Seule une facture émise et non soldée reçoit un paiement."));
+    }
+    if amount <= 0 {
+        return Err(AppError::invalid("amount", "Le montant doit être positif."));
+    }
+    if amount > doc.remaining() {
+        return Err(AppError::invalid("amount", format!("Le montant dépasse le reste à payer ({}).", crate::fmt::euros(doc.remaining()))));
+    }
+    let sql = "INSERT INTO payment (company_id, document_id, paid_on, amount, method, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(paid_on).bind(amount).bind(method).bind(user_id).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    settle(tx, tenant, id, doc.total_ttc, doc.paid + amount, doc.credited).await?;
+    crate::db::audit(tx, tenant, Some(user_id), "document", id, "paiement", &amount.to_string()).await
+}
+
+/// A new draft from an existing document: a facture from a devis («Convertir en
+/// facture»), an avoir from a facture («Faire un avoir»). The lines are copied.
+pub async fn derive(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, kind: Kind) -> Result<i64, AppError> {
+    let doc = lock_doc(tx, tenant, id).await?;
+    let ok = match kind {
+        Kind::Facture => doc.kind() == Kind::Devis && doc.status() == Status::Emise,
+        Kind::Avoir => doc.kind() == Kind::Facture && matches!(doc.status(), Status::Emise | Status::Partielle),
+        Kind::Devis => false,
+    };
+    if !ok {
+        let msg = if kind == Kind::Facture { "Seul un devis émis se convertit en facture." } else { "Un avoir se fait sur une facture émise et non soldée." };
+        return Err(AppError::invalid("document", msg));
+    }
+    let lines = lines_of_tx(tx, tenant, id).await?;
+    let today = crate::fmt::today_paris();
+    let due = format_date(parse_date(&today).unwrap_or(0) + DEFAULT_TERM_DAYS);
+    let input = DocumentInput { kind, doc_date: today, due_date: due, lines };
+    create_draft(tx, tenant, user_id, doc.contact_id, &input, Some(id)).await
+}
+
+/// «Annuler» a draft or a devis (an issued facture is cancelled by an avoir).
+pub async fn cancel(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Result<(), AppError> {
+    let doc = lock_doc(tx, tenant, id).await?;
+    let ok = doc.status() == Status::Brouillon || (doc.kind() == Kind::Devis && doc.status() == Status::Emise);
+    if !ok {
+        return Err(AppError::invalid("document", "Une facture émise s'annule par un avoir."));
+    }
+    let sql = "UPDATE document SET status = 'annulee', updated_at = $3 WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(now()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    crate::db::audit(tx, tenant, Some(user_id), "document", id, "annulee", "").await
+}
+
+/// What the PDF's header needs: the company and the client.
+pub struct Header {
+    pub company: Vec<String>,
+    pub company_name: String,
+    pub client: Vec<String>,
+    pub business_client: bool,
+}
+
+async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Header, AppError> {
+    let csql = "SELECT name, adresse, code_postal, ville, siret, telephone, email FROM company WHERE id = $1";
+    let (name, adresse, cp, ville, siret, tel, email): (String, String, String, String, String, String, String) =
+        on_conn!(tx, c => sqlx::query_as(csql).bind(tenant.company_id()).fetch_one(c).await).map_err(internal)?;
+    let ksql = "SELECT civilite, nom, prenom, societe, adresse, code_postal, ville FROM contact WHERE company_id = $1 AND id = $2";
+    let (civ, nom, prenom, societe, kadr, kcp, kville): (String, String, String, String, String, String, String) =
+        on_conn!(tx, c => sqlx::query_as(ksql).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)?;
+    let mut company = vec![adresse, format!("{cp} {ville}").trim().to_string()];
+    if !tel.is_empty() {
+        company.push(format!("Tél. {tel}"));
+    }
+    if !email.is_empty() {
+        company.push(email);
+    }
+    if !siret.is_empty() {
+        company.push(format!("SIRET {siret}"));
+    }
+    company.retain(|l| !l.is_empty());
+    let person = person_name(&nom, &prenom);
+    let mut client = Vec::new();
+    if !societe.is_empty() {
+        client.push(societe.clone());
+    }
+    if !person.is_empty() {
+        client.push(format!("{civ} {person}").trim().to_string());
+    }
+    client.push(kadr);
+    client.push(format!("{kcp} {kville}").trim().to_string());
+    client.retain(|l| !l.is_empty());
+    Ok(Header { company, company_name: name, client, business_client: !societe.is_empty() })
+}
+
+async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, AppError> {
+    let sql = format!("SELECT {DOC_COLUMNS} FROM document WHERE company_id = $1 AND id = $2");
+    let d = on_conn!(tx, c => sqlx::query_as::<_, DocRow>(&sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound("Pièce".into()))?;
+    let lines = lines_of_tx(tx, tenant, id).await?;
+    let psql = "SELECT paid_on, amount, method FROM payment WHERE company_id = $1 AND document_id = $2 ORDER BY id";
+    let pays: Vec<(String, i64, String)> = on_conn!(tx, c => sqlx::query_as(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    let nsql = "SELECT c.nom, c.prenom, c.societe, s.number FROM contact c LEFT JOIN document s ON s.company_id = c.company_id AND s.id = $3 \
+                WHERE c.company_id = $1 AND c.id = $2";
+    let (nom, prenom, societe, source_number): (String, String, String, Option<String>) =
+        on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await).map_err(internal)?;
+    let person = person_name(&nom, &prenom);
+    Ok(DocumentView {
+        id: d.id,
+        contact_id: d.contact_id,
+        contact_name: if person.is_empty() { societe } else { person },
+        kind: d.kind(),
+        number: d.number.clone(),
+        status: d.status(),
+        doc_date: d.doc_date.clone(),
+        due_date: d.due_date.clone(),
+        source_id: d.source_id,
+        source_number,
+        totals: totals(&lines),
+        lines,
+        paid: d.paid,
+        credited: d.credited,
+        payments: pays.into_iter().map(|(paid_on, amount, method)| PaymentView { paid_on, amount, method }).collect(),
+    })
+}
+
+/// One document with its lines and payments (read in a transaction for a consistent view).
+pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<DocumentView, AppError> {
+    let mut tx = db.read().await?;
+    view_tx(&mut tx, tenant, id).await
+}
+
+/// The PDF of a document: as kept at issue time, or drawn now for a draft.
+pub async fn pdf(db: &Db, tenant: &Tenant, id: i64) -> Result<(String, Vec<u8>), AppError> {
+    let mut tx = db.read().await?;
+    let view = view_tx(&mut tx, tenant, id).await?;
+    let name = format!("{}.pdf", view.number.clone().unwrap_or_else(|| format!("{}-brouillon-{}", view.kind.code(), view.id)));
+    let sql = "SELECT data FROM document_pdf WHERE company_id = $1 AND document_id = $2";
+    let kept: Option<Vec<u8>> = on_conn!(&mut tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    if let Some(bytes) = kept {
+        return Ok((name, bytes));
+    }
+    let header = header_tx(&mut tx, tenant, view.contact_id).await?;
+    Ok((name, crate::documents::pdf::render(&header, &view)))
+}
+
+/// A client's «Porte doc»: its documents, its files, its encours.
+pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<PorteDoc, AppError> {
+    let cid = tenant.company_id();
+    let ksql = "SELECT nom, prenom, societe, statut, bloque, bloque_motif, plafond_encours FROM contact WHERE company_id = $1 AND id = $2";
+    let (nom, prenom, societe, statut, bloque, motif, plafond): (String, String, String, String, i64, String, Option<i64>) =
+        on_pool!(db, c => sqlx::query_as(ksql).bind(cid).bind(contact_id).fetch_optional(c).await)
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let dsql = format!("SELECT {DOC_COLUMNS} FROM document WHERE company_id = $1 AND contact_id = $2 ORDER BY doc_date DESC, id DESC");
+    let docs: Vec<DocRow> = on_pool!(db, c => sqlx::query_as(&dsql).bind(cid).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    let fsql = "SELECT id, name, size, created_at FROM stored_file WHERE company_id = $1 AND contact_id = $2 ORDER BY id DESC";
+    let files: Vec<(i64, String, i64, i64)> = on_pool!(db, c => sqlx::query_as(fsql).bind(cid).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    let encours: i64 = on_pool!(db, c => sqlx::query_scalar(ENCOURS_SQL).bind(cid).bind(contact_id).fetch_one(c).await).map_err(internal)?;
+    let person = person_name(&nom, &prenom);
+    Ok(PorteDoc {
+        contact_id,
+        contact_name: if person.is_empty() { societe } else { person },
+        trashed: statut == "corbeille",
+        bloque: bloque != 0,
+        bloque_motif: motif,
+        plafond,
+        encours,
+        documents: docs
+            .iter()
+            .map(|d| DocumentSummary {
+                id: d.id,
+                kind: d.kind(),
+                number: d.number.clone(),
+                status: d.status(),
+                doc_date: d.doc_date.clone(),
+                total_ttc: d.total_ttc,
+                remaining: if d.kind() == Kind::Facture && matches!(d.status(), Status::Emise | Status::Partielle) { d.remaining() } else { 0 },
+            })
+            .collect(),
+        files: files.into_iter().map(|(id, name, size, at)| FileSummary { id, name, size, created_at: crate::fmt::datetime_fr(at) }).collect(),
+    })
+}
+
+/// «Importer»: keeps a file in the client's «Porte doc».
+pub async fn import_file(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, name: &str, mime: &str, data: &[u8]) -> Result<i64, AppError> {
+    crate::contacts::store::lock_statut(tx, tenant, contact_id).await?;
+    let sql = "INSERT INTO stored_file (company_id, contact_id, name, mime, size, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql)
+        .bind(tenant.company_id())
+        .bind(contact_id)
+        .bind(name)
+        .bind(mime)
+        .bind(data.len() as i64)
+        .bind(data)
+        .bind(user_id)
+        .bind(now())
+        .fetch_one(c)
+        .await)
+    .map_err(internal)?;
+    crate::db::audit(tx, tenant, Some(user_id), "contact", contact_id, "fichier", name).await?;
+    Ok(id)
+}
+
+/// A file of this company: (name, type, bytes).
+pub async fn file(db: &Db, tenant: &Tenant, id: i64) -> Result<(String, String, Vec<u8>), AppError> {
+    let sql = "SELECT name, mime, data FROM stored_file WHERE company_id = $1 AND id = $2";
+    on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound("Fichier".into()))
+}

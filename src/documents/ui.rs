@@ -1,0 +1,327 @@
+//! Pages of commercial management: «Porte doc», a new document, a document.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::documents::api::*;
+use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, VAT_RATES, cents_field, date_fr, milli_fr, vat_label};
+use crate::error::AppError;
+use crate::fmt::euros;
+use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, load, path, query_param};
+
+fn id_param() -> Option<i64> {
+    use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+}
+
+fn notice_for(done: Option<String>) -> Option<&'static str> {
+    match done.as_deref() {
+        Some("enregistre") => Some("Pièce enregistrée."),
+        Some("emise") => Some("Pièce émise."),
+        Some("paiement") => Some("Paiement enregistré."),
+        Some("importe") => Some("Fichier importé."),
+        _ => None,
+    }
+}
+
+/// «Porte doc»: the client's documents, its imported files, its encours.
+#[component]
+pub fn PorteDocPage() -> impl IntoView {
+    let id = id_param();
+    let done = notice_for(query_param("fait"));
+    let upload_error = query_param("erreur");
+    view! {
+        <Title text="Porte doc — Ouvrage" />
+        {load(move || async move { get_porte_doc(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |p| {
+            let upload_error = upload_error.clone();
+            view! {
+                <h1>{p.contact_name.clone()}</h1>
+                {done.map(|t| view! { <Notice text=t /> })}
+                <nav class="tabs" aria-label="Onglets du contact">
+                    <a href=format!("/clients/{}", p.contact_id)>"Fiche contact"</a>
+                    <a href=format!("/clients/{}/porte-doc", p.contact_id) aria-current="page">"Porte doc"</a>
+                </nav>
+                <section class="card wide" aria-label="Porte doc">
+                    <dl class="identity">
+                        <dt>"Encours"</dt><dd class="encours">{euros(p.encours)}</dd>
+                        <dt>"Plafond d'encours"</dt><dd>{p.plafond.map(euros).unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Bloquer la gestion commerciale"</dt>
+                        <dd>{if p.bloque { format!("Oui — {}", p.bloque_motif) } else { "Non".into() }}</dd>
+                    </dl>
+                    {(!p.trashed).then(|| view! {
+                        <p class="actions">
+                            <a class="button" href=format!("/clients/{}/pieces/nouvelle?type=devis", p.contact_id)>"Nouveau devis"</a>
+                            " "
+                            <a class="button" href=format!("/clients/{}/pieces/nouvelle?type=facture", p.contact_id)>"Nouvelle facture"</a>
+                        </p>
+                    })}
+                    <h2>"Pièces commerciales"</h2>
+                    <table class="list">
+                        <thead><tr><th>"Pièce"</th><th>"Date"</th><th>"Statut"</th><th>"Total TTC"</th><th>"Reste à payer"</th><th>"PDF"</th></tr></thead>
+                        <tbody>
+                            {p.documents.into_iter().map(|d| {
+                                let title = match &d.number { Some(n) => format!("{} {n}", d.kind.label()), None => format!("{} (brouillon)", d.kind.label()) };
+                                view! {
+                                    <tr>
+                                        <td><a href=format!("/pieces/{}", d.id)>{title.clone()}</a></td>
+                                        <td>{date_fr(&d.doc_date)}</td>
+                                        <td>{d.status.label()}</td>
+                                        <td class="num">{euros(d.total_ttc)}</td>
+                                        <td class="num">{euros(d.remaining)}</td>
+                                        <td><a href=format!("/pieces/{}/pdf", d.id) download aria-label=format!("Télécharger {title}")>"Télécharger"</a></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <h2>"Fichiers"</h2>
+                    <table class="list">
+                        <thead><tr><th>"Fichier"</th><th>"Taille"</th><th>"Importé le"</th><th></th></tr></thead>
+                        <tbody>
+                            {p.files.into_iter().map(|f| view! {
+                                <tr>
+                                    <td>{f.name.clone()}</td>
+                                    <td class="num">{format!("{} Ko", (f.size + 1023) / 1024)}</td>
+                                    <td>{f.created_at}</td>
+                                    <td><a href=format!("/fichiers/{}", f.id) download aria-label=format!("Télécharger {}", f.name)>"Télécharger"</a></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <form method="post" enctype="multipart/form-data" action=format!("/clients/{}/porte-doc/importer", p.contact_id) class="inline">
+                        {upload_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                        <div class="field">
+                            <label for="f-fichier">"Fichier (10 Mo au plus)"</label>
+                            <input id="f-fichier" type="file" name="fichier" required />
+                        </div>
+                        <button type="submit">"Importer"</button>
+                    </form>
+                </section>
+            }
+        })}
+    }
+}
+
+const DOC_FIELDS: &[&str] = &["kind", "doc_date", "due_date", "lines"];
+
+/// The fields of a document form: dates, then the lines (existing + empty rows).
+fn document_fields(f: DocumentForm, error: Option<AppError>) -> impl IntoView {
+    let typed = |name: &str| -> Vec<String> {
+        match &error {
+            Some(AppError::Invalid { values, .. }) if !values.is_empty() => values.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let has_typed = matches!(&error, Some(AppError::Invalid { values, .. }) if !values.is_empty());
+    let (des, qty, pu, vat) = if has_typed {
+        (typed("designation[]"), typed("quantity[]"), typed("unit_price[]"), typed("vat[]"))
+    } else {
+        (f.designation.clone(), f.quantity.clone(), f.unit_price.clone(), f.vat.clone())
+    };
+    let rows = (des.len() + 3).clamp(5, LINES_MAX);
+    let lines_error = error.as_ref().and_then(|e| e.for_field("lines"));
+    let rows_view = (0..rows)
+        .map(|i| {
+            let get = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
+            let vat_now = get(&vat);
+            let vat_now = if vat_now.is_empty() { "2000".to_string() } else { vat_now };
+            view! {
+                <tr>
+                    <td><input type="text" name="designation[]" value=get(&des) aria-label=format!("Désignation, ligne {}", i + 1) /></td>
+                    <td><input type="text" inputmode="decimal" name="quantity[]" value=get(&qty) aria-label=format!("Quantité, ligne {}", i + 1) size="6" /></td>
+                    <td><input type="text" inputmode="decimal" name="unit_price[]" value=get(&pu) aria-label=format!("Prix unitaire HT, ligne {}", i + 1) size="9" /></td>
+                    <td>
+                        <select name="vat[]" aria-label=format!("TVA, ligne {}", i + 1)>
+                            {VAT_RATES.iter().map(|(bp, label)| {
+                                let v = bp.to_string();
+                                let selected = v == vat_now;
+                                view! { <option value=v selected=selected>{*label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <FormAlert error=error.clone() fields=DOC_FIELDS />
+        <input type="hidden" name="kind" value=f.kind.clone() />
+        <div class="row">
+            <Field name="doc_date" label="Date" kind="date" value=f.doc_date.clone() error=error.clone() />
+            <Field name="due_date" label="Échéance" kind="date" value=f.due_date.clone() error=error.clone() />
+        </div>
+        <fieldset>
+            <legend>"Lignes"</legend>
+            {lines_error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <table class="lines">
+                <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"Prix unitaire HT (€)"</th><th>"TVA"</th></tr></thead>
+                <tbody>{rows_view}</tbody>
+            </table>
+        </fieldset>
+    }
+}
+
+/// «Nouveau devis» / «Nouvelle facture».
+#[component]
+pub fn DocumentNewPage() -> impl IntoView {
+    let contact = id_param();
+    let kind = query_param("type").and_then(|k| Kind::from_code(&k)).filter(|k| *k != Kind::Avoir).unwrap_or(Kind::Facture);
+    let error = form_error(path::<CreateDocument>());
+    view! {
+        <Title text="Nouvelle pièce — Ouvrage" />
+        {load(move || async move { get_porte_doc(contact.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |p| {
+            let f = DocumentForm { kind: kind.code().into(), doc_date: today(), due_date: String::new(), ..Default::default() };
+            let heading = if kind == Kind::Devis { "Nouveau devis" } else { "Nouvelle facture" };
+            view! {
+                <h1>{format!("{heading} — {}", p.contact_name)}</h1>
+                <form method="post" action={path::<CreateDocument>()} class="card wide">
+                    <input type="hidden" name="contact_id" value=p.contact_id />
+                    {document_fields(f, error.clone())}
+                    <p class="hint">"L'échéance vide vaut 30 jours après la date (60 au plus)."</p>
+                    <button type="submit">"Enregistrer"</button>
+                </form>
+            }
+        })}
+    }
+}
+
+/// Today in the browser's sense is not needed: the server's Paris date fills the form.
+fn today() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::fmt::today_paris()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
+fn draft_form(d: &DocumentView) -> DocumentForm {
+    DocumentForm {
+        kind: d.kind.code().into(),
+        doc_date: d.doc_date.clone(),
+        due_date: d.due_date.clone(),
+        designation: d.lines.iter().map(|l| l.designation.clone()).collect(),
+        quantity: d.lines.iter().map(|l| milli_fr(l.quantity_milli)).collect(),
+        unit_price: d.lines.iter().map(|l| cents_field(l.unit_price)).collect(),
+        vat: d.lines.iter().map(|l| l.vat_bp.to_string()).collect(),
+    }
+}
+
+/// A button that posts `id` (and `kind`) to a server function.
+fn action_button(action: &'static str, id: i64, kind: Option<&'static str>, label: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="inline">
+            <input type="hidden" name="id" value=id />
+            {kind.map(|k| view! { <input type="hidden" name="kind" value=k /> })}
+            <button type="submit">{label}</button>
+        </form>
+    }
+}
+
+/// A document: its lines and totals; a draft is edited here; «Émettre», «Convertir en
+/// facture», «Faire un avoir», payments, the PDF.
+#[component]
+pub fn DocumentPage() -> impl IntoView {
+    let id = id_param();
+    let done = notice_for(query_param("fait"));
+    let update_error = form_error(path::<UpdateDocument>());
+    let action_error =
+        [path::<IssueDocument>(), path::<DeriveDocument>(), path::<CancelDocument>()].into_iter().find_map(form_error);
+    let pay_error = form_error(path::<PayDocument>());
+    view! {
+        <Title text="Pièce commerciale — Ouvrage" />
+        {load(move || async move { get_document(id.ok_or_else(|| AppError::NotFound("Pièce".into()))?).await }, move |d| {
+            let draft = d.status == Status::Brouillon;
+            let payable = d.kind == Kind::Facture && matches!(d.status, Status::Emise | Status::Partielle);
+            view! {
+                <h1>{d.title()}</h1>
+                {done.map(|t| view! { <Notice text=t /> })}
+                <p><a href=format!("/clients/{}/porte-doc", d.contact_id)>{format!("Porte doc de {}", d.contact_name)}</a></p>
+                {action_error.clone().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                <section class="card wide" aria-label="Pièce">
+                    <dl class="identity">
+                        <dt>"Statut"</dt><dd class="doc-status">{d.status.label()}</dd>
+                        <dt>"Date"</dt><dd>{date_fr(&d.doc_date)}</dd>
+                        <dt>"Échéance"</dt><dd>{date_fr(&d.due_date)}</dd>
+                        {d.source_number.clone().map(|n| view! {
+                            <dt>{if d.kind == Kind::Avoir { "Facture" } else { "Devis" }}</dt>
+                            <dd><a href=format!("/pieces/{}", d.source_id.unwrap_or_default())>{n}</a></dd>
+                        })}
+                    </dl>
+                    <table class="list">
+                        <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"PU HT"</th><th>"TVA"</th><th>"Total HT"</th></tr></thead>
+                        <tbody>
+                            {d.lines.iter().map(|l| view! {
+                                <tr>
+                                    <td>{l.designation.clone()}</td>
+                                    <td class="num">{milli_fr(l.quantity_milli)}</td>
+                                    <td class="num">{euros(l.unit_price)}</td>
+                                    <td>{vat_label(l.vat_bp)}</td>
+                                    <td class="num">{euros(l.total_ht())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <dl class="totals">
+                        <dt>"Total HT"</dt><dd>{euros(d.totals.ht)}</dd>
+                        {d.totals.by_rate.iter().map(|(bp, _, tva)| view! { <dt>{format!("TVA {}", vat_label(*bp))}</dt><dd>{euros(*tva)}</dd> }).collect_view()}
+                        <dt>"Total TTC"</dt><dd class="ttc">{euros(d.totals.ttc)}</dd>
+                        {(d.kind == Kind::Facture && d.status != Status::Brouillon).then(|| view! {
+                            <dt>"Reste à payer"</dt><dd class="remaining">{euros(d.remaining())}</dd>
+                        })}
+                    </dl>
+                    <p class="actions">
+                        <a class="button" href=format!("/pieces/{}/pdf", d.id) download>"Télécharger le PDF"</a>
+                        {draft.then(|| action_button(path::<IssueDocument>(), d.id, None, "Émettre"))}
+                        {(d.kind == Kind::Devis && d.status == Status::Emise).then(|| action_button(path::<DeriveDocument>(), d.id, Some("facture"), "Convertir en facture"))}
+                        {payable.then(|| action_button(path::<DeriveDocument>(), d.id, Some("avoir"), "Faire un avoir"))}
+                        {(draft || (d.kind == Kind::Devis && d.status == Status::Emise)).then(|| action_button(path::<CancelDocument>(), d.id, None, "Annuler"))}
+                    </p>
+                </section>
+                {draft.then(|| {
+                    let f = draft_form(&d);
+                    view! {
+                        <form method="post" action={path::<UpdateDocument>()} class="card wide" aria-label="Modifier le brouillon">
+                            <h2>"Modifier le brouillon"</h2>
+                            <input type="hidden" name="id" value=d.id />
+                            {document_fields(f, update_error.clone())}
+                            <button type="submit">"Enregistrer"</button>
+                        </form>
+                    }
+                })}
+                {payable.then(|| {
+                    let err = pay_error.clone();
+                    let methods: Vec<(&'static str, &'static str)> = PAYMENT_METHODS.iter().map(|m| (*m, *m)).collect();
+                    view! {
+                        <form method="post" action={path::<PayDocument>()} class="card wide" aria-label="Enregistrer un paiement">
+                            <h2>"Enregistrer un paiement"</h2>
+                            <FormAlert error=err.clone() fields=&["paid_on", "amount", "method"] />
+                            <input type="hidden" name="id" value=d.id />
+                            <div class="row">
+                                <Field name="paid_on" label="Date du paiement" kind="date" value=today() error=err.clone() />
+                                <Field name="amount" label="Montant (€)" value=cents_field(d.remaining()) error=err.clone() />
+                                <SelectField name="method" label="Mode de paiement" options=methods value="Virement" error=err />
+                            </div>
+                            <button type="submit">"Enregistrer le paiement"</button>
+                        </form>
+                    }
+                })}
+                {(!d.payments.is_empty()).then(|| view! {
+                    <section class="card wide">
+                        <h2>"Paiements"</h2>
+                        <table class="list">
+                            <thead><tr><th>"Date"</th><th>"Montant"</th><th>"Mode"</th></tr></thead>
+                            <tbody>
+                                {d.payments.iter().map(|p| view! {
+                                    <tr><td>{date_fr(&p.paid_on)}</td><td class="num">{euros(p.amount)}</td><td>{p.method.clone()}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })}
+            }
+        })}
+    }
+}
