@@ -121,7 +121,7 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     assert!(bytes.starts_with(b"%PDF"));
     if let Some(text) = pdf_text(&bytes) {
         for needle in ["FACTURE F-2026-00001", "Chauffage Pavière SARL", "Remplacement chaudière", "5,5 %", "2 604,92", "Échéance : 29/12/2026", "40 €", "pénalités de retard"] {
-            assert!(text.replace('\u{202f}', " ").replace('\u{a0}', " ").contains(needle), "«{needle}» missing from the PDF:\n{text}");
+            assert!(text.replace(['\u{202f}', '\u{a0}'], " ").contains(needle), "«{needle}» missing from the PDF:\n{text}");
         }
     }
     // Another company never gets it.
@@ -202,7 +202,7 @@ async fn gate_refuses_blocked_over_limit_and_trashed(b: Backend) {
     assert_eq!(admin.call("contacts/update", &f).await.status, 200);
     let big = draft(&admin, c, "facture", "1", "50", "2000").await; // 60 € TTC
     let r = admin.call("documents/issue", &[("id", &big.to_string())]).await;
-    let msg = r.invalid().1.replace('\u{202f}', " ").replace('\u{a0}', " ");
+    let msg = r.invalid().1.replace(['\u{202f}', '\u{a0}'], " ");
     assert!(msg.contains("encours 100,00 €") && msg.contains("plafond 150,00 €") && msg.contains("10,00 €"), "{msg}");
     // Once 20 € more is paid (encours 80 €), the 60 € facture fits under the limit.
     let paid = admin.call("documents/pay", &[("id", &issued.to_string()), ("paid_on", "2026-12-03"), ("amount", "20"), ("method", "Virement")]).await;

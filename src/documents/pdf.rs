@@ -126,7 +126,7 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
         l.text(LEFT, 10.0, false, format!("{what} {src}"));
     }
     // Client block on the right.
-    let mut cy = l.y - 14.0 * (1.0 + f32::from(d.source_number.is_some())) ;
+    let mut cy = l.y - 14.0 * (1.0 + f32::from(d.source_number.is_some()));
     for (i, line) in h.client.iter().enumerate() {
         l.pages.last_mut().expect("a page").push(Op::Text { x: 330.0, y: cy, size: 10.0, bold: i == 0, text: line.clone() });
         cy += 13.0;
@@ -236,10 +236,8 @@ fn draw(pages: Vec<Vec<Op>>) -> Vec<u8> {
                 }
             }
         }
-        if count > 1 {
-            if let Some(font) = REGULAR.clone() {
-                surface.draw_text(Point::from_xy(RIGHT - 40.0, H - 30.0), font, 8.0, &format!("{}/{count}", n + 1), false, TextDirection::Auto);
-            }
+        if let Some(font) = REGULAR.clone().filter(|_| count > 1) {
+            surface.draw_text(Point::from_xy(RIGHT - 40.0, H - 30.0), font, 8.0, &format!("{}/{count}", n + 1), false, TextDirection::Auto);
         }
         surface.finish();
         page.finish();

@@ -19,6 +19,20 @@ pub async fn ensure_company(db: &Db) -> Result<i64, AppError> {
     }
     let name = std::env::var("OUVRAGE_COMPANY").unwrap_or_else(|_| "Martin Chauffage Sanitaire".into());
     let id = insert_company(db, &name).await?;
+    // What its documents' header shows (demo values; «Paramètres» will edit them).
+    let sql = "UPDATE company SET adresse = $2, code_postal = $3, ville = $4, siret = $5, telephone = $6, email = $7 WHERE id = $1";
+    on_pool!(db, c => sqlx::query(sql)
+        .bind(id)
+        .bind("12 rue des Artisans")
+        .bind("42000")
+        .bind("Saint-Étienne")
+        .bind("123 456 789 00012")
+        .bind("04 77 00 00 00")
+        .bind("contact@demo.ouvrage.fr")
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .map_err(internal)?;
     Ok(id)
 }
 
