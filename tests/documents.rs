@@ -78,6 +78,16 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json(), "F-2026-00001");
     assert_eq!(porte_doc(&admin, pro).await["encours"], 260_492);
+    // Its number finds the client in «Rechercher», whole or begun, in any spacing.
+    for q in ["F-2026-00001", "f 2026 00001", "F-2026-0"] {
+        let hits = admin.call("search", &[("q", q)]).await.json();
+        assert_eq!(hits[0]["id"], pro, "«{q}»: {hits}");
+    }
+    // …and stays after an edit of the contact.
+    let edit = [("id", pro.to_string()), ("statut", "client".into()), ("nom", "Pavière".into()), ("prenom", "Roberto".into()), ("societe", "Chauffage Pavière SARL".into())];
+    let edit: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(admin.call("contacts/update", &edit).await.status, 200);
+    assert_eq!(admin.call("search", &[("q", "F-2026-00001")]).await.json()[0]["id"], pro);
     // Issued: not editable, not issued twice.
     let again = admin.call("documents/issue", &[("id", &f.to_string())]).await;
     assert_eq!(again.status, 422);
@@ -208,6 +218,18 @@ async fn gate_refuses_blocked_over_limit_and_trashed(b: Backend) {
     let paid = admin.call("documents/pay", &[("id", &issued.to_string()), ("paid_on", "2026-12-03"), ("amount", "20"), ("method", "Virement")]).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     assert_eq!(admin.call("documents/issue", &[("id", &pending.to_string())]).await.status, 200);
+
+    // In the «Corbeille»: no new document, its documents stay readable, its numbers leave
+    // the search engine.
+    let trash = [("id", ids.as_str()), ("statut", "corbeille"), ("nom", "Bloqué"), ("prenom", "Robert")];
+    assert_eq!(admin.call("contacts/update", &trash).await.status, 200);
+    let p = porte_doc(&admin, c).await;
+    assert_eq!(p["trashed"], true);
+    assert_eq!(p["documents"].as_array().unwrap().len(), 3);
+    assert_eq!(admin.call("documents/get", &[("id", &issued.to_string())]).await.status, 200);
+    assert_eq!(admin.get_bytes(&format!("/pieces/{issued}/pdf")).await.0, 200);
+    assert!(admin.call("search", &[("q", "F-2026-00001")]).await.json().as_array().unwrap().is_empty());
+    assert!(admin.call("documents/issue", &[("id", &big.to_string())]).await.invalid().1.contains("Corbeille"));
     app.finish().await;
 }
 

@@ -62,8 +62,9 @@ mod tests {
     }
 }
 
-/// What a contact is found by (nothing when it is in the «Corbeille»).
-pub fn search_terms(c: &ContactInput) -> std::collections::BTreeSet<String> {
+/// What a contact is found by, with the numbers of its issued documents (nothing when it
+/// is in the «Corbeille»).
+pub fn search_terms(c: &ContactInput, documents: &[String]) -> std::collections::BTreeSet<String> {
     if c.statut == Statut::Corbeille {
         return Default::default();
     }
@@ -76,6 +77,7 @@ pub fn search_terms(c: &ContactInput) -> std::collections::BTreeSet<String> {
         email: &c.email,
         phones: &c.phones,
         aliases: &[],
+        documents,
     })
 }
 
@@ -153,7 +155,7 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
     if c.commercial.bloque {
         record_block(tx, tenant, user_id, id, &c.commercial).await?;
     }
-    crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await?;
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &[])).await?;
     Ok(id)
 }
 
@@ -208,7 +210,48 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
     if before != c.statut {
         record_status(tx, tenant, user_id, id, before.code(), c.statut.code()).await?;
     }
-    crate::search::store::reindex(tx, tenant, id, &search_terms(c)).await
+    let numbers = document_numbers(tx, tenant, id).await?;
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &numbers)).await
+}
+
+async fn document_numbers(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<String>, AppError> {
+    let sql = "SELECT number FROM document WHERE company_id = $1 AND contact_id = $2 AND number IS NOT NULL ORDER BY id";
+    on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)
+}
+
+/// Re-indexes a contact as stored (after a document of theirs got its number).
+pub async fn reindex_contact(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    let sql = "SELECT id, statut, civilite, nom, prenom, societe, code_postal, ville, email FROM contact WHERE company_id = $1 AND id = $2";
+    let r: ContactRow = on_conn!(tx, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_optional(c).await)
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
+    let phones: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(psql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
+    let numbers = document_numbers(tx, tenant, id).await?;
+    let terms = match indexable_input(r, phones) {
+        Some(input) => search_terms(&input, &numbers),
+        None => Default::default(),
+    };
+    crate::search::store::reindex(tx, tenant, id, &terms).await
+}
+
+/// A stored contact as the index sees it (the fields it is found by).
+fn indexable_input(r: ContactRow, phones: Vec<String>) -> Option<ContactInput> {
+    Some(ContactInput {
+        statut: Statut::from_code(&r.statut)?,
+        civilite: r.civilite,
+        nom: r.nom,
+        prenom: r.prenom,
+        societe: r.societe,
+        adresse: String::new(),
+        code_postal: r.code_postal,
+        ville: r.ville,
+        phones,
+        email: r.email,
+        notes: String::new(),
+        commercial: Commercial::default(),
+    })
 }
 
 /// Rebuilds the company's search index from all its contacts (after a bulk load, or when
@@ -220,30 +263,25 @@ pub async fn reindex_all(db: &Db, tenant: &Tenant) -> Result<usize, AppError> {
     let rows: Vec<ContactRow> = on_pool!(db, c => sqlx::query_as(sql).bind(cid).fetch_all(c).await).map_err(internal)?;
     let psql = "SELECT contact_id, number FROM contact_phone WHERE company_id = $1 ORDER BY contact_id, position";
     let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).fetch_all(c).await).map_err(internal)?;
+    let nsql = "SELECT contact_id, number FROM document WHERE company_id = $1 AND number IS NOT NULL ORDER BY contact_id, id";
+    let numbers: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(nsql).bind(cid).fetch_all(c).await).map_err(internal)?;
     let mut phones = phones.into_iter().peekable();
+    let mut numbers = numbers.into_iter().peekable();
     let mut docs = Vec::with_capacity(rows.len());
     for r in rows {
-        while phones.next_if(|(id, _)| *id < r.id).is_some() {}
-        let mut numbers = Vec::new();
-        while let Some((_, n)) = phones.next_if(|(id, _)| *id == r.id) {
-            numbers.push(n);
-        }
-        let Some(statut) = Statut::from_code(&r.statut) else { continue };
-        let input = ContactInput {
-            statut,
-            civilite: r.civilite,
-            nom: r.nom,
-            prenom: r.prenom,
-            societe: r.societe,
-            adresse: String::new(),
-            code_postal: r.code_postal,
-            ville: r.ville,
-            phones: numbers,
-            email: r.email,
-            notes: String::new(),
-            commercial: Commercial::default(),
+        let id = r.id;
+        let take = |it: &mut std::iter::Peekable<std::vec::IntoIter<(i64, String)>>| {
+            while it.next_if(|(k, _)| *k < id).is_some() {}
+            let mut out = Vec::new();
+            while let Some((_, v)) = it.next_if(|(k, _)| *k == id) {
+                out.push(v);
+            }
+            out
         };
-        docs.push((r.id, search_terms(&input)));
+        let (p, n) = (take(&mut phones), take(&mut numbers));
+        if let Some(input) = indexable_input(r, p) {
+            docs.push((id, search_terms(&input, &n)));
+        }
     }
     crate::search::store::rebuild(db, tenant, &docs).await?;
     Ok(docs.len())

@@ -197,6 +197,8 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Resul
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&number).bind(now()).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
     crate::db::audit(tx, tenant, Some(user_id), "document", id, "emise", &number).await?;
+    // Its number finds the client in «Rechercher».
+    crate::contacts::store::reindex_contact(tx, tenant, doc.contact_id).await?;
     let view = view_tx(tx, tenant, id).await?;
     let header = header_tx(tx, tenant, doc.contact_id).await?;
     let pdf = crate::documents::pdf::render(&header, &view);

@@ -258,7 +258,7 @@ async fn prefixes(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<Vec<String>
     let text = w.text();
     let min_prefix = match w {
         QueryWord::Word(_) => 2,
-        QueryWord::Phone(_) | QueryWord::Email(_) => 3,
+        QueryWord::Phone(_) | QueryWord::Email(_) | QueryWord::Document(_) => 3,
     };
     if text.chars().count() < min_prefix {
         return Ok(Vec::new());

@@ -96,6 +96,8 @@ pub struct Indexable<'a> {
     pub phones: &'a [String],
     /// Former names (after a merge) and other names the contact is known by.
     pub aliases: &'a [String],
+    /// Numbers of its issued commercial documents («F-2026-00042»).
+    pub documents: &'a [String],
 }
 
 /// The search terms of a contact: words of its names, company and city, its postcode,
@@ -110,6 +112,7 @@ pub fn terms(c: &Indexable) -> BTreeSet<String> {
             t.insert(d);
         }
     }
+    t.extend(c.documents.iter().filter_map(|n| document_term(n)));
     let email = c.email.trim().to_lowercase();
     if !email.is_empty() {
         if let Some((local, _)) = email.split_once('@') {
@@ -118,6 +121,20 @@ pub fn terms(c: &Indexable) -> BTreeSet<String> {
         t.insert(cut(&email));
     }
     t
+}
+
+/// A document number as one term: «F-2026-00042», «f 2026 00042», «F202600042» all give
+/// «f202600042». `None` unless it is a D/F/A letter followed by digits (and separators).
+pub fn document_term(s: &str) -> Option<String> {
+    let t = s.trim().to_lowercase();
+    let mut chars = t.chars();
+    let first = chars.next()?;
+    let rest: String = chars.collect();
+    if !matches!(first, 'd' | 'f' | 'a') || !rest.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty() && digits.len() <= 20).then(|| format!("{first}{digits}"))
 }
 
 /// Terms are at most this many characters (an index key, not a document).
@@ -136,12 +153,14 @@ pub enum QueryWord {
     Phone(String),
     /// A whole e-mail address (or its beginning): exact or prefix.
     Email(String),
+    /// A document number (or its beginning), as [`document_term`]: exact or prefix.
+    Document(String),
 }
 
 impl QueryWord {
     pub fn text(&self) -> &str {
         match self {
-            QueryWord::Word(s) | QueryWord::Phone(s) | QueryWord::Email(s) => s,
+            QueryWord::Word(s) | QueryWord::Phone(s) | QueryWord::Email(s) | QueryWord::Document(s) => s,
         }
     }
     /// Whether a one-typo match is tried (words of four letters or more).
@@ -164,6 +183,12 @@ pub fn parse_query(q: &str) -> Vec<QueryWord> {
     if q.contains('@') {
         let e: String = q.split_whitespace().collect::<String>().to_lowercase();
         return vec![QueryWord::Email(cut(&e))];
+    }
+    // «F-2026-00042», «F-2026»: a document number (a hyphen after the letter, or digits).
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let doc_like = compact.len() >= 3 && compact.chars().nth(1).is_some_and(|c| c == '-' || c.is_ascii_digit());
+    if let Some(d) = document_term(&compact).filter(|_| doc_like) {
+        return vec![QueryWord::Document(d)];
     }
     let phone_like = q.chars().filter(|c| c.is_ascii_digit()).count() >= 3
         && (q.contains(' ') || q.starts_with('+') || q.starts_with('0') || q.contains('.'));
@@ -235,6 +260,17 @@ mod tests {
     }
 
     #[test]
+    fn document_numbers() {
+        for q in ["F-2026-00042", "f 2026 00042", "F202600042", "f-2026-00042 "] {
+            assert_eq!(parse_query(q), vec![QueryWord::Document("f202600042".into())], "{q}");
+        }
+        assert_eq!(parse_query("F-2026"), vec![QueryWord::Document("f2026".into())]);
+        assert_eq!(parse_query("fabre"), vec![QueryWord::Word("fabre".into())]);
+        assert_eq!(document_term("X-2026-1"), None);
+        assert_eq!(document_term("F-"), None);
+    }
+
+    #[test]
     fn phones() {
         for p in ["06 12 34 56 78", "+33 6 12 34 56 78", "0612345678", "+33612345678", "06.12.34.56.78", "0033 6 12 34 56 78", "+33 (0)6 12 34 56 78"] {
             assert_eq!(phone_digits(p).as_deref(), Some("0612345678"), "{p}");
@@ -258,9 +294,10 @@ mod tests {
             email: "Robert.Paviere@Orange.fr",
             phones: &phones,
             aliases: &[],
+            documents: &["F-2026-00042".to_string()],
         });
         let expected: BTreeSet<String> =
-            ["paviere", "robert", "saint", "etienne", "42000", "0612345678", "robert.paviere@orange.fr"].iter().map(|s| s.to_string()).collect();
+            ["paviere", "robert", "saint", "etienne", "42000", "0612345678", "robert.paviere@orange.fr", "f202600042"].iter().map(|s| s.to_string()).collect();
         assert_eq!(t, expected);
     }
 
