@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
 use crate::contacts::ui::{ClientsPage, ContactEditPage, ContactNewPage, ContactPage};
+use crate::duplicates::ui::{DuplicatesPage, MergeContactsPage};
 use crate::documents::ui::{DocumentNewPage, DocumentPage, PorteDocPage};
 use crate::search::ui::SearchPage;
 use crate::home::ui::{CommercialPage, Dashboard, SettingsPage};
@@ -55,6 +56,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/connexion") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/clients") view=ClientsPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/nouveau") view=ContactNewPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/doublons") view=DuplicatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/fusion") view=MergeContactsPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/modifier") view=ContactEditPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/porte-doc") view=PorteDocPage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod contacts;
 pub mod documents;
+pub mod duplicates;
 pub mod error;
 pub mod fmt;
 pub mod home;

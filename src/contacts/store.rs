@@ -64,7 +64,7 @@ mod tests {
 
 /// What a contact is found by, with the numbers of its issued documents (nothing when it
 /// is in the «Corbeille»).
-pub fn search_terms(c: &ContactInput, documents: &[String]) -> std::collections::BTreeSet<String> {
+pub fn search_terms(c: &ContactInput, aliases: &[String], documents: &[String]) -> std::collections::BTreeSet<String> {
     if c.statut == Statut::Corbeille {
         return Default::default();
     }
@@ -76,12 +76,12 @@ pub fn search_terms(c: &ContactInput, documents: &[String]) -> std::collections:
         code_postal: &c.code_postal,
         email: &c.email,
         phones: &c.phones,
-        aliases: &[],
+        aliases,
         documents,
     })
 }
 
-async fn set_phones(tx: &mut Tx, tenant: &Tenant, id: i64, phones: &[String]) -> Result<(), AppError> {
+pub(crate) async fn set_phones(tx: &mut Tx, tenant: &Tenant, id: i64, phones: &[String]) -> Result<(), AppError> {
     let del = "DELETE FROM contact_phone WHERE company_id = $1 AND contact_id = $2";
     on_conn!(tx, c => sqlx::query(del).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     let ins = "INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES ($1, $2, $3, '', $4)";
@@ -121,7 +121,7 @@ pub async fn commercial_gate(tx: &mut Tx, tenant: &Tenant, id: i64, blocked_ok: 
     Ok(c)
 }
 
-async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, from: &str, to: &str) -> Result<(), AppError> {
+pub(crate) async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, from: &str, to: &str) -> Result<(), AppError> {
     crate::db::audit(tx, tenant, user_id, "contact", id, "statut", &format!("{from}>{to}")).await
 }
 
@@ -155,7 +155,7 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
     if c.commercial.bloque {
         record_block(tx, tenant, user_id, id, &c.commercial).await?;
     }
-    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &[])).await?;
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &[], &[])).await?;
     Ok(id)
 }
 
@@ -210,13 +210,18 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
     if before != c.statut {
         record_status(tx, tenant, user_id, id, before.code(), c.statut.code()).await?;
     }
-    let numbers = document_numbers(tx, tenant, id).await?;
-    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &numbers)).await
+    let (aliases, numbers) = index_extras(tx, tenant, id).await?;
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &aliases, &numbers)).await
 }
 
-async fn document_numbers(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<String>, AppError> {
+/// What else a contact is found by: its aliases (names of records merged into it) and
+/// the numbers of its issued documents.
+async fn index_extras(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let asql = "SELECT alias FROM contact_alias WHERE company_id = $1 AND contact_id = $2 ORDER BY id";
+    let aliases: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(asql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
     let sql = "SELECT number FROM document WHERE company_id = $1 AND contact_id = $2 AND number IS NOT NULL ORDER BY id";
-    on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)
+    let numbers: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    Ok((aliases, numbers))
 }
 
 /// Re-indexes a contact as stored (after a document of theirs got its number).
@@ -228,9 +233,9 @@ pub async fn reindex_contact(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<()
         .ok_or_else(|| AppError::NotFound("Contact".into()))?;
     let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
     let phones: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(psql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
-    let numbers = document_numbers(tx, tenant, id).await?;
+    let (aliases, numbers) = index_extras(tx, tenant, id).await?;
     let terms = match indexable_input(r, phones) {
-        Some(input) => search_terms(&input, &numbers),
+        Some(input) => search_terms(&input, &aliases, &numbers),
         None => Default::default(),
     };
     crate::search::store::reindex(tx, tenant, id, &terms).await
@@ -265,8 +270,11 @@ pub async fn reindex_all(db: &Db, tenant: &Tenant) -> Result<usize, AppError> {
     let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).fetch_all(c).await).map_err(internal)?;
     let nsql = "SELECT contact_id, number FROM document WHERE company_id = $1 AND number IS NOT NULL ORDER BY contact_id, id";
     let numbers: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(nsql).bind(cid).fetch_all(c).await).map_err(internal)?;
+    let alsql = "SELECT contact_id, alias FROM contact_alias WHERE company_id = $1 ORDER BY contact_id, id";
+    let aliases: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(alsql).bind(cid).fetch_all(c).await).map_err(internal)?;
     let mut phones = phones.into_iter().peekable();
     let mut numbers = numbers.into_iter().peekable();
+    let mut aliases = aliases.into_iter().peekable();
     let mut docs = Vec::with_capacity(rows.len());
     for r in rows {
         let id = r.id;
@@ -278,9 +286,9 @@ pub async fn reindex_all(db: &Db, tenant: &Tenant) -> Result<usize, AppError> {
             }
             out
         };
-        let (p, n) = (take(&mut phones), take(&mut numbers));
+        let (p, n, a) = (take(&mut phones), take(&mut numbers), take(&mut aliases));
         if let Some(input) = indexable_input(r, p) {
-            docs.push((id, search_terms(&input, &n)));
+            docs.push((id, search_terms(&input, &a, &n)));
         }
     }
     crate::search::store::rebuild(db, tenant, &docs).await?;

@@ -24,6 +24,7 @@ pub fn ClientsPage() -> impl IntoView {
                     <a href=format!("/clients?statut={}", s.code()) aria-current=(s == statut).then_some("page")>{label}</a>
                 }
             }).collect_view()}
+            <a href="/clients/doublons">"Doublons"</a>
         </nav>
         {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), sort.clone(), page), move |p| {
             view! { <LiveList statut=statut.code().to_string() q=q.clone() initial=p /> }
@@ -139,6 +140,7 @@ fn urlencode(s: &str) -> String {
 use crate::contacts::api::{CreateContact, UpdateContact, get_contact};
 use crate::contacts::model::{CIVILITES, ContactForm, PHONES_MAX};
 use crate::error::AppError;
+use crate::duplicates::ui::{DuplicateWatch, MergeNotes};
 use crate::ui::{Field, FormAlert, Notice, SelectField, TextField, form_error, path};
 use leptos_router::hooks::use_params_map;
 
@@ -209,10 +211,11 @@ pub fn ContactNewPage() -> impl IntoView {
         <Title text="Nouveau contact — Ouvrage" />
         {crate::ui::signed_in(move |_| {
             let f = ContactForm { statut: statut.clone(), ..Default::default() };
+            let err = error.clone();
             view! {
                 <h1>"Nouveau contact"</h1>
                 <form method="post" action={path::<CreateContact>()} class="card wide">
-                    {contact_fields(f, error.clone())}
+                    <DuplicateWatch>{contact_fields(f, err)}</DuplicateWatch>
                     <button type="submit">"Valider"</button>
                 </form>
             }
@@ -243,7 +246,13 @@ pub fn ContactPage() -> impl IntoView {
             let done = done.clone();
             view! {
                 <h1>{c.title()}</h1>
-                {done.map(|d| view! { <Notice text=if d == "cree" { "Contact créé." } else { "Fiche contact enregistrée." } /> })}
+                {done.map(|d| view! { <Notice text=match d.as_str() {
+                    "cree" => "Contact créé.",
+                    "fusion" => "Contacts fusionnés.",
+                    "fusion-annulee" => "Fusion annulée.",
+                    _ => "Fiche contact enregistrée.",
+                } /> })}
+                <MergeNotes id=c.id />
                 <nav class="tabs" aria-label="Onglets du contact">
                     <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
                     <a href=format!("/clients/{}/porte-doc", c.id)>"Porte doc"</a>
@@ -302,7 +311,7 @@ pub fn ContactEditPage() -> impl IntoView {
                 </nav>
                 <form method="post" action={path::<UpdateContact>()} class="card wide">
                     <input type="hidden" name="id" value=c.id />
-                    {contact_fields(c.form(), error)}
+                    <DuplicateWatch exclude=c.id>{contact_fields(c.form(), error)}</DuplicateWatch>
                     <button type="submit">"Valider"</button>
                 </form>
             }

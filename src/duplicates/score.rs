@@ -1,0 +1,226 @@
+//! How likely two contacts are the same person or company: a score (0–100) with its
+//! reasons in French. Pure functions, unit-tested on hand-written French cases.
+//!
+//! Evidence (see docs/duplicates.md): a shared phone (E.164) is strong; a shared e-mail is
+//! strong unless the first names differ (a family sharing an address); the name, compared
+//! after normalisation (accents, case, hyphens, particles, word order) with Jaro–Winkler,
+//! counts with the place: the same postcode makes a similar name likely, a different one
+//! makes a namesake. A namesake in another town never reaches «certain».
+
+use std::collections::BTreeSet;
+
+use crate::search::text::{fold, phone_digits};
+
+/// A contact as the detector sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Person {
+    pub id: i64,
+    pub nom: String,
+    pub prenom: String,
+    pub societe: String,
+    pub code_postal: String,
+    pub ville: String,
+    pub email: String,
+    pub phones: Vec<String>,
+}
+
+/// Normalised forms, computed once per contact.
+#[derive(Debug, Clone, Default)]
+pub struct Norm {
+    pub id: i64,
+    /// Name words (nom + prénom, or the company), particles dropped, sorted.
+    pub name: String,
+    pub nom: String,
+    pub prenom: String,
+    pub societe: String,
+    pub postcode: String,
+    pub city: String,
+    pub email: String,
+    pub phones: BTreeSet<String>,
+}
+
+const PARTICLES: [&str; 12] = ["de", "du", "des", "la", "le", "les", "d", "l", "van", "von", "der", "di"];
+
+fn name_words(s: &str) -> Vec<String> {
+    fold(s).split(' ').filter(|w| !w.is_empty() && !PARTICLES.contains(w)).map(str::to_string).collect()
+}
+
+/// A phone in E.164 («+33612345678»), from any common format.
+pub fn e164(raw: &str) -> Option<String> {
+    let d = phone_digits(raw)?;
+    if let Some(intl) = d.strip_prefix("00") {
+        return Some(format!("+{intl}"));
+    }
+    d.strip_prefix('0').filter(|n| n.len() == 9).map(|n| format!("+33{n}"))
+}
+
+pub fn normalise(p: &Person) -> Norm {
+    let nom = name_words(&p.nom).join(" ");
+    let prenom = name_words(&p.prenom).join(" ");
+    let societe = name_words(&p.societe).join(" ");
+    let mut words = name_words(&format!("{} {}", p.nom, p.prenom));
+    if words.is_empty() {
+        words = name_words(&p.societe);
+    }
+    words.sort();
+    Norm {
+        id: p.id,
+        name: words.join(" "),
+        nom,
+        prenom,
+        societe,
+        postcode: p.code_postal.trim().replace(' ', ""),
+        city: fold(&p.ville),
+        email: p.email.trim().to_lowercase(),
+        phones: p.phones.iter().filter_map(|x| e164(x)).collect(),
+    }
+}
+
+/// Jaro–Winkler similarity of two normalised strings (0 when either is empty).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    strsim::jaro_winkler(a, b)
+}
+
+/// At or above this, a pair is listed in «Doublons» and warned about.
+pub const LIKELY: u32 = 60;
+/// At or above this, a pair is called «certain».
+pub const CERTAIN: u32 = 90;
+
+/// The score of a pair and its reasons, strongest first.
+pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
+    let mut points: i32 = 0;
+    let mut reasons = Vec::new();
+    let same_phone = a.phones.intersection(&b.phones).next().is_some();
+    if same_phone {
+        // Alone it is worth a warning (a household's landline, a mistyped name).
+        points += LIKELY as i32;
+        reasons.push("même téléphone".to_string());
+    }
+    let first_names_differ = !a.prenom.is_empty() && !b.prenom.is_empty() && similarity(&a.prenom, &b.prenom) < 0.85;
+    if !a.email.is_empty() && a.email == b.email {
+        if first_names_differ {
+            points += 15;
+            reasons.push("même e-mail, prénoms différents (famille ?)".to_string());
+        } else {
+            points += 35;
+            reasons.push("même e-mail".to_string());
+        }
+    }
+    let name_sim = similarity(&a.name, &b.name);
+    let same_place = !a.postcode.is_empty() && a.postcode == b.postcode;
+    let other_place = !a.postcode.is_empty() && !b.postcode.is_empty() && a.postcode != b.postcode && a.city != b.city;
+    if name_sim >= 0.999 {
+        points += 45;
+        reasons.push("même nom".to_string());
+    } else if name_sim >= 0.92 {
+        points += 40;
+        reasons.push("nom semblable".to_string());
+    } else if name_sim >= 0.85 {
+        points += 20;
+        reasons.push("nom proche".to_string());
+    } else if !a.societe.is_empty() && similarity(&a.societe, &b.societe) >= 0.95 {
+        points += 20;
+        reasons.push("même société".to_string());
+    }
+    if first_names_differ && name_sim < 0.92 {
+        points -= 10;
+    }
+    if same_place {
+        points += 20;
+        reasons.push("même code postal".to_string());
+    } else if !a.city.is_empty() && a.city == b.city {
+        points += 10;
+        reasons.push("même ville".to_string());
+    } else if other_place {
+        points -= 20;
+        reasons.push("autre ville".to_string());
+    }
+    let mut score = points.clamp(0, 100) as u32;
+    // A namesake elsewhere, with nothing else in common, is never certain.
+    if other_place && !same_phone {
+        score = score.min(CERTAIN - 1);
+    }
+    (score, reasons)
+}
+
+/// Blocking keys: two contacts are compared only when they share one, so a whole-base
+/// scan stays near-linear. Phones, e-mail, and the name's beginning within a postcode
+/// (in both word orders).
+pub fn keys(n: &Norm) -> Vec<String> {
+    let mut k: Vec<String> = n.phones.iter().map(|p| format!("t:{p}")).collect();
+    if !n.email.is_empty() {
+        k.push(format!("e:{}", n.email));
+    }
+    let head = |s: &str, len: usize| s.chars().take(len).collect::<String>();
+    let place = if n.postcode.is_empty() { n.city.clone() } else { n.postcode.clone() };
+    if !n.name.is_empty() {
+        for w in n.name.split(' ') {
+            k.push(format!("n:{place}:{}", head(w, 4)));
+        }
+    }
+    k.sort();
+    k.dedup();
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(nom: &str, prenom: &str, cp: &str, ville: &str, phone: &str, email: &str) -> Norm {
+        normalise(&Person {
+            id: 0,
+            nom: nom.into(),
+            prenom: prenom.into(),
+            societe: String::new(),
+            code_postal: cp.into(),
+            ville: ville.into(),
+            email: email.into(),
+            phones: if phone.is_empty() { vec![] } else { vec![phone.into()] },
+        })
+    }
+
+    #[test]
+    fn french_cases() {
+        let robert = p("Pavière", "Robert", "42000", "Saint-Étienne", "06 12 34 56 78", "robert.paviere@orange.fr");
+        // Accents dropped, first/last swapped, reformatted phone: certain.
+        let same = p("ROBERT", "paviere", "42000", "Saint-Etienne", "+33 6 12 34 56 78", "");
+        let (s, why) = score(&robert, &same);
+        assert!(s >= CERTAIN, "{s} {why:?}");
+        assert!(why.contains(&"même téléphone".to_string()));
+        // One typo, same postcode, no phone: likely.
+        let (s, why) = score(&robert, &p("Pavierre", "Robert", "42000", "", "", ""));
+        assert!((LIKELY..CERTAIN).contains(&s), "{s} {why:?}");
+        // A namesake in another town: not certain, not even likely.
+        let (s, _) = score(&robert, &p("Pavière", "Robert", "75011", "Paris", "01 40 00 00 00", ""));
+        assert!(s < LIKELY, "{s}");
+        // A family sharing an e-mail: not certain.
+        let (s, why) = score(&p("Martin", "Jean", "69001", "Lyon", "", "famille.martin@free.fr"), &p("Martin", "Sophie", "69001", "Lyon", "", "famille.martin@free.fr"));
+        assert!(s < CERTAIN, "{s} {why:?}");
+        // Strangers.
+        assert!(score(&robert, &p("Dupont", "Zoé", "59000", "Lille", "", "")).0 < 20);
+        // Particles and hyphens: «De la Tour» = «Delatour»? No; «de la Tour» = «La Tour».
+        assert_eq!(p("de la Tour", "Noé", "", "", "", "").name, p("Tour", "Noé", "", "", "", "").name);
+        assert_eq!(p("Saint-Just", "Anaël", "", "", "", "").name, "anael just saint");
+    }
+
+    #[test]
+    fn phones_in_e164() {
+        assert_eq!(e164("06 12 34 56 78").as_deref(), Some("+33612345678"));
+        assert_eq!(e164("+33 (0)6 12 34 56 78").as_deref(), Some("+33612345678"));
+        assert_eq!(e164("+41 22 345 67 89").as_deref(), Some("+41223456789"));
+        assert_eq!(e164("12"), None);
+    }
+
+    #[test]
+    fn blocking_keys_bring_swapped_names_together() {
+        let a = p("Pavière", "Robert", "42000", "", "", "");
+        let b = p("Robert", "Pavière", "42000", "", "", "");
+        assert!(keys(&a).iter().any(|k| keys(&b).contains(k)));
+        let c = p("Pavière", "Robert", "75011", "", "", "");
+        assert!(!keys(&a).iter().any(|k| keys(&c).contains(k)), "other postcode, no shared phone: not compared");
+    }
+}
