@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup
 
 run: setup
 	cargo leptos serve
@@ -57,3 +57,9 @@ bench-search:
 	-psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE ouvrage_bench" 2>/dev/null
 	DATABASE_URL=sqlite://data/bench.db BENCH_PG_URL=$(BENCH_PG_URL) OUVRAGE_DEMO=0 RUST_LOG=error \
 		$(CARGO_TARGET_DIR)/release/ouvrage bench-search --contacts 1000000
+
+# The duplicate detector on 100,000 generated contacts with injected duplicates: scan time,
+# recall, beside an all-pairs baseline measured in the same run.
+bench-dedup:
+	cargo build --release --features ssr --bin ouvrage
+	OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-dedup --contacts 100000

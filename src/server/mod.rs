@@ -1,6 +1,7 @@
 //! Server start-up: configuration, state, the router and its security layers.
 
 pub mod bench;
+pub mod bench_dedup;
 pub mod demo;
 pub mod seed;
 pub mod security;
