@@ -68,7 +68,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// `ouvrage seed --contacts N [--company NAME] [--seed S]`
 /// `ouvrage bench-search [--contacts N] [--per-kind K] [--writes W]` (SQLite `DATABASE_URL`, and the
 /// PostgreSQL of `BENCH_PG_URL` when set)
-/// `ouvrage bench-dedup [--contacts N]` (in memory)
+/// `ouvrage bench-dedup [--contacts N] [--febrl DIR]` (in memory)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
     let number = |name: &str, default: usize| arg(args, name).map(|v| v.replace('_', "").parse::<usize>().unwrap_or_else(|_| fail(&format!("{name} : nombre attendu")))).unwrap_or(default);
@@ -104,7 +104,10 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 db.close().await;
             }
         }
-        "bench-dedup" => ouvrage::server::bench_dedup::run(number("--contacts", 100_000)),
+        "bench-dedup" => match arg(args, "--febrl") {
+            Some(dir) => ouvrage::server::bench_dedup::run_febrl(std::path::Path::new(&dir)),
+            None => ouvrage::server::bench_dedup::run(number("--contacts", 100_000)),
+        },
         other => fail(&format!("commande inconnue « {other} » (seed, bench-search, bench-dedup)")),
     }
 }

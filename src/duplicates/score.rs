@@ -18,6 +18,7 @@ pub struct Person {
     pub nom: String,
     pub prenom: String,
     pub societe: String,
+    pub adresse: String,
     pub code_postal: String,
     pub ville: String,
     pub email: String,
@@ -33,6 +34,7 @@ pub struct Norm {
     pub nom: String,
     pub prenom: String,
     pub societe: String,
+    pub address: String,
     pub postcode: String,
     pub city: String,
     pub email: String,
@@ -69,6 +71,7 @@ pub fn normalise(p: &Person) -> Norm {
         nom,
         prenom,
         societe,
+        address: fold(&p.adresse),
         postcode: p.code_postal.trim().replace(' ', ""),
         city: fold(&p.ville),
         email: p.email.trim().to_lowercase(),
@@ -82,6 +85,25 @@ pub fn similarity(a: &str, b: &str) -> f64 {
         return 0.0;
     }
     strsim::jaro_winkler(a, b)
+}
+
+/// How alike two names are: surname with surname and first name with first name (or
+/// crossed, for a swapped entry), the weaker of the two deciding; companies by their name.
+/// A missing first name neither confirms nor contradicts.
+pub fn name_similarity(a: &Norm, b: &Norm) -> f64 {
+    if a.name.is_empty() || b.name.is_empty() {
+        return 0.0;
+    }
+    if a.name == b.name {
+        return 1.0;
+    }
+    if a.nom.is_empty() && b.nom.is_empty() {
+        return similarity(&a.societe, &b.societe);
+    }
+    let part = |x: &str, y: &str| if x.is_empty() || y.is_empty() { 0.93 } else { similarity(x, y) };
+    let direct = part(&a.nom, &b.nom).min(part(&a.prenom, &b.prenom));
+    let crossed = part(&a.nom, &b.prenom).min(part(&a.prenom, &b.nom));
+    direct.max(crossed)
 }
 
 /// At or above this, a pair is listed in «Doublons» and warned about.
@@ -109,38 +131,44 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
             reasons.push("même e-mail".to_string());
         }
     }
-    let name_sim = similarity(&a.name, &b.name);
+    let name_sim = name_similarity(a, b);
     let same_place = !a.postcode.is_empty() && a.postcode == b.postcode;
     let other_place = !a.postcode.is_empty() && !b.postcode.is_empty() && a.postcode != b.postcode && a.city != b.city;
     if name_sim >= 0.999 {
         points += 45;
         reasons.push("même nom".to_string());
-    } else if name_sim >= 0.92 {
+    } else if name_sim >= 0.93 {
         points += 40;
         reasons.push("nom semblable".to_string());
-    } else if name_sim >= 0.85 {
+    } else if name_sim >= 0.88 {
         points += 20;
         reasons.push("nom proche".to_string());
     } else if !a.societe.is_empty() && similarity(&a.societe, &b.societe) >= 0.95 {
         points += 20;
         reasons.push("même société".to_string());
     }
-    if first_names_differ && name_sim < 0.92 {
+    if first_names_differ && name_sim < 0.93 {
         points -= 10;
+    }
+    let same_address = !a.address.is_empty() && similarity(&a.address, &b.address) >= 0.93;
+    if same_address {
+        points += 25;
+        reasons.push("même adresse".to_string());
     }
     if same_place {
         points += 20;
         reasons.push("même code postal".to_string());
     } else if !a.city.is_empty() && a.city == b.city {
-        points += 10;
+        // A mistyped postcode, or a town with several.
+        points += 15;
         reasons.push("même ville".to_string());
-    } else if other_place {
+    } else if other_place && !same_address {
         points -= 20;
         reasons.push("autre ville".to_string());
     }
     let mut score = points.clamp(0, 100) as u32;
     // A namesake elsewhere, with nothing else in common, is never certain.
-    if other_place && !same_phone {
+    if other_place && !same_phone && !same_address {
         score = score.min(CERTAIN - 1);
     }
     (score, reasons)
@@ -155,10 +183,26 @@ pub fn keys(n: &Norm) -> Vec<String> {
         k.push(format!("e:{}", n.email));
     }
     let head = |s: &str, len: usize| s.chars().take(len).collect::<String>();
-    let place = if n.postcode.is_empty() { n.city.clone() } else { n.postcode.clone() };
-    if !n.name.is_empty() {
-        for w in n.name.split(' ') {
-            k.push(format!("n:{place}:{}", head(w, 4)));
+    // Postcode and city both give keys (one of them may be mistyped): the beginning of a
+    // name word with the initial of another (either order, so a typo in one word or
+    // swapped names still meet), and the beginning of the address.
+    let words: Vec<&str> = n.name.split(' ').filter(|w| !w.is_empty()).collect();
+    for place in [&n.postcode, &n.city].into_iter().filter(|p| !p.is_empty()) {
+        match words.as_slice() {
+            [] => {}
+            [one] => k.push(format!("n:{place}:{}", head(one, 4))),
+            _ => {
+                for (i, w) in words.iter().enumerate() {
+                    for (j, other) in words.iter().enumerate() {
+                        if i != j {
+                            k.push(format!("n:{place}:{}:{}", head(w, 4), head(other, 1)));
+                        }
+                    }
+                }
+            }
+        }
+        if n.address.len() >= 6 {
+            k.push(format!("a:{place}:{}", head(&n.address, 8)));
         }
     }
     k.sort();
@@ -176,6 +220,7 @@ mod tests {
             nom: nom.into(),
             prenom: prenom.into(),
             societe: String::new(),
+            adresse: String::new(),
             code_postal: cp.into(),
             ville: ville.into(),
             email: email.into(),

@@ -311,11 +311,13 @@ async fn not_duplicates(db: &Db, tenant: &Tenant) -> Result<HashSet<(i64, i64)>,
     Ok(rows.into_iter().collect())
 }
 
+type PersonRow = (i64, String, String, String, String, String, String, String);
+
 /// Every client and prospect of the company, as the detector sees them.
 pub async fn people(db: &Db, tenant: &Tenant) -> Result<Vec<Person>, AppError> {
     let cid = tenant.company_id();
-    let sql = "SELECT id, nom, prenom, societe, code_postal, ville, email FROM contact WHERE company_id = $1 AND statut <> 'corbeille' ORDER BY id";
-    let rows: Vec<(i64, String, String, String, String, String, String)> = on_pool!(db, c => sqlx::query_as(sql).bind(cid).fetch_all(c).await).map_err(internal)?;
+    let sql = "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = $1 AND statut <> 'corbeille' ORDER BY id";
+    let rows: Vec<PersonRow> = on_pool!(db, c => sqlx::query_as(sql).bind(cid).fetch_all(c).await).map_err(internal)?;
     let psql = "SELECT p.contact_id, p.number FROM contact_phone p JOIN contact k ON k.company_id = p.company_id AND k.id = p.contact_id \
                 WHERE p.company_id = $1 AND k.statut <> 'corbeille' ORDER BY p.contact_id, p.position";
     let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).fetch_all(c).await).map_err(internal)?;
@@ -325,7 +327,7 @@ pub async fn people(db: &Db, tenant: &Tenant) -> Result<Vec<Person>, AppError> {
     }
     Ok(rows
         .into_iter()
-        .map(|(id, nom, prenom, societe, code_postal, ville, email)| Person { id, nom, prenom, societe, code_postal, ville, email, phones: by_contact.remove(&id).unwrap_or_default() })
+        .map(|(id, nom, prenom, societe, adresse, code_postal, ville, email)| Person { id, nom, prenom, societe, adresse, code_postal, ville, email, phones: by_contact.remove(&id).unwrap_or_default() })
         .collect())
 }
 
@@ -498,11 +500,11 @@ fn title_of(p: &Person) -> String {
 async fn people_by_ids(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Person>, AppError> {
     let ps: Vec<String> = (0..ids.len()).map(|i| db.param(i + 2)).collect();
     let sql = format!(
-        "SELECT id, nom, prenom, societe, code_postal, ville, email FROM contact WHERE company_id = {} AND statut <> 'corbeille' AND id IN ({})",
+        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = {} AND statut <> 'corbeille' AND id IN ({})",
         db.param(1),
         ps.join(", ")
     );
-    let rows: Vec<(i64, String, String, String, String, String, String)> = on_pool!(db, c => {
+    let rows: Vec<PersonRow> = on_pool!(db, c => {
         let mut q = sqlx::query_as(&sql).bind(tenant.company_id());
         for id in ids {
             q = q.bind(*id);
@@ -511,10 +513,10 @@ async fn people_by_ids(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Pers
     })
     .map_err(internal)?;
     let mut out = Vec::new();
-    for (id, nom, prenom, societe, code_postal, ville, email) in rows {
+    for (id, nom, prenom, societe, adresse, code_postal, ville, email) in rows {
         let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
         let phones: Vec<String> = on_pool!(db, c => sqlx::query_scalar(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
-        out.push(Person { id, nom, prenom, societe, code_postal, ville, email, phones });
+        out.push(Person { id, nom, prenom, societe, adresse, code_postal, ville, email, phones });
     }
     Ok(out)
 }

@@ -164,8 +164,8 @@ pub fn DuplicateWatch(#[prop(optional)] exclude: Option<i64>, children: Children
                 if let Some(div) = root.get_untracked().filter(|_| generation.get_value() == ticket) {
                     let values = form_values(&div);
                     leptos::task::spawn_local(async move {
-                        let [nom, prenom, societe, code_postal, ville, email, ..] = values.0;
-                        let found = check_duplicates(nom, prenom, societe, code_postal, ville, email, values.1, exclude).await.unwrap_or_default();
+                        let [nom, prenom, societe, adresse, code_postal, ville, email] = values.0;
+                        let found = check_duplicates(nom, prenom, societe, adresse, code_postal, ville, email, values.1, exclude).await.unwrap_or_default();
                         if generation.get_value() == ticket {
                             set_found.set(found);
                         }
@@ -222,5 +222,5 @@ fn form_values(div: &web_sys::HtmlDivElement) -> ([String; 7], Vec<String>) {
             }
         }
     }
-    ([value("nom"), value("prenom"), value("societe"), value("code_postal"), value("ville"), value("email"), String::new()], phones)
+    ([value("nom"), value("prenom"), value("societe"), value("adresse"), value("code_postal"), value("ville"), value("email")], phones)
 }
