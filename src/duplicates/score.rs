@@ -154,6 +154,12 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
     if same_address {
         points += 25;
         reasons.push("même adresse".to_string());
+        // Same first name at the same address under another surname: a married name, a
+        // mistyped one (a family shares the surname, not the first name).
+        if name_sim < 0.88 && !a.prenom.is_empty() && similarity(&a.prenom, &b.prenom) >= 0.93 {
+            points += 20;
+            reasons.push("même prénom".to_string());
+        }
     }
     if same_place {
         points += 20;

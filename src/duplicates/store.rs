@@ -289,6 +289,11 @@ pub async fn undo(tx: &mut Tx, tenant: &Tenant, user_id: i64, merge_id: i64) -> 
 
 /// The merges a record took part in that can still be undone (newest first).
 pub async fn merges_of(db: &Db, tenant: &Tenant, id: i64) -> Result<Vec<(i64, i64, i64)>, AppError> {
+    let exists = "SELECT COUNT(*) FROM contact WHERE company_id = $1 AND id = $2";
+    let n: i64 = on_pool!(db, c => sqlx::query_scalar(exists).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+    if n == 0 {
+        return Err(AppError::NotFound("Contact".into()));
+    }
     let sql = "SELECT id, survivor_id, other_id FROM contact_merge WHERE company_id = $1 AND (survivor_id = $2 OR other_id = $2) AND undone_at IS NULL ORDER BY id DESC";
     on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)
 }

@@ -1,0 +1,177 @@
+//! The authorization matrix: every registered server function and every plain route,
+//! called (a) anonymously, (b) by a user of the same company without the right it needs,
+//! (c) by the administrator of another company with ids of the first: all refused. A
+//! server function without an entry here fails the test.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{Backend, Client, spawn};
+
+both_databases!(every_server_function_and_route_is_guarded);
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Access {
+    /// Meant for visitors (login), or a no-op without a session.
+    Public,
+    /// Any signed-in user of the company.
+    Session,
+    /// Signed in with this right.
+    Right(&'static str),
+}
+use Access::*;
+
+/// (server function, who may call it, arguments; `{…}` are ids of the first company).
+const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
+    ("login", Public, &[("email", "x@y.fr"), ("password", "x")]),
+    ("logout", Public, &[]),
+    ("me", Public, &[]),
+    ("change_own_password", Session, &[("current", "x"), ("new_password", "Nouveau-Mot-2026"), ("confirm", "Nouveau-Mot-2026")]),
+    ("dashboard", Session, &[]),
+    ("prefs/get", Session, &[]),
+    ("prefs/save", Session, &[]),
+    ("search", Session, &[("q", "paviere")]),
+    ("users/list", Right("utilisateurs"), &[]),
+    ("users/get", Right("utilisateurs"), &[("id", "{user}")]),
+    ("users/create", Right("utilisateurs"), &[("name", "Intrus"), ("email", "intrus@test.fr"), ("signature", ""), ("password", "Intrusion-2026!")]),
+    ("users/update", Right("utilisateurs"), &[("id", "{user}"), ("name", "Intrus"), ("email", "tech@test.fr"), ("signature", "")]),
+    ("contacts/list", Session, &[("statut", "client")]),
+    ("contacts/get", Session, &[("id", "{contact}")]),
+    ("contacts/create", Session, &[("statut", "client"), ("nom", "Intrus")]),
+    ("contacts/update", Session, &[("id", "{contact}"), ("statut", "client"), ("nom", "Intrus")]),
+    ("documents/porte_doc", Session, &[("contact_id", "{contact}")]),
+    ("documents/get", Session, &[("id", "{facture}")]),
+    ("documents/create", Right("gestion_commerciale"), &[("contact_id", "{contact}"), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]),
+    ("documents/update", Right("gestion_commerciale"), &[("id", "{devis}"), ("kind", "devis"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]),
+    ("documents/issue", Right("gestion_commerciale"), &[("id", "{devis}")]),
+    ("documents/derive", Right("gestion_commerciale"), &[("id", "{facture}"), ("kind", "avoir")]),
+    ("documents/cancel", Right("gestion_commerciale"), &[("id", "{devis}")]),
+    ("documents/pay", Right("gestion_commerciale"), &[("id", "{facture}"), ("paid_on", "2026-12-01"), ("amount", "1"), ("method", "Chèque")]),
+    ("duplicates/check", Session, &[("nom", "Pavière"), ("exclude", "{contact}")]),
+    ("duplicates/report", Right("corbeille_fusion"), &[]),
+    ("duplicates/scan", Right("corbeille_fusion"), &[]),
+    ("duplicates/not_duplicate", Right("corbeille_fusion"), &[("a", "{contact}"), ("b", "{twin}")]),
+    ("duplicates/merge_page", Right("corbeille_fusion"), &[("survivor", "{contact}"), ("other", "{twin}")]),
+    ("duplicates/merge", Right("corbeille_fusion"), &[("survivor", "{contact}"), ("other", "{twin}")]),
+    ("duplicates/undo", Right("corbeille_fusion"), &[("merge_id", "{merge}")]),
+    ("duplicates/merges", Session, &[("id", "{contact}")]),
+];
+
+/// Plain routes: (method, path, who may call it).
+const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/pieces/{facture}/pdf", Session),
+    ("GET", "/fichiers/{file}", Session),
+    ("POST", "/clients/{contact}/porte-doc/importer", Session),
+];
+
+fn fill(s: &str, ids: &HashMap<&str, String>) -> String {
+    let mut out = s.to_string();
+    for (k, v) in ids {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+async fn call(c: &Client, endpoint: &str, args: &[(&str, &str)], ids: &HashMap<&str, String>) -> common::Answer {
+    let filled: Vec<(String, String)> = args.iter().map(|(k, v)| (k.to_string(), fill(v, ids))).collect();
+    let form: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.call(endpoint, &form).await
+}
+
+async fn route(c: &Client, method: &str, path: &str) -> u16 {
+    if method == "POST" {
+        c.upload(path, "x.txt", b"x".to_vec()).await.0
+    } else {
+        c.get_bytes(path).await.0
+    }
+}
+
+async fn every_server_function_and_route_is_guarded(b: Backend) {
+    // Every registered server function has an entry, and every entry exists.
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.trim_start_matches("/api/").to_string()).collect();
+    let missing: Vec<&String> = registered.iter().filter(|p| !MATRIX.iter().any(|(e, _, _)| e == p)).collect();
+    assert!(missing.is_empty(), "server functions without an entry in tests/authz.rs MATRIX: {missing:?}");
+    for (e, _, _) in MATRIX {
+        assert!(registered.iter().any(|p| p == e), "MATRIX names «{e}», which is not registered");
+    }
+
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    // The first company's records.
+    let mut ids: HashMap<&str, String> = HashMap::new();
+    let new_contact = async |nom: &str, prenom: &str| {
+        let r = admin.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", prenom), ("code_postal", "42000")]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        admin.call("contacts/list", &[("statut", "client"), ("sort", "recent")]).await.json()["rows"][0]["id"].as_i64().unwrap().to_string()
+    };
+    let contact = new_contact("Pavière", "Robert").await;
+    let twin = new_contact("Paviere", "Robert").await;
+    let (m1, m2) = (new_contact("Fusion", "Un").await, new_contact("Fusion", "Deux").await);
+    let merge = admin.call("duplicates/merge", &[("survivor", &m1), ("other", &m2)]).await.json().to_string();
+    let doc = async |kind: &str, issue: bool| {
+        let r = admin.call("documents/create", &[("contact_id", &contact), ("kind", kind), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        if issue {
+            assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.status, 200);
+        }
+        r.body
+    };
+    let facture = doc("facture", true).await;
+    let devis = doc("devis", false).await;
+    assert_eq!(admin.upload(&format!("/clients/{contact}/porte-doc/importer"), "plan.pdf", b"%PDF".to_vec()).await.0, 303);
+    let file = admin.call("documents/porte_doc", &[("contact_id", &contact)]).await.json()["files"][0]["id"].to_string();
+    let r = admin.call("users/create", &[("name", "Karim Technicien"), ("email", "tech@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let user = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "tech@test.fr").unwrap()["id"].to_string();
+    ids.extend([("contact", contact), ("twin", twin), ("merge", merge), ("facture", facture), ("devis", devis), ("file", file), ("user", user)]);
+
+    let anonymous = app.client();
+    let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;
+    ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
+    let stranger = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
+
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for (endpoint, access, args) in MATRIX {
+        if *access != Public {
+            tried += 1;
+            let r = call(&anonymous, endpoint, args, &ids).await;
+            if r.status != 401 {
+                failures.push(format!("(a) anonymous {endpoint}: {} {}", r.status, &r.body[..r.body.len().min(120)]));
+            }
+        }
+        if let Right(right) = access {
+            tried += 1;
+            let r = call(&tech, endpoint, args, &ids).await;
+            if r.status != 403 {
+                failures.push(format!("(b) without «{right}» {endpoint}: {} {}", r.status, &r.body[..r.body.len().min(120)]));
+            }
+        }
+        let uses_ids = args.iter().any(|(k, v)| v.starts_with('{') && *k != "exclude");
+        if uses_ids {
+            tried += 1;
+            let r = call(&stranger, endpoint, args, &ids).await;
+            if r.status != 404 {
+                failures.push(format!("(c) other company {endpoint}: {} {}", r.status, &r.body[..r.body.len().min(120)]));
+            }
+        }
+    }
+    for (method, path, _) in ROUTES {
+        let path = fill(path, &ids);
+        tried += 2;
+        let a = route(&anonymous, method, &path).await;
+        if a != 401 {
+            failures.push(format!("(a) anonymous {method} {path}: {a}"));
+        }
+        let c = route(&stranger, method, &path).await;
+        if c != 404 {
+            failures.push(format!("(c) other company {method} {path}: {c}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {tried} calls not refused:\n{}", failures.len(), failures.join("\n"));
+    // Nothing of the first company changed hands.
+    assert_eq!(app.count("contact_merge").await, 1);
+    eprintln!("authorization matrix: {tried} refused calls checked, {} server functions, {} routes", MATRIX.len(), ROUTES.len());
+    app.finish().await;
+}
