@@ -22,8 +22,10 @@ enum Access {
 }
 use Access::*;
 
-/// (server function, who may call it, arguments; `{…}` are ids of the first company).
-const MATRIX: &[(&str, Access, &[(&str, &str)])] = &[
+/// A server function, who may call it, its arguments (`{…}` are ids of the first company).
+type Entry = (&'static str, Access, &'static [(&'static str, &'static str)]);
+
+const MATRIX: &[Entry] = &[
     ("login", Public, &[("email", "x@y.fr"), ("password", "x")]),
     ("logout", Public, &[]),
     ("me", Public, &[]),
