@@ -69,6 +69,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// `ouvrage bench-search [--contacts N] [--per-kind K] [--writes W]` (SQLite `DATABASE_URL`, and the
 /// PostgreSQL of `BENCH_PG_URL` when set)
 /// `ouvrage bench-dedup [--contacts N] [--febrl DIR]` (in memory)
+/// `ouvrage backup FILE` (SQLite, online)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
     let number = |name: &str, default: usize| arg(args, name).map(|v| v.replace('_', "").parse::<usize>().unwrap_or_else(|_| fail(&format!("{name} : nombre attendu")))).unwrap_or(default);
@@ -104,11 +105,19 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 db.close().await;
             }
         }
+        "backup" => {
+            let Some(target) = args.first().filter(|a| !a.starts_with("--")) else { fail("usage : ouvrage backup FICHIER") };
+            let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("base inaccessible : {e}")));
+            match ouvrage::server::backup::sqlite(&db, std::path::Path::new(target)).await {
+                Ok(()) => println!("Sauvegarde écrite et vérifiée : {target}"),
+                Err(e) => fail(&e.to_string()),
+            }
+        }
         "bench-dedup" => match arg(args, "--febrl") {
             Some(dir) => ouvrage::server::bench_dedup::run_febrl(std::path::Path::new(&dir)),
             None => ouvrage::server::bench_dedup::run(number("--contacts", 100_000)),
         },
-        other => fail(&format!("commande inconnue « {other} » (seed, bench-search, bench-dedup)")),
+        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup)")),
     }
 }
 

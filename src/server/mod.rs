@@ -1,5 +1,6 @@
 //! Server start-up: configuration, state, the router and its security layers.
 
+pub mod backup;
 pub mod bench;
 pub mod bench_dedup;
 pub mod demo;
