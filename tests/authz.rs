@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use common::{Backend, Client, spawn};
 
-both_databases!(every_server_function_and_route_is_guarded);
+both_databases!(every_server_function_and_route_is_guarded, hostile_input_never_breaks_anything);
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Access {
@@ -175,5 +175,86 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     // Nothing of the first company changed hands.
     assert_eq!(app.count("contact_merge").await, 1);
     eprintln!("authorization matrix: {tried} refused calls checked, {} server functions, {} routes", MATRIX.len(), ROUTES.len());
+    app.finish().await;
+}
+
+/// Values a hostile or broken client sends.
+const HOSTILE: &[&str] = &[
+    "", " ", "0", "-1", "-9223372036854775808", "9223372036854775807", "99999999999999999999999", "1e309", "NaN", "1,5", "12,345",
+    "'; DROP TABLE contact; --", "\" OR 1=1 --", "%", "_", "*", "MATCH", "\u{0}", "a\u{0}b", "\r\nBcc: x@y.fr", "\u{202e}gnp.exe", "\u{301}",
+    "🙂🙂🙂", "<script>alert(1)</script>", "../../etc/passwd", "{}", "[]", "null", "true", "2026-02-31", "1900-01-01", "31/02/2026",
+    "facture", "avoir", "corbeille", "oui", "autre",
+];
+
+/// A small deterministic generator (the same run every time).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+async fn fingerprint(app: &common::TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for t in ["contact", "contact_phone", "document", "document_line", "payment", "stored_file", "contact_merge", "contact_alias", "not_duplicate", "app_user", "user_right", "search_doc"] {
+        out.push(app.count(t).await);
+    }
+    out
+}
+
+/// Every server function, called by an administrator (all rights) with random hostile
+/// values, missing and unknown fields: never a 500, and an error changes nothing.
+async fn hostile_input_never_breaks_anything(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let r = admin.call("contacts/create", &[("statut", "client"), ("nom", "Pavière"), ("prenom", "Robert")]).await;
+    assert_eq!(r.status, 200);
+    let mut rng = Rng(2026);
+    let huge = "é".repeat(60_000);
+    let (mut calls, mut errors) = (0, 0);
+    let mut failures = Vec::new();
+    for (endpoint, _, args) in MATRIX {
+        if matches!(*endpoint, "logout" | "login") {
+            continue; // ends the session / throttles: covered by tests/auth.rs
+        }
+        for round in 0..13 {
+            let mut form: Vec<(String, String)> = Vec::new();
+            for (k, _) in args.iter() {
+                // The last round: a NUL byte everywhere (PostgreSQL text refuses it).
+                match if round == 12 { 9 } else { rng.below(6) } {
+                    9 => form.push((k.to_string(), "a\u{0}b".to_string())),
+                    0 => {} // missing
+                    1 => form.push((k.to_string(), huge.clone())),
+                    _ => form.push((k.to_string(), HOSTILE[rng.below(HOSTILE.len())].to_string())),
+                }
+            }
+            if rng.below(4) == 0 {
+                form.push(("inconnu".into(), HOSTILE[rng.below(HOSTILE.len())].into()));
+            }
+            let before = fingerprint(&app).await;
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let r = admin.call(endpoint, &pairs).await;
+            calls += 1;
+            if r.status >= 500 {
+                failures.push(format!("{endpoint} {:?} → {} {}", pairs.iter().map(|(k, v)| (k, v.chars().take(30).collect::<String>())).collect::<Vec<_>>(), r.status, &r.body[..r.body.len().min(200)]));
+            }
+            if r.status >= 400 {
+                errors += 1;
+                let after = fingerprint(&app).await;
+                if after != before {
+                    failures.push(format!("{endpoint}: answered {} but changed the database ({before:?} → {after:?})", r.status));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures in {calls} calls:\n{}", failures.len(), failures.join("\n"));
+    eprintln!("fuzzing: {calls} hostile calls, {errors} refused with a message, 0 server errors, 0 half-saved");
     app.finish().await;
 }
