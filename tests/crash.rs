@@ -42,10 +42,9 @@ fn client(port: u16) -> Client {
 async fn logged_in(port: u16) -> Client {
     for _ in 0..200 {
         let c = client(port);
-        if let Ok(r) = c.http.post(format!("{}/api/login", c.base)).form(&[("email", ADMIN.0), ("password", ADMIN.1)]).send().await {
-            if r.status().as_u16() == 200 {
-                return c;
-            }
+        let r = c.http.post(format!("{}/api/login", c.base)).form(&[("email", ADMIN.0), ("password", ADMIN.1)]).send().await;
+        if r.is_ok_and(|r| r.status().as_u16() == 200) {
+            return c;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
