@@ -5,6 +5,7 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::audit::ui::JournalPage;
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
 use crate::contacts::ui::{ClientsPage, ContactEditPage, ContactNewPage, ContactPage};
 use crate::duplicates::ui::{DuplicatesPage, MergeContactsPage};
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/recherche") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/gestion-commerciale") view=CommercialPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/journal") view=JournalPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/utilisateurs") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/utilisateurs/nouveau") view=UserNewPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/utilisateurs/:id") view=UserEditPage ssr=SsrMode::Async />

@@ -58,6 +58,7 @@ const MATRIX: &[Entry] = &[
     ("duplicates/merge", Right("corbeille_fusion"), &[("survivor", "{contact}"), ("other", "{twin}")]),
     ("duplicates/undo", Right("corbeille_fusion"), &[("merge_id", "{merge}")]),
     ("duplicates/merges", Session, &[("id", "{contact}")]),
+    ("audit/list", Right("parametres"), &[]),
 ];
 
 /// Plain routes: (method, path, who may call it).

@@ -5,6 +5,54 @@ mod common;
 
 use common::{Backend, spawn};
 
+both_databases!(audit_trail_is_visible_with_the_right_and_read_only);
+
+/// Who did what — status changes, blocks, merges and their undo, rights changes — shows
+/// in «Journal» to a user with «Paramétrer l'application», and nothing can change it.
+async fn audit_trail_is_visible_with_the_right_and_read_only(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let mut ids = Vec::new();
+    for (nom, prenom) in [("Journal", "Robert"), ("Journal", "Roberte"), ("Journal", "Roberto")] {
+        assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", prenom)]).await.status, 200);
+        ids.push(admin.call("contacts/list", &[("statut", "client"), ("sort", "recent")]).await.json()["rows"][0]["id"].to_string());
+    }
+    let id = ids[0].as_str();
+    let upd = |extra: &[(&'static str, &'static str)]| {
+        let mut f = vec![("id", id), ("statut", "client"), ("nom", "Journal"), ("prenom", "Robert")];
+        f.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+        f.extend_from_slice(extra);
+        f.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()
+    };
+    for form in [upd(&[("statut", "prospect")]), upd(&[("bloque", "oui"), ("bloque_motif", "Litige")])] {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(admin.call("contacts/update", &pairs).await.status, 200);
+    }
+    let merge = admin.call("duplicates/merge", &[("survivor", &ids[1]), ("other", &ids[2])]).await.json().to_string();
+    assert_eq!(admin.call("duplicates/undo", &[("merge_id", &merge)]).await.status, 200);
+    let r = admin.call("users/create", &[("name", "Léa Roux"), ("email", "lea@test.fr"), ("signature", ""), ("password", "Secretariat-2026!"), ("rights[]", "relances")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let lea = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "lea@test.fr").unwrap()["id"].to_string();
+    let r = admin.call("users/update", &[("id", &lea), ("name", "Léa Roux"), ("email", "lea@test.fr"), ("signature", ""), ("active", "on"), ("rights[]", "relances"), ("rights[]", "gestion_commerciale")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let journal = admin.call("audit/list", &[]).await.json();
+    let entries = journal["entries"].as_array().unwrap();
+    let has = |what: &str, detail: &str| entries.iter().any(|e| e["what"] == what && e["detail"].as_str().unwrap().contains(detail));
+    assert!(has("Changement de statut", "client>prospect"), "{journal}");
+    assert!(has("Gestion commerciale bloquée", "Litige"));
+    assert!(has("Fusion de contacts", &ids[2]));
+    assert!(has("Fusion annulée", &ids[2]));
+    assert!(has("Compte modifié (droits)", "gestion_commerciale"));
+    assert!(entries.iter().all(|e| !e["user"].as_str().unwrap().is_empty()));
+    // Without the right: refused. And no server function writes to it.
+    let lea_client = app.logged_in("lea@test.fr", "Secretariat-2026!").await;
+    assert_eq!(lea_client.call("audit/list", &[]).await.status, 403);
+    let audit_fns: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).filter(|p| p.contains("audit")).collect();
+    assert_eq!(audit_fns, vec!["/api/audit/list".to_string()], "the journal is read-only");
+    app.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn online_backup_restores_the_same_data() {
     let app = spawn(Backend::Sqlite).await;

@@ -28,6 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
         {signed_in(|me| view! {
             <ul class="menu">
                 {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
+                {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/journal">"Journal"</a></li> })}
                 <li><a href="/preferences">"Préférences"</a></li>
             </ul>
         })}

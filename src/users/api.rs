@@ -82,7 +82,9 @@ pub async fn update_user(
     if !store::update(&mut tx, &cx.tenant, id, &input, active).await.map_err(echo)? {
         return Err(AppError::NotFound("Utilisateur".into()));
     }
-    crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", id, "updated", &input.email).await?;
+    let rights_now: Vec<&str> = input.rights.iter().map(|r| r.code()).collect();
+    let detail = format!("{}{} ; droits : {}", input.email, if active { "" } else { " (désactivé)" }, rights_now.join(", "));
+    crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", id, "updated", &detail).await?;
     if let Some(hash) = new_hash {
         store::set_password(&mut tx, &cx.tenant, id, &hash).await?;
         let keep = (id == cx.user_id()).then_some(cx.session_id);
