@@ -66,6 +66,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/pieces/{facture}/pdf", Session),
     ("GET", "/fichiers/{file}", Session),
     ("POST", "/clients/{contact}/porte-doc/importer", Session),
+    // Pages that show one record (rendered on the server from the functions above).
+    ("GET", "/clients/{contact}", Session),
+    ("GET", "/clients/{contact}/modifier", Session),
+    ("GET", "/clients/{contact}/porte-doc", Session),
+    ("GET", "/pieces/{facture}", Session),
+    ("GET", "/clients/fusion?survivant={contact}&autre={twin}", Right("corbeille_fusion")),
+    ("GET", "/parametres/utilisateurs/{user}", Right("utilisateurs")),
 ];
 
 fn fill(s: &str, ids: &HashMap<&str, String>) -> String {
@@ -160,16 +167,31 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
             }
         }
     }
-    for (method, path, _) in ROUTES {
+    for (method, path, access) in ROUTES {
         let path = fill(path, &ids);
         tried += 2;
         let a = route(&anonymous, method, &path).await;
         if a != 401 {
             failures.push(format!("(a) anonymous {method} {path}: {a}"));
         }
+        if let Right(right) = access {
+            tried += 1;
+            let t = route(&tech, method, &path).await;
+            if t != 403 {
+                failures.push(format!("(b) without «{right}» {method} {path}: {t}"));
+            }
+        }
         let c = route(&stranger, method, &path).await;
         if c != 404 {
             failures.push(format!("(c) other company {method} {path}: {c}"));
+        }
+    }
+    // Path traversal and junk ids on the download routes: refused, never a file, never a 500.
+    for path in ["/fichiers/..%2F..%2Fetc%2Fpasswd", "/fichiers/-1", "/fichiers/99999999999999999999", "/pieces/abc/pdf", "/fichiers/1%00.html"] {
+        tried += 1;
+        let (status, _, body) = admin.get_bytes(path).await;
+        if !(400..500).contains(&status) || String::from_utf8_lossy(&body).contains("root:") {
+            failures.push(format!("{path}: {status}"));
         }
     }
     assert!(failures.is_empty(), "{} of {tried} calls not refused:\n{}", failures.len(), failures.join("\n"));
