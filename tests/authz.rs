@@ -244,8 +244,8 @@ async fn hostile_input_never_breaks_anything(b: Backend) {
     let (mut calls, mut errors) = (0, 0);
     let mut failures = Vec::new();
     for (endpoint, _, args) in MATRIX {
-        if matches!(*endpoint, "logout" | "login") {
-            continue; // ends the session / throttles: covered by tests/auth.rs
+        if *endpoint == "logout" {
+            continue; // no arguments, and it would end the session the others use
         }
         for round in 0..13 {
             let mut form: Vec<(String, String)> = Vec::new();

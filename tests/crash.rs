@@ -1,4 +1,5 @@
-//! Crash safety: the real binary under a write load (contacts, invoices issued, payments)
+//! Crash safety: the real binary under a write load (contacts, invoices issued, payments,
+//! merges)
 //! is killed with SIGKILL at random moments 20 times and restarted; every write the client
 //! saw acknowledged is there, invoice numbers stay gap-free, and SQLite's integrity check
 //! passes. Same against PostgreSQL.
@@ -72,6 +73,7 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
     let mut acked_contacts: Vec<String> = Vec::new();
     let mut acked_numbers: Vec<String> = Vec::new();
     let mut acked_payments = 0i64;
+    let mut acked_merges = 0i64;
     let mut contact_id: Option<String> = None;
     let rounds = 20;
     for round in 0..rounds {
@@ -91,12 +93,25 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
             let c2 = logged_in(port).await;
             let cid = cid.clone();
             tokio::spawn(async move {
-                let (mut contacts, mut numbers, mut payments) = (Vec::new(), Vec::new(), 0i64);
+                let (mut contacts, mut numbers, mut payments, mut merges) = (Vec::new(), Vec::new(), 0i64, 0i64);
+                let mut last: Option<String> = None;
                 for i in 0.. {
                     let nom = format!("Round{round}-{i}");
                     match try_call(&c2, "contacts/create", &[("statut", "client"), ("nom", &nom), ("prenom", "Crash")]).await {
                         Some((200, _)) => contacts.push(nom),
                         _ => break,
+                    }
+                    // Every fifth contact is merged into the one before it.
+                    if i % 5 == 4 {
+                        let Some((200, list)) = try_call(&c2, "contacts/list", &[("statut", "client"), ("sort", "recent")]).await else { break };
+                        let newest = serde_json::from_str::<serde_json::Value>(&list).unwrap()["rows"][0]["id"].to_string();
+                        if let Some(survivor) = last.take() {
+                            match try_call(&c2, "duplicates/merge", &[("survivor", &survivor), ("other", &newest)]).await {
+                                Some((200, _)) => merges += 1,
+                                _ => break,
+                            }
+                        }
+                        last = Some(newest);
                     }
                     if i % 3 == 0 {
                         let Some((200, id)) = try_call(&c2, "documents/create", &[("contact_id", &cid), ("kind", "facture"), ("doc_date", "2026-11-29"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await else { break };
@@ -110,14 +125,15 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
                         }
                     }
                 }
-                (contacts, numbers, payments)
+                (contacts, numbers, payments, merges)
             })
         };
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         tokio::time::sleep(Duration::from_millis(150 + (seed >> 33) % 500)).await;
         child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
         let _ = child.wait();
-        let (contacts, numbers, payments) = writer.await.unwrap();
+        let (contacts, numbers, payments, merges) = writer.await.unwrap();
+        acked_merges += merges;
         acked_contacts.extend(contacts);
         acked_numbers.extend(numbers);
         acked_payments += payments;
@@ -144,12 +160,17 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
         ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT COUNT(*) FROM payment").fetch_one(p).await.unwrap(),
     };
     assert!(paid >= acked_payments, "acknowledged payments lost: {paid} < {acked_payments}");
+    let merged: i64 = match &db {
+        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM contact_merge").fetch_one(p).await.unwrap(),
+        ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT COUNT(*) FROM contact_merge").fetch_one(p).await.unwrap(),
+    };
+    assert!(merged >= acked_merges, "acknowledged merges lost: {merged} < {acked_merges}");
     if let ouvrage::db::Db::Sqlite(p) = &db {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap();
         assert_eq!(check, "ok");
     }
     eprintln!(
-        "crash safety ({b:?}): {rounds} SIGKILLs, {} contacts, {} invoices, {acked_payments} payments acknowledged; lost 0",
+        "crash safety ({b:?}): {rounds} SIGKILLs, {} contacts, {} invoices, {acked_payments} payments, {acked_merges} merges acknowledged; lost 0",
         acked_contacts.len(),
         acked_numbers.len()
     );
