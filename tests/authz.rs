@@ -268,6 +268,10 @@ async fn hostile_input_never_breaks_anything(b: Backend) {
             if r.status >= 500 {
                 failures.push(format!("{endpoint} {:?} → {} {}", pairs.iter().map(|(k, v)| (k, v.chars().take(30).collect::<String>())).collect::<Vec<_>>(), r.status, &r.body[..r.body.len().min(200)]));
             }
+            let leaked = ["sqlx", "SQLITE_", "syntax error", "panicked", "backtrace", "src/", "postgres"].iter().find(|w| r.body.contains(*w));
+            if let Some(w) = leaked {
+                failures.push(format!("{endpoint}: the answer shows «{w}»: {}", &r.body[..r.body.len().min(200)]));
+            }
             if r.status >= 400 {
                 errors += 1;
                 let after = fingerprint(&app).await;
