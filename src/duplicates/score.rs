@@ -193,6 +193,11 @@ pub fn keys(n: &Norm) -> Vec<String> {
     // name word with the initial of another (either order, so a typo in one word or
     // swapped names still meet), and the beginning of the address.
     let words: Vec<&str> = n.name.split(' ').filter(|w| !w.is_empty()).collect();
+    // The whole name anywhere: a move, or a postcode and town both mistyped (a common name
+    // makes a block too large to keep, which is what it should do).
+    if words.len() > 1 {
+        k.push(format!("f:{}", n.name));
+    }
     for place in [&n.postcode, &n.city].into_iter().filter(|p| !p.is_empty()) {
         match words.as_slice() {
             [] => {}
@@ -271,7 +276,9 @@ mod tests {
         let a = p("Pavière", "Robert", "42000", "", "", "");
         let b = p("Robert", "Pavière", "42000", "", "", "");
         assert!(keys(&a).iter().any(|k| keys(&b).contains(k)));
-        let c = p("Pavière", "Robert", "75011", "", "", "");
-        assert!(!keys(&a).iter().any(|k| keys(&c).contains(k)), "other postcode, no shared phone: not compared");
+        // A namesake elsewhere is compared (the whole name is a key) but not flagged.
+        let c = p("Pavière", "Robert", "75011", "Paris", "", "");
+        assert!(keys(&a).iter().any(|k| keys(&c).contains(k)));
+        assert!(score(&a, &c).0 < LIKELY);
     }
 }
