@@ -132,7 +132,9 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
         }
     }
     let name_sim = name_similarity(a, b);
-    let same_place = !a.postcode.is_empty() && a.postcode == b.postcode;
+    // The same postcode, or one mistyped digit within the same town.
+    let same_place = !a.postcode.is_empty()
+        && (a.postcode == b.postcode || (!a.city.is_empty() && a.city == b.city && crate::search::text::within_one_edit(&a.postcode, &b.postcode)));
     let other_place = !a.postcode.is_empty() && !b.postcode.is_empty() && a.postcode != b.postcode && a.city != b.city;
     if name_sim >= 0.999 {
         points += 45;
@@ -161,6 +163,13 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
             reasons.push("même prénom".to_string());
         }
     }
+    // Same surname at the same address, first names apart: a mistyped first name, or a
+    // household. Worth a look, never «certain».
+    let household = same_address && name_sim < 0.88 && !a.nom.is_empty() && similarity(&a.nom, &b.nom) >= 0.93;
+    if household {
+        points += 25;
+        reasons.push("même nom de famille à la même adresse (famille ?)".to_string());
+    }
     if same_place {
         points += 20;
         reasons.push("même code postal".to_string());
@@ -174,7 +183,7 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
     }
     let mut score = points.clamp(0, 100) as u32;
     // A namesake elsewhere, with nothing else in common, is never certain.
-    if other_place && !same_phone && !same_address {
+    if (other_place && !same_phone && !same_address) || household {
         score = score.min(CERTAIN - 1);
     }
     (score, reasons)
@@ -253,6 +262,13 @@ mod tests {
         // A namesake in another town: not certain, not even likely.
         let (s, _) = score(&robert, &p("Pavière", "Robert", "75011", "Paris", "01 40 00 00 00", ""));
         assert!(s < LIKELY, "{s}");
+        // A household at one address: worth a look, never certain.
+        let (s, why) = score(&p("Martin", "Jean", "69001", "Lyon", "", ""), &{
+            let mut x = p("Martin", "Sophie", "69001", "Lyon", "", "");
+            x.address = "3 rue neuve".into();
+            x
+        });
+        assert!(s < LIKELY, "no address on one side: {s} {why:?}");
         // A family sharing an e-mail: not certain.
         let (s, why) = score(&p("Martin", "Jean", "69001", "Lyon", "", "famille.martin@free.fr"), &p("Martin", "Sophie", "69001", "Lyon", "", "famille.martin@free.fr"));
         assert!(s < CERTAIN, "{s} {why:?}");
