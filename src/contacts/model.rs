@@ -64,6 +64,12 @@ pub fn person_name(nom: &str, prenom: &str) -> String {
     format!("{} {}", nom.to_uppercase(), prenom).trim().to_string()
 }
 
+/// A contact's title: the person's name, else the company's.
+pub fn contact_title(nom: &str, prenom: &str, societe: &str) -> String {
+    let person = person_name(nom, prenom);
+    if person.is_empty() { societe.to_string() } else { person }
+}
+
 pub const CIVILITES: [&str; 4] = ["", "M.", "Mme", "M. et Mme"];
 pub const PHONES_MAX: usize = 4;
 pub const TEXT_MAX: usize = 200;
@@ -244,8 +250,7 @@ pub struct ContactDetail {
 
 impl ContactDetail {
     pub fn title(&self) -> String {
-        let person = person_name(&self.nom, &self.prenom);
-        if person.is_empty() { self.societe.clone() } else { person }
+        contact_title(&self.nom, &self.prenom, &self.societe)
     }
     pub fn form(&self) -> ContactForm {
         ContactForm {

@@ -1,7 +1,7 @@
 //! Commercial documents in the database (both drivers): drafts, issue with gap-free
 //! numbers, payments, avoirs, the encours, the «Porte doc» files.
 
-use crate::contacts::model::{Commercial, person_name};
+use crate::contacts::model::{Commercial, contact_title, person_name};
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::documents::model::*;
 use crate::error::AppError;
@@ -326,11 +326,10 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
                 WHERE c.company_id = $1 AND c.id = $2";
     let (nom, prenom, societe, source_number): (String, String, String, Option<String>) =
         on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await).map_err(internal)?;
-    let person = person_name(&nom, &prenom);
     Ok(DocumentView {
         id: d.id,
         contact_id: d.contact_id,
-        contact_name: if person.is_empty() { societe } else { person },
+        contact_name: contact_title(&nom, &prenom, &societe),
         kind: d.kind(),
         number: d.number.clone(),
         status: d.status(),
@@ -379,10 +378,9 @@ pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Port
     let fsql = "SELECT id, name, size, created_at FROM stored_file WHERE company_id = $1 AND contact_id = $2 ORDER BY id DESC";
     let files: Vec<(i64, String, i64, i64)> = on_pool!(db, c => sqlx::query_as(fsql).bind(cid).bind(contact_id).fetch_all(c).await).map_err(internal)?;
     let encours: i64 = on_pool!(db, c => sqlx::query_scalar(ENCOURS_SQL).bind(cid).bind(contact_id).fetch_one(c).await).map_err(internal)?;
-    let person = person_name(&nom, &prenom);
     Ok(PorteDoc {
         contact_id,
-        contact_name: if person.is_empty() { societe } else { person },
+        contact_name: contact_title(&nom, &prenom, &societe),
         trashed: statut == "corbeille",
         bloque: bloque != 0,
         bloque_motif: motif,

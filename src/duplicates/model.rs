@@ -27,10 +27,9 @@ pub struct MergeSide {
 
 impl MergeSide {
     pub fn brief(id: i64, nom: &str, prenom: &str, societe: &str, cp: &str, ville: &str) -> MergeSide {
-        let person = crate::contacts::model::person_name(nom, prenom);
         MergeSide {
             id,
-            title: if person.is_empty() { societe.to_string() } else { person },
+            title: crate::contacts::model::contact_title(nom, prenom, societe),
             statut: String::new(),
             fields: vec![("code_postal".into(), cp.into()), ("ville".into(), ville.into())],
             phones: vec![],

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::contacts::model::{PHONES_MAX, Statut, person_name};
+use crate::contacts::model::{PHONES_MAX, Statut, contact_title};
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::duplicates::model::{Candidate, MERGE_FIELDS, MergeSide, PairView};
 use crate::duplicates::score::{LIKELY, Norm, Person, keys, normalise, score};
@@ -76,8 +76,7 @@ impl SideRow {
         .to_string()
     }
     fn title(&self) -> String {
-        let p = person_name(&self.nom, &self.prenom);
-        if p.is_empty() { self.societe.clone() } else { p }
+        contact_title(&self.nom, &self.prenom, &self.societe)
     }
 }
 
@@ -489,17 +488,12 @@ pub async fn candidates(db: &Db, tenant: &Tenant, typed: &Person, exclude: Optio
         .filter(|p| exclude.is_none_or(|x| !skip.contains(&(x.min(p.id), x.max(p.id)))))
         .filter_map(|p| {
             let (s, reasons) = score(&me, &normalise(p));
-            (s >= LIKELY).then(|| Candidate { id: p.id, title: title_of(p), place: format!("{} {}", p.code_postal, p.ville).trim().to_string(), score: s, reasons: reasons.join(", ") })
+            (s >= LIKELY).then(|| Candidate { id: p.id, title: contact_title(&p.nom, &p.prenom, &p.societe), place: format!("{} {}", p.code_postal, p.ville).trim().to_string(), score: s, reasons: reasons.join(", ") })
         })
         .collect();
     out.sort_by_key(|c| std::cmp::Reverse(c.score));
     out.truncate(5);
     Ok(out)
-}
-
-fn title_of(p: &Person) -> String {
-    let n = person_name(&p.nom, &p.prenom);
-    if n.is_empty() { p.societe.clone() } else { n }
 }
 
 async fn people_by_ids(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Person>, AppError> {
