@@ -28,13 +28,15 @@ fn error_response(e: AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.to_string()).into_response()
 }
 
+/// Percent-encodes all but RFC 3986's unreserved characters (for a header or a query).
+fn percent_encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 /// `attachment; filename="…"; filename*=UTF-8''…` (quotes and non-ASCII made safe).
 fn attachment(name: &str) -> HeaderValue {
     let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
+    let encoded = percent_encode(name);
     HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).unwrap_or(HeaderValue::from_static("attachment"))
 }
 
@@ -105,10 +107,7 @@ async fn import(State(st): State<AppState>, headers: HeaderMap, Path(contact_id)
     let back = format!("/clients/{contact_id}/porte-doc");
     match result {
         Ok(()) => Redirect::to(&format!("{back}?fait=importe")).into_response(),
-        Err(AppError::Invalid { message, .. }) => {
-            let q: String = message.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-            Redirect::to(&format!("{back}?erreur={q}")).into_response()
-        }
+        Err(AppError::Invalid { message, .. }) => Redirect::to(&format!("{back}?erreur={}", percent_encode(&message))).into_response(),
         Err(e) => error_response(e),
     }
 }
