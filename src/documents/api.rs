@@ -34,10 +34,8 @@ pub async fn create_document(
 ) -> Result<i64, AppError> {
     use crate::documents::model::{DocumentForm, Kind};
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    // An empty date is today's.
-    let doc_date = if doc_date.trim().is_empty() { crate::fmt::today_paris() } else { doc_date };
     let form = DocumentForm { kind, doc_date, due_date, designation, quantity, unit_price, vat };
-    let input = form.parse()?;
+    let input = form.parse(&crate::fmt::today_paris())?;
     if input.kind == Kind::Avoir {
         return Err(AppError::invalid("kind", "Un avoir se fait depuis sa facture : «\u{a0}Faire un avoir\u{a0}»."));
     }
@@ -62,10 +60,8 @@ pub async fn update_document(
 ) -> Result<(), AppError> {
     use crate::documents::model::DocumentForm;
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    // An empty date is today's.
-    let doc_date = if doc_date.trim().is_empty() { crate::fmt::today_paris() } else { doc_date };
     let form = DocumentForm { kind, doc_date, due_date, designation, quantity, unit_price, vat };
-    let input = form.parse()?;
+    let input = form.parse(&crate::fmt::today_paris())?;
     let mut tx = cx.db.begin().await?;
     crate::documents::store::update_draft(&mut tx, &cx.tenant, id, &input).await?;
     tx.commit().await?;

@@ -255,8 +255,10 @@ pub fn date_fr(iso: &str) -> String {
 }
 
 impl DocumentForm {
-    pub fn parse(&self) -> Result<DocumentInput, AppError> {
-        self.parse_inner().map_err(|e| e.with_values(self.typed()))
+    /// Validates the form; an empty date is `today` ('YYYY-MM-DD'), an empty due date 30
+    /// days after the date.
+    pub fn parse(&self, today: &str) -> Result<DocumentInput, AppError> {
+        self.parse_inner(today).map_err(|e| e.with_values(self.typed()))
     }
 
     fn typed(&self) -> Vec<(String, String)> {
@@ -267,9 +269,10 @@ impl DocumentForm {
         v
     }
 
-    fn parse_inner(&self) -> Result<DocumentInput, AppError> {
+    fn parse_inner(&self, today: &str) -> Result<DocumentInput, AppError> {
         let kind = Kind::from_code(self.kind.trim()).ok_or_else(|| AppError::invalid("kind", "Type de pièce inconnu."))?;
-        let date = parse_date(&self.doc_date).ok_or_else(|| AppError::invalid("doc_date", "Date invalide (jj/mm/aaaa)."))?;
+        let typed_date = if self.doc_date.trim().is_empty() { today } else { &self.doc_date };
+        let date = parse_date(typed_date).ok_or_else(|| AppError::invalid("doc_date", "Date invalide (jj/mm/aaaa)."))?;
         let due = if self.due_date.trim().is_empty() {
             date + DEFAULT_TERM_DAYS
         } else {
@@ -480,10 +483,10 @@ mod tests {
             unit_price: vec!["2500".into()],
             vat: vec!["550".into()],
         };
-        assert_eq!(form("").parse().unwrap().due_date, "2026-12-29");
-        assert!(form("2026-11-28").parse().unwrap_err().for_field("due_date").is_some());
-        assert!(form("2027-01-29").parse().unwrap_err().for_field("due_date").is_some());
-        assert!(form("2027-01-28").parse().is_ok());
+        assert_eq!(form("").parse("2026-11-29").unwrap().due_date, "2026-12-29");
+        assert!(form("2026-11-28").parse("2026-11-29").unwrap_err().for_field("due_date").is_some());
+        assert!(form("2027-01-29").parse("2026-11-29").unwrap_err().for_field("due_date").is_some());
+        assert!(form("2027-01-28").parse("2026-11-29").is_ok());
     }
 
     #[test]
@@ -496,12 +499,12 @@ mod tests {
             vat: vec![v.into()],
             ..base.clone()
         };
-        assert_eq!(base.parse().unwrap_err().to_string(), "Ajoutez au moins une ligne.");
-        assert!(with("-1", "10", "2000").parse().unwrap_err().to_string().contains("négative"));
-        assert!(with("1", "10,999", "2000").parse().unwrap_err().to_string().contains("prix unitaire"));
-        assert!(with("1", "10", "1900").parse().unwrap_err().to_string().contains("TVA"));
+        assert_eq!(base.parse("2026-11-29").unwrap_err().to_string(), "Ajoutez au moins une ligne.");
+        assert!(with("-1", "10", "2000").parse("2026-11-29").unwrap_err().to_string().contains("négative"));
+        assert!(with("1", "10,999", "2000").parse("2026-11-29").unwrap_err().to_string().contains("prix unitaire"));
+        assert!(with("1", "10", "1900").parse("2026-11-29").unwrap_err().to_string().contains("TVA"));
         let avoir = DocumentForm { kind: "avoir".into(), ..with("-1", "10", "2000") };
-        assert_eq!(avoir.parse().unwrap().lines[0].quantity_milli, -1000);
+        assert_eq!(avoir.parse("2026-11-29").unwrap().lines[0].quantity_milli, -1000);
         assert!(check_file_name("../../etc/passwd").is_err());
         assert!(check_file_name("..\\boot.ini").is_err());
         assert_eq!(check_file_name("Plan cuisine.pdf").unwrap(), "Plan cuisine.pdf");
