@@ -317,14 +317,44 @@ async fn not_duplicates(db: &Db, tenant: &Tenant) -> Result<HashSet<(i64, i64)>,
 
 type PersonRow = (i64, String, String, String, String, String, String, String);
 
-/// Every client and prospect of the company, as the detector sees them.
-pub async fn people(db: &Db, tenant: &Tenant) -> Result<Vec<Person>, AppError> {
+/// Clients and prospects as the detector sees them: all of the company's, or those of `ids`.
+pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec<Person>, AppError> {
+    let listed = ids.unwrap_or(&[]);
+    if ids.is_some() && listed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let only = |column: &str| match ids {
+        None => String::new(),
+        Some(ids) => format!(" AND {column} IN ({})", (0..ids.len()).map(|i| db.param(i + 2)).collect::<Vec<_>>().join(", ")),
+    };
+    let sql = format!(
+        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = {} AND statut <> 'corbeille'{} ORDER BY id",
+        db.param(1),
+        only("id")
+    );
+    let psql = format!(
+        "SELECT p.contact_id, p.number FROM contact_phone p JOIN contact k ON k.company_id = p.company_id AND k.id = p.contact_id \
+         WHERE p.company_id = {} AND k.statut <> 'corbeille'{} ORDER BY p.contact_id, p.position",
+        db.param(1),
+        only("p.contact_id")
+    );
     let cid = tenant.company_id();
-    let sql = "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = $1 AND statut <> 'corbeille' ORDER BY id";
-    let rows: Vec<PersonRow> = on_pool!(db, c => sqlx::query_as(sql).bind(cid).fetch_all(c).await).map_err(internal)?;
-    let psql = "SELECT p.contact_id, p.number FROM contact_phone p JOIN contact k ON k.company_id = p.company_id AND k.id = p.contact_id \
-                WHERE p.company_id = $1 AND k.statut <> 'corbeille' ORDER BY p.contact_id, p.position";
-    let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).fetch_all(c).await).map_err(internal)?;
+    let rows: Vec<PersonRow> = on_pool!(db, c => {
+        let mut q = sqlx::query_as(&sql).bind(cid);
+        for id in listed {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })
+    .map_err(internal)?;
+    let phones: Vec<(i64, String)> = on_pool!(db, c => {
+        let mut q = sqlx::query_as(&psql).bind(cid);
+        for id in listed {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })
+    .map_err(internal)?;
     let mut by_contact: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, n) in phones {
         by_contact.entry(id).or_default().push(n);
@@ -401,7 +431,7 @@ pub async fn start_scan(db: &Db, tenant: &Tenant, user_id: i64) -> Result<i64, A
 /// The scan itself: reads the base, finds the pairs, writes them.
 pub async fn run_scan(db: &Db, tenant: &Tenant, scan_id: i64) -> Result<usize, AppError> {
     let cid = tenant.company_id();
-    let people = people(db, tenant).await?;
+    let people = people(db, tenant, None).await?;
     let skip = not_duplicates(db, tenant).await?;
     let norms: Vec<Norm> = people.iter().map(normalise).collect();
     let (tx_progress, mut rx) = tokio::sync::watch::channel((0usize, 0usize));
@@ -482,7 +512,7 @@ pub async fn candidates(db: &Db, tenant: &Tenant, typed: &Person, exclude: Optio
     }
     let me = normalise(typed);
     let skip = not_duplicates(db, tenant).await?;
-    let all = people_by_ids(db, tenant, &ids).await?;
+    let all = people(db, tenant, Some(&ids)).await?;
     let mut out: Vec<Candidate> = all
         .iter()
         .filter(|p| exclude.is_none_or(|x| !skip.contains(&(x.min(p.id), x.max(p.id)))))
@@ -493,30 +523,6 @@ pub async fn candidates(db: &Db, tenant: &Tenant, typed: &Person, exclude: Optio
         .collect();
     out.sort_by_key(|c| std::cmp::Reverse(c.score));
     out.truncate(5);
-    Ok(out)
-}
-
-async fn people_by_ids(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Person>, AppError> {
-    let ps: Vec<String> = (0..ids.len()).map(|i| db.param(i + 2)).collect();
-    let sql = format!(
-        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = {} AND statut <> 'corbeille' AND id IN ({})",
-        db.param(1),
-        ps.join(", ")
-    );
-    let rows: Vec<PersonRow> = on_pool!(db, c => {
-        let mut q = sqlx::query_as(&sql).bind(tenant.company_id());
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
-    .map_err(internal)?;
-    let mut out = Vec::new();
-    for (id, nom, prenom, societe, adresse, code_postal, ville, email) in rows {
-        let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
-        let phones: Vec<String> = on_pool!(db, c => sqlx::query_scalar(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
-        out.push(Person { id, nom, prenom, societe, adresse, code_postal, ville, email, phones });
-    }
     Ok(out)
 }
 
