@@ -16,6 +16,11 @@ fn fuzzable(term: &str) -> bool {
     term.chars().count() >= 4 && !term.contains('@') && !term.chars().all(|c| c.is_ascii_digit())
 }
 
+/// A contact's terms as `search_doc` keeps them (terms never contain spaces).
+fn doc_text(terms: &BTreeSet<String>) -> String {
+    terms.iter().map(String::as_str).collect::<Vec<_>>().join(" ")
+}
+
 /// Row locks for a read-modify-write of a posting block (SQLite's write transactions
 /// are already exclusive).
 fn for_update(tx: &Tx) -> &'static str {
@@ -41,7 +46,7 @@ pub async fn reindex(tx: &mut Tx, tenant: &Tenant, contact_id: i64, terms: &BTre
         let del = "DELETE FROM search_doc WHERE company_id = $1 AND contact_id = $2";
         on_conn!(tx, c => sqlx::query(del).bind(cid).bind(contact_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     } else {
-        let joined = terms.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
+        let joined = doc_text(terms);
         let up = "INSERT INTO search_doc (company_id, contact_id, terms) VALUES ($1, $2, $3) \
                   ON CONFLICT (company_id, contact_id) DO UPDATE SET terms = excluded.terms";
         on_conn!(tx, c => sqlx::query(up).bind(cid).bind(contact_id).bind(&joined).execute(c).await.map(|r| r.rows_affected()))
@@ -164,12 +169,11 @@ pub async fn rebuild(db: &Db, tenant: &Tenant, docs: &[(i64, BTreeSet<String>)])
     let joined: Vec<(i64, String)> = docs
         .iter()
         .filter(|(_, t)| !t.is_empty())
-        .map(|(id, t)| (*id, t.iter().map(String::as_str).collect::<Vec<_>>().join(" ")))
+        .map(|(id, t)| (*id, doc_text(t)))
         .collect();
     let mut blocks: Vec<(&str, i64, Vec<u8>, i64)> = Vec::new();
     let mut fuzzy: BTreeSet<(String, &str)> = BTreeSet::new();
-    for (term, ids) in &by_term {
-        let mut ids = ids.clone();
+    for (term, ids) in by_term.iter_mut() {
         ids.sort_unstable();
         ids.dedup();
         for chunk in ids.chunks(postings::BLOCK_MAX) {
