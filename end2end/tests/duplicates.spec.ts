@@ -1,13 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { ADMIN } from '../playwright.config';
-
-async function login(page: Page) {
-  await page.goto('/connexion');
-  await page.getByLabel('Adresse e-mail').fill(ADMIN.email);
-  await page.getByLabel('Mot de passe').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page.getByRole('heading', { name: 'Tableau de bord' })).toBeVisible();
-}
+import { login } from './session';
 
 async function newContact(page: Page, nom: string, prenom: string) {
   await page.goto('/clients/nouveau');

@@ -1,12 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { ADMIN } from '../playwright.config';
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto('/connexion');
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-}
+import { loginAs as login } from './session';
 
 async function logout(page: Page) {
   await page.getByRole('button', { name: 'Déconnexion' }).click();
