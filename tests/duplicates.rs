@@ -18,7 +18,7 @@ async fn create(c: &Client, nom: &str, prenom: &str, cp: &str, phone: &str, emai
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The newest client is the one just created.
-    c.call("contacts/list", &[("statut", "client"), ("sort", "recent")]).await.json()["rows"][0]["id"].as_i64().unwrap()
+    c.newest_client_id().await
 }
 
 async fn rows_of(app: &TestApp, id: i64) -> Vec<(String, i64)> {

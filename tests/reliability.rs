@@ -15,7 +15,7 @@ async fn audit_trail_is_visible_with_the_right_and_read_only(b: Backend) {
     let mut ids = Vec::new();
     for (nom, prenom) in [("Journal", "Robert"), ("Journal", "Roberte"), ("Journal", "Roberto")] {
         assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", prenom)]).await.status, 200);
-        ids.push(admin.call("contacts/list", &[("statut", "client"), ("sort", "recent")]).await.json()["rows"][0]["id"].to_string());
+        ids.push(admin.newest_client_id().await.to_string());
     }
     let id = ids[0].as_str();
     let upd = |extra: &[(&'static str, &'static str)]| {

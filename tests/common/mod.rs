@@ -266,6 +266,11 @@ macro_rules! both_databases {
 }
 
 impl Client {
+    /// The id of the client created last (the newest of «Clients»).
+    pub async fn newest_client_id(&self) -> i64 {
+        self.call("contacts/list", &[("statut", "client"), ("sort", "recent")]).await.json()["rows"][0]["id"].as_i64().expect("a client")
+    }
+
     /// GET as raw bytes (downloads).
     pub async fn get_bytes(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
         let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
