@@ -140,30 +140,18 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
     }
     // Reopen the database as the application does and check.
     let db = ouvrage::db::Db::connect(&url).await.unwrap();
-    let names: Vec<String> = match &db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT nom FROM contact").fetch_all(p).await.unwrap(),
-        ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT nom FROM contact").fetch_all(p).await.unwrap(),
-    };
+    let names: Vec<String> = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT nom FROM contact").fetch_all(c).await).unwrap();
     let lost: Vec<&String> = acked_contacts.iter().filter(|n| !names.contains(n)).collect();
     assert!(lost.is_empty(), "acknowledged contacts lost: {lost:?}");
-    let numbers: Vec<String> = match &db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT number FROM document WHERE number IS NOT NULL ORDER BY number").fetch_all(p).await.unwrap(),
-        ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT number FROM document WHERE number IS NOT NULL ORDER BY number").fetch_all(p).await.unwrap(),
-    };
+    let numbers: Vec<String> = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT number FROM document WHERE number IS NOT NULL ORDER BY number").fetch_all(c).await).unwrap();
     for n in &acked_numbers {
         assert!(numbers.contains(n), "acknowledged invoice {n} lost");
     }
     let expected: Vec<String> = (1..=numbers.len()).map(|i| format!("F-2026-{i:05}")).collect();
     assert_eq!(numbers, expected, "invoice numbers stay gap-free across kills");
-    let paid: i64 = match &db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM payment").fetch_one(p).await.unwrap(),
-        ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT COUNT(*) FROM payment").fetch_one(p).await.unwrap(),
-    };
+    let paid: i64 = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT COUNT(*) FROM payment").fetch_one(c).await).unwrap();
     assert!(paid >= acked_payments, "acknowledged payments lost: {paid} < {acked_payments}");
-    let merged: i64 = match &db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM contact_merge").fetch_one(p).await.unwrap(),
-        ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT COUNT(*) FROM contact_merge").fetch_one(p).await.unwrap(),
-    };
+    let merged: i64 = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT COUNT(*) FROM contact_merge").fetch_one(c).await).unwrap();
     assert!(merged >= acked_merges, "acknowledged merges lost: {merged} < {acked_merges}");
     if let ouvrage::db::Db::Sqlite(p) = &db {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap();

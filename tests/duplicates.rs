@@ -25,10 +25,7 @@ async fn rows_of(app: &TestApp, id: i64) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     for a in ouvrage::duplicates::store::ATTACHED {
         let sql = format!("SELECT id FROM {} WHERE {} = $1{} ORDER BY id", a.table, a.column, a.filter);
-        let ids: Vec<i64> = match &app.db {
-            ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar(&sql).bind(id).fetch_all(p).await.unwrap(),
-            ouvrage::db::Db::Pg(p) => sqlx::query_scalar(&sql).bind(id).fetch_all(p).await.unwrap(),
-        };
+        let ids: Vec<i64> = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar(&sql).bind(id).fetch_all(c).await).unwrap();
         out.extend(ids.into_iter().map(|i| (a.table.to_string(), i)));
     }
     out
@@ -42,10 +39,7 @@ async fn every_contact_table_joins_the_merge(b: Backend) {
         Backend::Sqlite => "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'contact_id' ORDER BY m.name",
         Backend::Postgres => "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'contact_id' ORDER BY 1",
     };
-    let tables: Vec<String> = match &app.db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
-        ouvrage::db::Db::Pg(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
-    };
+    let tables: Vec<String> = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar(sql).fetch_all(c).await).unwrap();
     assert!(tables.len() >= 5, "{tables:?}");
     for t in &tables {
         let moved = ouvrage::duplicates::store::ATTACHED.iter().any(|a| a.table == t);
