@@ -160,13 +160,9 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
 }
 
 /// Locks a contact of this company for the transaction and returns its statut, so that
-/// the change recorded in the history is the one really made. A no-op UPDATE takes the
-/// row lock on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already holds the write lock).
+/// the change recorded in the history is the one really made.
 pub async fn lock_statut(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Statut, AppError> {
-    let lock = "UPDATE contact SET updated_at = updated_at WHERE company_id = $1 AND id = $2";
-    let found = on_conn!(tx, c => sqlx::query(lock).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(internal)?;
-    if found == 0 {
+    if !crate::db::lock_row(tx, tenant, "contact", id).await? {
         return Err(AppError::NotFound("Contact".into()));
     }
     let sql = "SELECT statut FROM contact WHERE company_id = $1 AND id = $2";
@@ -224,6 +220,12 @@ async fn index_extras(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(Vec<Stri
     Ok((aliases, numbers))
 }
 
+/// A contact's phones, in order, read in the caller's transaction.
+pub(crate) async fn phones_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<String>, AppError> {
+    let sql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
+    on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)
+}
+
 /// Re-indexes a contact as stored (after a document of theirs got its number).
 pub async fn reindex_contact(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(), AppError> {
     let cid = tenant.company_id();
@@ -231,8 +233,7 @@ pub async fn reindex_contact(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<()
     let r: ContactRow = on_conn!(tx, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_optional(c).await)
         .map_err(internal)?
         .ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
-    let phones: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(psql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
+    let phones = phones_of(tx, tenant, id).await?;
     let (aliases, numbers) = index_extras(tx, tenant, id).await?;
     let terms = match indexable_input(r, phones) {
         Some(input) => search_terms(&input, &aliases, &numbers),

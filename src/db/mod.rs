@@ -156,6 +156,15 @@ impl Tx {
     }
 }
 
+/// Locks a row of `table` (which has `company_id`, `id` and `updated_at`) for the
+/// transaction: a no-op UPDATE takes the row lock on PostgreSQL (SQLite's `BEGIN
+/// IMMEDIATE` already holds the write lock). False when the company has no such row.
+pub async fn lock_row(tx: &mut Tx, tenant: &Tenant, table: &'static str, id: i64) -> Result<bool, AppError> {
+    let sql = format!("UPDATE {table} SET updated_at = updated_at WHERE company_id = $1 AND id = $2");
+    let n = on_conn!(tx, c => sqlx::query(&sql).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    Ok(n > 0)
+}
+
 /// Logs a database error and hides it from the user.
 pub fn internal(e: sqlx::Error) -> AppError {
     tracing::error!(error = %e, "database error");

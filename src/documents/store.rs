@@ -38,9 +38,7 @@ impl DocRow {
 
 /// Locks a document of this company for the transaction and reads it.
 async fn lock_doc(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocRow, AppError> {
-    let lock = "UPDATE document SET updated_at = updated_at WHERE company_id = $1 AND id = $2";
-    let n = on_conn!(tx, c => sqlx::query(lock).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-    if n == 0 {
+    if !crate::db::lock_row(tx, tenant, "document", id).await? {
         return Err(AppError::NotFound("Pièce".into()));
     }
     let sql = format!("SELECT {DOC_COLUMNS} FROM document WHERE company_id = $1 AND id = $2");

@@ -87,9 +87,7 @@ async fn side(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(SideRow, Vec<Str
     let row = on_conn!(tx, c => sqlx::query_as::<_, SideRow>(&sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
         .map_err(internal)?
         .ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
-    let phones: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
-    Ok((row, phones))
+    Ok((row, crate::contacts::store::phones_of(tx, tenant, id).await?))
 }
 
 fn snapshot(r: &SideRow, phones: &[String]) -> Snapshot {
