@@ -28,8 +28,15 @@ setup:
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@test -x end2end/node_modules/.bin/wasm-opt -a -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
 
+# The mail tests' real components: the SMTP sink (PyPI aiosmtpd) and the RFC 7208 test
+# suite (inside the PyPI sdist of pyspf, read in place, never committed).
+MAIL_VENV := $(HOME)/.cache/ouvrage/mail-venv
 setup-test:
 	@test -x /usr/bin/chromium -a -x /usr/bin/pdftoppm || (apt-get update && apt-get install -y chromium poppler-utils)
+	@test -x $(MAIL_VENV)/bin/python && $(MAIL_VENV)/bin/python -c 'import aiosmtpd, yaml' 2>/dev/null || \
+		(python3 -m venv $(MAIL_VENV) && $(MAIL_VENV)/bin/pip install -q aiosmtpd pyyaml)
+	@ls $(HOME)/.cache/ouvrage/pyspf/pyspf-*.tar.gz >/dev/null 2>&1 || \
+		$(MAIL_VENV)/bin/pip download -q --no-deps --no-binary :all: pyspf -d $(HOME)/.cache/ouvrage/pyspf
 
 test-rust:
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo test --features ssr

@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parametres/utilisateurs/:id") view=UserEditPage ssr=SsrMode::Async />
                     <Route path=path!("/preferences") view=PreferencesPage ssr=SsrMode::Async />
                     <Route path=path!("/preferences/mot-de-passe") view=PasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/preferences/domaine") view=crate::mail::ui::DomainPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

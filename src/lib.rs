@@ -13,6 +13,7 @@ pub mod duplicates;
 pub mod error;
 pub mod fmt;
 pub mod home;
+pub mod mail;
 pub mod search;
 pub mod ui;
 pub mod users;

@@ -15,7 +15,7 @@ async fn main() {
         )
         .init();
 
-    let config = Config::from_env();
+    let config = Config::from_env().unwrap_or_else(|e| fail(&e));
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(cmd) = args.first() {
         return command(cmd, &args[1..], &config).await;
@@ -38,6 +38,7 @@ async fn main() {
         fail(&format!("premier démarrage impossible : {e}"));
     }
 
+    let workers = ouvrage::mail::worker::start(db.clone(), std::sync::Arc::new(config.mail.clone()));
     let state = AppState { db: db.clone(), config: std::sync::Arc::new(config.clone()), leptos_options };
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -54,6 +55,9 @@ async fn main() {
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await;
+    if let Some(w) = workers {
+        w.stop().await;
+    }
     db.close().await;
     if let Err(e) = served {
         fail(&format!("le serveur s'est arrêté : {e}"));

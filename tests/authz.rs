@@ -59,6 +59,11 @@ const MATRIX: &[Entry] = &[
     ("duplicates/undo", Right("corbeille_fusion"), &[("merge_id", "{merge}")]),
     ("duplicates/merges", Session, &[("id", "{contact}")]),
     ("audit/list", Right("parametres"), &[]),
+    ("mail/domain", Session, &[]),
+    ("mail/check_domain", Session, &[]),
+    ("mail/document", Session, &[("id", "{facture}")]),
+    ("mail/send_document", Right("gestion_commerciale"), &[("id", "{facture}"), ("to", "a@b.fr"), ("subject", "x"), ("message", "x"), ("token", "0123456789abcdef0123456789abcdef")]),
+    ("mail/retry", Right("gestion_commerciale"), &[("id", "{mail}")]),
 ];
 
 /// Plain routes: (method, path, who may call it).
@@ -134,7 +139,11 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let r = admin.call("users/create", &[("name", "Karim Technicien"), ("email", "tech@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let user = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "tech@test.fr").unwrap()["id"].to_string();
-    ids.extend([("contact", contact), ("twin", twin), ("merge", merge), ("facture", facture), ("devis", devis), ("file", file), ("user", user)]);
+    let token = admin.call("mail/document", &[("id", &facture)]).await.json()["token"].as_str().unwrap().to_string();
+    let sent = admin.call("mail/send_document", &[("id", &facture), ("to", "client@b.fr"), ("subject", "Facture"), ("message", "x"), ("token", &token)]).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let mail = admin.call("mail/document", &[("id", &facture)]).await.json()["mails"][0]["id"].to_string();
+    ids.extend([("contact", contact), ("twin", twin), ("merge", merge), ("facture", facture), ("devis", devis), ("file", file), ("user", user), ("mail", mail)]);
 
     let anonymous = app.client();
     let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;

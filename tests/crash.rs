@@ -61,13 +61,7 @@ async fn try_call(c: &Client, endpoint: &str, form: &[(&str, &str)]) -> Option<(
 
 async fn acknowledged_writes_survive_sigkill(b: Backend) {
     let (db, pg_name) = common::fresh_db(b).await;
-    let url = match &db {
-        ouvrage::db::Db::Sqlite(p) => format!("sqlite://{}", p.connect_options().get_filename().display()),
-        ouvrage::db::Db::Pg(p) => {
-            let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(p).await.unwrap();
-            format!("{}/{name}", common::pg_base_url().rsplit_once('/').unwrap().0)
-        }
-    };
+    let url = common::db_url(&db).await;
     db.close().await;
     let mut seed = 0x5EED_u64;
     let mut acked_contacts: Vec<String> = Vec::new();

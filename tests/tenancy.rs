@@ -6,7 +6,8 @@ use std::path::Path;
 
 const BUSINESS_TABLES: &[&str] = &[
     "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "search_doc", "search_block", "search_fuzzy",
-    "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file",
+    "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file", "outbox", "outbox_attachment",
+    "mail_domain_check",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)
@@ -16,6 +17,15 @@ const UNSCOPED: &[(&str, &str, &str)] = &[
     ("src/auth/store.rs", "UPDATE user_session SET last_seen_at", "by the session's primary key, found by token"),
     ("src/server/demo.rs", "SELECT id FROM app_user WHERE email", "demo users: e-mails are unique across companies"),
     ("src/server/seed.rs", "SELECT MAX(id) FROM contact", "bulk seed: contact ids are global to the table"),
+    ("src/mail/outbox.rs", "SELECT id FROM outbox WHERE status = 'pending'", "the outbox worker serves every company"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'claimed'", "the outbox worker serves every company"),
+    ("src/mail/outbox.rs", "SELECT id, company_id, from_addr", "the worker reads the row it claimed, by primary key"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'sending'", "the worker's own claim, by primary key"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'sent'", "the worker's own claim, by primary key"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'pending', smtp_reply", "the worker's own claim, by primary key"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'failed'", "the worker's own claim, by primary key"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'pending', claimed_by = NULL", "claims given back, by worker or expired lease"),
+    ("src/mail/outbox.rs", "UPDATE outbox SET status = 'uncertain'", "claims given back, by worker or expired lease"),
 ];
 
 fn literals(src: &str) -> Vec<String> {

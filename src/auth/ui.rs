@@ -51,6 +51,7 @@ pub fn PreferencesPage() -> impl IntoView {
             }
         })}
         <p><a href="/preferences/mot-de-passe">"Changer mon mot de passe"</a></p>
+        <p><a href="/preferences/domaine">"Vérifier mon domaine"</a></p>
     }
 }
 

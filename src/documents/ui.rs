@@ -20,6 +20,8 @@ fn notice_for(done: Option<String>) -> Option<&'static str> {
         Some("emise") => Some("Pièce émise."),
         Some("paiement") => Some("Paiement enregistré."),
         Some("importe") => Some("Fichier importé."),
+        Some("envoye") => Some("E-mail mis en file d'envoi."),
+        Some("renvoye") => Some("E-mail remis en file d'envoi."),
         _ => None,
     }
 }
@@ -321,6 +323,7 @@ pub fn DocumentPage() -> impl IntoView {
                         </table>
                     </section>
                 })}
+                {(!draft).then(|| view! { <crate::mail::ui::DocumentMailsSection id=d.id /> })}
             }
         })}
     }

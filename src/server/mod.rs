@@ -24,8 +24,8 @@ pub struct Config {
     pub database_url: String,
     /// `OUVRAGE_ADDR`, else the `site-addr` of Cargo.toml / `LEPTOS_SITE_ADDR`.
     pub addr: Option<String>,
-    /// `SMTP_URL`, used by the mail outbox.
-    pub smtp_url: Option<String>,
+    /// Outgoing mail: `SMTP_URL` and the `OUVRAGE_MAIL_*`, `OUVRAGE_SPF_*` settings.
+    pub mail: crate::mail::config::MailConfig,
     /// `OUVRAGE_SECURE_COOKIES=1` when served over HTTPS: `__Host-` cookie with `Secure`.
     pub secure_cookies: bool,
     /// `OUVRAGE_TRUST_PROXY=1` behind a load balancer: the client address is the first
@@ -38,18 +38,18 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> Config {
+    pub fn from_env() -> Result<Config, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let flag = |k: &str, default: bool| var(k).map(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on")).unwrap_or(default);
-        Config {
+        Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ouvrage.db".into()),
             addr: var("OUVRAGE_ADDR"),
-            smtp_url: var("SMTP_URL"),
+            mail: crate::mail::config::MailConfig::from_env()?,
             secure_cookies: flag("OUVRAGE_SECURE_COOKIES", false),
             trust_proxy: flag("OUVRAGE_TRUST_PROXY", false),
             demo: flag("OUVRAGE_DEMO", true),
             admin: var("OUVRAGE_ADMIN_EMAIL").zip(var("OUVRAGE_ADMIN_PASSWORD")),
-        }
+        })
     }
 }
 

@@ -24,6 +24,7 @@ pub struct TestApp {
     pub db: Db,
     pub company_id: i64,
     pg_name: Option<String>,
+    workers: Option<ouvrage::mail::worker::Workers>,
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -104,15 +105,31 @@ static SERVER_RT: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::Lazy
 });
 
 async fn spawn_with(backend: Backend, demo: bool) -> TestApp {
-    SERVER_RT.spawn(start(backend, demo)).await.expect("server start")
+    SERVER_RT.spawn(start(backend, demo, None)).await.expect("server start")
 }
 
-async fn start(backend: Backend, demo: bool) -> TestApp {
+/// With the outbox worker running on this mail configuration.
+pub async fn spawn_mail(backend: Backend, mail: ouvrage::mail::config::MailConfig) -> TestApp {
+    SERVER_RT.spawn(start(backend, false, Some(mail))).await.expect("server start")
+}
+
+/// The URL of a test database, for a server process of its own.
+pub async fn db_url(db: &Db) -> String {
+    match db {
+        Db::Sqlite(p) => format!("sqlite://{}", p.connect_options().get_filename().display()),
+        Db::Pg(p) => {
+            let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(p).await.unwrap();
+            format!("{}/{name}", pg_base_url().rsplit_once('/').unwrap().0)
+        }
+    }
+}
+
+async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config::MailConfig>) -> TestApp {
     let (db, pg_name) = fresh_db(backend).await;
     let config = Config {
         database_url: String::new(),
         addr: None,
-        smtp_url: None,
+        mail: mail.clone().unwrap_or_default(),
         secure_cookies: false,
         trust_proxy: true,
         demo,
@@ -128,12 +145,16 @@ async fn start(backend: Backend, demo: bool) -> TestApp {
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    TestApp { base: format!("http://{addr}"), db, company_id, pg_name }
+    let workers = mail.and_then(|m| ouvrage::mail::worker::start(db.clone(), Arc::new(m)));
+    TestApp { base: format!("http://{addr}"), db, company_id, pg_name, workers }
 }
 
 impl TestApp {
     /// Drops the PostgreSQL database of this test.
-    pub async fn finish(self) {
+    pub async fn finish(mut self) {
+        if let Some(w) = self.workers.take() {
+            w.stop().await;
+        }
         self.db.close().await;
         if let Some(name) = self.pg_name {
             use sqlx::{Connection, Executor};
