@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail
 
 run: setup
 	cargo leptos serve
@@ -77,3 +77,14 @@ bench-dedup:
 		$(CARGO_TARGET_DIR)/release/ouvrage bench-dedup --febrl $$FEBRL
 	$(RL_VENV)/bin/python -W ignore bench/febrl_ecm.py
 	OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-dedup --contacts 100000
+
+# Outbox throughput to the local SMTP sink (aiosmtpd, counting only): 10,000 queued mails,
+# SQLite then PostgreSQL, beside lettre's own transport on one connection in the same run.
+BENCH_MAIL_PORT ?= 2526
+bench-mail: setup-test
+	cargo build --release --features ssr --bin ouvrage
+	-psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE ouvrage_bench_mail" 2>/dev/null
+	rm -f data/bench-mail.db*
+	$(MAIL_VENV)/bin/python tests/support/smtp_sink.py $(BENCH_MAIL_PORT) /tmp/ouvrage-bench-sink --count-only & SINK=$$!; sleep 1; \
+	DATABASE_URL=sqlite://data/bench-mail.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_mail SMTP_URL=smtp://127.0.0.1:$(BENCH_MAIL_PORT) \
+		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-mail --mails 10000; STATUS=$$?; kill $$SINK; exit $$STATUS

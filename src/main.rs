@@ -74,6 +74,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// PostgreSQL of `BENCH_PG_URL` when set)
 /// `ouvrage bench-dedup [--contacts N] [--febrl DIR]` (in memory)
 /// `ouvrage backup FILE` (SQLite, online)
+/// `ouvrage bench-mail [--mails N]` (`SMTP_URL` a local sink; SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
     let number = |name: &str, default: usize| arg(args, name).map(|v| v.replace('_', "").parse::<usize>().unwrap_or_else(|_| fail(&format!("{name} : nombre attendu")))).unwrap_or(default);
@@ -121,7 +122,17 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
             Some(dir) => ouvrage::server::bench_dedup::run_febrl(std::path::Path::new(&dir)),
             None => ouvrage::server::bench_dedup::run(number("--contacts", 100_000)),
         },
-        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup)")),
+        "bench-mail" => {
+            let mails = number("--mails", 10_000);
+            let mut targets = vec![("SQLite", config.database_url.clone())];
+            if let Ok(pg) = std::env::var("BENCH_PG_URL") {
+                targets.push(("PostgreSQL", pg));
+            }
+            for (label, url) in targets {
+                ouvrage::server::bench_mail::run(&url, label, mails, &config.mail).await.unwrap_or_else(|e| fail(&e.to_string()));
+            }
+        }
+        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail)")),
     }
 }
 

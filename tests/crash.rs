@@ -157,10 +157,5 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
         acked_numbers.len()
     );
     db.close().await;
-    if let Some(name) = pg_name {
-        use sqlx::{Connection, Executor};
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&common::pg_base_url()).await {
-            let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-        }
-    }
+    common::drop_database(pg_name).await;
 }

@@ -21,7 +21,12 @@ use ouvrage::mail::model::DomainStatus;
 use ouvrage::mail::outbox::{self, Attachment, NewMail};
 use smtp::{Sink, header};
 
-both_databases!(document_mail_identity_failures_and_bad_input, sink_down_then_up_all_arrive_once, two_workers_never_send_twice);
+both_databases!(
+    document_mail_identity_failures_and_bad_input,
+    sink_down_then_up_all_arrive_once,
+    two_workers_never_send_twice,
+    killed_between_sending_and_recording_is_never_resent,
+);
 
 const INCLUDE: &str = "_spf.ouvrage.test";
 const OUR_IP: &str = "192.0.2.25";
@@ -426,4 +431,81 @@ async fn two_workers_never_send_twice(b: Backend) {
     assert_eq!(seen.len(), 600);
     assert!(seen.values().all(|n| *n == 1), "two workers on one database never send the same mail twice");
     app.finish().await;
+}
+
+/// The edge the outbox cannot see: the process dies after the SMTP server accepted a mail
+/// and before the outcome is recorded. The real binary aborts right there (test hook);
+/// after a restart that mail is marked «Envoi incertain» and never sent again by itself,
+/// while the mails it had claimed but not begun are sent once.
+async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
+    use std::process::{Command, Stdio};
+    let dns = DnsServer::start(zones()).await;
+    let sink = Sink::start();
+    let (db, pg_name) = common::fresh_db(b).await;
+    let url = common::db_url(&db).await;
+    let config = ouvrage::server::Config {
+        database_url: url.clone(),
+        addr: None,
+        mail: MailConfig::default(),
+        secure_cookies: false,
+        trust_proxy: false,
+        demo: false,
+        admin: Some((common::ADMIN_EMAIL.into(), common::ADMIN_PASSWORD.into())),
+    };
+    ouvrage::server::bootstrap(&db, &config).await.unwrap();
+    let company = ouvrage::server::demo::ensure_company(&db).await.unwrap();
+    let user: i64 = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT id FROM app_user").fetch_one(c).await).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..3 {
+        let m = NewMail { key: format!("coupure:{i}"), entity: "test", entity_id: None, to: format!("c{i}@client.test"), subject: format!("Relance {i}"), text: "Bonjour".into(), attachments: vec![] };
+        outbox::enqueue(&mut tx, &Tenant::for_tests(company), user, m, "ouvrage.test").await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let run = |crash: bool| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Command::new(env!("CARGO_BIN_EXE_ouvrage"))
+            .env("DATABASE_URL", &url)
+            .env("OUVRAGE_ADDR", format!("127.0.0.1:{port}"))
+            .env("OUVRAGE_DEMO", "0")
+            .env("SMTP_URL", sink.url())
+            .env("OUVRAGE_DNS", dns.addr.to_string())
+            .env("OUVRAGE_MAIL_CONNECTIONS", "1")
+            .env("OUVRAGE_MAIL_LEASE_MS", "1000")
+            .env("OUVRAGE_MAIL_POLL_MS", "20")
+            .env("OUVRAGE_MAIL_CRASH_AFTER_SEND", if crash { "1" } else { "0" })
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the ouvrage binary")
+    };
+    let mut first = run(true);
+    let end = std::time::Instant::now() + Duration::from_secs(30);
+    while first.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < end, "the process did not stop at the hook");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(sink.messages().len(), 1, "one mail left before the process died");
+    let states = async || -> Vec<String> {
+        ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT status FROM outbox ORDER BY id").fetch_all(c).await).unwrap()
+    };
+    assert_eq!(states().await, ["sending", "claimed", "claimed"], "the begun one and the claimed ones");
+
+    let mut second = run(false);
+    for _ in 0..300 {
+        if states().await.iter().all(|s| s == "sent" || s == "uncertain") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = second.kill();
+    let _ = second.wait();
+    assert_eq!(states().await, ["uncertain", "sent", "sent"]);
+    let seen = per_key(&sink);
+    assert_eq!(seen.len(), 3, "the two claimed-but-not-begun mails were sent after the restart");
+    assert!(seen.values().all(|n| *n == 1), "the mail whose outcome was lost is not sent a second time: {seen:?}");
+    let advice: String = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT advice FROM outbox WHERE status = 'uncertain'").fetch_one(c).await).unwrap();
+    assert!(advice.contains("Renvoyer"), "{advice}");
+    db.close().await;
+    common::drop_database(pg_name).await;
 }

@@ -113,6 +113,16 @@ pub async fn spawn_mail(backend: Backend, mail: ouvrage::mail::config::MailConfi
     SERVER_RT.spawn(start(backend, false, Some(mail))).await.expect("server start")
 }
 
+/// Drops the PostgreSQL database a test made with [`fresh_db`] (nothing for SQLite).
+pub async fn drop_database(pg_name: Option<String>) {
+    if let Some(name) = pg_name {
+        use sqlx::{Connection, Executor};
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_base_url()).await {
+            let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        }
+    }
+}
+
 /// The URL of a test database, for a server process of its own.
 pub async fn db_url(db: &Db) -> String {
     match db {
@@ -156,12 +166,7 @@ impl TestApp {
             w.stop().await;
         }
         self.db.close().await;
-        if let Some(name) = self.pg_name {
-            use sqlx::{Connection, Executor};
-            if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_base_url()).await {
-                let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-            }
-        }
+        drop_database(self.pg_name).await;
     }
 
     /// A browser-like client: its own cookie jar, no automatic redirects, and a
