@@ -5,6 +5,7 @@ use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::actions::ui::{ActionPage, ActionTypesPage, ClientActionsPage, MyActionsPage};
 use crate::audit::ui::JournalPage;
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
 use crate::contacts::ui::{ClientsPage, ContactEditPage, ContactNewPage, ContactPage};
@@ -62,6 +63,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/modifier") view=ContactEditPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/porte-doc") view=PorteDocPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/:id/actions") view=ClientActionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/actions") view=MyActionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/actions/:id") view=ActionPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/actions") view=ActionTypesPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/pieces/nouvelle") view=DocumentNewPage ssr=SsrMode::Async />
                     <Route path=path!("/pieces/:id") view=DocumentPage ssr=SsrMode::Async />
                     <Route path=path!("/recherche") view=SearchPage ssr=SsrMode::Async />
@@ -96,6 +101,12 @@ fn TopBar() -> impl IntoView {
                                 <nav aria-label="Navigation principale">
                                     <a href="/">"Tableau de bord"</a>
                                     <a href="/clients">"Clients"</a>
+                                    <a href="/actions">
+                                        "Mes actions"
+                                        {(me.due_actions > 0).then(|| view! {
+                                            <span class="badge" aria-label=format!("{} à faire", me.due_actions)>{me.due_actions}</span>
+                                        })}
+                                    </a>
                                     <a href="/gestion-commerciale">"Gestion commerciale"</a>
                                     <a href="/parametres">"Paramètres"</a>
                                 </nav>

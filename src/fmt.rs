@@ -41,6 +41,25 @@ pub fn today_paris() -> String {
     utc.with_timezone(&paris_offset(utc)).format("%Y-%m-%d").to_string()
 }
 
+/// The UTC instant (seconds) of a wall-clock date and time in Europe/Paris.
+#[cfg(feature = "ssr")]
+pub fn paris_to_utc(date: chrono::NaiveDate, hour: u32, minute: u32) -> i64 {
+    use chrono::TimeZone;
+    let local = date.and_hms_opt(hour, minute, 0).unwrap_or_default();
+    // The offset in force one hour before, read as UTC, is right except within the
+    // changeover hour itself.
+    let guess = chrono::Utc.from_utc_datetime(&local) - chrono::Duration::hours(1);
+    let offset = paris_offset(guess).local_minus_utc() as i64;
+    local.and_utc().timestamp() - offset
+}
+
+/// Today's date in Europe/Paris at a UTC instant.
+#[cfg(feature = "ssr")]
+pub fn paris_date(ts: i64) -> chrono::NaiveDate {
+    let utc = chrono::DateTime::from_timestamp(ts, 0).unwrap_or_default();
+    utc.with_timezone(&paris_offset(utc)).date_naive()
+}
+
 /// Europe/Paris offset at a UTC instant: CET (+1) or CEST (+2), EU rule — from the
 /// last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.
 #[cfg(feature = "ssr")]
@@ -60,6 +79,16 @@ fn paris_offset(utc: chrono::DateTime<chrono::Utc>) -> chrono::FixedOffset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paris_wall_clock_to_utc() {
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        // Winter: UTC+1; summer: UTC+2.
+        assert_eq!(paris_to_utc(d(2026, 12, 1), 9, 30), chrono::DateTime::parse_from_rfc3339("2026-12-01T08:30:00Z").unwrap().timestamp());
+        assert_eq!(paris_to_utc(d(2026, 7, 1), 9, 30), chrono::DateTime::parse_from_rfc3339("2026-07-01T07:30:00Z").unwrap().timestamp());
+        assert_eq!(paris_date(paris_to_utc(d(2026, 12, 1), 0, 0)), d(2026, 12, 1));
+        assert_eq!(paris_date(paris_to_utc(d(2026, 7, 1), 23, 59)), d(2026, 7, 1));
+    }
 
     #[test]
     fn dates() {

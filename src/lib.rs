@@ -4,6 +4,7 @@
 //! browser's wasm, islands only). See `docs/architecture.md`.
 #![recursion_limit = "256"]
 
+pub mod actions;
 pub mod app;
 pub mod audit;
 pub mod auth;

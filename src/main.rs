@@ -38,7 +38,9 @@ async fn main() {
         fail(&format!("premier démarrage impossible : {e}"));
     }
 
-    let workers = ouvrage::mail::worker::start(db.clone(), std::sync::Arc::new(config.mail.clone()));
+    let mail = std::sync::Arc::new(config.mail.clone());
+    let workers = ouvrage::mail::worker::start(db.clone(), mail.clone());
+    ouvrage::actions::alerts::start(db.clone(), mail);
     let state = AppState { db: db.clone(), config: std::sync::Arc::new(config.clone()), leptos_options };
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -64,6 +64,16 @@ const MATRIX: &[Entry] = &[
     ("mail/document", Session, &[("id", "{facture}")]),
     ("mail/send_document", Right("gestion_commerciale"), &[("id", "{facture}"), ("to", "a@b.fr"), ("subject", "x"), ("message", "x"), ("token", "0123456789abcdef0123456789abcdef")]),
     ("mail/retry", Right("gestion_commerciale"), &[("id", "{mail}")]),
+    ("actions/types", Right("parametres"), &[]),
+    ("actions/save_type", Right("parametres"), &[("label", "Intrus")]),
+    ("actions/add_response", Right("parametres"), &[("type_id", "{action_type}"), ("response", "Intrus")]),
+    ("actions/arrange", Right("parametres"), &[("item", "type"), ("id", "{action_type}"), ("op", "retire")]),
+    ("actions/of_client", Session, &[("contact_id", "{contact}")]),
+    ("actions/create", Session, &[("contact_id", "{contact}"), ("type_id", "{action_type}"), ("alert_date", "2026-12-01")]),
+    ("actions/get", Session, &[("id", "{action}")]),
+    ("actions/update", Session, &[("id", "{action}"), ("type_id", "{action_type}"), ("alert_date", "2026-12-01")]),
+    ("actions/close", Session, &[("id", "{action}"), ("response_id", "{action_response}")]),
+    ("actions/mine", Session, &[]),
 ];
 
 /// Plain routes: (method, path, who may call it).
@@ -76,6 +86,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/clients/{contact}/modifier", Session),
     ("GET", "/clients/{contact}/porte-doc", Session),
     ("GET", "/pieces/{facture}", Session),
+    ("GET", "/clients/{contact}/actions", Session),
+    ("GET", "/actions/{action}", Session),
     ("GET", "/clients/fusion?survivant={contact}&autre={twin}", Right("corbeille_fusion")),
     ("GET", "/parametres/utilisateurs/{user}", Right("utilisateurs")),
 ];
@@ -143,7 +155,23 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let sent = admin.call("mail/send_document", &[("id", &facture), ("to", "client@b.fr"), ("subject", "Facture"), ("message", "x"), ("token", &token)]).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     let mail = admin.call("mail/document", &[("id", &facture)]).await.json()["mails"][0]["id"].to_string();
-    ids.extend([("contact", contact), ("twin", twin), ("merge", merge), ("facture", facture), ("devis", devis), ("file", file), ("user", user), ("mail", mail)]);
+    let action_type = admin.call("actions/save_type", &[("label", "A relancer")]).await.body;
+    let action_response = admin.call("actions/add_response", &[("type_id", &action_type), ("response", "Rappeler")]).await.body;
+    let action = admin.call("actions/create", &[("contact_id", &contact), ("type_id", &action_type), ("alert_date", "2026-12-01")]).await.body;
+    assert!(action.parse::<i64>().is_ok(), "{action}");
+    ids.extend([
+        ("contact", contact),
+        ("twin", twin),
+        ("merge", merge),
+        ("facture", facture),
+        ("devis", devis),
+        ("file", file),
+        ("user", user),
+        ("mail", mail),
+        ("action_type", action_type),
+        ("action_response", action_response),
+        ("action", action),
+    ]);
 
     let anonymous = app.client();
     let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;

@@ -73,7 +73,10 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     match crate::auth::session::ctx().await {
-        Ok(c) => Ok(Some(c.me)),
+        Ok(c) => {
+            let due_actions = crate::actions::store::due_count(&c.db, &c.tenant, c.user_id(), crate::db::now()).await?;
+            Ok(Some(crate::auth::Me { due_actions, ..c.me }))
+        }
         Err(AppError::Unauthenticated) => Ok(None),
         Err(e) => Err(e),
     }

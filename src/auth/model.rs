@@ -53,6 +53,9 @@ pub struct Me {
     pub name: String,
     pub email: String,
     pub rights: Vec<Right>,
+    /// My open actions whose alert has come (the top bar's count); filled for pages only.
+    #[serde(default)]
+    pub due_actions: i64,
 }
 
 impl Me {

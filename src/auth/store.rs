@@ -143,6 +143,7 @@ pub async fn load_me(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Option<Me
         name: row.name,
         email: row.email,
         rights,
+        due_actions: 0,
     }))
 }
 

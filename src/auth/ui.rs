@@ -46,6 +46,10 @@ pub fn PreferencesPage() -> impl IntoView {
                         <input type="checkbox" id="pref-tip" name="observations_tooltip" value="on" checked=p.observations_tooltip />
                         <label for="pref-tip">"Afficher les observations en infos bulles"</label>
                     </div>
+                    <div class="check">
+                        <input type="checkbox" id="pref-alert" name="action_alert_email" value="on" checked=p.action_alert_email />
+                        <label for="pref-alert">"Recevoir par e-mail les alertes de mes actions"</label>
+                    </div>
                     <button type="submit">"Valider"</button>
                 </form>
             }

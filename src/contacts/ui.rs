@@ -253,10 +253,7 @@ pub fn ContactPage() -> impl IntoView {
                     _ => "Fiche contact enregistrée.",
                 } /> })}
                 <MergeNotes id=c.id />
-                <nav class="tabs" aria-label="Onglets du contact">
-                    <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
-                    <a href=format!("/clients/{}/porte-doc", c.id)>"Porte doc"</a>
-                </nav>
+                <ContactTabs id=c.id current=ContactTab::Fiche />
                 <section class="card wide" aria-label="Fiche contact">
                     <p class="actions"><a class="button" href=format!("/clients/{}/modifier", c.id)>"Modifier"</a></p>
                     <dl class="identity">
@@ -305,10 +302,7 @@ pub fn ContactEditPage() -> impl IntoView {
             let error = error.clone();
             view! {
                 <h1>{c.title()}</h1>
-                <nav class="tabs" aria-label="Onglets du contact">
-                    <a href=format!("/clients/{}", c.id) aria-current="page">"Fiche contact"</a>
-                    <a href=format!("/clients/{}/porte-doc", c.id)>"Porte doc"</a>
-                </nav>
+                <ContactTabs id=c.id current=ContactTab::Fiche />
                 <form method="post" action={path::<UpdateContact>()} class="card wide">
                     <input type="hidden" name="id" value=c.id />
                     <DuplicateWatch exclude=c.id>{contact_fields(c.form(), error)}</DuplicateWatch>
@@ -316,5 +310,25 @@ pub fn ContactEditPage() -> impl IntoView {
                 </form>
             }
         })}
+    }
+}
+
+/// The tabs of a contact's pages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ContactTab {
+    Fiche,
+    PorteDoc,
+    Actions,
+}
+
+#[component]
+pub fn ContactTabs(id: i64, current: ContactTab) -> impl IntoView {
+    let tab = move |t: ContactTab, href: String, label: &'static str| view! { <a href=href aria-current=(t == current).then_some("page")>{label}</a> };
+    view! {
+        <nav class="tabs" aria-label="Onglets du contact">
+            {tab(ContactTab::Fiche, format!("/clients/{id}"), "Fiche contact")}
+            {tab(ContactTab::PorteDoc, format!("/clients/{id}/porte-doc"), "Porte doc")}
+            {tab(ContactTab::Actions, format!("/clients/{id}/actions"), "Actions")}
+        </nav>
     }
 }

@@ -39,10 +39,7 @@ pub fn PorteDocPage() -> impl IntoView {
             view! {
                 <h1>{p.contact_name.clone()}</h1>
                 {done.map(|t| view! { <Notice text=t /> })}
-                <nav class="tabs" aria-label="Onglets du contact">
-                    <a href=format!("/clients/{}", p.contact_id)>"Fiche contact"</a>
-                    <a href=format!("/clients/{}/porte-doc", p.contact_id) aria-current="page">"Porte doc"</a>
-                </nav>
+                <crate::contacts::ui::ContactTabs id=p.contact_id current=crate::contacts::ui::ContactTab::PorteDoc />
                 <section class="card wide" aria-label="Porte doc">
                     <dl class="identity">
                         <dt>"Encours"</dt><dd class="encours">{euros(p.encours)}</dd>

@@ -26,6 +26,7 @@ pub struct Attached {
 pub const ATTACHED: &[Attached] = &[
     Attached { table: "document", column: "contact_id", filter: "" },
     Attached { table: "stored_file", column: "contact_id", filter: "" },
+    Attached { table: "action", column: "contact_id", filter: "" },
     Attached { table: "audit", column: "entity_id", filter: " AND entity = 'contact'" },
 ];
 

@@ -14,9 +14,14 @@ pub async fn get_prefs() -> Result<Prefs, AppError> {
 pub async fn save_prefs(
     #[server(default)] show_archived_sav: Option<String>,
     #[server(default)] observations_tooltip: Option<String>,
+    #[server(default)] action_alert_email: Option<String>,
 ) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let p = Prefs { show_archived_sav: show_archived_sav.is_some(), observations_tooltip: observations_tooltip.is_some() };
+    let p = Prefs {
+        show_archived_sav: show_archived_sav.is_some(),
+        observations_tooltip: observations_tooltip.is_some(),
+        action_alert_email: action_alert_email.is_some(),
+    };
     let mut tx = cx.db.begin().await?;
     crate::home::store::save_prefs(&mut tx, &cx.tenant, cx.user_id(), &p).await?;
     tx.commit().await?;

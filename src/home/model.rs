@@ -8,6 +8,8 @@ pub struct Prefs {
     pub show_archived_sav: bool,
     /// «Afficher les observations en infos bulles»
     pub observations_tooltip: bool,
+    /// «Recevoir par e-mail les alertes de mes actions»
+    pub action_alert_email: bool,
 }
 
 /// What the «Tableau de bord» shows today.

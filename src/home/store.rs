@@ -4,7 +4,7 @@ use crate::home::model::Prefs;
 use crate::{on_conn, on_pool};
 
 pub async fn prefs(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Prefs, AppError> {
-    let sql = "SELECT show_archived_sav, observations_tooltip FROM user_pref WHERE company_id = $1 AND user_id = $2";
+    let sql = "SELECT show_archived_sav, observations_tooltip, action_alert_email FROM user_pref WHERE company_id = $1 AND user_id = $2";
     Ok(on_pool!(db, c => sqlx::query_as::<_, Prefs>(sql).bind(tenant.company_id()).bind(user_id).fetch_optional(c).await)
         .map_err(internal)?
         .unwrap_or_default())
@@ -12,14 +12,15 @@ pub async fn prefs(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Prefs, AppE
 
 pub async fn save_prefs(tx: &mut Tx, tenant: &Tenant, user_id: i64, p: &Prefs) -> Result<(), AppError> {
     // Portable upsert: both SQLite and PostgreSQL accept ON CONFLICT … DO UPDATE.
-    let sql = "INSERT INTO user_pref (company_id, user_id, show_archived_sav, observations_tooltip) VALUES ($1, $2, $3, $4) \
-               ON CONFLICT (user_id) DO UPDATE SET show_archived_sav = $3, observations_tooltip = $4 \
+    let sql = "INSERT INTO user_pref (company_id, user_id, show_archived_sav, observations_tooltip, action_alert_email) VALUES ($1, $2, $3, $4, $5) \
+               ON CONFLICT (user_id) DO UPDATE SET show_archived_sav = $3, observations_tooltip = $4, action_alert_email = $5 \
                WHERE user_pref.company_id = $1";
     on_conn!(tx, c => sqlx::query(sql)
         .bind(tenant.company_id())
         .bind(user_id)
         .bind(p.show_archived_sav)
         .bind(p.observations_tooltip)
+        .bind(p.action_alert_email)
         .execute(c)
         .await.map(|r| r.rows_affected()))
     .map_err(internal)?;

@@ -17,6 +17,7 @@ pub fn Dashboard() -> impl IntoView {
                 <li><a href="/clients?statut=prospect">{d.prospects} " prospects"</a></li>
             </ul>
         })}
+        <crate::actions::ui::MyActionsWidget />
     }
 }
 
@@ -28,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
         {signed_in(|me| view! {
             <ul class="menu">
                 {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
+                {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/actions">"Actions"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/journal">"Journal"</a></li> })}
                 <li><a href="/preferences">"Préférences"</a></li>
             </ul>

@@ -1,0 +1,85 @@
+//! What the action pages show.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseView {
+    pub id: i64,
+    pub label: String,
+    pub retired: bool,
+}
+
+/// An action type of «Paramètres» › «Actions», with its responses in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionTypeView {
+    pub id: i64,
+    pub label: String,
+    pub retired: bool,
+    pub responses: Vec<ResponseView>,
+    /// Actions of this type (a type in use is retired, never deleted).
+    pub in_use: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionView {
+    pub id: i64,
+    pub contact_id: i64,
+    pub contact_name: String,
+    pub type_id: i64,
+    pub type_label: String,
+    pub note: String,
+    /// «Date d'alerte» as typed: `YYYY-MM-DD`, and `HH:MM` or empty (Europe/Paris).
+    pub alert_date: String,
+    pub alert_time: String,
+    pub alert_at: i64,
+    pub author: UserRef,
+    pub assignee: Option<UserRef>,
+    pub shared: Vec<UserRef>,
+    pub open: bool,
+    pub response: Option<String>,
+    pub close_comment: String,
+    /// The alert date has come and the action is open.
+    pub due: bool,
+    /// Whether the current user may change it (author, assignee, shared, or manager).
+    pub can_change: bool,
+}
+
+impl ActionView {
+    pub fn when(&self) -> String {
+        let d = crate::documents::model::date_fr(&self.alert_date);
+        if self.alert_time.is_empty() { d } else { format!("{d} à {}", self.alert_time) }
+    }
+}
+
+/// A client's «Actions»: open first, then done; what the form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientActionsView {
+    pub contact_id: i64,
+    pub contact_name: String,
+    pub open: Vec<ActionView>,
+    pub done: Vec<ActionView>,
+    pub types: Vec<ActionTypeView>,
+    pub users: Vec<UserRef>,
+}
+
+/// «Mes actions»: what I am assigned, shared or wrote, open, by alert date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyActionsView {
+    pub overdue: Vec<ActionView>,
+    pub today: Vec<ActionView>,
+    pub upcoming: Vec<ActionView>,
+}
+
+/// One action's page: the action, the types and users for its form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionPageData {
+    pub action: ActionView,
+    pub types: Vec<ActionTypeView>,
+    pub users: Vec<UserRef>,
+}
