@@ -67,9 +67,15 @@ async fn merge_moves_everything_and_undo_restores_it(b: Backend) {
     }
     let (status, _) = admin.upload(&format!("/clients/{bb}/porte-doc/importer"), "plan.pdf", b"%PDF-1.4 plan".to_vec()).await;
     assert_eq!(status, 303);
+    // And an action.
+    let t = admin.call("actions/save_type", &[("label", "A relancer")]).await.body;
+    let r = admin.call("actions/create", &[("contact_id", &bb.to_string()), ("type_id", &t), ("alert_date", "2026-12-01")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let rows_a = rows_of(&app, a).await;
     let rows_b = rows_of(&app, bb).await;
-    assert!(rows_b.iter().any(|(t, _)| t == "document") && rows_b.iter().any(|(t, _)| t == "stored_file") && rows_b.iter().any(|(t, _)| t == "audit"));
+    for table in ["document", "stored_file", "audit", "action"] {
+        assert!(rows_b.iter().any(|(t, _)| t == table), "the other has a row of {table}");
+    }
 
     // Merge: keep the other's e-mail.
     let r = admin.call("duplicates/merge", &[("survivor", &a.to_string()), ("other", &bb.to_string()), ("f_email", "autre")]).await;
@@ -89,6 +95,7 @@ async fn merge_moves_everything_and_undo_restores_it(b: Backend) {
     let pd = admin.call("documents/porte_doc", &[("contact_id", &a.to_string())]).await.json();
     assert_eq!(pd["documents"].as_array().unwrap().len(), 2);
     assert_eq!(pd["files"].as_array().unwrap().len(), 1);
+    assert_eq!(admin.call("actions/of_client", &[("contact_id", &a.to_string())]).await.json()["open"].as_array().unwrap().len(), 1, "the action moved");
     // The other's phone and document number find the survivor; the other is in the Corbeille.
     let hits = admin.call("search", &[("q", "04 77 21 35 80")]).await.json();
     assert_eq!(hits.as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![a]);

@@ -9,8 +9,13 @@ async function newContact(page: Page, nom: string, prenom: string) {
   await page.getByLabel('Ville').fill('Montbrison');
 }
 
-test('two «Lagrange-Vernet Aurélien»: warned, merged from «Doublons» with both records\' documents, then undone', async ({ page }) => {
+test('two «Lagrange-Vernet Aurélien»: warned, merged from «Doublons» with both records\' documents and actions, then undone', async ({ page }) => {
   await login(page);
+  // An action type, for an action on the second record.
+  await page.goto('/parametres/actions');
+  await page.getByLabel("Type d'action").fill('A faire');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByText('Enregistré.')).toBeVisible();
   await newContact(page, 'Lagrange-Vernet', 'Aurélien');
   await page.getByLabel('Téléphone', { exact: true }).fill('04 77 58 00 01');
   await page.getByRole('button', { name: 'Valider' }).click();
@@ -39,6 +44,15 @@ test('two «Lagrange-Vernet Aurélien»: warned, merged from «Doublons» with b
   await page.getByLabel('Prix unitaire HT, ligne 1').fill('9500');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await expect(page.getByText('Pièce enregistrée.')).toBeVisible();
+  // And an action on the second record.
+  await page.getByRole('link', { name: /Porte doc de/ }).click();
+  await page.getByRole('navigation', { name: 'Onglets du contact' }).getByRole('link', { name: 'Actions' }).click();
+  const form = page.getByRole('form', { name: 'Nouvelle action' });
+  await form.getByLabel("Date d'alerte").fill('2026-12-15');
+  await form.getByLabel("Type d'action").selectOption({ label: 'A faire' });
+  await form.getByLabel('Note').fill('Visite technique pompe à chaleur');
+  await form.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByText('Action créée.')).toBeVisible();
 
   // «Clients» › «Doublons» › «Lancer l'analyse» › «Fusionner».
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Clients' }).click();
@@ -56,6 +70,8 @@ test('two «Lagrange-Vernet Aurélien»: warned, merged from «Doublons» with b
   await page.getByRole('link', { name: 'Porte doc' }).click();
   await expect(page.getByRole('link', { name: /^Facture F-/ })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Devis (brouillon)', exact: true })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Onglets du contact' }).getByRole('link', { name: 'Actions' }).click();
+  await expect(page.getByRole('table', { name: 'Actions ouvertes' })).toContainText('Visite technique pompe à chaleur');
 
   // «Annuler la fusion»: each record gets its own back.
   await page.getByRole('link', { name: 'Fiche contact' }).click();
@@ -64,4 +80,6 @@ test('two «Lagrange-Vernet Aurélien»: warned, merged from «Doublons» with b
   await page.getByRole('link', { name: 'Porte doc' }).click();
   await expect(page.getByRole('link', { name: /^Facture F-/ })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Devis (brouillon)', exact: true })).toHaveCount(0);
+  await page.getByRole('navigation', { name: 'Onglets du contact' }).getByRole('link', { name: 'Actions' }).click();
+  await expect(page.getByText('Aucune action ouverte.')).toBeVisible();
 });
