@@ -23,11 +23,11 @@ test('actions: a type with its responses, an action assigned and shared, seen an
   await page.getByLabel("Type d'action").fill('A relancer');
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByText('Enregistré.')).toBeVisible();
-  const card = page.getByRole('article', { name: "Type d'action A relancer" });
+  const card = page.getByRole('article', { name: 'Type A relancer' });
   for (const r of ['Rappeler', 'Pas intéressé']) {
     await card.getByLabel('Nouvelle réponse pour A relancer').fill(r);
     await card.getByRole('button', { name: 'Ajouter une réponse' }).click();
-    await expect(page.getByRole('article', { name: "Type d'action A relancer" }).getByRole('listitem').filter({ hasText: r })).toBeVisible();
+    await expect(page.getByRole('article', { name: 'Type A relancer' }).getByRole('listitem').filter({ hasText: r })).toBeVisible();
   }
 
   // A client, and on it «Actions»: tomorrow, «A relancer», assigned to Marc, shared with Inès.

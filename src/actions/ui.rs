@@ -31,7 +31,7 @@ pub fn ActionTypesPage() -> impl IntoView {
         <p><a href="/parametres">"Paramètres"</a></p>
         {done.then(|| view! { <Notice text="Enregistré." /> })}
         <FormAlert error=error.clone() fields=&["label"] />
-        <form method="post" action={path::<SaveActionType>()} class="card" aria-label="Ajouter un type d'action">
+        <form method="post" action={path::<SaveActionType>()} class="card" aria-label="Ajouter">
             <h2>"Ajouter"</h2>
             <Field name="label" label="Type d'action" required=true error=error.clone() hint="Par exemple « A relancer », « Invitation salon », « A faire »." />
             <button type="submit">"Valider"</button>
@@ -64,7 +64,7 @@ fn type_card(t: ActionTypeView, first: bool, last: bool) -> impl IntoView {
     let n = t.responses.len();
     let response_field = format!("response-{id}");
     view! {
-        <article class="card" id=format!("type-{id}") aria-label=format!("Type d'action {}", t.label) class:retired=t.retired>
+        <article class="card" id=format!("type-{id}") aria-label=format!("Type {}", t.label) class:retired=t.retired>
             <h2>{t.label.clone()} {t.retired.then_some(" (retiré)")}</h2>
             <p class="hint">{match t.in_use { 0 => "Aucune action de ce type.".to_string(), 1 => "1 action de ce type.".to_string(), n => format!("{n} actions de ce type.") }}</p>
             <div class="row">
