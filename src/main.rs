@@ -40,6 +40,7 @@ async fn main() {
 
     let mail = std::sync::Arc::new(config.mail.clone());
     let workers = ouvrage::mail::worker::start(db.clone(), mail.clone());
+    ouvrage::reminders::planner::start(db.clone(), mail.host.clone());
     ouvrage::actions::alerts::start(db.clone(), mail);
     let state = AppState { db: db.clone(), config: std::sync::Arc::new(config.clone()), leptos_options };
     let app = router(state);

@@ -245,12 +245,12 @@ async fn preferences_are_per_user(b: Backend) {
     admin.call("users/create", &[("name", "Léa"), ("email", "lea@test.fr"), ("signature", ""), ("password", "Secretariat-2026!")]).await;
     let lea = app.logged_in("lea@test.fr", "Secretariat-2026!").await;
     let p = admin.call("prefs/get", &[]).await.json();
-    assert_eq!(p, serde_json::json!({"show_archived_sav": false, "observations_tooltip": false}));
+    assert_eq!(p, serde_json::json!({"show_archived_sav": false, "observations_tooltip": false, "action_alert_email": false}));
     assert_eq!(admin.call("prefs/save", &[("show_archived_sav", "on")]).await.status, 200);
     assert_eq!(admin.call("prefs/get", &[]).await.json()["show_archived_sav"], true);
     assert_eq!(lea.call("prefs/get", &[]).await.json()["show_archived_sav"], false);
     assert_eq!(lea.call("prefs/save", &[("observations_tooltip", "on")]).await.status, 200);
-    assert_eq!(lea.call("prefs/get", &[]).await.json(), serde_json::json!({"show_archived_sav": false, "observations_tooltip": true}));
+    assert_eq!(lea.call("prefs/get", &[]).await.json(), serde_json::json!({"show_archived_sav": false, "observations_tooltip": true, "action_alert_email": false}));
     assert_eq!(app.client().call("prefs/save", &[]).await.status, 401);
     app.finish().await;
 }

@@ -74,6 +74,16 @@ const MATRIX: &[Entry] = &[
     ("actions/update", Session, &[("id", "{action}"), ("type_id", "{action_type}"), ("alert_date", "2026-12-01")]),
     ("actions/close", Session, &[("id", "{action}"), ("response_id", "{action_response}")]),
     ("actions/mine", Session, &[]),
+    ("reminders/worklist", Right("relances"), &[]),
+    ("reminders/make", Right("relances"), &[("contact_id", "{contact}"), ("level", "R1")]),
+    ("reminders/of_client", Session, &[("contact_id", "{contact}")]),
+    ("reminders/email", Right("relances"), &[("id", "{letter}")]),
+    ("reminders/summary", Right("relances"), &[]),
+    ("reminders/settings", Right("parametres"), &[]),
+    ("reminders/save_settings", Right("parametres"), &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8")]),
+    ("reminders/save_template", Right("parametres"), &[("level", "R1"), ("letter", "x"), ("email_subject", "x"), ("email", "x")]),
+    ("reminders/save_rate", Right("parametres"), &[("kind", "bce"), ("half", "2026-1"), ("rate", "2,15")]),
+    ("documents/dispute", Right("gestion_commerciale"), &[("id", "{facture}"), ("litige", "on")]),
 ];
 
 /// Plain routes: (method, path, who may call it).
@@ -88,6 +98,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/pieces/{facture}", Session),
     ("GET", "/clients/{contact}/actions", Session),
     ("GET", "/actions/{action}", Session),
+    ("GET", "/relances/{letter}/pdf", Session),
     ("GET", "/clients/fusion?survivant={contact}&autre={twin}", Right("corbeille_fusion")),
     ("GET", "/parametres/utilisateurs/{user}", Right("utilisateurs")),
 ];
@@ -159,6 +170,11 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let action_response = admin.call("actions/add_response", &[("type_id", &action_type), ("response", "Rappeler")]).await.body;
     let action = admin.call("actions/create", &[("contact_id", &contact), ("type_id", &action_type), ("alert_date", "2026-12-01")]).await.body;
     assert!(action.parse::<i64>().is_ok(), "{action}");
+    // An overdue facture and its reminder letter.
+    let r = admin.call("documents/create", &[("contact_id", &contact), ("kind", "facture"), ("doc_date", "2026-01-02"), ("due_date", "2026-01-10"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.status, 200);
+    let letter = admin.call("reminders/make", &[("contact_id", &contact), ("level", "R1")]).await.body;
+    assert!(letter.parse::<i64>().is_ok(), "{letter}");
     ids.extend([
         ("contact", contact),
         ("twin", twin),
@@ -171,6 +187,7 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
         ("action_type", action_type),
         ("action_response", action_response),
         ("action", action),
+        ("letter", letter),
     ]);
 
     let anonymous = app.client();

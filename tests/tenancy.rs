@@ -7,7 +7,8 @@ use std::path::Path;
 const BUSINESS_TABLES: &[&str] = &[
     "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "search_doc", "search_block", "search_fuzzy",
     "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file", "outbox", "outbox_attachment",
-    "mail_domain_check", "action_type", "action_response", "action", "action_share",
+    "mail_domain_check", "action_type", "action_response", "action", "action_share", "reminder_settings", "reminder_template", "rate",
+    "reminder_schedule", "reminder_letter", "reminder",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)
@@ -19,6 +20,7 @@ const UNSCOPED: &[(&str, &str, &str)] = &[
     ("src/server/seed.rs", "SELECT MAX(id) FROM contact", "bulk seed: contact ids are global to the table"),
     ("src/mail/outbox.rs", "SELECT id FROM outbox WHERE status = 'pending'", "the outbox worker serves every company"),
     ("src/actions/alerts.rs", "SELECT a.id, a.company_id, a.author_id", "the alert planner serves every company (each row then acts for its company_id)"),
+    ("src/reminders/planner.rs", "CASE WHEN NOT EXISTS (SELECT 1 FROM reminder r WHERE r.document_id = d.id", "a fragment of the schedule's INSERT, which is scoped by company"),
     ("src/mail/outbox.rs", "UPDATE outbox SET status = 'claimed'", "the outbox worker serves every company"),
     ("src/mail/outbox.rs", "SELECT id, company_id, from_addr", "the worker reads the row it claimed, by primary key"),
     ("src/mail/outbox.rs", "UPDATE outbox SET status = 'sending'", "the worker's own claim, by primary key"),

@@ -346,6 +346,9 @@ pub struct DocumentView {
     pub totals: Totals,
     pub paid: i64,
     pub credited: i64,
+    /// «En litige»: not reminded.
+    #[serde(default)]
+    pub litige: bool,
     pub payments: Vec<PaymentView>,
 }
 

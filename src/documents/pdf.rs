@@ -207,6 +207,38 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     draw(l.pages)
 }
 
+/// A letter (reminders): the letterhead, the client's address, the place and date, a
+/// title, then the text, wrapped, blank lines kept.
+pub fn render_letter(h: &Header, title: &str, date_line: &str, text: &str) -> Vec<u8> {
+    let mut l = Layout { pages: Vec::new(), y: 60.0 };
+    l.text(LEFT, 14.0, true, h.company_name.clone());
+    for line in &h.company {
+        l.down(14.0, 0.0);
+        l.text(LEFT, 9.0, false, line.clone());
+    }
+    l.down(30.0, 0.0);
+    for (i, line) in h.client.iter().filter(|c| !c.is_empty()).enumerate() {
+        l.text(330.0, 10.0, i == 0, line.clone());
+        l.down(13.0, 0.0);
+    }
+    l.down(20.0, 0.0);
+    l.right(RIGHT, 10.0, false, date_line);
+    l.down(30.0, 20.0);
+    l.text(LEFT, 12.0, true, title);
+    l.down(24.0, 14.0);
+    for para in text.lines() {
+        if para.trim().is_empty() {
+            l.down(8.0, 12.0);
+            continue;
+        }
+        for part in wrap(para, 10.0, RIGHT - LEFT) {
+            l.text(LEFT, 10.0, false, part);
+            l.down(13.0, 13.0);
+        }
+    }
+    draw(l.pages)
+}
+
 fn draw(pages: Vec<Vec<Op>>) -> Vec<u8> {
     let mut document = Document::new();
     let count = pages.len();

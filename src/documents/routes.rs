@@ -1,6 +1,7 @@
 //! Plain HTTP routes of «Porte doc»: files go as bytes, not through server functions.
 //!   GET  /pieces/{id}/pdf               the PDF of a document («Télécharger»)
 //!   GET  /fichiers/{id}                 an imported file («Télécharger»)
+//!   GET  /relances/{id}/pdf             a reminder's letter («Imprimer»)
 //!   POST /clients/{id}/porte-doc/importer  «Importer» (multipart form, works without JS)
 //! Each authenticates with the session cookie and reads only the caller's company.
 
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/pieces/{id}/pdf", get(document_pdf))
         .route("/fichiers/{id}", get(download))
+        .route("/relances/{id}/pdf", get(reminder_pdf))
         // The limit is checked while reading (French message); the layer only stops abuse.
         .route("/clients/{id}/porte-doc/importer", post(import).layer(DefaultBodyLimit::max(FILE_MAX_BYTES + 64 * 1024)))
 }
@@ -48,6 +50,20 @@ fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
     r.headers_mut().insert(header::CONTENT_DISPOSITION, attachment(name));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     r
+}
+
+async fn reminder_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let result = async {
+        let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        let mut tx = cx.db.read().await?;
+        let letter = crate::reminders::letter::compose(&mut tx, &cx.tenant, id).await?;
+        Ok::<_, AppError>((letter.file_name.clone(), crate::reminders::letter::pdf(&letter)))
+    }
+    .await;
+    match result {
+        Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
+        Err(e) => error_response(e),
+    }
 }
 
 async fn document_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {

@@ -20,9 +20,10 @@ struct DocRow {
     total_ttc: i64,
     paid: i64,
     credited: i64,
+    litige: bool,
 }
 
-const DOC_COLUMNS: &str = "id, contact_id, kind, number, status, doc_date, due_date, source_id, total_ttc, paid, credited";
+const DOC_COLUMNS: &str = "id, contact_id, kind, number, status, doc_date, due_date, source_id, total_ttc, paid, credited, litige";
 
 impl DocRow {
     fn kind(&self) -> Kind {
@@ -217,6 +218,8 @@ async fn settle(tx: &mut Tx, tenant: &Tenant, id: i64, ttc: i64, paid: i64, cred
     let sql = "UPDATE document SET paid = $3, credited = $4, status = $5, updated_at = $6 WHERE company_id = $1 AND id = $2";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(paid).bind(credited).bind(status.code()).bind(now()).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
+    // A reminder e-mail still queued for an invoice now settled must not leave.
+    crate::reminders::store::cancel_pointless_mails(tx, tenant, id).await?;
     Ok(())
 }
 
@@ -280,7 +283,7 @@ pub struct Header {
     pub business_client: bool,
 }
 
-async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Header, AppError> {
+pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Header, AppError> {
     let csql = "SELECT name, adresse, code_postal, ville, siret, telephone, email FROM company WHERE id = $1";
     let (name, adresse, cp, ville, siret, tel, email): (String, String, String, String, String, String, String) =
         on_conn!(tx, c => sqlx::query_as(csql).bind(tenant.company_id()).fetch_one(c).await).map_err(internal)?;
@@ -339,6 +342,7 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
         lines,
         paid: d.paid,
         credited: d.credited,
+        litige: d.litige,
         payments: pays.into_iter().map(|(paid_on, amount, method)| PaymentView { paid_on, amount, method }).collect(),
     })
 }
@@ -352,14 +356,19 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<DocumentView, AppE
 /// The PDF of a document: as kept at issue time, or drawn now for a draft.
 pub async fn pdf(db: &Db, tenant: &Tenant, id: i64) -> Result<(String, Vec<u8>), AppError> {
     let mut tx = db.read().await?;
-    let view = view_tx(&mut tx, tenant, id).await?;
+    pdf_tx(&mut tx, tenant, id).await
+}
+
+/// The PDF of a document (as kept at issue time, else drawn now), in a transaction.
+pub async fn pdf_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(String, Vec<u8>), AppError> {
+    let view = view_tx(tx, tenant, id).await?;
     let name = format!("{}.pdf", view.number.clone().unwrap_or_else(|| format!("{}-brouillon-{}", view.kind.code(), view.id)));
     let sql = "SELECT data FROM document_pdf WHERE company_id = $1 AND document_id = $2";
-    let kept: Option<Vec<u8>> = on_conn!(&mut tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    let kept: Option<Vec<u8>> = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
     if let Some(bytes) = kept {
         return Ok((name, bytes));
     }
-    let header = header_tx(&mut tx, tenant, view.contact_id).await?;
+    let header = header_tx(tx, tenant, view.contact_id).await?;
     Ok((name, crate::documents::pdf::render(&header, &view)))
 }
 

@@ -22,6 +22,8 @@ fn notice_for(done: Option<String>) -> Option<&'static str> {
         Some("importe") => Some("Fichier importé."),
         Some("envoye") => Some("E-mail mis en file d'envoi."),
         Some("renvoye") => Some("E-mail remis en file d'envoi."),
+        Some("litige") => Some("Litige enregistré."),
+        Some("relance-envoyee") => Some("Relance mise en file d'envoi."),
         _ => None,
     }
 }
@@ -96,6 +98,7 @@ pub fn PorteDocPage() -> impl IntoView {
                         <button type="submit">"Importer"</button>
                     </form>
                 </section>
+                <crate::reminders::ui::ClientRemindersSection contact_id=p.contact_id />
             }
         })}
     }
@@ -319,6 +322,17 @@ pub fn DocumentPage() -> impl IntoView {
                             </tbody>
                         </table>
                     </section>
+                })}
+                {(d.kind == Kind::Facture && !draft && d.status != Status::Annulee).then(|| view! {
+                    <form method="post" action={path::<crate::reminders::api::DisputeDocument>()} class="card wide" aria-label="Litige">
+                        <input type="hidden" name="id" value=d.id />
+                        <div class="check">
+                            <input type="checkbox" id="f-litige" name="litige" value="on" checked=d.litige />
+                            <label for="f-litige">"En litige"</label>
+                        </div>
+                        <p class="hint">"Une facture en litige n'est pas relancée."</p>
+                        <button type="submit">"Enregistrer"</button>
+                    </form>
                 })}
                 {(!draft).then(|| view! { <crate::mail::ui::DocumentMailsSection id=d.id /> })}
             }

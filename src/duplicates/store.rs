@@ -27,6 +27,7 @@ pub const ATTACHED: &[Attached] = &[
     Attached { table: "document", column: "contact_id", filter: "" },
     Attached { table: "stored_file", column: "contact_id", filter: "" },
     Attached { table: "action", column: "contact_id", filter: "" },
+    Attached { table: "reminder_letter", column: "contact_id", filter: "" },
     Attached { table: "audit", column: "entity_id", filter: " AND entity = 'contact'" },
 ];
 
@@ -35,6 +36,7 @@ pub const NOT_MOVED: &[(&str, &str)] = &[
     ("contact_phone", "merged as values: the survivor gets the union of the numbers, the other keeps its own"),
     ("search_doc", "derived: both records are re-indexed"),
     ("contact_alias", "written by the merge itself (the other's name on the survivor)"),
+    ("reminder_schedule", "derived: rewritten from the invoices by the reminder planner"),
 ];
 
 /// What a merge changes on a record, kept to undo it.

@@ -18,6 +18,7 @@ pub fn Dashboard() -> impl IntoView {
             </ul>
         })}
         <crate::actions::ui::MyActionsWidget />
+        {signed_in(|me| me.can(Right::Reminders).then(|| view! { <crate::reminders::ui::RemindersWidget /> }))}
     }
 }
 
@@ -30,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
             <ul class="menu">
                 {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/actions">"Actions"</a></li> })}
+                {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/relances">"Gestion des relances"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/journal">"Journal"</a></li> })}
                 <li><a href="/preferences">"Préférences"</a></li>
             </ul>
@@ -43,7 +45,11 @@ pub fn CommercialPage() -> impl IntoView {
         <Title text="Gestion commerciale — Ouvrage" />
         {signed_in(|_| view! {
             <h1>"Gestion commerciale"</h1>
-            <p>"Les devis, factures, avoirs et la relance des factures clients arrivent avec le module commercial."</p>
+            <h2>"Suivi des clients"</h2>
+            <ul class="menu">
+                <li><a href="/gestion-commerciale/relances">"Relance factures clients"</a></li>
+            </ul>
+            <p>"Les devis, factures et avoirs se font depuis le « Porte doc » de chaque client."</p>
         })}
     }
 }

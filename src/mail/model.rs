@@ -37,6 +37,7 @@ pub fn status_label(status: &str) -> &'static str {
         "sent" => "Envoyé",
         "failed" => "Échec de l'envoi",
         "uncertain" => "Envoi incertain",
+        "cancelled" => "Annulé",
         _ => "Inconnu",
     }
 }
