@@ -38,25 +38,6 @@ async fn porte_doc(c: &Client, contact: i64) -> serde_json::Value {
     c.call("documents/porte_doc", &[("contact_id", &contact.to_string())]).await.json()
 }
 
-fn pdf_text(bytes: &[u8]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("ouvrage-pdf-{}-{}", std::process::id(), bytes.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("doc.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    // Page 1 rendered to PNG (it must render), then its text.
-    let png = std::process::Command::new("pdftoppm").args(["-png", "-r", "50", "-f", "1", "-l", "1"]).arg(&file).arg(dir.join("page")).status();
-    match png {
-        Ok(s) => assert!(s.success(), "pdftoppm failed"),
-        Err(_) if std::env::var("CI").is_err() => {
-            eprintln!("SKIPPED PDF rendering: pdftoppm missing (apt-get install poppler-utils)");
-            return None;
-        }
-        Err(e) => panic!("pdftoppm missing in CI: {e}"),
-    }
-    assert!(std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".png")), "page 1 rendered");
-    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext");
-    Some(String::from_utf8_lossy(&out.stdout).to_string())
-}
 
 async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     let app = spawn(b).await;
@@ -129,7 +110,7 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "application/pdf");
     assert!(bytes.starts_with(b"%PDF"));
-    if let Some(text) = pdf_text(&bytes) {
+    if let Some(text) = common::pdf_text(&bytes) {
         for needle in ["FACTURE F-2026-00001", "Chauffage Pavière SARL", "Remplacement chaudière", "5,5 %", "2 604,92", "Échéance : 29/12/2026", "40 €", "pénalités de retard"] {
             assert!(text.replace(['\u{202f}', '\u{a0}'], " ").contains(needle), "«{needle}» missing from the PDF:\n{text}");
         }

@@ -313,3 +313,25 @@ impl Client {
         (r.status().as_u16(), location)
     }
 }
+
+/// The text of a PDF (page 1 must render with pdftoppm; the text by pdftotext).
+/// `None` outside CI when poppler-utils is missing (said loudly).
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("ouvrage-pdf-{}-{}", std::process::id(), bytes.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    // Page 1 rendered to PNG (it must render), then its text.
+    let png = std::process::Command::new("pdftoppm").args(["-png", "-r", "50", "-f", "1", "-l", "1"]).arg(&file).arg(dir.join("page")).status();
+    match png {
+        Ok(s) => assert!(s.success(), "pdftoppm failed"),
+        Err(_) if std::env::var("CI").is_err() => {
+            eprintln!("SKIPPED PDF rendering: pdftoppm missing (apt-get install poppler-utils)");
+            return None;
+        }
+        Err(e) => panic!("pdftoppm missing in CI: {e}"),
+    }
+    assert!(std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".png")), "page 1 rendered");
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext");
+    Some(String::from_utf8_lossy(&out.stdout).to_string())
+}
