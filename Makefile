@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders
 
 run: setup
 	cargo leptos serve
@@ -88,3 +88,12 @@ bench-mail: setup-test
 	$(MAIL_VENV)/bin/python tests/support/smtp_sink.py $(BENCH_MAIL_PORT) /tmp/ouvrage-bench-sink --count-only & SINK=$$!; sleep 1; \
 	DATABASE_URL=sqlite://data/bench-mail.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_mail SMTP_URL=smtp://127.0.0.1:$(BENCH_MAIL_PORT) \
 		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-mail --mails 10000; STATUS=$$?; kill $$SINK; exit $$STATUS
+
+# Planning the day's reminders over 100,000 open invoices (20 % overdue), SQLite then
+# PostgreSQL, beside a naive per-invoice loop in the same run.
+bench-reminders:
+	cargo build --release --features ssr --bin ouvrage
+	-psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE ouvrage_bench_reminders" 2>/dev/null
+	rm -f data/bench-reminders.db*
+	DATABASE_URL=sqlite://data/bench-reminders.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_reminders \
+		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-reminders --invoices 100000

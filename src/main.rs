@@ -77,6 +77,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// PostgreSQL of `BENCH_PG_URL` when set)
 /// `ouvrage bench-dedup [--contacts N] [--febrl DIR]` (in memory)
 /// `ouvrage backup FILE` (SQLite, online)
+/// `ouvrage bench-reminders [--invoices N]` (SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 /// `ouvrage bench-mail [--mails N]` (`SMTP_URL` a local sink; SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
@@ -135,7 +136,20 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 ouvrage::server::bench_mail::run(&url, label, mails, &config.mail).await.unwrap_or_else(|e| fail(&e.to_string()));
             }
         }
-        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail)")),
+        "bench-reminders" => {
+            let invoices = number("--invoices", 100_000);
+            let mut targets = vec![("SQLite", config.database_url.clone())];
+            if let Ok(pg) = std::env::var("BENCH_PG_URL") {
+                targets.push(("PostgreSQL", pg));
+            }
+            let today = ouvrage::fmt::paris_date(chrono::Utc::now().timestamp());
+            for (label, url) in targets {
+                let db = Db::connect(&url).await.unwrap_or_else(|e| fail(&format!("{label} inaccessible : {e}")));
+                ouvrage::server::bench_reminders::run(&db, label, invoices, today).await.unwrap_or_else(|e| fail(&e.to_string()));
+                db.close().await;
+            }
+        }
+        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders)")),
     }
 }
 

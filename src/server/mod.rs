@@ -4,6 +4,7 @@ pub mod backup;
 pub mod bench;
 pub mod bench_dedup;
 pub mod bench_mail;
+pub mod bench_reminders;
 pub mod demo;
 pub mod seed;
 pub mod security;
