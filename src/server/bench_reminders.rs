@@ -37,8 +37,10 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
     let mut tx = db.begin().await?;
     let first_contact: i64 = on_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM contact").fetch_one(c).await).map_err(internal)?.unwrap_or(0) + 1;
     let at = now();
+    // Explicit ids (PostgreSQL's identity columns take them only when told).
+    let over = if db.is_postgres() { " OVERRIDING SYSTEM VALUE" } else { "" };
     for chunk in (0..contacts).collect::<Vec<_>>().chunks(500) {
-        let mut sql = String::from("INSERT INTO contact (id, company_id, statut, nom, societe, email, created_at, updated_at) VALUES ");
+        let mut sql = format!("INSERT INTO contact (id, company_id, statut, nom, societe, email, created_at, updated_at){over} VALUES ");
         let mut p = 0;
         for (k, _) in chunk.iter().enumerate() {
             if k > 0 {
@@ -59,8 +61,8 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
     }
     let first_doc: i64 = on_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM document").fetch_one(c).await).map_err(internal)?.unwrap_or(0) + 1;
     for chunk in (0..invoices).collect::<Vec<_>>().chunks(500) {
-        let mut sql = String::from(
-            "INSERT INTO document (id, company_id, contact_id, kind, number, status, doc_date, due_date, total_ht, total_tva, total_ttc, paid, credited, created_at, updated_at) VALUES ",
+        let mut sql = format!(
+            "INSERT INTO document (id, company_id, contact_id, kind, number, status, doc_date, due_date, total_ht, total_tva, total_ttc, paid, credited, created_at, updated_at){over} VALUES "
         );
         let mut p = 0;
         let mut rows = Vec::new();
