@@ -38,10 +38,11 @@ CREATE TABLE rate (
     PRIMARY KEY (company_id, kind, half)
 );
 
--- The schedule: each open invoice's next level and the date it is due.
+-- The schedule: each open invoice's next level and the date it is due. Derived data,
+-- rewritten by the planner: no foreign keys (their checks were most of a day's planning).
 CREATE TABLE reminder_schedule (
-    company_id   INTEGER NOT NULL REFERENCES company(id),
-    document_id  INTEGER PRIMARY KEY REFERENCES document(id),
+    company_id   INTEGER NOT NULL,
+    document_id  INTEGER PRIMARY KEY,
     contact_id   INTEGER NOT NULL,
     next_level   TEXT NOT NULL,
     next_date    TEXT NOT NULL

@@ -38,6 +38,16 @@ impl Level {
     pub fn from_code(s: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(s.trim()))
     }
+    /// The level that follows the highest one reached (`None`: all reached).
+    pub fn after(reached: impl IntoIterator<Item = Level>) -> Option<Level> {
+        match reached.into_iter().max() {
+            None => Some(Level::R1),
+            Some(Level::R1) => Some(Level::R2),
+            Some(Level::R2) => Some(Level::R3),
+            Some(Level::R3) => Some(Level::Med),
+            Some(Level::Med) => None,
+        }
+    }
     pub fn title(self) -> &'static str {
         match self {
             Level::R1 => "Relance",
@@ -112,5 +122,8 @@ mod tests {
         assert_eq!(half_of(2026, 6), "2026-1");
         assert_eq!(half_of(2026, 7), "2026-2");
         assert_eq!(Level::from_code("med"), Some(Level::Med));
+        assert_eq!(Level::after([]), Some(Level::R1));
+        assert_eq!(Level::after([Level::R1, Level::Med]), None, "after a formal notice, nothing");
+        assert_eq!(Level::after([Level::R1]), Some(Level::R2));
     }
 }

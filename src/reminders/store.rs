@@ -317,7 +317,7 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
     let mut by_client: BTreeMap<i64, OverdueClient> = BTreeMap::new();
     for inv in invoices {
         let levels: Vec<(String, String)> = done.iter().filter(|(d, _, _)| *d == inv.id).map(|(_, l, on)| (l.clone(), on.clone())).collect();
-        let next = Level::ALL.into_iter().find(|l| !levels.iter().any(|(c, _)| c == l.code()));
+        let next = Level::after(levels.iter().filter_map(|(c, _)| Level::from_code(c)));
         let due = date(&inv.due_date).unwrap_or(today);
         let client = by_client.entry(inv.contact_id).or_insert_with(|| OverdueClient {
             contact_id: inv.contact_id,
@@ -469,23 +469,23 @@ pub async fn make(
         return Err(AppError::invalid("level", "Ce client n'a aucune facture échue à relancer (payée, annulée, en litige, brouillon, client bloqué ou dans la Corbeille)."));
     }
     let done = done_levels(tx, tenant, Some(contact_id)).await?;
-    let has = |doc: i64, l: Level| done.iter().any(|(d, c, _)| *d == doc && c == l.code());
+    // The highest level an invoice reached; a level is made only above it.
+    let top = |doc: i64| done.iter().filter(|(d, _, _)| *d == doc).filter_map(|(_, c, _)| Level::from_code(c)).max();
     let s = settings(tx, tenant).await?;
-    let mut targets: Vec<&OpenInvoice> = invoices.iter().filter(|i| !has(i.id, level)).collect();
+    let mut targets: Vec<&OpenInvoice> = invoices.iter().filter(|i| top(i.id).is_none_or(|t| t < level)).collect();
     if only_due {
         // Automatic reminders: only invoices whose turn it is for this level.
         targets.retain(|i| {
             let due = date(&i.due_date).unwrap_or(today);
-            Level::ALL.into_iter().filter(|l| *l < level).all(|l| has(i.id, l)) && due + Duration::days(s.delay(level)) <= today
+            Level::after(top(i.id)) == Some(level) && due + Duration::days(s.delay(level)) <= today
         });
     }
     if targets.is_empty() {
-        return Err(AppError::invalid("level", format!("La relance {} a déjà été faite pour toutes les factures échues de ce client.", level.code())));
+        return Err(AppError::invalid("level", format!("La relance {} a déjà été faite (ou dépassée) pour toutes les factures échues de ce client.", level.code())));
     }
     let skipped: Vec<String> = Level::ALL
         .into_iter()
-        .filter(|l| *l < level)
-        .filter(|l| targets.iter().any(|i| !has(i.id, *l)))
+        .filter(|l| *l < level && targets.iter().any(|i| top(i.id).is_none_or(|t| t < *l)))
         .map(|l| l.code().to_string())
         .collect();
     if !skipped.is_empty() && !confirm_skip {
