@@ -12,7 +12,8 @@ export const ADMIN = { email: 'admin@e2e.fr', password: 'Chaudiere-E2E-2026' };
 const port = Number(process.env.E2E_PORT ?? 3107);
 // The SMTP sink (aiosmtpd, from `make setup-test`) the server sends to; mails land in SINK_DIR.
 const sinkPort = Number(process.env.E2E_SMTP_PORT ?? 2528);
-export const SINK_DIR = path.join(os.tmpdir(), `ouvrage-e2e-sink-${process.pid}`);
+// (Named by port, not by process: the test workers load this file again.)
+export const SINK_DIR = path.join(os.tmpdir(), `ouvrage-e2e-sink-${sinkPort}`);
 const python = process.env.OUVRAGE_TEST_PYTHON ?? path.join(os.homedir(), '.cache/ouvrage/mail-venv/bin/python');
 
 export default defineConfig({

@@ -38,7 +38,7 @@ test('reminders: R1 by e-mail reaches the client with the PDFs, once; a MED lett
   // «Gestion commerciale» › «Relance factures clients»: comment, «Envoyer un email», «R1».
   await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Gestion commerciale' }).click();
   await page.getByRole('link', { name: 'Relance factures clients' }).click();
-  const card = page.getByRole('article', { name: 'Client Rivière Bâtiment' });
+  const card = page.getByRole('article', { name: 'Client RIVIÈRE' });
   await expect(card.getByRole('table')).toContainText('F-2026-');
   await card.getByLabel('Commentaire').fill('Relance demandée par le gérant');
   await card.getByLabel('Envoyer un email').check();
@@ -53,12 +53,12 @@ test('reminders: R1 by e-mail reaches the client with the PDFs, once; a MED lett
   expect(mails[0]).toContain('application/pdf');
 
   // «R1» again for the same invoice is refused.
-  const again = page.getByRole('article', { name: 'Client Rivière Bâtiment' });
+  const again = page.getByRole('article', { name: 'Client RIVIÈRE' });
   await again.getByRole('button', { name: 'R1', exact: true }).click();
-  await expect(page.getByRole('article', { name: 'Client Rivière Bâtiment' }).getByRole('alert')).toContainText('La relance R1 a déjà été faite');
+  await expect(page.getByRole('article', { name: 'Client RIVIÈRE' }).getByRole('alert')).toContainText('La relance R1 a déjà été faite');
 
   // «MED» straight after R1: confirmed, printed.
-  const med = page.getByRole('article', { name: 'Client Rivière Bâtiment' });
+  const med = page.getByRole('article', { name: 'Client RIVIÈRE' });
   await med.getByLabel('Confirmer le passage à un niveau sans les précédents').check();
   await med.getByRole('button', { name: 'MED', exact: true }).click();
   await expect(page.getByText('Relance MED faite.')).toBeVisible();
@@ -70,9 +70,7 @@ test('reminders: R1 by e-mail reaches the client with the PDFs, once; a MED lett
   expect(text).toContain('Indemnité forfaitaire pour frais de recouvrement : 40,00');
 
   // «Porte doc» › «Relances» lists both, the e-mail with its delivery state.
-  await page.goto('/clients');
-  await page.getByRole('link', { name: /Rivière/ }).first().click();
-  await page.getByRole('link', { name: 'Porte doc' }).click();
+  await page.getByRole('article', { name: 'Client RIVIÈRE' }).getByRole('link', { name: 'RIVIÈRE', exact: true }).click();
   const table = page.getByRole('table', { name: 'Relances du client' });
   await expect(table).toContainText('MED');
   await expect(table).toContainText('Relance demandée par le gérant');
