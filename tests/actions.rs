@@ -131,7 +131,8 @@ async fn bad_actions_save_nothing(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     let disabled = karim_id.to_string();
     let stranger = stranger.to_string();
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (vec![("alert_date", "2026-12-01")], "type_id", "Choisissez le type d'action."),
         (vec![("type_id", &t), ("alert_date", "1900-01-01")], "alert_date", "entre 2000 et 2099"),
         (vec![("type_id", &t), ("alert_date", "2200-01-01")], "alert_date", "entre 2000 et 2099"),

@@ -366,7 +366,7 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
     if let Some(l) = level {
         out.retain(|c| c.next_level.as_deref() == Some(l.code()));
     }
-    out.sort_by(|a, b| b.total.cmp(&a.total));
+    out.sort_by_key(|c| std::cmp::Reverse(c.total));
     Ok(out)
 }
 
