@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/actions") view=MyActionsPage ssr=SsrMode::Async />
                     <Route path=path!("/actions/:id") view=ActionPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/actions") view=ActionTypesPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/questions") view=crate::questions::ui::QuestionsPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/relances") view=crate::reminders::ui::ReminderSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/gestion-commerciale/relances") view=crate::reminders::ui::ReminderWorkPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/pieces/nouvelle") view=DocumentNewPage ssr=SsrMode::Async />

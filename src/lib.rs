@@ -15,6 +15,7 @@ pub mod error;
 pub mod fmt;
 pub mod home;
 pub mod mail;
+pub mod questions;
 pub mod reminders;
 pub mod search;
 pub mod ui;

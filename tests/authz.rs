@@ -84,6 +84,11 @@ const MATRIX: &[Entry] = &[
     ("reminders/save_template", Right("parametres"), &[("level", "R1"), ("letter", "x"), ("email_subject", "x"), ("email", "x")]),
     ("reminders/save_rate", Right("parametres"), &[("kind", "bce"), ("half", "2026-1"), ("rate", "2,15")]),
     ("documents/dispute", Right("gestion_commerciale"), &[("id", "{facture}"), ("litige", "on")]),
+    ("questions/list", Right("parametres"), &[]),
+    ("questions/save", Right("parametres"), &[("label", "Intrus"), ("kind", "texte")]),
+    ("questions/arrange", Right("parametres"), &[("id", "{question}"), ("op", "retire")]),
+    ("questions/answers", Session, &[("contact_id", "{contact}")]),
+    ("questions/answer", Session, &[("contact_id", "{contact}"), ("question[]", "{question}"), ("value[]", "x")]),
 ];
 
 /// Plain routes: (method, path, who may call it).
@@ -175,6 +180,8 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.status, 200);
     let letter = admin.call("reminders/make", &[("contact_id", &contact), ("level", "R1")]).await.body;
     assert!(letter.parse::<i64>().is_ok(), "{letter}");
+    let question = admin.call("questions/save", &[("label", "Type de chauffage"), ("kind", "texte")]).await.body;
+    assert!(question.parse::<i64>().is_ok(), "{question}");
     ids.extend([
         ("contact", contact),
         ("twin", twin),
@@ -188,6 +195,7 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
         ("action_response", action_response),
         ("action", action),
         ("letter", letter),
+        ("question", question),
     ]);
 
     let anonymous = app.client();

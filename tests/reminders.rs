@@ -210,6 +210,8 @@ async fn planner_with_an_injected_clock(b: Backend) {
     let r = admin.call("documents/pay", &[("id", &f2), ("paid_on", "2026-01-29"), ("amount", "120"), ("method", "Virement")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(mails().await[1].1, "cancelled", "paid before it left: it never leaves");
+    plan(&app.db, "ouvrage.test", d("2026-01-30")).await.unwrap();
+    assert_eq!(schedule(&f2).await, None, "paid: the schedule stops");
 
     // Two planners at once (two servers): one R1.
     let k3 = client(&admin, "Double", "Double SAS", "compta@double.test").await;

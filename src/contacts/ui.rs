@@ -238,7 +238,7 @@ async fn load_contact(id: Option<i64>) -> Result<crate::contacts::model::Contact
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let id = contact_id();
-    let done = query_param("modifie");
+    let done = query_param("modifie").or_else(|| query_param("fait"));
     view! {
         <Title text="Fiche contact — Ouvrage" />
         {load(move || load_contact(id), move |c| {
@@ -248,6 +248,7 @@ pub fn ContactPage() -> impl IntoView {
                 <h1>{c.title()}</h1>
                 {done.map(|d| view! { <Notice text=match d.as_str() {
                     "cree" => "Contact créé.",
+                    "reponses" => "Réponses enregistrées.",
                     "fusion" => "Contacts fusionnés.",
                     "fusion-annulee" => "Fusion annulée.",
                     _ => "Fiche contact enregistrée.",
@@ -276,6 +277,7 @@ pub fn ContactPage() -> impl IntoView {
                         <dd>{c.commercial.plafond.map(crate::fmt::euros).unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                 </section>
+                <crate::questions::ui::ContactAnswersSection contact_id=c.id />
                 <section class="card wide">
                     <h2>"Historique des statuts"</h2>
                     <table class="list">
