@@ -17,6 +17,7 @@ pub mod home;
 pub mod mail;
 pub mod questions;
 pub mod reminders;
+pub mod sav;
 pub mod search;
 pub mod ui;
 pub mod users;

@@ -84,6 +84,10 @@ const MATRIX: &[Entry] = &[
     ("reminders/save_template", Right("parametres"), &[("level", "R1"), ("letter", "x"), ("email_subject", "x"), ("email", "x")]),
     ("reminders/save_rate", Right("parametres"), &[("kind", "bce"), ("half", "2026-1"), ("rate", "2,15")]),
     ("documents/dispute", Right("gestion_commerciale"), &[("id", "{facture}"), ("litige", "on")]),
+    ("sav/of_client", Session, &[("contact_id", "{contact}")]),
+    ("sav/save", Session, &[("contact_id", "{contact}"), ("title", "Fuite")]),
+    ("services/save", Session, &[("contact_id", "{contact}"), ("label", "Entretien"), ("start_date", "2026-01-01"), ("periodicity_months", "12")]),
+    ("sav/open", Session, &[]),
     ("questions/list", Right("parametres"), &[]),
     ("questions/save", Right("parametres"), &[("label", "Intrus"), ("kind", "texte")]),
     ("questions/arrange", Right("parametres"), &[("id", "{question}"), ("op", "retire")]),
@@ -104,6 +108,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/clients/{contact}/actions", Session),
     ("GET", "/actions/{action}", Session),
     ("GET", "/relances/{letter}/pdf", Session),
+    ("GET", "/clients/{contact}/sav", Session),
     ("GET", "/clients/fusion?survivant={contact}&autre={twin}", Right("corbeille_fusion")),
     ("GET", "/parametres/utilisateurs/{user}", Right("utilisateurs")),
 ];

@@ -321,6 +321,7 @@ pub enum ContactTab {
     Fiche,
     PorteDoc,
     Actions,
+    Sav,
 }
 
 #[component]
@@ -331,6 +332,7 @@ pub fn ContactTabs(id: i64, current: ContactTab) -> impl IntoView {
             {tab(ContactTab::Fiche, format!("/clients/{id}"), "Fiche contact")}
             {tab(ContactTab::PorteDoc, format!("/clients/{id}/porte-doc"), "Porte doc")}
             {tab(ContactTab::Actions, format!("/clients/{id}/actions"), "Actions")}
+            {tab(ContactTab::Sav, format!("/clients/{id}/sav"), "SAV et services")}
         </nav>
     }
 }

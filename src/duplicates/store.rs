@@ -28,6 +28,8 @@ pub const ATTACHED: &[Attached] = &[
     Attached { table: "stored_file", column: "contact_id", filter: "" },
     Attached { table: "action", column: "contact_id", filter: "" },
     Attached { table: "reminder_letter", column: "contact_id", filter: "" },
+    Attached { table: "sav", column: "contact_id", filter: "" },
+    Attached { table: "service", column: "contact_id", filter: "" },
     Attached { table: "audit", column: "entity_id", filter: " AND entity = 'contact'" },
 ];
 
