@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients/:id/porte-doc") view=PorteDocPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/actions") view=ClientActionsPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/sav") view=crate::sav::ui::ClientSavPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/:id/accueil") view=crate::home::widgets::ClientHomePage ssr=SsrMode::Async />
                     <Route path=path!("/actions") view=MyActionsPage ssr=SsrMode::Async />
                     <Route path=path!("/actions/:id") view=ActionPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/actions") view=ActionTypesPage ssr=SsrMode::Async />

@@ -88,6 +88,10 @@ const MATRIX: &[Entry] = &[
     ("sav/save", Session, &[("contact_id", "{contact}"), ("title", "Fuite")]),
     ("services/save", Session, &[("contact_id", "{contact}"), ("label", "Entretien"), ("start_date", "2026-01-01"), ("periodicity_months", "12")]),
     ("sav/open", Session, &[]),
+    ("home/layout", Session, &[("page", "client")]),
+    ("home/save_layout", Session, &[("page", "client"), ("shown[]", "sav")]),
+    ("home/recent", Session, &[]),
+    ("home/client", Session, &[("contact_id", "{contact}")]),
     ("questions/list", Right("parametres"), &[]),
     ("questions/save", Right("parametres"), &[("label", "Intrus"), ("kind", "texte")]),
     ("questions/arrange", Right("parametres"), &[("id", "{question}"), ("op", "retire")]),
@@ -109,6 +113,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/actions/{action}", Session),
     ("GET", "/relances/{letter}/pdf", Session),
     ("GET", "/clients/{contact}/sav", Session),
+    ("GET", "/clients/{contact}/accueil", Session),
     ("GET", "/clients/fusion?survivant={contact}&autre={twin}", Right("corbeille_fusion")),
     ("GET", "/parametres/utilisateurs/{user}", Right("utilisateurs")),
 ];

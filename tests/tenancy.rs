@@ -8,7 +8,7 @@ const BUSINESS_TABLES: &[&str] = &[
     "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "search_doc", "search_block", "search_fuzzy",
     "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file", "outbox", "outbox_attachment",
     "mail_domain_check", "action_type", "action_response", "action", "action_share", "reminder_settings", "reminder_template", "rate",
-    "reminder_schedule", "reminder_letter", "reminder", "question", "answer", "sav", "service",
+    "reminder_schedule", "reminder_letter", "reminder", "question", "answer", "sav", "service", "user_layout", "recent_view",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)

@@ -59,3 +59,21 @@ CREATE TABLE service (
     updated_at         INTEGER NOT NULL
 );
 CREATE INDEX service_contact ON service(company_id, contact_id);
+
+-- «Personnaliser»: which widgets a user shows on a page, in order (keys, comma-separated).
+CREATE TABLE user_layout (
+    company_id  INTEGER NOT NULL REFERENCES company(id),
+    user_id     INTEGER NOT NULL REFERENCES app_user(id),
+    page        TEXT NOT NULL,
+    widgets     TEXT NOT NULL,
+    PRIMARY KEY (user_id, page)
+);
+
+-- «Clients consultés récemment» on the dashboard.
+CREATE TABLE recent_view (
+    company_id  INTEGER NOT NULL REFERENCES company(id),
+    user_id     INTEGER NOT NULL REFERENCES app_user(id),
+    contact_id  INTEGER NOT NULL REFERENCES contact(id),
+    viewed_at   INTEGER NOT NULL,
+    PRIMARY KEY (user_id, contact_id)
+);

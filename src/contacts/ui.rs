@@ -318,6 +318,7 @@ pub fn ContactEditPage() -> impl IntoView {
 /// The tabs of a contact's pages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ContactTab {
+    Accueil,
     Fiche,
     PorteDoc,
     Actions,
@@ -329,6 +330,7 @@ pub fn ContactTabs(id: i64, current: ContactTab) -> impl IntoView {
     let tab = move |t: ContactTab, href: String, label: &'static str| view! { <a href=href aria-current=(t == current).then_some("page")>{label}</a> };
     view! {
         <nav class="tabs" aria-label="Onglets du contact">
+            {tab(ContactTab::Accueil, format!("/clients/{id}/accueil"), "Accueil")}
             {tab(ContactTab::Fiche, format!("/clients/{id}"), "Fiche contact")}
             {tab(ContactTab::PorteDoc, format!("/clients/{id}/porte-doc"), "Porte doc")}
             {tab(ContactTab::Actions, format!("/clients/{id}/actions"), "Actions")}

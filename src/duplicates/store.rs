@@ -39,6 +39,7 @@ pub const NOT_MOVED: &[(&str, &str)] = &[
     ("search_doc", "derived: both records are re-indexed"),
     ("contact_alias", "written by the merge itself (the other's name on the survivor)"),
     ("reminder_schedule", "derived: rewritten from the invoices by the reminder planner"),
+    ("recent_view", "a user's history of visits; the merged record is in the «Corbeille» and drops out of it"),
     ("answer", "not yet: answers are to be merged question by question (one answer per contact and question); the other keeps its own"),
 ];
 

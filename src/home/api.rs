@@ -35,3 +35,60 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let (clients, prospects) = crate::home::store::contact_counts(&cx.db, &cx.tenant).await?;
     Ok(Dashboard { user_name: cx.me.name, company_name: cx.me.company_name, clients, prospects })
 }
+
+/// The user's widgets for a page (`client` or `tableau`), in order.
+#[server(prefix = "/api", endpoint = "home/layout")]
+pub async fn get_layout(page: String) -> Result<Vec<crate::home::model::WidgetSlot>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    crate::home::store::layout(&cx.db, &cx.tenant, cx.user_id(), &page).await
+}
+
+/// «Personnaliser»: the widgets shown, in order (`shown[]` in the order wanted; with
+/// `move_key` and `direction`, one widget moves up or down).
+#[server(prefix = "/api", endpoint = "home/save_layout")]
+pub async fn save_layout(
+    page: String,
+    #[server(default)] shown: Vec<String>,
+    #[server(default)] order: Vec<String>,
+    #[server(default)] back: String,
+    #[server(default)] mv: String,
+) -> Result<(), AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    // `order[]` lists every widget in the wanted order; `shown[]` the checked ones;
+    // `mv` = `key:up` or `key:down` moves one.
+    let mut order = if order.is_empty() { shown.clone() } else { order };
+    if let Some((key, dir)) = mv.split_once(':')
+        && let Some(i) = order.iter().position(|k| k == key)
+    {
+        let j = if dir == "up" { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < order.len()) };
+        if let Some(j) = j {
+            order.swap(i, j);
+        }
+    }
+    let ordered: Vec<String> = order.into_iter().filter(|k| shown.contains(k)).collect();
+    let mut tx = cx.db.begin().await?;
+    crate::home::store::save_layout(&mut tx, &cx.tenant, cx.user_id(), &page, &ordered).await?;
+    tx.commit().await?;
+    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/".to_string() };
+    leptos_axum::redirect(&back);
+    Ok(())
+}
+
+/// «Clients consultés récemment».
+#[server(prefix = "/api", endpoint = "home/recent")]
+pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    crate::home::store::recent(&cx.db, &cx.tenant, cx.user_id()).await
+}
+
+/// Opens a client's «Accueil»: notes the visit, returns the user's widget layout and
+/// whether SAV observations go in tooltips.
+#[server(prefix = "/api", endpoint = "home/client")]
+pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::WidgetSlot>, bool, String), AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    let c = crate::contacts::store::get(&cx.db, &cx.tenant, contact_id).await?;
+    crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
+    let prefs = crate::home::store::prefs(&cx.db, &cx.tenant, cx.user_id()).await?;
+    let layout = crate::home::store::layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
+    Ok((layout, prefs.observations_tooltip, c.title()))
+}

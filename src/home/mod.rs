@@ -5,3 +5,4 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod ui;
+pub mod widgets;

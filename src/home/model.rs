@@ -20,3 +20,63 @@ pub struct Dashboard {
     pub clients: i64,
     pub prospects: i64,
 }
+
+/// The widget pages and their widgets (key, French title), in default order.
+pub const CLIENT_WIDGETS: &[(&str, &str)] = &[
+    ("identite", "Identité et contact"),
+    ("questions", "Questions complémentaires"),
+    ("sav", "SAV"),
+    ("services", "Services"),
+    ("actions", "Actions ouvertes"),
+    ("factures", "Factures impayées et relances"),
+];
+pub const DASHBOARD_WIDGETS: &[(&str, &str)] = &[
+    ("relances", "Relances à faire"),
+    ("actions", "Mes actions"),
+    ("sav", "SAV ouverts"),
+    ("recents", "Clients consultés récemment"),
+    ("chiffres", "Clients et prospects"),
+];
+
+pub fn widgets_of(page: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    match page {
+        "client" => Some(CLIENT_WIDGETS),
+        "tableau" => Some(DASHBOARD_WIDGETS),
+        _ => None,
+    }
+}
+
+/// One widget of a user's layout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetSlot {
+    pub key: String,
+    pub title: String,
+    pub shown: bool,
+}
+
+/// A user's layout: the shown widgets in their order, then the hidden ones.
+pub fn layout_from(page: &[(&str, &str)], stored: Option<&str>) -> Vec<WidgetSlot> {
+    let Some(stored) = stored else {
+        return page.iter().map(|(k, t)| WidgetSlot { key: k.to_string(), title: t.to_string(), shown: true }).collect();
+    };
+    let mut out: Vec<WidgetSlot> = stored
+        .split(',')
+        .filter_map(|k| page.iter().find(|(key, _)| *key == k))
+        .map(|(k, t)| WidgetSlot { key: k.to_string(), title: t.to_string(), shown: true })
+        .collect();
+    out.dedup_by(|a, b| a.key == b.key);
+    for (k, t) in page {
+        if !out.iter().any(|s| s.key == *k) {
+            out.push(WidgetSlot { key: k.to_string(), title: t.to_string(), shown: false });
+        }
+    }
+    out
+}
+
+/// A recently viewed client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentClient {
+    pub id: i64,
+    pub name: String,
+    pub ville: String,
+}

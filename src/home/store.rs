@@ -35,3 +35,52 @@ pub async fn contact_counts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppE
     let get = |s: &str| rows.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
     Ok((get("client"), get("prospect")))
 }
+
+/// A user's widget layout for `page` (`client` or `tableau`).
+pub async fn layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Result<Vec<crate::home::model::WidgetSlot>, AppError> {
+    let widgets = crate::home::model::widgets_of(page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
+    let stored: Option<String> = on_pool!(db, c => sqlx::query_scalar("SELECT widgets FROM user_layout WHERE company_id = $1 AND user_id = $2 AND page = $3")
+        .bind(tenant.company_id()).bind(user_id).bind(page).fetch_optional(c).await)
+    .map_err(internal)?;
+    Ok(crate::home::model::layout_from(widgets, stored.as_deref()))
+}
+
+/// Saves the shown widgets, in order (unknown keys are refused).
+pub async fn save_layout(tx: &mut Tx, tenant: &Tenant, user_id: i64, page: &str, shown: &[String]) -> Result<(), AppError> {
+    let widgets = crate::home::model::widgets_of(page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
+    if let Some(bad) = shown.iter().find(|k| !widgets.iter().any(|(w, _)| w == k)) {
+        return Err(AppError::invalid("widgets", format!("Widget inconnu : « {} ».", crate::auth::model::shorten(bad, 40))));
+    }
+    let mut keys: Vec<&str> = Vec::new();
+    for k in shown {
+        if !keys.contains(&k.as_str()) {
+            keys.push(k);
+        }
+    }
+    on_conn!(tx, c => sqlx::query(
+        "INSERT INTO user_layout (company_id, user_id, page, widgets) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, page) DO UPDATE SET widgets = excluded.widgets WHERE user_layout.company_id = $1")
+        .bind(tenant.company_id()).bind(user_id).bind(page).bind(keys.join(",")).execute(c).await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Notes that the user opened a client (for «Clients consultés récemment»).
+pub async fn viewed(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    on_conn!(&mut tx, c => sqlx::query(
+        "INSERT INTO recent_view (company_id, user_id, contact_id, viewed_at) SELECT $1, $2, id, $4 FROM contact WHERE company_id = $1 AND id = $3 \
+         ON CONFLICT (user_id, contact_id) DO UPDATE SET viewed_at = excluded.viewed_at")
+        .bind(tenant.company_id()).bind(user_id).bind(contact_id).bind(crate::db::now()).execute(c).await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    tx.commit().await
+}
+
+pub async fn recent(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Vec<crate::home::model::RecentClient>, AppError> {
+    let rows: Vec<(i64, String, String, String, String)> = on_pool!(db, c => sqlx::query_as(
+        "SELECT c.id, c.nom, c.prenom, c.societe, c.ville FROM recent_view r JOIN contact c ON c.company_id = r.company_id AND c.id = r.contact_id \
+         WHERE r.company_id = $1 AND r.user_id = $2 AND c.statut <> 'corbeille' ORDER BY r.viewed_at DESC LIMIT 10")
+        .bind(tenant.company_id()).bind(user_id).fetch_all(c).await)
+    .map_err(internal)?;
+    Ok(rows.into_iter().map(|(id, n, p, s, v)| crate::home::model::RecentClient { id, name: crate::contacts::model::contact_title(&n, &p, &s), ville: v }).collect())
+}

@@ -12,13 +12,11 @@ pub fn Dashboard() -> impl IntoView {
         {load(get_dashboard, |d| view! {
             <h1>"Tableau de bord"</h1>
             <p>"Bonjour " {d.user_name} " — " {d.company_name}</p>
-            <ul class="figures">
-                <li><a href="/clients?statut=client">{d.clients} " clients"</a></li>
-                <li><a href="/clients?statut=prospect">{d.prospects} " prospects"</a></li>
-            </ul>
         })}
-        <crate::actions::ui::MyActionsWidget />
-        {signed_in(|me| me.can(Right::Reminders).then(|| view! { <crate::reminders::ui::RemindersWidget /> }))}
+        {signed_in(|me| {
+            let can_remind = me.can(Right::Reminders);
+            load(|| crate::home::api::get_layout("tableau".to_string()), move |layout| crate::home::widgets::dashboard_widgets(layout, can_remind))
+        })}
     }
 }
 
