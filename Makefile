@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-load
 
 run: setup
 	cargo leptos serve
@@ -97,3 +97,10 @@ bench-reminders:
 	rm -f data/bench-reminders.db*
 	DATABASE_URL=sqlite://data/bench-reminders.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_reminders \
 		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-reminders --invoices 100000
+
+# The client «Accueil» under load (wrk, 64 connections) on the 1M-contact SQLite database,
+# beside a static file of the same server: p50, p99, throughput, errors.
+bench-load:
+	cargo build --release --features ssr --bin ouvrage
+	test -f target/site/pkg/ouvrage.css || cargo leptos build --release
+	bash bench/load.sh

@@ -136,6 +136,12 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 ouvrage::server::bench_mail::run(&url, label, mails, &config.mail).await.unwrap_or_else(|e| fail(&e.to_string()));
             }
         }
+        "bench-load-prepare" => {
+            let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("base inaccessible : {e}")));
+            let id = ouvrage::server::bench_load::prepare(&db, number("--contacts", 1_000_000)).await.unwrap_or_else(|e| fail(&e.to_string()));
+            println!("client={id}");
+            db.close().await;
+        }
         "bench-reminders" => {
             let invoices = number("--invoices", 100_000);
             let mut targets = vec![("SQLite", config.database_url.clone())];
