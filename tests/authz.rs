@@ -91,6 +91,7 @@ const MATRIX: &[Entry] = &[
     ("home/layout", Session, &[("page", "client")]),
     ("home/save_layout", Session, &[("page", "client"), ("shown[]", "sav")]),
     ("home/recent", Session, &[]),
+    ("home/save_layout_live", Session, &[("page", "client"), ("shown[]", "sav")]),
     ("home/client", Session, &[("contact_id", "{contact}")]),
     ("questions/list", Right("parametres"), &[]),
     ("questions/save", Right("parametres"), &[("label", "Intrus"), ("kind", "texte")]),

@@ -26,7 +26,7 @@ async fn sav_and_services(b: Backend) {
     let sav = admin.call("sav/of_client", &[("contact_id", &k)]).await.json();
     assert_eq!(sav["sav"].as_array().unwrap().len(), 1, "archived tickets are hidden by default");
     let all = admin.call("sav/of_client", &[("contact_id", &k), ("archives", "1")]).await.json();
-    let closed = all["sav"].as_array().unwrap().iter().find(|s| s["id"].to_string() == s2).unwrap().clone();
+    let closed = all["sav"].as_array().unwrap().iter().find(|s| s["id"] == s2.parse::<i64>().unwrap()).unwrap().clone();
     assert_eq!((closed["status"].as_str(), closed["archived"].as_bool()), (Some("clos"), Some(true)));
     assert!(!closed["closed_on"].as_str().unwrap().is_empty());
     assert_eq!(admin.call("prefs/save", &[("show_archived_sav", "on")]).await.status, 200);

@@ -74,6 +74,15 @@ pub async fn save_layout(
     Ok(())
 }
 
+/// «Personnaliser» from the island: saves at once, no redirect (the page rearranges itself).
+#[server(prefix = "/api", endpoint = "home/save_layout_live")]
+pub async fn save_layout_live(page: String, #[server(default)] shown: Vec<String>) -> Result<(), AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    let mut tx = cx.db.begin().await?;
+    crate::home::store::save_layout(&mut tx, &cx.tenant, cx.user_id(), &page, &shown).await?;
+    tx.commit().await
+}
+
 /// «Clients consultés récemment».
 #[server(prefix = "/api", endpoint = "home/recent")]
 pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, AppError> {

@@ -2,20 +2,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::auth::Right;
-use crate::home::api::get_dashboard;
 use crate::ui::{load, signed_in};
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     view! {
         <Title text="Tableau de bord — Ouvrage" />
-        {load(get_dashboard, |d| view! {
-            <h1>"Tableau de bord"</h1>
-            <p>"Bonjour " {d.user_name} " — " {d.company_name}</p>
-        })}
         {signed_in(|me| {
             let can_remind = me.can(Right::Reminders);
-            load(|| crate::home::api::get_layout("tableau".to_string()), move |layout| crate::home::widgets::dashboard_widgets(layout, can_remind))
+            view! {
+                <h1>"Tableau de bord"</h1>
+                <p>"Bonjour " {me.name.clone()} " — " {me.company_name.clone()}</p>
+                {load(|| crate::home::api::get_layout("tableau".to_string()), move |layout| crate::home::widgets::dashboard_widgets(layout, can_remind))}
+            }
         })}
     }
 }

@@ -15,36 +15,94 @@ use crate::home::model::WidgetSlot;
 use crate::ui::{FormAlert, form_error, load, path};
 
 /// «Personnaliser»: a form that works without JavaScript (checkboxes for what shows,
-/// «Monter»/«Descendre» for the order).
-pub fn customize(page: &'static str, back: String, layout: &[WidgetSlot]) -> impl IntoView + use<> {
-    let error = form_error(path::<SaveLayout>());
-    let n = layout.len();
+/// «Monter»/«Descendre» for the order, «Enregistrer» posts it); once the island has
+/// loaded, each change is saved at once and the widgets are rearranged in place, without
+/// a reload (a widget that was not on the page reloads it, to be drawn by the server).
+#[island]
+pub fn LayoutEditor(page: String, back: String, slots: Vec<WidgetSlot>, error: Option<AppError>) -> impl IntoView {
+    // (An island has no router: the form's error comes from the page, as a prop.)
+    let page_name = StoredValue::new(page.clone());
+    let slots = RwSignal::new(slots);
+    let save = move || {
+        let list = slots.get_untracked();
+        let shown: Vec<String> = list.iter().filter(|w| w.shown).map(|w| w.key.clone()).collect();
+        let page = page_name.get_value();
+        leptos::task::spawn_local(async move {
+            if crate::home::api::save_layout_live(page, shown).await.is_ok() {
+                rearrange(&list);
+            }
+        });
+    };
     view! {
         <details class="customize">
             <summary>"Personnaliser"</summary>
             <form method="post" action={path::<SaveLayout>()} aria-label="Personnaliser">
                 <FormAlert error=error fields=&[] />
-                <input type="hidden" name="page" value=page />
+                <input type="hidden" name="page" value=page.clone() />
                 <input type="hidden" name="back" value=back />
                 <ol>
-                    {layout.iter().enumerate().map(|(i, w)| {
-                        let id = format!("w-{page}-{}", w.key);
-                        view! {
-                            <li>
-                                <input type="hidden" name="order[]" value=w.key.clone() />
-                                <input type="checkbox" id=id.clone() name="shown[]" value=w.key.clone() checked=w.shown />
-                                <label for=id>{w.title.clone()}</label>
-                                {(i > 0).then(|| view! { <button type="submit" class="small" name="mv" value=format!("{}:up", w.key) aria-label=format!("Monter {}", w.title)>"Monter"</button> })}
-                                {(i + 1 < n).then(|| view! { <button type="submit" class="small" name="mv" value=format!("{}:down", w.key) aria-label=format!("Descendre {}", w.title)>"Descendre"</button> })}
-                            </li>
-                        }
-                    }).collect_view()}
+                    {move || {
+                        let list = slots.get();
+                        let n = list.len();
+                        list.into_iter().enumerate().map(|(i, w)| {
+                            let id = format!("w-{}-{}", page_name.get_value(), w.key);
+                            let (up, down) = (format!("Monter {}", w.title), format!("Descendre {}", w.title));
+                            view! {
+                                <li>
+                                    <input type="hidden" name="order[]" value=w.key.clone() />
+                                    <input type="checkbox" id=id.clone() name="shown[]" value=w.key.clone() checked=w.shown
+                                        on:change=move |ev| {
+                                            let checked = event_target_checked(&ev);
+                                            slots.update(|s| s[i].shown = checked);
+                                            save();
+                                        } />
+                                    <label for=id>{w.title.clone()}</label>
+                                    {(i > 0).then(|| view! {
+                                        <button type="submit" class="small" name="mv" value=format!("{}:up", w.key) aria-label=up
+                                            on:click=move |ev| { ev.prevent_default(); slots.update(|s| s.swap(i, i - 1)); save(); }>"Monter"</button>
+                                    })}
+                                    {(i + 1 < n).then(|| view! {
+                                        <button type="submit" class="small" name="mv" value=format!("{}:down", w.key) aria-label=down
+                                            on:click=move |ev| { ev.prevent_default(); slots.update(|s| s.swap(i, i + 1)); save(); }>"Descendre"</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()
+                    }}
                 </ol>
                 <button type="submit">"Enregistrer"</button>
             </form>
         </details>
     }
 }
+
+/// Puts the page's widgets in the saved order, hides the unchecked ones.
+#[cfg(feature = "hydrate")]
+fn rearrange(list: &[WidgetSlot]) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(container) = doc.get_element_by_id("widgets") else { return };
+    for w in list {
+        match container.query_selector(&format!("[data-widget=\"{}\"]", w.key)).ok().flatten() {
+            Some(el) if w.shown => {
+                let _ = el.remove_attribute("hidden");
+                let _ = container.append_child(&el);
+            }
+            Some(el) => {
+                let _ = el.set_attribute("hidden", "");
+            }
+            None if w.shown => {
+                if let Some(win) = web_sys::window() {
+                    let _ = win.location().reload();
+                }
+                return;
+            }
+            None => {}
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn rearrange(_: &[WidgetSlot]) {}
 
 /// The client «Accueil».
 #[component]
@@ -57,7 +115,7 @@ pub fn ClientHomePage() -> impl IntoView {
             view! {
                 <h1>{title}</h1>
                 <crate::contacts::ui::ContactTabs id=cid current=crate::contacts::ui::ContactTab::Accueil />
-                {customize("client", format!("/clients/{cid}/accueil"), &layout)}
+                <LayoutEditor page="client".to_string() back=format!("/clients/{cid}/accueil") slots=layout.clone() error=form_error(path::<SaveLayout>()) />
                 <div class="widgets" id="widgets">
                     {layout.iter().filter(|w| w.shown).map(|w| client_widget(&w.key, &w.title, cid, tooltip)).collect_view()}
                 </div>
@@ -156,7 +214,7 @@ fn client_widget(key: &str, title: &str, cid: i64, tooltip: bool) -> AnyView {
 /// The dashboard's widgets, in the user's order.
 pub fn dashboard_widgets(layout: Vec<WidgetSlot>, can_remind: bool) -> impl IntoView {
     view! {
-        {customize("tableau", "/".to_string(), &layout)}
+        <LayoutEditor page="tableau".to_string() back="/".to_string() slots=layout.clone() error=form_error(path::<SaveLayout>()) />
         <div class="widgets" id="widgets">
             {layout.into_iter().filter(|w| w.shown).map(|w| {
                 let body: AnyView = match w.key.as_str() {

@@ -49,9 +49,14 @@ impl Sink {
         self.child = Some(child);
     }
 
-    /// Kills the sink (SIGKILL), as a crashed server.
+    /// Stops the sink as a mail server stops (SIGTERM: «421» to what comes next, then exit).
     pub fn down(&mut self) {
         if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while c.try_wait().ok().flatten().is_none() && std::time::Instant::now() < end {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             let _ = c.kill();
             let _ = c.wait();
         }

@@ -1,11 +1,14 @@
 """SMTP sink for the tests (aiosmtpd): every accepted mail is written to DIR as one .eml
 file; recipients starting with «rejet-spf@» or «inconnu@» are refused as a real server
-would. Prints «pret» once listening.
+would. Prints «pret» once listening. SIGTERM stops it as a mail server stops: it stops
+listening, answers «421 shutting down» to any further command, lets the answers already
+given reach the clients, then exits.
 
 usage: smtp_sink.py PORT DIR [--count-only]
 """
 import asyncio
 import os
+import signal
 import sys
 import time
 
@@ -17,8 +20,17 @@ class Sink:
         self.out = out
         self.count_only = count_only
         self.n = 0
+        self.closing = False
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.closing:
+            return "421 4.3.2 Service shutting down"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.closing:
+            return "421 4.3.2 Service shutting down"
         if address.startswith("rejet-spf@"):
             return "550 5.7.23 Message rejected due to SPF policy: the sender domain does not designate this host"
         if address.startswith("inconnu@"):
@@ -27,6 +39,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.closing:
+            return "421 4.3.2 Service shutting down"
         self.n += 1
         if not self.count_only:
             name = "%d-%d-%d" % (time.time_ns(), os.getpid(), self.n)
@@ -45,9 +59,16 @@ async def main():
     server = await loop.create_server(
         lambda: SMTP(sink, hostname="sink.test", decode_data=False, data_size_limit=None),
         "127.0.0.1", port, reuse_address=True)
+    stopped = asyncio.Event()
+
+    def stop():
+        sink.closing = True
+        server.close()
+        loop.call_later(0.3, stopped.set)
+
+    loop.add_signal_handler(signal.SIGTERM, stop)
     print("pret", flush=True)
-    async with server:
-        await server.serve_forever()
+    await stopped.wait()
 
 
 asyncio.run(main())
