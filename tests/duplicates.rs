@@ -5,7 +5,50 @@ mod common;
 
 use common::{Backend, Client, TestApp, spawn};
 
-both_databases!(every_contact_table_joins_the_merge, merge_moves_everything_and_undo_restores_it, report_and_not_duplicate, warning_while_typing, bad_merges_are_refused);
+both_databases!(
+    every_contact_table_joins_the_merge,
+    merge_moves_everything_and_undo_restores_it,
+    merge_keeps_the_survivors_answers,
+    report_and_not_duplicate,
+    warning_while_typing,
+    bad_merges_are_refused
+);
+
+/// Answers to complementary questions: one per contact and question. The other's answers
+/// to questions the survivor did not answer move; where both answered, the survivor's
+/// stays and the other's remains on the merged record; undo gives each its own back.
+async fn merge_keeps_the_survivors_answers(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let a = create(&admin, "Vidal", "Rose", "42000", "06 11 11 11 11", "", "").await;
+    let bb = create(&admin, "Vidal", "Rose", "42000", "06 22 22 22 22", "", "").await;
+    let q1 = admin.call("questions/save", &[("label", "Chauffage"), ("kind", "texte")]).await.body;
+    let q2 = admin.call("questions/save", &[("label", "Accès"), ("kind", "texte")]).await.body;
+    let answer = async |k: i64, pairs: &[(&str, &str)]| {
+        let k = k.to_string();
+        let mut form = vec![("contact_id", k.as_str())];
+        for (q, v) in pairs {
+            form.push(("question[]", q));
+            form.push(("value[]", v));
+        }
+        assert_eq!(admin.call("questions/answer", &form).await.status, 200);
+    };
+    answer(a, &[(&q1, "Gaz")]).await;
+    answer(bb, &[(&q1, "Fioul"), (&q2, "Code 1234")]).await;
+    let values = async |k: i64| -> Vec<(String, String)> {
+        let got = admin.call("questions/answers", &[("contact_id", &k.to_string())]).await.json();
+        got.as_array().unwrap().iter().filter(|x| x["value"] != "").map(|x| (x["question"]["label"].as_str().unwrap().to_string(), x["value"].as_str().unwrap().to_string())).collect()
+    };
+    let r = admin.call("duplicates/merge", &[("survivor", &a.to_string()), ("other", &bb.to_string())]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let merge_id = r.json().as_i64().unwrap().to_string();
+    assert_eq!(values(a).await, [("Chauffage".to_string(), "Gaz".to_string()), ("Accès".to_string(), "Code 1234".to_string())]);
+    assert_eq!(values(bb).await, [("Chauffage".to_string(), "Fioul".to_string())], "the other's conflicting answer stays with it");
+    assert_eq!(admin.call("duplicates/undo", &[("merge_id", &merge_id)]).await.status, 200);
+    assert_eq!(values(a).await, [("Chauffage".to_string(), "Gaz".to_string())]);
+    assert_eq!(values(bb).await, [("Chauffage".to_string(), "Fioul".to_string()), ("Accès".to_string(), "Code 1234".to_string())]);
+    app.finish().await;
+}
 
 async fn create(c: &Client, nom: &str, prenom: &str, cp: &str, phone: &str, email: &str, notes: &str) -> i64 {
     let ville = match cp {

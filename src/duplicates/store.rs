@@ -21,16 +21,21 @@ pub struct Attached {
     pub column: &'static str,
     /// Extra condition, e.g. the audit rows of contacts only.
     pub filter: &'static str,
+    /// A column unique per contact (e.g. an answer's `question_id`): a row of the other
+    /// moves only when the survivor has none with the same value — the survivor's wins,
+    /// the other's stays on the merged record.
+    pub unique: &'static str,
 }
 
 pub const ATTACHED: &[Attached] = &[
-    Attached { table: "document", column: "contact_id", filter: "" },
-    Attached { table: "stored_file", column: "contact_id", filter: "" },
-    Attached { table: "action", column: "contact_id", filter: "" },
-    Attached { table: "reminder_letter", column: "contact_id", filter: "" },
-    Attached { table: "sav", column: "contact_id", filter: "" },
-    Attached { table: "service", column: "contact_id", filter: "" },
-    Attached { table: "audit", column: "entity_id", filter: " AND entity = 'contact'" },
+    Attached { table: "document", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "stored_file", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "action", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "reminder_letter", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "sav", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "service", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "answer", column: "contact_id", filter: "", unique: "question_id" },
+    Attached { table: "audit", column: "entity_id", filter: " AND entity = 'contact'", unique: "" },
 ];
 
 /// Tables with a `contact_id` that a merge does not move, and why.
@@ -40,7 +45,6 @@ pub const NOT_MOVED: &[(&str, &str)] = &[
     ("contact_alias", "written by the merge itself (the other's name on the survivor)"),
     ("reminder_schedule", "derived: rewritten from the invoices by the reminder planner"),
     ("recent_view", "a user's history of visits; the merged record is in the «Corbeille» and drops out of it"),
-    ("answer", "not yet: answers are to be merged question by question (one answer per contact and question); the other keeps its own"),
 ];
 
 /// What a merge changes on a record, kept to undo it.
@@ -191,9 +195,19 @@ pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, ot
     let cid = tenant.company_id();
     let mut moved: Vec<(String, Vec<i64>)> = Vec::new();
     for a in ATTACHED {
-        let sel = format!("SELECT id FROM {} WHERE company_id = $1 AND {} = $2{} ORDER BY id", a.table, a.column, a.filter);
-        let ids: Vec<i64> = on_conn!(tx, c => sqlx::query_scalar(&sel).bind(cid).bind(other).fetch_all(c).await).map_err(internal)?;
-        let up = format!("UPDATE {} SET {} = $3 WHERE company_id = $1 AND {} = $2{}", a.table, a.column, a.column, a.filter);
+        let keep = if a.unique.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {u} NOT IN (SELECT {u} FROM {t} WHERE company_id = $1 AND {c} = $3)", u = a.unique, t = a.table, c = a.column)
+        };
+        let sel = format!("SELECT id FROM {} WHERE company_id = $1 AND {} = $2{}{keep} ORDER BY id", a.table, a.column, a.filter);
+        let ids: Vec<i64> = if keep.is_empty() {
+            on_conn!(tx, c => sqlx::query_scalar(&sel).bind(cid).bind(other).fetch_all(c).await)
+        } else {
+            on_conn!(tx, c => sqlx::query_scalar(&sel).bind(cid).bind(other).bind(survivor).fetch_all(c).await)
+        }
+        .map_err(internal)?;
+        let up = format!("UPDATE {} SET {} = $3 WHERE company_id = $1 AND {} = $2{}{keep}", a.table, a.column, a.column, a.filter);
         on_conn!(tx, c => sqlx::query(&up).bind(cid).bind(other).bind(survivor).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
         moved.push((a.table.to_string(), ids));
     }
