@@ -20,6 +20,7 @@ pub const IDLE_SECONDS: i64 = 12 * 3600;
 pub const ABSOLUTE_SECONDS: i64 = 7 * 24 * 3600;
 
 /// What a server function knows once the caller is authenticated.
+#[derive(Clone)]
 pub struct Ctx {
     pub db: Db,
     pub tenant: Tenant,
@@ -118,11 +119,19 @@ pub fn clear_cookie(secure: bool) {
     }
 }
 
+/// One authentication per request: the server functions a page calls while it renders
+/// (a widget page calls one per widget) share it. Provided per request by the router.
+#[derive(Clone, Default)]
+pub struct RequestAuth(std::sync::Arc<tokio::sync::OnceCell<Result<Ctx, AppError>>>);
+
 /// The authenticated caller, or `Unauthenticated`.
 pub async fn ctx() -> Result<Ctx, AppError> {
     let st = state()?;
     let token = token_from_request(st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
-    ctx_for_token(&st, &token).await
+    match use_context::<RequestAuth>() {
+        Some(cache) => cache.0.get_or_init(|| ctx_for_token(&st, &token)).await.clone(),
+        None => ctx_for_token(&st, &token).await,
+    }
 }
 
 /// The context of a plain axum handler (downloads, uploads): same session rules.

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             routes,
             move || {
                 provide_context(ctx_state.clone());
+                provide_context(crate::auth::session::RequestAuth::default());
                 leptos::nonce::provide_nonce();
             },
             move || shell(options.clone()),
