@@ -233,27 +233,19 @@ pub async fn set_retired(tx: &mut Tx, tenant: &Tenant, item: Item, id: i64, reti
 
 /// «Monter» / «Descendre»: swaps with the neighbour in the same list.
 pub async fn move_item(tx: &mut Tx, tenant: &Tenant, item: Item, id: i64, up: bool) -> Result<(), AppError> {
-    let rows: Vec<(i64, i64)> = match item {
-        Item::Type => on_conn!(tx, c => sqlx::query_as("SELECT id, position FROM action_type WHERE company_id = $1 ORDER BY position, id")
+    let ids: Vec<i64> = match item {
+        Item::Type => on_conn!(tx, c => sqlx::query_scalar("SELECT id FROM action_type WHERE company_id = $1 ORDER BY position, id")
             .bind(tenant.company_id()).fetch_all(c).await),
-        Item::Response => on_conn!(tx, c => sqlx::query_as(
-            "SELECT id, position FROM action_response WHERE company_id = $1 \
+        Item::Response => on_conn!(tx, c => sqlx::query_scalar(
+            "SELECT id FROM action_response WHERE company_id = $1 \
              AND type_id = (SELECT type_id FROM action_response WHERE company_id = $1 AND id = $2) ORDER BY position, id")
             .bind(tenant.company_id()).bind(id).fetch_all(c).await),
     }
     .map_err(internal)?;
-    let Some(i) = rows.iter().position(|(r, _)| *r == id) else { return Err(AppError::NotFound(item.name().into())) };
-    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < rows.len()) };
-    let Some(j) = j else { return Ok(()) };
-    // Renumber the list in its new order (positions may have ties from old data).
-    let mut order: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
-    order.swap(i, j);
-    let sql = format!("UPDATE {} SET position = $1 WHERE company_id = $2 AND id = $3", item.table());
-    for (p, rid) in order.iter().enumerate() {
-        on_conn!(tx, c => sqlx::query(&sql).bind(p as i64 + 1).bind(tenant.company_id()).bind(*rid).execute(c).await.map(|r| r.rows_affected()))
-            .map_err(internal)?;
+    if !ids.contains(&id) {
+        return Err(AppError::NotFound(item.name().into()));
     }
-    Ok(())
+    crate::db::move_in_list(tx, tenant, item.table(), &ids, id, up).await
 }
 
 // ---- users ----------------------------------------------------------------------------

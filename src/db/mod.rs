@@ -165,6 +165,22 @@ pub async fn lock_row(tx: &mut Tx, tenant: &Tenant, table: &'static str, id: i64
     Ok(n > 0)
 }
 
+/// «Monter» / «Descendre» in an ordered list: `ids` is the list in its current order (the
+/// caller scopes it); `id` swaps with its neighbour and the list is renumbered 1, 2, …
+/// (old data may have ties). Nothing happens at either end.
+pub async fn move_in_list(tx: &mut Tx, tenant: &Tenant, table: &'static str, ids: &[i64], id: i64, up: bool) -> Result<(), AppError> {
+    let Some(i) = ids.iter().position(|r| *r == id) else { return Err(AppError::NotFound("Élément".into())) };
+    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < ids.len()) };
+    let Some(j) = j else { return Ok(()) };
+    let mut order = ids.to_vec();
+    order.swap(i, j);
+    let sql = format!("UPDATE {table} SET position = $1 WHERE company_id = $2 AND id = $3");
+    for (p, rid) in order.iter().enumerate() {
+        on_conn!(tx, c => sqlx::query(&sql).bind(p as i64 + 1).bind(tenant.company_id()).bind(*rid).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    }
+    Ok(())
+}
+
 /// Logs a database error and hides it from the user.
 pub fn internal(e: sqlx::Error) -> AppError {
     tracing::error!(error = %e, "database error");

@@ -106,27 +106,19 @@ pub async fn save(tx: &mut Tx, tenant: &Tenant, id: Option<i64>, q: &QuestionInp
 
 /// «Monter», «Descendre», «Retirer», «Réactiver».
 pub async fn arrange(tx: &mut Tx, tenant: &Tenant, id: i64, op: &str) -> Result<(), AppError> {
-    let rows: Vec<(i64, i64)> = on_conn!(tx, c => sqlx::query_as("SELECT id, position FROM question WHERE company_id = $1 ORDER BY position, id")
+    let ids: Vec<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT id FROM question WHERE company_id = $1 ORDER BY position, id")
         .bind(tenant.company_id()).fetch_all(c).await)
     .map_err(internal)?;
-    let Some(i) = rows.iter().position(|(r, _)| *r == id) else { return Err(AppError::NotFound("Question".into())) };
+    if !ids.contains(&id) {
+        return Err(AppError::NotFound("Question".into()));
+    }
     match op {
         "retire" | "restore" => {
             on_conn!(tx, c => sqlx::query("UPDATE question SET retired = $1, updated_at = $2 WHERE company_id = $3 AND id = $4")
                 .bind(op == "retire").bind(now()).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
             .map_err(internal)?;
         }
-        "up" | "down" => {
-            let j = if op == "up" { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < rows.len()) };
-            let Some(j) = j else { return Ok(()) };
-            let mut order: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
-            order.swap(i, j);
-            for (p, rid) in order.iter().enumerate() {
-                on_conn!(tx, c => sqlx::query("UPDATE question SET position = $1 WHERE company_id = $2 AND id = $3")
-                    .bind(p as i64 + 1).bind(tenant.company_id()).bind(*rid).execute(c).await.map(|r| r.rows_affected()))
-                .map_err(internal)?;
-            }
-        }
+        "up" | "down" => crate::db::move_in_list(tx, tenant, "question", &ids, id, op == "up").await?,
         _ => return Err(AppError::invalid("op", "Opération inconnue.")),
     }
     Ok(())
