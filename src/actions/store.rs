@@ -473,16 +473,13 @@ pub async fn one(db: &Db, tenant: &Tenant, me: &Me, id: i64) -> Result<ActionVie
 
 pub async fn for_contact(db: &Db, tenant: &Tenant, me: &Me, contact_id: i64) -> Result<ClientActionsView, AppError> {
     let mut tx = db.read().await?;
-    let row: Option<(String, String, String)> = on_conn!(&mut tx, c => sqlx::query_as("SELECT nom, prenom, societe FROM contact WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(contact_id).fetch_optional(c).await)
-    .map_err(internal)?;
-    let Some((nom, prenom, societe)) = row else { return Err(AppError::NotFound("Contact".into())) };
+    let contact_name = crate::contacts::store::title_of(&mut tx, tenant, contact_id).await?;
     let all = load(&mut tx, tenant, me, Filter::Contact(contact_id), now()).await?;
     let (open, mut done): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| a.open);
     done.reverse();
     Ok(ClientActionsView {
         contact_id,
-        contact_name: crate::contacts::model::contact_title(&nom, &prenom, &societe),
+        contact_name,
         open,
         done,
         types: types(&mut tx, tenant, false).await?,

@@ -95,9 +95,12 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
 #[server(prefix = "/api", endpoint = "home/client")]
 pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::WidgetSlot>, bool, String), AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let c = crate::contacts::store::get(&cx.db, &cx.tenant, contact_id).await?;
+    let title = {
+        let mut tx = cx.db.read().await?;
+        crate::contacts::store::title_of(&mut tx, &cx.tenant, contact_id).await?
+    };
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
     let prefs = crate::home::store::prefs(&cx.db, &cx.tenant, cx.user_id()).await?;
     let layout = crate::home::store::layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
-    Ok((layout, prefs.observations_tooltip, c.title()))
+    Ok((layout, prefs.observations_tooltip, title))
 }

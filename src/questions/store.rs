@@ -132,10 +132,7 @@ pub async fn answers(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<An
 }
 
 pub async fn answers_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Vec<AnswerView>, AppError> {
-    let exists: Option<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT id FROM contact WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(contact_id).fetch_optional(c).await)
-    .map_err(internal)?;
-    exists.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    crate::contacts::store::title_of(tx, tenant, contact_id).await?;
     let questions = list(tx, tenant).await?;
     let values: Vec<(i64, String)> = on_conn!(tx, c => sqlx::query_as("SELECT question_id, value FROM answer WHERE company_id = $1 AND contact_id = $2")
         .bind(tenant.company_id()).bind(contact_id).fetch_all(c).await)

@@ -298,12 +298,12 @@ const OPEN_SQL: &str = "SELECT d.id, d.contact_id, d.number, d.doc_date, d.due_d
      AND d.total_ttc - d.paid - d.credited > 0 AND d.due_date < $2 AND c.statut <> 'corbeille' AND c.bloque = 0";
 
 async fn done_levels(tx: &mut Tx, tenant: &Tenant, contact: Option<i64>) -> Result<Vec<(i64, String, String)>, AppError> {
-    let (cond, arg) = match contact {
-        Some(c) => ("AND l.contact_id = $2", c),
-        None => ("AND $2 = $2", 0),
-    };
-    let sql = format!("SELECT r.document_id, r.level, l.on_date FROM reminder r JOIN reminder_letter l ON l.company_id = r.company_id AND l.id = r.letter_id WHERE r.company_id = $1 {cond}");
-    on_conn!(tx, c => sqlx::query_as(&sql).bind(tenant.company_id()).bind(arg).fetch_all(c).await).map_err(internal)
+    let sql = "SELECT r.document_id, r.level, l.on_date FROM reminder r JOIN reminder_letter l ON l.company_id = r.company_id AND l.id = r.letter_id WHERE r.company_id = $1";
+    match contact {
+        Some(k) => on_conn!(tx, c => sqlx::query_as(&format!("{sql} AND l.contact_id = $2")).bind(tenant.company_id()).bind(k).fetch_all(c).await),
+        None => on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_all(c).await),
+    }
+    .map_err(internal)
 }
 
 pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<Level>) -> Result<Vec<OverdueClient>, AppError> {
@@ -596,10 +596,7 @@ pub async fn letters_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec
         indemnity: i64,
     }
     let mut tx = db.read().await?;
-    let exists: Option<i64> = on_conn!(&mut tx, c => sqlx::query_scalar("SELECT id FROM contact WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(contact_id).fetch_optional(c).await)
-    .map_err(internal)?;
-    exists.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    crate::contacts::store::title_of(&mut tx, tenant, contact_id).await?;
     let rows: Vec<Row> = on_conn!(&mut tx, c => sqlx::query_as(
         "SELECT l.id, l.level, l.channel, l.comment, u.name AS author, l.on_date, l.amount_due, l.penalties, l.indemnity FROM reminder_letter l \
          LEFT JOIN app_user u ON u.company_id = l.company_id AND u.id = l.author_id WHERE l.company_id = $1 AND l.contact_id = $2 ORDER BY l.id DESC")

@@ -84,16 +84,9 @@ impl From<SavRow> for SavView {
     }
 }
 
-async fn contact_exists(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<(String, String, String), AppError> {
-    let row: Option<(String, String, String)> = on_conn!(tx, c => sqlx::query_as("SELECT nom, prenom, societe FROM contact WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(contact_id).fetch_optional(c).await)
-    .map_err(internal)?;
-    row.ok_or_else(|| AppError::NotFound("Contact".into()))
-}
-
 /// Creates a ticket (`id` None) or saves one.
 pub async fn save_sav(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, id: Option<i64>, s: &SavInput) -> Result<i64, AppError> {
-    contact_exists(tx, tenant, contact_id).await?;
+    crate::contacts::store::title_of(tx, tenant, contact_id).await?;
     let at = now();
     let id = match id {
         None => on_conn!(tx, c => sqlx::query_scalar(
@@ -149,7 +142,7 @@ pub fn parse_service(label: &str, start_date: &str, periodicity: &str, next_due:
 }
 
 pub async fn save_service(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, id: Option<i64>, s: &ServiceInput) -> Result<i64, AppError> {
-    contact_exists(tx, tenant, contact_id).await?;
+    crate::contacts::store::title_of(tx, tenant, contact_id).await?;
     let at = now();
     let id = match id {
         None => on_conn!(tx, c => sqlx::query_scalar(
@@ -190,7 +183,7 @@ struct ServiceRow {
 /// A client's tickets (open first, then by date, newest first) and services.
 pub async fn of_client(db: &Db, tenant: &Tenant, contact_id: i64, with_archived: bool) -> Result<ClientSavView, AppError> {
     let mut tx = db.read().await?;
-    let (nom, prenom, societe) = contact_exists(&mut tx, tenant, contact_id).await?;
+    let contact_name = crate::contacts::store::title_of(&mut tx, tenant, contact_id).await?;
     let cond = if with_archived { "" } else { " AND archived = FALSE" };
     let sav: Vec<SavRow> = on_conn!(&mut tx, c => sqlx::query_as(&format!(
         "SELECT id, contact_id, title, observations, opened_on, closed_on, status, archived FROM sav WHERE company_id = $1 AND contact_id = $2{cond} \
@@ -204,7 +197,7 @@ pub async fn of_client(db: &Db, tenant: &Tenant, contact_id: i64, with_archived:
     .map_err(internal)?;
     Ok(ClientSavView {
         contact_id,
-        contact_name: crate::contacts::model::contact_title(&nom, &prenom, &societe),
+        contact_name,
         sav: sav.into_iter().map(SavView::from).collect(),
         services: services
             .into_iter()
