@@ -14,6 +14,7 @@ pub mod duplicates;
 pub mod error;
 pub mod fmt;
 pub mod home;
+pub mod imports;
 pub mod mail;
 pub mod questions;
 pub mod reminders;

@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::{on_conn, on_pool};
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (with `ESCAPE '\'`).
-fn like_pattern(q: &str) -> String {
+pub(crate) fn like_pattern(q: &str) -> String {
     let mut p = String::from("%");
     for c in q.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -16,6 +16,11 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
+/// The filter of a list ($2 the statut, $3 the text typed, $4 its [`like_pattern`]): one
+/// for the pages and the export.
+pub(crate) const LIST_FILTER: &str =
+    "statut = $2 AND ($3 = '' OR LOWER(nom || ' ' || prenom || ' ' || societe || ' ' || ville || ' ' || code_postal || ' ' || email) LIKE $4 ESCAPE '\\')";
+
 /// One page of a base, filtered by a plain text (names, company, city, postcode, e-mail).
 pub async fn list(db: &Db, tenant: &Tenant, statut: Statut, q: &str, sort: &str, page: i64, per_page: i64) -> Result<(Vec<ContactRow>, i64), AppError> {
     // Only these orders exist (the text is never interpolated from the request).
@@ -25,7 +30,7 @@ pub async fn list(db: &Db, tenant: &Tenant, statut: Statut, q: &str, sort: &str,
         "recent" => "id DESC",
         _ => "LOWER(nom), LOWER(prenom), id",
     };
-    let filter = "statut = $2 AND ($3 = '' OR LOWER(nom || ' ' || prenom || ' ' || societe || ' ' || ville || ' ' || code_postal || ' ' || email) LIKE $4 ESCAPE '\\')";
+    let filter = LIST_FILTER;
     let rows_sql = format!(
         "SELECT id, statut, civilite, nom, prenom, societe, code_postal, ville, email FROM contact WHERE company_id = $1 AND {filter} \
          ORDER BY {order} LIMIT $5 OFFSET $6"
@@ -127,6 +132,14 @@ pub(crate) async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<
 
 /// Creates a contact and indexes it, in the caller's transaction.
 pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &ContactInput) -> Result<i64, AppError> {
+    let id = insert(tx, tenant, user_id, c).await?;
+    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &[], &[])).await?;
+    Ok(id)
+}
+
+/// Creates a contact with its phones and history, leaving the search index to the caller
+/// (an import indexes a whole batch at once).
+pub async fn insert(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &ContactInput) -> Result<i64, AppError> {
     let t = now();
     let sql = "INSERT INTO contact (company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, \
                bloque, bloque_motif, plafond_encours, created_at, updated_at) \
@@ -155,7 +168,6 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
     if c.commercial.bloque {
         record_block(tx, tenant, user_id, id, &c.commercial).await?;
     }
-    crate::search::store::reindex(tx, tenant, id, &search_terms(c, &[], &[])).await?;
     Ok(id)
 }
 

@@ -17,18 +17,26 @@ pub fn ClientsPage() -> impl IntoView {
         <Title text="Clients — Ouvrage" />
         <h1>"Clients"</h1>
         <p class="actions"><a class="button" href=format!("/clients/nouveau?statut={}", if statut == Statut::Corbeille { "client" } else { statut.code() })>"Nouveau contact"</a></p>
-        <nav class="tabs" aria-label="Bases">
-            {Statut::ALL.into_iter().map(|s| {
-                let label = match s { Statut::Client => "Clients", Statut::Prospect => "Prospects", Statut::Corbeille => "Corbeille" };
-                view! {
-                    <a href=format!("/clients?statut={}", s.code()) aria-current=(s == statut).then_some("page")>{label}</a>
-                }
-            }).collect_view()}
-            <a href="/clients/doublons">"Doublons"</a>
-        </nav>
+        <BasesTabs current=statut.code() />
         {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), sort.clone(), page), move |p| {
             view! { <LiveList statut=statut.code().to_string() q=q.clone() initial=p /> }
         })}
+    }
+}
+
+/// The tabs of «Clients»: the three bases, «Doublons», «Importer» (`current` is a
+/// statut code, «doublons» or «importer»).
+#[component]
+pub fn BasesTabs(current: &'static str) -> impl IntoView {
+    let tab = move |code: &'static str, href: &'static str, label: &'static str| view! { <a href=href aria-current=(code == current).then_some("page")>{label}</a> };
+    view! {
+        <nav class="tabs" aria-label="Bases">
+            {tab("client", "/clients?statut=client", "Clients")}
+            {tab("prospect", "/clients?statut=prospect", "Prospects")}
+            {tab("corbeille", "/clients?statut=corbeille", "Corbeille")}
+            {tab("doublons", "/clients/doublons", "Doublons")}
+            {tab("importer", "/clients/importer", "Importer")}
+        </nav>
     }
 }
 
@@ -88,6 +96,11 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
             <input id="filtre" node_ref=input type="search" name="q" value=query.get_untracked() on:input=on_input autocomplete="off" />
             <button type="submit">"Filtrer"</button>
         </form>
+        <p class="actions export">
+            <a href=move || format!("/clients/exporter?format=csv&statut={}&q={}", statut.get_value(), urlencode(&query.get()))>"Exporter (CSV)"</a>
+            " "
+            <a href=move || format!("/clients/exporter?format=xlsx&statut={}&q={}", statut.get_value(), urlencode(&query.get()))>"Exporter (XLSX)"</a>
+        </p>
         {move || {
             let p = data.get();
             let last = (p.total - 1).max(0) / p.per_page;

@@ -148,6 +148,14 @@ impl Db {
 }
 
 impl Tx {
+    /// The `i`-th placeholder of a generated statement (see [`Db::param`]).
+    pub fn param(&self, i: usize) -> String {
+        match self {
+            Tx::Pg(_) => format!("${i}"),
+            Tx::Sqlite(_) => "?".to_string(),
+        }
+    }
+
     pub async fn commit(self) -> Result<(), AppError> {
         match self {
             Tx::Sqlite(t) => t.commit().await.map_err(internal),

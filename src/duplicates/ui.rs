@@ -16,12 +16,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     view! {
         <Title text="Doublons — Ouvrage" />
         <h1>"Clients"</h1>
-        <nav class="tabs" aria-label="Bases">
-            <a href="/clients?statut=client">"Clients"</a>
-            <a href="/clients?statut=prospect">"Prospects"</a>
-            <a href="/clients?statut=corbeille">"Corbeille"</a>
-            <a href="/clients/doublons" aria-current="page">"Doublons"</a>
-        </nav>
+        <crate::contacts::ui::BasesTabs current="doublons" />
         {done.filter(|d| d == "pas-doublon").map(|_| view! { <Notice text="Cette paire ne sera plus proposée." /> })}
         <FormAlert error=error fields=&[] />
         {load(duplicates_report, |r| {

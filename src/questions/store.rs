@@ -149,6 +149,14 @@ pub async fn answers_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result
         .collect())
 }
 
+/// Stores an answer already checked against its question (none stored before).
+pub async fn insert_answer(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, question_id: i64, value: &str, at: i64) -> Result<(), AppError> {
+    on_conn!(tx, c => sqlx::query("INSERT INTO answer (company_id, contact_id, question_id, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(tenant.company_id()).bind(contact_id).bind(question_id).bind(value).bind(user).bind(at).execute(c).await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    Ok(())
+}
+
 /// Saves a contact's answers (pairs of question id and typed value), each checked by its
 /// question's kind; all or nothing. An empty value removes the answer.
 pub async fn save_answers(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, pairs: &[(i64, String)]) -> Result<(), AppError> {
@@ -164,9 +172,7 @@ pub async fn save_answers(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i
             .bind(tenant.company_id()).bind(contact_id).bind(q.id).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
         if let Some(v) = value {
-            on_conn!(tx, c => sqlx::query("INSERT INTO answer (company_id, contact_id, question_id, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(tenant.company_id()).bind(contact_id).bind(q.id).bind(&v).bind(user).bind(at).execute(c).await.map(|r| r.rows_affected()))
-            .map_err(internal)?;
+            insert_answer(tx, tenant, user, contact_id, q.id, &v, at).await?;
         }
     }
     crate::db::audit(tx, tenant, Some(user), "contact", contact_id, "questions", &format!("{} réponse(s)", pairs.len())).await

@@ -62,6 +62,123 @@ pub async fn reindex(tx: &mut Tx, tenant: &Tenant, contact_id: i64, terms: &BTre
     Ok(())
 }
 
+/// [`reindex`] for many contacts at once (an import, its undo): each term's blocks over
+/// the range of the changed ids are read once, merged and written back; a term new to
+/// the company is inserted without reading anything.
+pub async fn reindex_many(tx: &mut Tx, tenant: &Tenant, docs: &[(i64, BTreeSet<String>)]) -> Result<(), AppError> {
+    let cid = tenant.company_id();
+    let mut adds: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    let mut removes: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    let mut olds: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for chunk in docs.chunks(500) {
+        let ps: Vec<String> = (0..chunk.len()).map(|i| tx.param(i + 2)).collect();
+        let sql = format!("SELECT contact_id, terms FROM search_doc WHERE company_id = {} AND contact_id IN ({})", tx.param(1), ps.join(", "));
+        let rows: Vec<(i64, String)> = on_conn!(tx, c => {
+            let mut q = sqlx::query_as(&sql).bind(cid);
+            for (id, _) in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })
+        .map_err(internal)?;
+        olds.extend(rows.into_iter().map(|(id, t)| (id, t.split_whitespace().map(str::to_string).collect())));
+    }
+    let empty = BTreeSet::new();
+    let mut upserts: Vec<(i64, String)> = Vec::new();
+    for (id, terms) in docs {
+        let old = olds.get(id).unwrap_or(&empty);
+        if old == terms {
+            continue;
+        }
+        for t in terms.difference(old) {
+            adds.entry(t.as_str()).or_default().push(*id);
+        }
+        for t in old.difference(terms) {
+            removes.entry(t.as_str()).or_default().push(*id);
+        }
+        if terms.is_empty() {
+            let del = "DELETE FROM search_doc WHERE company_id = $1 AND contact_id = $2";
+            on_conn!(tx, c => sqlx::query(del).bind(cid).bind(*id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        } else {
+            upserts.push((*id, doc_text(terms)));
+        }
+    }
+    let vals: Vec<Val> = upserts.iter().flat_map(|(id, t)| [Val::Int(cid), Val::Int(*id), Val::Text(t)]).collect();
+    bulk_insert(tx, "search_doc (company_id, contact_id, terms)", 3, &vals, "ON CONFLICT (company_id, contact_id) DO UPDATE SET terms = excluded.terms").await?;
+    // Which added terms the company already has (the others are inserted blindly).
+    let added: Vec<&str> = adds.keys().copied().collect();
+    let mut known: BTreeSet<String> = removes.keys().map(|t| t.to_string()).collect();
+    for chunk in added.chunks(500) {
+        let ps: Vec<String> = (0..chunk.len()).map(|i| tx.param(i + 2)).collect();
+        let sql = format!("SELECT DISTINCT term FROM search_block WHERE company_id = {} AND term IN ({})", tx.param(1), ps.join(", "));
+        let rows: Vec<String> = on_conn!(tx, c => {
+            let mut q = sqlx::query_scalar(&sql).bind(cid);
+            for t in chunk {
+                q = q.bind(*t);
+            }
+            q.fetch_all(c).await
+        })
+        .map_err(internal)?;
+        known.extend(rows);
+    }
+    let mut fresh_blocks: Vec<(&str, i64, Vec<u8>, i64)> = Vec::new();
+    let mut fuzzy: BTreeSet<(String, &str)> = BTreeSet::new();
+    for (term, ids) in adds.iter_mut() {
+        ids.sort_unstable();
+        if known.contains(*term) {
+            continue;
+        }
+        for chunk in ids.chunks(postings::BLOCK_MAX) {
+            fresh_blocks.push((term, chunk[0], postings::encode(chunk), chunk.len() as i64));
+        }
+        if fuzzable(term) {
+            fuzzy.extend(deletes(term).into_iter().map(|d| (d, *term)));
+        }
+    }
+    for term in known.iter() {
+        let add = adds.get(term.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let mut remove = removes.get(term.as_str()).cloned().unwrap_or_default();
+        remove.sort_unstable();
+        change_postings(tx, cid, term, add, &remove).await?;
+    }
+    let vals: Vec<Val> = fresh_blocks
+        .iter()
+        .flat_map(|(t, first, bytes, n)| [Val::Int(cid), Val::Text(t), Val::Int(*first), Val::Int(*n), Val::Bytes(bytes)])
+        .collect();
+    bulk_insert(tx, "search_block (company_id, term, first_id, n, ids)", 5, &vals, "").await?;
+    let vals: Vec<Val> = fuzzy.iter().flat_map(|(d, t)| [Val::Int(cid), Val::Text(d), Val::Text(t)]).collect();
+    bulk_insert(tx, "search_fuzzy (company_id, del, term)", 3, &vals, "ON CONFLICT DO NOTHING").await
+}
+
+/// Adds and removes (sorted) ids of a term: the blocks covering their range are merged
+/// and written back, split again where they grew past the block size.
+async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove: &[i64]) -> Result<(), AppError> {
+    let lo = add.first().copied().into_iter().chain(remove.first().copied()).min().unwrap_or_default();
+    let hi = add.last().copied().into_iter().chain(remove.last().copied()).max().unwrap_or_default();
+    let start = match covering_block(tx, cid, term, lo).await? {
+        Some((first, _)) => first,
+        None => lo,
+    };
+    let sql = format!("SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4 ORDER BY first_id{}", for_update(tx));
+    let blocks: Vec<(i64, Vec<u8>)> =
+        on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(start).bind(hi).fetch_all(c).await).map_err(internal)?;
+    let mut ids: Vec<i64> = Vec::new();
+    for (_, bytes) in &blocks {
+        postings::decode_into(bytes, &mut ids);
+    }
+    ids.extend_from_slice(add);
+    ids.sort_unstable();
+    ids.dedup();
+    ids.retain(|id| remove.binary_search(id).is_err());
+    let del = "DELETE FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4";
+    on_conn!(tx, c => sqlx::query(del).bind(cid).bind(term).bind(start).bind(hi).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    let size = if ids.len() <= postings::BLOCK_MAX { postings::BLOCK_MAX } else { postings::BLOCK_MAX / 2 };
+    for chunk in ids.chunks(size) {
+        insert_block(tx, cid, term, chunk).await?;
+    }
+    Ok(())
+}
+
 /// The block of `term` that covers `id` (the last one starting at or before it).
 async fn covering_block(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<Option<(i64, Vec<i64>)>, AppError> {
     let sql = format!(
@@ -133,13 +250,14 @@ enum Val<'a> {
     Bytes(&'a [u8]),
 }
 
-/// Inserts rows of `width` values each (`head` = "table (columns)"), many per statement.
-async fn bulk_insert(tx: &mut Tx, db: &Db, head: &str, width: usize, vals: &[Val<'_>]) -> Result<(), AppError> {
+/// Inserts rows of `width` values each (`head` = "table (columns)"), many per statement;
+/// `tail` ends each statement (e.g. `ON CONFLICT DO NOTHING`).
+async fn bulk_insert(tx: &mut Tx, head: &str, width: usize, vals: &[Val<'_>], tail: &str) -> Result<(), AppError> {
     for chunk in vals.chunks(width * 2000) {
         let rows: Vec<String> = (0..chunk.len() / width)
-            .map(|r| format!("({})", (1..=width).map(|c| db.param(r * width + c)).collect::<Vec<_>>().join(", ")))
+            .map(|r| format!("({})", (1..=width).map(|c| tx.param(r * width + c)).collect::<Vec<_>>().join(", ")))
             .collect();
-        let sql = format!("INSERT INTO {head} VALUES {}", rows.join(", "));
+        let sql = format!("INSERT INTO {head} VALUES {} {tail}", rows.join(", "));
         on_conn!(tx, c => {
             let mut q = sqlx::query(&sql);
             for v in chunk {
@@ -193,14 +311,14 @@ pub async fn rebuild(db: &Db, tenant: &Tenant, docs: &[(i64, BTreeSet<String>)])
         on_conn!(&mut tx, c => sqlx::query(&sql).bind(cid).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     }
     let vals: Vec<Val> = joined.iter().flat_map(|(id, t)| [Val::Int(cid), Val::Int(*id), Val::Text(t)]).collect();
-    bulk_insert(&mut tx, db, "search_doc (company_id, contact_id, terms)", 3, &vals).await?;
+    bulk_insert(&mut tx, "search_doc (company_id, contact_id, terms)", 3, &vals, "").await?;
     let vals: Vec<Val> = blocks
         .iter()
         .flat_map(|(t, first, bytes, n)| [Val::Int(cid), Val::Text(t), Val::Int(*first), Val::Int(*n), Val::Bytes(bytes)])
         .collect();
-    bulk_insert(&mut tx, db, "search_block (company_id, term, first_id, n, ids)", 5, &vals).await?;
+    bulk_insert(&mut tx, "search_block (company_id, term, first_id, n, ids)", 5, &vals, "").await?;
     let vals: Vec<Val> = fuzzy.iter().flat_map(|(d, t)| [Val::Int(cid), Val::Text(d), Val::Text(t)]).collect();
-    bulk_insert(&mut tx, db, "search_fuzzy (company_id, del, term)", 3, &vals).await?;
+    bulk_insert(&mut tx, "search_fuzzy (company_id, del, term)", 3, &vals, "").await?;
     if let Tx::Sqlite(t) = &mut tx {
         sqlx::query("PRAGMA cache_size = -32768").execute(&mut **t).await.map_err(internal)?;
     }

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .merge(crate::documents::routes::routes())
+        .merge(crate::imports::routes::routes())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Large enough for any form field to reach validation (and its French message).
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

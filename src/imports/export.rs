@@ -1,0 +1,146 @@
+//! «Exporter»: a list with its filter, every field and the answers to complementary
+//! questions, as CSV (UTF-8 with BOM, `;`, CRLF: what Excel opens right; streamed page by
+//! page) or XLSX. Columns are named so that «Importer» recognises them.
+
+use std::collections::HashMap;
+
+use crate::contacts::model::Statut;
+use crate::db::{Db, Tenant, internal};
+use crate::error::AppError;
+use crate::on_pool;
+use crate::questions::model::{AnswerView, QuestionView};
+
+/// Contacts read per query.
+const PAGE: i64 = 1000;
+
+const COLUMNS: [&str; 14] = [
+    "Statut", "Civilité", "Nom", "Prénom", "Société", "Adresse", "Code postal", "Ville", "Téléphone 1", "Téléphone 2", "Téléphone 3", "Téléphone 4", "E-mail", "Notes",
+];
+
+/// What is exported: a base and the text typed in its «Filtrer» box.
+#[derive(Clone)]
+pub struct Filter {
+    pub statut: Statut,
+    pub q: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    statut: String,
+    civilite: String,
+    nom: String,
+    prenom: String,
+    societe: String,
+    adresse: String,
+    code_postal: String,
+    ville: String,
+    email: String,
+    notes: String,
+}
+
+/// The header row: the fixed columns, then one per question (retired ones included:
+/// their answers are kept).
+pub fn header(questions: &[QuestionView]) -> Vec<String> {
+    COLUMNS.iter().map(|c| c.to_string()).chain(questions.iter().map(|q| q.label.clone())).collect()
+}
+
+/// The contacts after `after` (by id), as rows of cells; empty at the end.
+pub async fn page(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionView], after: i64) -> Result<(Vec<Vec<String>>, i64), AppError> {
+    let cid = tenant.company_id();
+    let sql = format!(
+        "SELECT id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes FROM contact \
+         WHERE company_id = $1 AND {} AND id > $5 ORDER BY id LIMIT $6",
+        crate::contacts::store::LIST_FILTER
+    );
+    let q = f.q.trim();
+    let pattern = crate::contacts::store::like_pattern(q);
+    let rows: Vec<Row> = on_pool!(db, c => sqlx::query_as(&sql).bind(cid).bind(f.statut.code()).bind(q).bind(&pattern).bind(after).bind(PAGE).fetch_all(c).await)
+        .map_err(internal)?;
+    let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else { return Ok((Vec::new(), after)) };
+    let psql = "SELECT contact_id, number FROM contact_phone WHERE company_id = $1 AND contact_id BETWEEN $2 AND $3 ORDER BY contact_id, position";
+    let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).bind(first).bind(last).fetch_all(c).await).map_err(internal)?;
+    let asql = "SELECT contact_id, question_id, value FROM answer WHERE company_id = $1 AND contact_id BETWEEN $2 AND $3";
+    let answers: Vec<(i64, i64, String)> = on_pool!(db, c => sqlx::query_as(asql).bind(cid).bind(first).bind(last).fetch_all(c).await).map_err(internal)?;
+    let mut phones_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, n) in phones {
+        phones_of.entry(id).or_default().push(n);
+    }
+    let mut answers_of: HashMap<(i64, i64), String> = HashMap::new();
+    for (id, q, v) in answers {
+        answers_of.insert((id, q), v);
+    }
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            let label = Statut::from_code(&r.statut).map(Statut::label).unwrap_or_default().to_string();
+            let mut p = phones_of.remove(&r.id).unwrap_or_default();
+            p.resize(4, String::new());
+            let mut cells = vec![label, r.civilite, r.nom, r.prenom, r.societe, r.adresse, r.code_postal, r.ville];
+            cells.extend(p);
+            cells.extend([r.email, r.notes]);
+            cells.extend(questions.iter().map(|q| {
+                answers_of
+                    .remove(&(r.id, q.id))
+                    .map(|value| AnswerView { question: q.clone(), value }.display())
+                    .unwrap_or_default()
+            }));
+            cells
+        })
+        .collect();
+    Ok((out, last))
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
+/// leading quote (OWASP's advice against CSV injection); «Importer» removes it again.
+pub fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+}
+
+/// Rows as CSV text (`;`, quoted where needed, CRLF).
+pub fn csv_chunk(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    for r in rows {
+        let _ = w.write_record(r.iter().map(|c| defuse(c)));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// The whole list as an XLSX workbook (cells are written as text, never as formulas).
+pub async fn xlsx(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionView]) -> Result<Vec<u8>, AppError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bad = |_| AppError::Internal;
+    sheet.set_name("Contacts").map_err(bad)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in header(questions).iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(bad)?;
+    }
+    let (mut after, mut line) = (0i64, 1u32);
+    loop {
+        let (rows, last) = page(db, tenant, f, questions, after).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            for (c, v) in r.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                sheet.write_string(line, c as u16, v).map_err(bad)?;
+            }
+            line += 1;
+        }
+        after = last;
+    }
+    book.save_to_buffer().map_err(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_is_quoted_and_defused() {
+        let rows = vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "a;b".into(), "deux\nlignes".into(), "+33 6 12 34 56 78".into(), "Zoé".into()]];
+        let text = String::from_utf8(csv_chunk(&rows)).unwrap();
+        assert_eq!(text, "\"'=HYPERLINK(\"\"http://x\"\")\";\"a;b\";\"deux\nlignes\";'+33 6 12 34 56 78;Zoé\r\n");
+    }
+}
