@@ -45,6 +45,7 @@ pub const NOT_MOVED: &[(&str, &str)] = &[
     ("contact_alias", "written by the merge itself (the other's name on the survivor)"),
     ("reminder_schedule", "derived: rewritten from the invoices by the reminder planner"),
     ("recent_view", "a user's history of visits; the merged record is in the «Corbeille» and drops out of it"),
+    ("import_row", "an import's record of what it did: undoing the import acts on the record it created or completed"),
 ];
 
 /// What a merge changes on a record, kept to undo it.

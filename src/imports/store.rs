@@ -555,7 +555,6 @@ async fn apply_batch(
 ) -> Result<[i64; 4], AppError> {
     let mut counts = [0i64; 4];
     let mut docs = Vec::new();
-    let mut added = Vec::new();
     let at = now();
     for row in range {
         let (_, cells) = &table.rows[row];
@@ -593,13 +592,11 @@ async fn apply_batch(
         }
         record_row(tx, tenant, import_id, row, id, "cree", "").await?;
         docs.push((id, crate::contacts::store::search_terms(&input, &[], &[])));
-        added.push((norm, input_title(&input), id));
+        // Later rows, in this batch too, are checked against it (a failed batch ends the run).
+        det.add(norm, input_title(&input), Target::Contact(id));
         counts[0] += 1;
     }
     crate::search::store::reindex_many(tx, tenant, &docs).await?;
-    for (n, title, id) in added {
-        det.add(n, title, Target::Contact(id));
-    }
     Ok(counts)
 }
 
