@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-load
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load
 
 run: setup
 	cargo leptos serve
@@ -97,6 +97,15 @@ bench-reminders:
 	rm -f data/bench-reminders.db*
 	DATABASE_URL=sqlite://data/bench-reminders.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_reminders \
 		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-reminders --invoices 100000
+
+# Importing a 100,000-row CSV into a base of 20,000 contacts (5 % duplicates), SQLite then
+# PostgreSQL: preview and background job timed, beside a row-by-row baseline in the same run.
+bench-import:
+	cargo build --release --features ssr --bin ouvrage
+	-psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE ouvrage_bench_import" 2>/dev/null
+	rm -f data/bench-import.db*
+	DATABASE_URL=sqlite://data/bench-import.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_import \
+		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-import --rows 100000
 
 # The client «Accueil» under load (wrk, 64 connections) on the 1M-contact SQLite database,
 # beside a static file of the same server: p50, p99, throughput, errors.

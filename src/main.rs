@@ -78,6 +78,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// `ouvrage bench-dedup [--contacts N] [--febrl DIR]` (in memory)
 /// `ouvrage backup FILE` (SQLite, online)
 /// `ouvrage bench-reminders [--invoices N]` (SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
+/// `ouvrage bench-import [--rows N]` (SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 /// `ouvrage bench-mail [--mails N]` (`SMTP_URL` a local sink; SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
@@ -155,7 +156,19 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 db.close().await;
             }
         }
-        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders)")),
+        "bench-import" => {
+            let rows = number("--rows", 100_000);
+            let mut targets = vec![("SQLite", config.database_url.clone())];
+            if let Ok(pg) = std::env::var("BENCH_PG_URL") {
+                targets.push(("PostgreSQL", pg));
+            }
+            for (label, url) in targets {
+                let db = Db::connect(&url).await.unwrap_or_else(|e| fail(&format!("{label} inaccessible : {e}")));
+                ouvrage::server::bench_import::run(&db, label, rows).await.unwrap_or_else(|e| fail(&e.to_string()));
+                db.close().await;
+            }
+        }
+        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import)")),
     }
 }
 
