@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load cluster
 
 run: setup
 	cargo leptos serve
@@ -51,10 +51,16 @@ lint:
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --features ssr --tests -- -D warnings
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
-# Release build (wasm-opt from npm binaryen) and the browser bundle's size, raw and brotli.
+# Release build (wasm-opt from npm binaryen, .br/.gz siblings) and the browser bundle's
+# size, raw, gzip and brotli.
 size: setup
-	cargo leptos build --release
-	@node -e 'const z=require("zlib"),fs=require("fs");for(const f of ["target/site/pkg/ouvrage.wasm","target/site/pkg/ouvrage.js","target/site/pkg/ouvrage.css"]){const b=fs.readFileSync(f);console.log(f.padEnd(32),String(b.length).padStart(9),"bytes raw",String(z.brotliCompressSync(b).length).padStart(8),"bytes brotli")}'
+	cargo leptos build --release --precompress
+	@node -e 'const z=require("zlib"),fs=require("fs"),d="target/site/pkg/";for(const f of fs.readdirSync(d).filter(f=>/\.(wasm|js|css)$$/.test(f))){const b=fs.readFileSync(d+f);console.log(f.padEnd(24),String(b.length).padStart(9),"raw",String(z.gzipSync(b,{level:9}).length).padStart(9),"gzip",String(z.brotliCompressSync(b).length).padStart(9),"brotli")}'
+
+# Several app servers on one PostgreSQL (docs/scaling.md): N=3 DATABASE_URL=postgres://… make cluster
+cluster:
+	cargo leptos build --release --precompress
+	bash bench/cluster.sh
 
 # Search on 1,000,000 contacts (seeded once into data/bench.db and the PostgreSQL
 # database ouvrage_bench), p50/p95/p99 per query kind beside a naive LIKE baseline.
@@ -107,9 +113,9 @@ bench-import:
 	DATABASE_URL=sqlite://data/bench-import.db BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/ouvrage_bench_import \
 		OUVRAGE_DEMO=0 RUST_LOG=error $(CARGO_TARGET_DIR)/release/ouvrage bench-import --rows 100000
 
-# The client «Accueil» under load (wrk, 64 connections) on the 1M-contact SQLite database,
-# beside a static file of the same server: p50, p99, throughput, errors.
-bench-load:
-	cargo build --release --features ssr --bin ouvrage
-	test -f target/site/pkg/ouvrage.css || cargo leptos build --release
+# The server's report (docs/performance.md): start-up and RSS, then wrk with 64
+# connections, 60 s each, on the 1M-contact SQLite database — a static file (baseline), the
+# client «Accueil», the search server function, the dashboard — and the bundle's sizes.
+bench-load: setup
+	cargo leptos build --release --precompress
 	bash bench/load.sh

@@ -1,36 +1,74 @@
 #!/usr/bin/env bash
-# The load figure of the client «Accueil» (SPEC §4): logged-in GETs of the page of a
-# client with 50 SAV, 10 services and 20 answers, on the 1M-contact SQLite database,
-# 64 concurrent connections, beside a static file of the same server in the same run.
+# The server's figures (SPEC §4, issue «Scale-out and speed»), in one report:
+#   - start-up time to the first answer on the 1M-contact SQLite database, idle RSS;
+#   - logged-in load, 64 concurrent connections, SECS (60) seconds each, with wrk:
+#     a static file of the same server (the baseline), the client «Accueil» (50 SAV,
+#     10 services, 20 answers), the search server function, the «Tableau de bord»:
+#     throughput, p50, p99, errors; the server's peak RSS under that load;
+#   - the browser bundle (release, wasm-opt): raw, gzip and brotli sizes.
 # Needs: the release binary, `wrk` (Debian), the site built (`target/site`).
 set -euo pipefail
 BIN=${BIN:-$HOME/.cache/ouvrage/target/release/ouvrage}
 DB=${DB:-sqlite://data/bench.db}
 PORT=${PORT:-3190}
-SECS=${SECS:-30}
+SECS=${SECS:-60}
 CONTACTS=${CONTACTS:-1000000}
+SITE=${LEPTOS_SITE_ROOT:-target/site}
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 CLIENT=$(DATABASE_URL=$DB OUVRAGE_DEMO=0 RUST_LOG=error "$BIN" bench-load-prepare --contacts "$CONTACTS" | tee /dev/stderr | sed -n 's/^client=//p')
-DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site} "$BIN" &
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+T0=$(date +%s%N)
+DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE "$BIN" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/connexion" && break; sleep 0.1; done
+for _ in $(seq 1 3000); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/connexion" && break; sleep 0.01; done
+T1=$(date +%s%N)
+sleep 2
+IDLE=$(rss_kb $SERVER)
 JAR=$(mktemp)
-curl -sf -c "$JAR" -o /dev/null -H "Origin: http://127.0.0.1:$PORT" --data-urlencode "email=bench@bench.test" --data-urlencode "password=Bench-Charge-2026!" "http://127.0.0.1:$PORT/api/login"
+ORIGIN="http://127.0.0.1:$PORT"
+curl -sf -c "$JAR" -o /dev/null -H "Origin: $ORIGIN" --data-urlencode "email=bench@bench.test" --data-urlencode "password=Bench-Charge-2026!" "$ORIGIN/api/login"
 COOKIE=$(sed 's/^#HttpOnly_//' "$JAR" | awk '!/^#/ && NF>=7 {print $6"="$7}' | head -1)
-curl -sf -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/clients/$CLIENT/accueil" || { echo "the «Accueil» page does not answer"; exit 1; }
+curl -sf -o /dev/null -H "Cookie: $COOKIE" "$ORIGIN/clients/$CLIENT/accueil" || { echo "the «Accueil» page does not answer"; exit 1; }
+SEARCH_LUA=$(mktemp --suffix=.lua)
+cat > "$SEARCH_LUA" <<'LUA'
+-- Searches as typed in the box: a few common queries in turn (names, town, phone prefix).
+local queries = {"martin", "dupont jea", "lyon", "paviere", "06 12", "bernard mar", "durand", "roux"}
+local i = 0
+request = function()
+  i = i % #queries + 1
+  return wrk.format("POST", "/api/search", nil, "q=" .. queries[i]:gsub(" ", "+"))
+end
+LUA
+PEAK=0
+sample() { while kill -0 $SERVER 2>/dev/null; do r=$(rss_kb $SERVER); [ "$r" -gt "$(cat "$1")" ] && echo "$r" > "$1"; sleep 0.5; done; }
+PEAK_FILE=$(mktemp); echo 0 > "$PEAK_FILE"
+sample "$PEAK_FILE" & SAMPLER=$!
 run() {
-  local label=$1 path=$2
-  local out
-  out=$(wrk -t2 -c64 -d"${SECS}s" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path")
-  local rps p50 p99 errors
+  local label=$1 path=$2; shift 2
+  local out rps p50 p99 errors
+  out=$(wrk -t2 -c64 -d"${SECS}s" --latency -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" -H "Content-Type: application/x-www-form-urlencoded" "$@" "$ORIGIN$path")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   errors=$(echo "$out" | awk '/Non-2xx/ {print $4} /Socket errors/ {print $0}' | tr '\n' ' ')
-  printf '%-44s %10s req/s   p50 %8s   p99 %8s   errors: %s\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}"
+  printf '%-46s %10s req/s   p50 %8s   p99 %8s   errors: %s\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}"
 }
-echo "== $CONTACTS contacts, 64 connections, ${SECS} s each"
-run "baseline: static file /pkg/ouvrage.css" /pkg/ouvrage.css
-run "client «Accueil» (50 SAV, 10 services, 20 answers)" "/clients/$CLIENT/accueil"
+echo "== $(nproc) cores, $CONTACTS contacts (SQLite), 64 connections, ${SECS} s each, $(date -u +%F)"
+printf 'start-up to first answer: %d ms; idle RSS: %d MB\n' $(( (T1 - T0) / 1000000 )) $(( IDLE / 1024 ))
+run "baseline: static file /favicon.svg" /favicon.svg
+run "client «Accueil» (50 SAV, 10 services, 20 ans.)" "/clients/$CLIENT/accueil"
+run "search server function (POST /api/search)" /api/search -s "$SEARCH_LUA"
 run "«Tableau de bord»" /
+kill $SAMPLER 2>/dev/null || true
+printf 'peak RSS under load: %d MB\n' $(( $(cat "$PEAK_FILE") / 1024 ))
+echo "== browser bundle (release, wasm-opt), bytes"
+node -e '
+const z = require("zlib"), fs = require("fs"), path = require("path");
+const dir = process.argv[1];
+for (const f of fs.readdirSync(dir).filter((f) => /\.(wasm|js|css)$/.test(f)).sort()) {
+  const b = fs.readFileSync(path.join(dir, f));
+  const br = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  console.log(f.padEnd(24), String(b.length).padStart(9), "raw", String(z.gzipSync(b, { level: 9 }).length).padStart(9), "gzip", String(br).padStart(9), "brotli");
+}' "$SITE/pkg"

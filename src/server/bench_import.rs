@@ -53,6 +53,9 @@ pub async fn run(db: &Db, label: &str, rows: usize) -> Result<(), AppError> {
         } else {
             let mut k = fake_contact(&mut rng, i + 1);
             k.nom = format!("{}-{}", k.nom, tail(i));
+            if !k.email.is_empty() {
+                k.email = format!("{}.{}", tail(i).to_lowercase(), k.email);
+            }
             k
         };
         let phone = |n: usize| k.phones.get(n).map(|(_, p)| p.as_str()).unwrap_or("");

@@ -74,10 +74,17 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// The whole application: pages, server functions, static files, security layers.
-pub fn router(state: AppState) -> Router {
+pub fn router(mut state: AppState) -> Router {
+    let (options, pkg_dir) = versioned(state.leptos_options.clone());
+    state.leptos_options = options.clone();
+    let assets = Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), tower_http::services::ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ));
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
-    let options = state.leptos_options.clone();
     Router::new()
         .leptos_routes_with_context(
             &state,
@@ -91,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(crate::documents::routes::routes())
         .merge(crate::imports::routes::routes())
+        .merge(assets)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Large enough for any form field to reach validation (and its French message).
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -98,6 +106,26 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::same_origin_posts))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
+}
+
+/// The browser bundle (`target/site/pkg`) is served under `/pkg/<version>/`, the version
+/// being a hash of its files: each build changes the URLs, so browsers may keep them for a
+/// year. Pre-compressed `.br`/`.gz` siblings (`cargo leptos build --release --precompress`)
+/// are sent to browsers that accept them. Returns the options pointing there, and the
+/// directory served.
+pub fn versioned(mut options: LeptosOptions) -> (LeptosOptions, std::path::PathBuf) {
+    use sha2::Digest;
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+    files.sort();
+    let mut hash = sha2::Sha256::new();
+    for f in &files {
+        hash.update(f.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+        hash.update(std::fs::read(f).unwrap_or_default());
+    }
+    let version: String = hash.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    options.site_pkg_dir = format!("{}/{version}", options.site_pkg_dir).into();
+    (options, dir)
 }
 
 /// First start: the company, the administrator from the environment, the demo data.
