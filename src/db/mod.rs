@@ -121,6 +121,21 @@ impl Db {
         matches!(self, Db::Pg(_))
     }
 
+    /// Which database this is (its file, or server and name), as a number: the key of
+    /// in-process caches, so that two databases in one process never share an entry.
+    pub fn identity(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        match self {
+            Db::Sqlite(p) => p.connect_options().get_filename().hash(&mut h),
+            Db::Pg(p) => {
+                let o = p.connect_options();
+                (o.get_host(), o.get_port(), o.get_database()).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing.
     pub async fn begin(&self) -> Result<Tx, AppError> {
@@ -162,6 +177,37 @@ impl Tx {
             Tx::Pg(t) => t.commit().await.map_err(internal),
         }
     }
+}
+
+/// One value of a bulk insert.
+pub enum Val<'a> {
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// Inserts rows of `width` values each (`head` = "table (columns)"), many per statement;
+/// `tail` ends each statement (e.g. `ON CONFLICT DO NOTHING`).
+pub async fn bulk_insert(tx: &mut Tx, head: &str, width: usize, vals: &[Val<'_>], tail: &str) -> Result<(), AppError> {
+    for chunk in vals.chunks(width * 2000) {
+        let rows: Vec<String> = (0..chunk.len() / width)
+            .map(|r| format!("({})", (1..=width).map(|c| tx.param(r * width + c)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let sql = format!("INSERT INTO {head} VALUES {} {tail}", rows.join(", "));
+        on_conn!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                q = match v {
+                    Val::Int(i) => q.bind(*i),
+                    Val::Text(s) => q.bind(*s),
+                    Val::Bytes(b) => q.bind(*b),
+                };
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(internal)?;
+    }
+    Ok(())
 }
 
 /// Locks a row of `table` (which has `company_id`, `id` and `updated_at`) for the

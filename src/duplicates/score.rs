@@ -100,7 +100,17 @@ pub fn name_similarity(a: &Norm, b: &Norm) -> f64 {
     if a.nom.is_empty() && b.nom.is_empty() {
         return similarity(&a.societe, &b.societe);
     }
-    let part = |x: &str, y: &str| if x.is_empty() || y.is_empty() { 0.93 } else { similarity(x, y) };
+    // One typed letter wrong, missing, extra or swapped in a word of four letters or more
+    // («Grpen», «Royke») is as alike as Jaro–Winkler's «semblable».
+    let part = |x: &str, y: &str| {
+        if x.is_empty() || y.is_empty() {
+            0.93
+        } else if x.chars().count() >= 4 && crate::search::text::within_one_edit(x, y) {
+            similarity(x, y).max(0.93)
+        } else {
+            similarity(x, y)
+        }
+    };
     let direct = part(&a.nom, &b.nom).min(part(&a.prenom, &b.prenom));
     let crossed = part(&a.nom, &b.prenom).min(part(&a.prenom, &b.nom));
     direct.max(crossed)
@@ -132,10 +142,12 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
         }
     }
     let name_sim = name_similarity(a, b);
-    // The same postcode, or one mistyped digit within the same town.
+    // The same postcode, or one mistyped (or two swapped) digits within the same town,
+    // itself perhaps mistyped.
     let same_place = !a.postcode.is_empty()
-        && (a.postcode == b.postcode || (!a.city.is_empty() && a.city == b.city && crate::search::text::within_one_edit(&a.postcode, &b.postcode)));
-    let other_place = !a.postcode.is_empty() && !b.postcode.is_empty() && a.postcode != b.postcode && a.city != b.city;
+        && (a.postcode == b.postcode
+            || (!a.city.is_empty() && similarity(&a.city, &b.city) >= 0.9 && crate::search::text::within_one_edit(&a.postcode, &b.postcode)));
+    let other_place = !same_place && !a.postcode.is_empty() && !b.postcode.is_empty() && a.postcode != b.postcode && a.city != b.city;
     if name_sim >= 0.999 {
         points += 45;
         reasons.push("même nom".to_string());
@@ -224,6 +236,11 @@ pub fn keys(n: &Norm) -> Vec<String> {
         if n.address.len() >= 6 {
             k.push(format!("a:{place}:{}", head(&n.address, 8)));
         }
+    }
+    // The address anywhere: a move of postcode and town both mistyped (a common street
+    // makes a block too large to keep).
+    if n.address.len() >= 10 {
+        k.push(format!("g:{}", head(&n.address, 12)));
     }
     k.sort();
     k.dedup();

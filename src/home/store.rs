@@ -27,8 +27,30 @@ pub async fn save_prefs(tx: &mut Tx, tenant: &Tenant, user_id: i64, p: &Prefs) -
     Ok(())
 }
 
-/// Contacts per statut, for the dashboard.
+/// How long a server reuses what it read or wrote for the dashboard's counts and the
+/// «Clients consultés récemment» visits (a minute: a count on a dashboard may lag that
+/// much; a visit is a visit of that minute).
+const REUSE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Contacts per statut, for the dashboard: counted at most once a minute per company and
+/// server (counting a million contacts on every view would dominate the page).
 pub async fn contact_counts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError> {
+    type Counts = std::collections::HashMap<(u64, i64), (std::time::Instant, (i64, i64))>;
+    static CACHE: std::sync::LazyLock<std::sync::Mutex<Counts>> = std::sync::LazyLock::new(Default::default);
+    let key = (db.identity(), tenant.company_id());
+    if let Some((at, counts)) = CACHE.lock().ok().and_then(|c| c.get(&key).copied()) {
+        if at.elapsed() < REUSE {
+            return Ok(counts);
+        }
+    }
+    let counts = count_contacts(db, tenant).await?;
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(key, (std::time::Instant::now(), counts));
+    }
+    Ok(counts)
+}
+
+async fn count_contacts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError> {
     let sql = "SELECT statut, COUNT(*) FROM contact WHERE company_id = $1 GROUP BY statut";
     let rows: Vec<(String, i64)> =
         on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
@@ -65,8 +87,22 @@ pub async fn save_layout(tx: &mut Tx, tenant: &Tenant, user_id: i64, page: &str,
     Ok(())
 }
 
-/// Notes that the user opened a client (for «Clients consultés récemment»).
+/// Notes that the user opened a client (for «Clients consultés récemment»), at most once a
+/// minute per user and client on this server: opening a page should not take the write lock
+/// each time.
 pub async fn viewed(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64) -> Result<(), AppError> {
+    type Seen = std::collections::HashMap<(u64, i64, i64), std::time::Instant>;
+    static SEEN: std::sync::LazyLock<std::sync::Mutex<Seen>> = std::sync::LazyLock::new(Default::default);
+    if let Ok(mut seen) = SEEN.lock() {
+        let key = (db.identity(), user_id, contact_id);
+        if seen.get(&key).is_some_and(|at| at.elapsed() < REUSE) {
+            return Ok(());
+        }
+        if seen.len() > 100_000 {
+            seen.retain(|_, at| at.elapsed() < REUSE);
+        }
+        seen.insert(key, std::time::Instant::now());
+    }
     let mut tx = db.begin().await?;
     on_conn!(&mut tx, c => sqlx::query(
         "INSERT INTO recent_view (company_id, user_id, contact_id, viewed_at) SELECT $1, $2, id, $4 FROM contact WHERE company_id = $1 AND id = $3 \

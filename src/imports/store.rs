@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::contacts::model::{ContactForm, ContactInput, Statut, contact_title};
-use crate::db::{Db, Tenant, Tx, internal, now};
+use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal, now};
 use crate::duplicates::score::{LIKELY, Norm, Person, keys, normalise, score};
 use crate::error::AppError;
 use crate::imports::model::{Analysis, CHOICES, DupRow, FIELDS, ImportRow, ImportView, LISTED_MAX, Mapping, Progress};
@@ -555,6 +555,8 @@ async fn apply_batch(
 ) -> Result<[i64; 4], AppError> {
     let mut counts = [0i64; 4];
     let mut docs = Vec::new();
+    // What each row did (row, contact, outcome, prior), written at the end in one go.
+    let mut done: Vec<(i64, i64, &str, String)> = Vec::new();
     let at = now();
     for row in range {
         let (_, cells) = &table.rows[row];
@@ -579,7 +581,7 @@ async fn apply_batch(
             }
             (Some(existing), "fusionner") => {
                 if let Some(prior) = complete(tx, tenant, user_id, import_id, existing, &input, &answers, at).await? {
-                    record_row(tx, tenant, import_id, row, existing, "fusionne", &prior).await?;
+                    done.push((row as i64, existing, "fusionne", prior));
                     counts[1] += 1;
                     continue;
                 }
@@ -590,21 +592,20 @@ async fn apply_batch(
         for (q, v) in &answers {
             crate::questions::store::insert_answer(tx, tenant, user_id, id, *q, v, at).await?;
         }
-        record_row(tx, tenant, import_id, row, id, "cree", "").await?;
+        done.push((row as i64, id, "cree", String::new()));
         docs.push((id, crate::contacts::store::search_terms(&input, &[], &[])));
         // Later rows, in this batch too, are checked against it (a failed batch ends the run).
         det.add(norm, input_title(&input), Target::Contact(id));
         counts[0] += 1;
     }
     crate::search::store::reindex_many(tx, tenant, &docs).await?;
+    let (cid, import) = (tenant.company_id(), import_id);
+    let vals: Vec<Val> = done
+        .iter()
+        .flat_map(|(row, contact, outcome, prior)| [Val::Int(cid), Val::Int(import), Val::Int(*row), Val::Int(*contact), Val::Text(outcome), Val::Text(prior)])
+        .collect();
+    bulk_insert(tx, "import_row (company_id, import_id, row_no, contact_id, outcome, prior)", 6, &vals, "").await?;
     Ok(counts)
-}
-
-async fn record_row(tx: &mut Tx, tenant: &Tenant, import_id: i64, row: usize, contact_id: i64, outcome: &str, prior: &str) -> Result<(), AppError> {
-    let sql = "INSERT INTO import_row (company_id, import_id, row_no, contact_id, outcome, prior) VALUES ($1, $2, $3, $4, $5, $6)";
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(import_id).bind(row as i64).bind(contact_id).bind(outcome).bind(prior).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(internal)?;
-    Ok(())
 }
 
 /// The fields a merge into an existing record may fill (only where it is empty).

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::db::{Db, Tenant, Tx, internal};
+use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal};
 use crate::error::AppError;
 use crate::search::model::Hit;
 use crate::search::postings;
@@ -241,37 +241,6 @@ async fn remove_posting(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<()
         return Ok(());
     }
     write_block(tx, cid, term, first, &ids).await
-}
-
-/// One value of a bulk insert.
-enum Val<'a> {
-    Int(i64),
-    Text(&'a str),
-    Bytes(&'a [u8]),
-}
-
-/// Inserts rows of `width` values each (`head` = "table (columns)"), many per statement;
-/// `tail` ends each statement (e.g. `ON CONFLICT DO NOTHING`).
-async fn bulk_insert(tx: &mut Tx, head: &str, width: usize, vals: &[Val<'_>], tail: &str) -> Result<(), AppError> {
-    for chunk in vals.chunks(width * 2000) {
-        let rows: Vec<String> = (0..chunk.len() / width)
-            .map(|r| format!("({})", (1..=width).map(|c| tx.param(r * width + c)).collect::<Vec<_>>().join(", ")))
-            .collect();
-        let sql = format!("INSERT INTO {head} VALUES {} {tail}", rows.join(", "));
-        on_conn!(tx, c => {
-            let mut q = sqlx::query(&sql);
-            for v in chunk {
-                q = match v {
-                    Val::Int(i) => q.bind(*i),
-                    Val::Text(s) => q.bind(*s),
-                    Val::Bytes(b) => q.bind(*b),
-                };
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })
-        .map_err(internal)?;
-    }
-    Ok(())
 }
 
 /// Rebuilds a company's whole index from its contacts' terms (ascending contact ids):

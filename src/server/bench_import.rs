@@ -46,13 +46,15 @@ pub async fn run(db: &Db, label: &str, rows: usize) -> Result<(), AppError> {
     let mut rng = SplitMix64(stamp as u64);
     let mut text = csv_line(&["Civilité", "Nom", "Prénom", "Société", "Adresse", "CP", "Ville", "Tél. portable", "Tél. fixe", "E-mail"]);
     for i in 0..rows {
-        // The generator draws from few names and towns (many same-name same-town pairs):
-        // new people get a distinct double-barrelled name so that 95 % of rows are new.
+        // The generator draws from few names, streets and towns (many same-name or
+        // same-address pairs in a town): new people get a distinct double-barrelled name,
+        // e-mail and street number, so that 95 % of rows are new.
         let k = if i % 20 == 19 {
             fake_contact(&mut base_rng, i / 20 + 1)
         } else {
             let mut k = fake_contact(&mut rng, i + 1);
             k.nom = format!("{}-{}", k.nom, tail(i));
+            k.adresse = format!("{}, {}", i + 1, k.adresse);
             if !k.email.is_empty() {
                 k.email = format!("{}.{}", tail(i).to_lowercase(), k.email);
             }
