@@ -201,6 +201,12 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
     (score, reasons)
 }
 
+/// The largest block of a key worth comparing: a block larger is too common to mean
+/// anything (a common name in a town, a street shared across towns) and is skipped.
+pub fn block_limit(key: &str) -> usize {
+    if key.starts_with("g:") { 20 } else { 200 }
+}
+
 /// Blocking keys: two contacts are compared only when they share one, so a whole-base
 /// scan stays near-linear. Phones, e-mail, and the name's beginning within a postcode
 /// (in both word orders).
@@ -237,10 +243,10 @@ pub fn keys(n: &Norm) -> Vec<String> {
             k.push(format!("a:{place}:{}", head(&n.address, 8)));
         }
     }
-    // The address anywhere: a move of postcode and town both mistyped (a common street
-    // makes a block too large to keep).
+    // The whole address anywhere: postcode and town both mistyped (an address shared by
+    // more than a few contacts is not a clue: see [`block_limit`]).
     if n.address.len() >= 10 {
-        k.push(format!("g:{}", head(&n.address, 12)));
+        k.push(format!("g:{}", n.address));
     }
     k.sort();
     k.dedup();
@@ -313,5 +319,23 @@ mod tests {
         let c = p("Pavière", "Robert", "75011", "Paris", "", "");
         assert!(keys(&a).iter().any(|k| keys(&c).contains(k)));
         assert!(score(&a, &c).0 < LIKELY);
+    }
+
+    #[test]
+    fn a_one_letter_typo_and_a_mistyped_town() {
+        // «Roix» for «Roux»: one letter wrong in a short name (Jaro–Winkler alone says «proche»).
+        let a = p("Roux", "Jeanne", "69003", "Lyon", "", "");
+        let b = p("Roix", "Jeanne", "69003", "Lyon", "", "");
+        let (s, why) = score(&a, &b);
+        assert!(s >= LIKELY, "{s} {why:?}");
+        assert!(why.contains(&"nom semblable".to_string()));
+        // Postcode digits swapped and the town typed without its hyphen: the same place.
+        let c = p("Lagrange", "Aurélien", "42600", "Saint-Romain-le-Puy", "", "");
+        let d = p("Lagrange", "Aurélien", "42060", "Saint Romain le Puy", "", "");
+        let (s, why) = score(&c, &d);
+        assert!(s >= LIKELY && !why.contains(&"autre ville".to_string()), "{s} {why:?}");
+        // Another first name a letter away is still someone else.
+        let e = p("Roux", "Jean", "69003", "Lyon", "", "");
+        assert!(score(&a, &e).0 < LIKELY || score(&a, &e).1.iter().all(|r| r != "même nom"));
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::contacts::model::{PHONES_MAX, Statut, contact_title};
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::duplicates::model::{Candidate, MERGE_FIELDS, MergeSide, PairView};
-use crate::duplicates::score::{LIKELY, Norm, Person, keys, normalise, score};
+use crate::duplicates::score::{LIKELY, Norm, Person, block_limit, keys, normalise, score};
 use crate::error::AppError;
 use crate::{on_conn, on_pool};
 
@@ -385,18 +385,17 @@ pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec
         .collect())
 }
 
-/// The likely pairs of a set of contacts: blocked by [`keys`] (blocks larger than
-/// `BLOCK_MAX` are too common to mean anything and are skipped), scored, best first.
+/// The likely pairs of a set of contacts: blocked by [`keys`] (blocks larger than their
+/// [`block_limit`] are skipped), scored, best first.
 /// `progress` is called with (done, total) blocks.
 pub fn find_pairs(norms: &[Norm], skip: &HashSet<(i64, i64)>, mut progress: impl FnMut(usize, usize)) -> Vec<(i64, i64, u32, Vec<String>)> {
-    const BLOCK_MAX: usize = 200;
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, n) in norms.iter().enumerate() {
         for k in keys(n) {
             blocks.entry(k).or_default().push(i);
         }
     }
-    let blocks: Vec<Vec<usize>> = blocks.into_values().filter(|b| b.len() > 1 && b.len() <= BLOCK_MAX).collect();
+    let blocks: Vec<Vec<usize>> = blocks.into_iter().filter(|(k, b)| b.len() > 1 && b.len() <= block_limit(k)).map(|(_, b)| b).collect();
     let total = blocks.len();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut out = Vec::new();

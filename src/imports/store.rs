@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::contacts::model::{ContactForm, ContactInput, Statut, contact_title};
 use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal, now};
-use crate::duplicates::score::{LIKELY, Norm, Person, keys, normalise, score};
+use crate::duplicates::score::{LIKELY, Norm, Person, block_limit, keys, normalise, score};
 use crate::error::AppError;
 use crate::imports::model::{Analysis, CHOICES, DupRow, FIELDS, ImportRow, ImportView, LISTED_MAX, Mapping, Progress};
 use crate::imports::parse::{self, Table};
@@ -134,11 +134,10 @@ impl Detector {
 
     /// The best likely match: (index, score, reasons).
     fn best(&self, n: &Norm) -> Option<(usize, u32, Vec<String>)> {
-        const BLOCK_MAX: usize = 200;
         let mut best: Option<(usize, u32, Vec<String>)> = None;
         let mut seen = std::collections::HashSet::new();
         for k in keys(n) {
-            let Some(block) = self.blocks.get(&k).filter(|b| b.len() <= BLOCK_MAX) else { continue };
+            let Some(block) = self.blocks.get(&k).filter(|b| b.len() <= block_limit(&k)) else { continue };
             for &i in block {
                 if !seen.insert(i) {
                     continue;
