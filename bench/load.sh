@@ -18,6 +18,9 @@ command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 CLIENT=$(DATABASE_URL=$DB OUVRAGE_DEMO=0 RUST_LOG=error "$BIN" bench-load-prepare --contacts "$CONTACTS" | tee /dev/stderr | sed -n 's/^client=//p')
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Resident memory split: anonymous (the process's own) and file-backed (SQLite's mmap of
+# the database file: page cache the kernel may drop).
+rss_split() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "anonymous %d MB, file-mapped %d MB", a/1024, f/1024}' "/proc/$1/status" 2>/dev/null; }
 T0=$(date +%s%N)
 DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE "$BIN" &
 SERVER=$!
@@ -42,7 +45,7 @@ request = function()
 end
 LUA
 PEAK=0
-sample() { while kill -0 $SERVER 2>/dev/null; do r=$(rss_kb $SERVER); [ "$r" -gt "$(cat "$1")" ] && echo "$r" > "$1"; sleep 0.5; done; }
+sample() { while kill -0 $SERVER 2>/dev/null; do r=$(rss_kb $SERVER); [ "$r" -gt "$(cat "$1")" ] && { echo "$r" > "$1"; rss_split $SERVER > "$1.split"; }; sleep 0.5; done; }
 PEAK_FILE=$(mktemp); echo 0 > "$PEAK_FILE"
 sample "$PEAK_FILE" & SAMPLER=$!
 run() {
@@ -56,13 +59,13 @@ run() {
   printf '%-46s %10s req/s   p50 %8s   p99 %8s   errors: %s\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}"
 }
 echo "== $(nproc) cores, $CONTACTS contacts (SQLite), 64 connections, ${SECS} s each, $(date -u +%F)"
-printf 'start-up to first answer: %d ms; idle RSS: %d MB\n' $(( (T1 - T0) / 1000000 )) $(( IDLE / 1024 ))
+printf 'start-up to first answer: %d ms; idle RSS: %d MB (%s)\n' $(( (T1 - T0) / 1000000 )) $(( IDLE / 1024 )) "$(rss_split $SERVER)"
 run "baseline: static file /favicon.svg" /favicon.svg
 run "client «Accueil» (50 SAV, 10 services, 20 ans.)" "/clients/$CLIENT/accueil"
 run "search server function (POST /api/search)" /api/search -s "$SEARCH_LUA"
 run "«Tableau de bord»" /
 kill $SAMPLER 2>/dev/null || true
-printf 'peak RSS under load: %d MB\n' $(( $(cat "$PEAK_FILE") / 1024 ))
+printf 'peak RSS under load: %d MB (%s)\n' $(( $(cat "$PEAK_FILE") / 1024 )) "$(cat "$PEAK_FILE.split" 2>/dev/null)"
 echo "== browser bundle (release, wasm-opt), bytes"
 node -e '
 const z = require("zlib"), fs = require("fs"), path = require("path");

@@ -5,7 +5,8 @@
 //! mails are going out: every mail arrives once (0 duplicates by Message-ID), none is lost
 //! (the killed server's claims are taken over when their lease ends; a mail it was in the
 //! middle of sending is marked «incertain» for a person to resend, never sent twice),
-//! and every invoice gets its R1 once.
+//! and every invoice gets its R1 once. Users searching on both servers meanwhile see
+//! errors only from the killed one.
 
 mod common;
 #[path = "support/smtp.rs"]
@@ -117,7 +118,29 @@ async fn two_servers_share_the_work_of_a_day() {
     let cookie = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap().to_string()).collect::<Vec<_>>().join("; ");
     let r = reqwest::Client::new().post(format!("http://127.0.0.1:{pb}/api/reminders/summary")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "the session opened on server A, used on server B");
-    // One server dies while mails are going out.
+    // Users keep working on both servers (8 at once, round robin, as a load balancer
+    // would send them) while one server dies and mails are going out.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let users: Vec<_> = (0..8)
+        .map(|u| {
+            let (stop, cookie) = (stop.clone(), cookie.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+                let (mut ok, mut failed_on) = ([0usize; 2], [0usize; 2]);
+                let mut n = u;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let (i, port) = if n % 2 == 0 { (0, pa) } else { (1, pb) };
+                    n += 1;
+                    let r = http.post(format!("http://127.0.0.1:{port}/api/search")).header("cookie", &cookie).form(&[("q", "client01")]).send().await;
+                    match r {
+                        Ok(r) if r.status().is_success() => ok[i] += 1,
+                        _ => failed_on[i] += 1,
+                    }
+                }
+                (ok, failed_on)
+            })
+        })
+        .collect();
     let expected = 2 * CLIENTS;
     let deadline = Instant::now() + Duration::from_secs(30);
     while sink.messages().len() < expected / 4 && Instant::now() < deadline {
@@ -128,15 +151,27 @@ async fn two_servers_share_the_work_of_a_day() {
     let killed_at = sink.messages().len();
 
     // The other finishes the day: everything left, and the dead one's claims after their lease.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
+        // The planner may still be at work (a killed planner's transaction is rolled back
+        // and the other one, waiting on the lock, plans the day).
         let open = sql_i64(&db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'claimed', 'sending')").await;
-        if open == 0 || Instant::now() > deadline {
+        let planned = sql_i64(&db, "SELECT COUNT(*) FROM reminder").await;
+        if (open == 0 && planned == CLIENTS as i64) || Instant::now() > deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut ok, mut failed) = ([0usize; 2], [0usize; 2]);
+    for u in users {
+        let (o, f) = u.await.unwrap();
+        (ok[0], ok[1], failed[0], failed[1]) = (ok[0] + o[0], ok[1] + o[1], failed[0] + f[0], failed[1] + f[1]);
+    }
+    println!("users' searches during the day: server A {} answered, {} failed (killed); server B {} answered, {} failed", ok[0], failed[0], ok[1], failed[1]);
+    assert_eq!(failed[1], 0, "the surviving server answered every request");
+    assert!(ok[1] > 0 && failed[0] > 0, "both were used, and the killed one stopped answering");
     sb.kill().unwrap();
     sb.wait().unwrap();
 
@@ -149,6 +184,8 @@ async fn two_servers_share_the_work_of_a_day() {
     let sent = sql_i64(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await;
     let uncertain = sql_i64(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'").await;
     let rows = sql_i64(&db, "SELECT COUNT(*) FROM outbox").await;
+    let states: Vec<(String, i64, String)> = ouvrage::on_pool!(&db, c => sqlx::query_as("SELECT status, COUNT(*), MAX(smtp_reply) FROM outbox GROUP BY status").fetch_all(c).await).unwrap();
+    println!("outbox: {states:?}");
     let reminders = sql_i64(&db, "SELECT COUNT(*) FROM reminder").await;
     let r1 = sql_i64(&db, "SELECT COUNT(DISTINCT document_id) FROM reminder WHERE level = 'R1'").await;
     let alerts = sql_i64(&db, "SELECT COUNT(*) FROM outbox WHERE entity = 'action'").await;

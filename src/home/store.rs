@@ -37,11 +37,17 @@ const REUSE: std::time::Duration = std::time::Duration::from_secs(60);
 pub async fn contact_counts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError> {
     type Counts = std::collections::HashMap<(u64, i64), (std::time::Instant, (i64, i64))>;
     static CACHE: std::sync::LazyLock<std::sync::Mutex<Counts>> = std::sync::LazyLock::new(Default::default);
+    // One count at a time: the dashboards opened meanwhile wait for it rather than all
+    // counting the same million rows.
+    static COUNTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let key = (db.identity(), tenant.company_id());
-    if let Some((at, counts)) = CACHE.lock().ok().and_then(|c| c.get(&key).copied()) {
-        if at.elapsed() < REUSE {
-            return Ok(counts);
-        }
+    let cached = || CACHE.lock().ok().and_then(|c| c.get(&key).copied()).filter(|(at, _)| at.elapsed() < REUSE).map(|(_, counts)| counts);
+    if let Some(counts) = cached() {
+        return Ok(counts);
+    }
+    let _one = COUNTING.lock().await;
+    if let Some(counts) = cached() {
+        return Ok(counts);
     }
     let counts = count_contacts(db, tenant).await?;
     if let Ok(mut c) = CACHE.lock() {
