@@ -649,7 +649,7 @@ async fn complete(tx: &mut Tx, tenant: &Tenant, user_id: i64, import_id: i64, id
     if r.0 == Statut::Corbeille.code() {
         return Ok(None);
     }
-    let mut current = vec![r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8];
+    let mut current = [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8];
     let mut prior = Prior::default();
     for (i, f) in FILLED.iter().enumerate() {
         let new = field_of(input, f);
