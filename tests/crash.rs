@@ -6,38 +6,17 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
-use common::{Backend, Client};
+use common::{Backend, Client, free_port, process_client as client};
 
 both_databases!(acknowledged_writes_survive_sigkill);
 
 const ADMIN: (&str, &str) = ("crash@test.fr", "Crash-Test-2026!");
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn start(url: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ouvrage"))
-        .env("DATABASE_URL", url)
-        .env("OUVRAGE_ADDR", format!("127.0.0.1:{port}"))
-        .env("OUVRAGE_DEMO", "0")
-        .env("OUVRAGE_ADMIN_EMAIL", ADMIN.0)
-        .env("OUVRAGE_ADMIN_PASSWORD", ADMIN.1)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the ouvrage binary")
-}
-
-fn client(port: u16) -> Client {
-    Client {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(10)).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-    }
+    common::server_process(url, port, ADMIN, &[])
 }
 
 async fn logged_in(port: u16) -> Client {

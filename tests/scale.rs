@@ -13,46 +13,22 @@ mod common;
 mod smtp;
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{Backend, Client};
+use common::{Backend, free_port, process_client as client};
 
 const ADMIN: (&str, &str) = ("scale@test.fr", "Deux-Serveurs-2026!");
 const CLIENTS: usize = 120;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// A server; `smtp` none: its mails wait in the outbox, and it raises no alerts.
 fn start(url: &str, port: u16, smtp: Option<&str>) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ouvrage"));
+    let mut env = vec![("OUVRAGE_MAIL_POLL_MS", "20"), ("OUVRAGE_MAIL_LEASE_MS", "2000"), ("OUVRAGE_MAIL_CONNECTIONS", "2")];
     match smtp {
-        Some(smtp) => cmd.env("SMTP_URL", smtp).env("OUVRAGE_ALERT_POLL_MS", "100"),
-        None => cmd.env("OUVRAGE_ALERT_POLL_MS", "3600000"),
-    };
-    cmd
-        .env("DATABASE_URL", url)
-        .env("OUVRAGE_ADDR", format!("127.0.0.1:{port}"))
-        .env("OUVRAGE_DEMO", "0")
-        .env("OUVRAGE_ADMIN_EMAIL", ADMIN.0)
-        .env("OUVRAGE_ADMIN_PASSWORD", ADMIN.1)
-        .env("OUVRAGE_MAIL_POLL_MS", "20")
-        .env("OUVRAGE_MAIL_LEASE_MS", "2000")
-        .env("OUVRAGE_MAIL_CONNECTIONS", "2")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the ouvrage binary")
-}
-
-fn client(port: u16) -> Client {
-    Client {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(20)).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        Some(smtp) => env.extend([("SMTP_URL", smtp), ("OUVRAGE_ALERT_POLL_MS", "100")]),
+        None => env.push(("OUVRAGE_ALERT_POLL_MS", "3600000")),
     }
+    common::server_process(url, port, ADMIN, &env)
 }
 
 async fn wait_up(port: u16) {

@@ -319,23 +319,26 @@ pub async fn reindex_all(db: &Db, tenant: &Tenant) -> Result<usize, AppError> {
     Ok(docs.len())
 }
 
+/// A contact's row as stored (`DETAIL_COLUMNS`): «Fiche contact», the export.
 #[derive(sqlx::FromRow)]
-struct DetailRow {
-    id: i64,
-    statut: String,
-    civilite: String,
-    nom: String,
-    prenom: String,
-    societe: String,
-    adresse: String,
-    code_postal: String,
-    ville: String,
-    email: String,
-    notes: String,
-    bloque: i64,
-    bloque_motif: String,
-    plafond_encours: Option<i64>,
+pub(crate) struct DetailRow {
+    pub id: i64,
+    pub statut: String,
+    pub civilite: String,
+    pub nom: String,
+    pub prenom: String,
+    pub societe: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub ville: String,
+    pub email: String,
+    pub notes: String,
+    pub bloque: i64,
+    pub bloque_motif: String,
+    pub plafond_encours: Option<i64>,
 }
+
+pub(crate) const DETAIL_COLUMNS: &str = "id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, plafond_encours";
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
@@ -347,9 +350,8 @@ struct HistoryRow {
 
 pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, AppError> {
     let cid = tenant.company_id();
-    let sql = "SELECT id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, plafond_encours \
-               FROM contact WHERE company_id = $1 AND id = $2";
-    let r = on_pool!(db, c => sqlx::query_as::<_, DetailRow>(sql).bind(cid).bind(id).fetch_optional(c).await)
+    let sql = format!("SELECT {DETAIL_COLUMNS} FROM contact WHERE company_id = $1 AND id = $2");
+    let r = on_pool!(db, c => sqlx::query_as::<_, DetailRow>(&sql).bind(cid).bind(id).fetch_optional(c).await)
         .map_err(internal)?
         .ok_or_else(|| AppError::NotFound("Contact".into()))?;
     let psql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::contacts::model::Statut;
+use crate::contacts::store::DetailRow;
 use crate::db::{Db, Tenant, internal};
 use crate::error::AppError;
 use crate::on_pool;
@@ -24,21 +25,6 @@ pub struct Filter {
     pub q: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    statut: String,
-    civilite: String,
-    nom: String,
-    prenom: String,
-    societe: String,
-    adresse: String,
-    code_postal: String,
-    ville: String,
-    email: String,
-    notes: String,
-}
-
 /// The header row: the fixed columns, then one per question (retired ones included:
 /// their answers are kept).
 pub fn header(questions: &[QuestionView]) -> Vec<String> {
@@ -49,13 +35,13 @@ pub fn header(questions: &[QuestionView]) -> Vec<String> {
 pub async fn page(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionView], after: i64) -> Result<(Vec<Vec<String>>, i64), AppError> {
     let cid = tenant.company_id();
     let sql = format!(
-        "SELECT id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes FROM contact \
-         WHERE company_id = $1 AND {} AND id > $5 ORDER BY id LIMIT $6",
+        "SELECT {} FROM contact WHERE company_id = $1 AND {} AND id > $5 ORDER BY id LIMIT $6",
+        crate::contacts::store::DETAIL_COLUMNS,
         crate::contacts::store::LIST_FILTER
     );
     let q = f.q.trim();
     let pattern = crate::contacts::store::like_pattern(q);
-    let rows: Vec<Row> = on_pool!(db, c => sqlx::query_as(&sql).bind(cid).bind(f.statut.code()).bind(q).bind(&pattern).bind(after).bind(PAGE).fetch_all(c).await)
+    let rows: Vec<DetailRow> = on_pool!(db, c => sqlx::query_as(&sql).bind(cid).bind(f.statut.code()).bind(q).bind(&pattern).bind(after).bind(PAGE).fetch_all(c).await)
         .map_err(internal)?;
     let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else { return Ok((Vec::new(), after)) };
     let psql = "SELECT contact_id, number FROM contact_phone WHERE company_id = $1 AND contact_id BETWEEN $2 AND $3 ORDER BY contact_id, position";

@@ -335,3 +335,32 @@ pub fn pdf_text(bytes: &[u8]) -> Option<String> {
     let out = std::process::Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext");
     Some(String::from_utf8_lossy(&out.stdout).to_string())
 }
+
+/// A free loopback port, for a server process of its own.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The real `ouvrage` binary serving `url` on `port`, with `admin` as its first
+/// administrator and `env` on top (quiet, no demo data).
+pub fn server_process(url: &str, port: u16, admin: (&str, &str), env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"));
+    cmd.env("DATABASE_URL", url)
+        .env("OUVRAGE_ADDR", format!("127.0.0.1:{port}"))
+        .env("OUVRAGE_DEMO", "0")
+        .env("OUVRAGE_ADMIN_EMAIL", admin.0)
+        .env("OUVRAGE_ADMIN_PASSWORD", admin.1)
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd.spawn().expect("the ouvrage binary")
+}
+
+/// A client of a server process (cookies kept, redirects not followed).
+pub fn process_client(port: u16) -> Client {
+    Client {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::builder().cookie_store(true).timeout(std::time::Duration::from_secs(20)).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+    }
+}
