@@ -45,7 +45,11 @@ async fn main() {
     let state = AppState { db: db.clone(), config: std::sync::Arc::new(config.clone()), leptos_options };
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
+        // No Nagle delay: a response written in several pieces (headers, then a streamed
+        // body) would otherwise wait for the client's delayed ACK, 40 ms each time.
+        Ok(l) => axum::serve::ListenerExt::tap_io(l, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        }),
         Err(e) => fail(&format!("impossible d'écouter sur {addr} : {e}")),
     };
     println!("Ouvrage écoute sur http://{addr}");
