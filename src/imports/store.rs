@@ -110,11 +110,14 @@ struct Detector {
     titles: Vec<String>,
     targets: Vec<Target>,
     blocks: HashMap<String, Vec<usize>>,
+    /// For each entry, the last lookup that scored it (no entry scored twice per row).
+    stamps: Vec<u32>,
+    lookup: u32,
 }
 
 impl Detector {
     fn new(people: Vec<Person>) -> Detector {
-        let mut d = Detector { norms: Vec::new(), titles: Vec::new(), targets: Vec::new(), blocks: HashMap::new() };
+        let mut d = Detector { norms: Vec::new(), titles: Vec::new(), targets: Vec::new(), blocks: HashMap::new(), stamps: Vec::new(), lookup: 0 };
         for p in people {
             let title = contact_title(&p.nom, &p.prenom, &p.societe);
             d.add(normalise(&p), title, Target::Contact(p.id));
@@ -133,15 +136,17 @@ impl Detector {
     }
 
     /// The best likely match: (index, score, reasons).
-    fn best(&self, n: &Norm) -> Option<(usize, u32, Vec<String>)> {
+    fn best(&mut self, n: &Norm) -> Option<(usize, u32, Vec<String>)> {
         let mut best: Option<(usize, u32, Vec<String>)> = None;
-        let mut seen = std::collections::HashSet::new();
+        self.lookup += 1;
+        self.stamps.resize(self.norms.len(), 0);
         for k in keys(n) {
             let Some(block) = self.blocks.get(&k).filter(|b| b.len() <= block_limit(&k)) else { continue };
             for &i in block {
-                if !seen.insert(i) {
+                if self.stamps[i] == self.lookup {
                     continue;
                 }
+                self.stamps[i] = self.lookup;
                 let (s, reasons) = score(n, &self.norms[i]);
                 if s >= LIKELY && best.as_ref().is_none_or(|b| s > b.1) {
                     best = Some((i, s, reasons));
@@ -159,7 +164,7 @@ enum Verdict {
     Duplicate(ContactInput, Vec<(i64, String)>, Norm, usize, u32, Vec<String>),
 }
 
-fn classify(det: &Detector, cells: &[String], mapping: &[String], statut: Statut, questions: &[QuestionView]) -> Verdict {
+fn classify(det: &mut Detector, cells: &[String], mapping: &[String], statut: Statut, questions: &[QuestionView]) -> Verdict {
     match row_input(cells, mapping, statut, questions) {
         Err(reason) => Verdict::Invalid(reason),
         Ok((input, answers)) => {
@@ -189,7 +194,7 @@ fn analyse(table: &Table, mapping: &[String], statut: Statut, questions: &[Quest
         ..Default::default()
     };
     for (row, (line, cells)) in table.rows.iter().enumerate() {
-        match classify(&det, cells, mapping, statut, questions) {
+        match classify(&mut det, cells, mapping, statut, questions) {
             Verdict::Invalid(reason) => {
                 a.invalid_count += 1;
                 if a.invalid.len() < LISTED_MAX {
