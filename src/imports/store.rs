@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::contacts::model::{ContactForm, ContactInput, Statut, contact_title};
 use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal, now};
+use crate::duplicates::model::MERGE_FIELDS;
 use crate::duplicates::score::{LIKELY, Norm, Person, block_limit, keys, normalise, score};
 use crate::error::AppError;
 use crate::imports::model::{Analysis, CHOICES, DupRow, FIELDS, ImportRow, ImportView, LISTED_MAX, Mapping, Progress};
@@ -133,13 +134,13 @@ impl Detector {
         self.norms.push(n);
         self.titles.push(title);
         self.targets.push(target);
+        self.stamps.push(0);
     }
 
     /// The best likely match: (index, score, reasons).
     fn best(&mut self, n: &Norm) -> Option<(usize, u32, Vec<String>)> {
         let mut best: Option<(usize, u32, Vec<String>)> = None;
         self.lookup += 1;
-        self.stamps.resize(self.norms.len(), 0);
         for k in keys(n) {
             let Some(block) = self.blocks.get(&k).filter(|b| b.len() <= block_limit(&k)) else { continue };
             for &i in block {
@@ -252,12 +253,8 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 /// A file that cannot be read is refused and nothing is kept.
 pub async fn create(db: &Db, tenant: &Tenant, user_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<i64, AppError> {
     let file_name = crate::documents::model::check_file_name(file_name)?;
-    let table = tokio::task::spawn_blocking({
-        let bytes = bytes.clone();
-        move || parse::read(&bytes)
-    })
-    .await
-    .map_err(|_| AppError::Internal)??;
+    let (table, bytes) = tokio::task::spawn_blocking(move || (parse::read(&bytes), bytes)).await.map_err(|_| AppError::Internal)?;
+    let table = table?;
     let qs = questions(db, tenant).await?;
     let mapping = parse::guess_mapping(&table.headers, &active(&qs));
     let (_, analysis) = analyse_in_background(db, tenant, table, mapping.clone(), Statut::Client, qs).await?;
@@ -284,9 +281,6 @@ struct JobRow {
     state: String,
     statut: String,
     default_choice: String,
-    mapping: String,
-    choices: String,
-    analysis: String,
     total_rows: i64,
     done_rows: i64,
     created: i64,
@@ -316,7 +310,8 @@ impl JobRow {
     }
 }
 
-const JOB_COLUMNS: &str = "j.id, j.file_name, j.state, j.statut, j.default_choice, j.mapping, j.choices, j.analysis, j.total_rows, j.done_rows, \
+/// An import's figures, not its file nor its preview (read by every progress poll).
+const JOB_COLUMNS: &str = "j.id, j.file_name, j.state, j.statut, j.default_choice, j.total_rows, j.done_rows, \
                            j.created, j.merged, j.skipped, j.invalid, j.heartbeat_at, j.error, j.created_at, u.name AS by_name";
 
 async fn job(db: &Db, tenant: &Tenant, id: i64) -> Result<JobRow, AppError> {
@@ -328,6 +323,9 @@ async fn job(db: &Db, tenant: &Tenant, id: i64) -> Result<JobRow, AppError> {
 
 pub async fn view(db: &Db, tenant: &Tenant, id: i64) -> Result<ImportView, AppError> {
     let j = job(db, tenant, id).await?;
+    let sql = "SELECT mapping, choices, analysis FROM import_job WHERE company_id = $1 AND id = $2";
+    let (mapping, choices, analysis): (String, String, String) =
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
     let qs = questions(db, tenant).await?;
     let mut options: Vec<(String, String)> = FIELDS.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect();
     options.extend(active(&qs).into_iter().map(|(id, label)| (format!("q{id}"), format!("Question : {label}"))));
@@ -340,9 +338,9 @@ pub async fn view(db: &Db, tenant: &Tenant, id: i64) -> Result<ImportView, AppEr
         when: crate::fmt::datetime_fr(j.created_at),
         statut: j.statut.clone(),
         default_choice: j.default_choice.clone(),
-        mapping: serde_json::from_str(&j.mapping).unwrap_or_default(),
-        choices: serde_json::from_str(&j.choices).unwrap_or_default(),
-        analysis: serde_json::from_str(&j.analysis).unwrap_or_default(),
+        mapping: serde_json::from_str(&mapping).unwrap_or_default(),
+        choices: serde_json::from_str(&choices).unwrap_or_default(),
+        analysis: serde_json::from_str(&analysis).unwrap_or_default(),
         options,
         progress: j.progress(),
         error: j.error.clone(),
@@ -509,14 +507,11 @@ pub async fn run(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
     while done < table.rows.len() {
         let end = (done + BATCH).min(table.rows.len());
         let mut tx = db.begin().await?;
-        let mine = "UPDATE import_job SET heartbeat_at = $4 WHERE company_id = $1 AND id = $2 AND state = 'en_cours' AND done_rows = $3";
-        let n = on_conn!(&mut tx, c => sqlx::query(mine).bind(cid).bind(id).bind(done as i64).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        // Still this job's (not undone, not taken over by another server) and not asked to stop?
+        let mine = "UPDATE import_job SET heartbeat_at = $4 WHERE company_id = $1 AND id = $2 AND state = 'en_cours' AND done_rows = $3 RETURNING stop_requested";
+        let stop: Option<bool> = on_conn!(&mut tx, c => sqlx::query_scalar(mine).bind(cid).bind(id).bind(done as i64).bind(now()).fetch_optional(c).await)
             .map_err(internal)?;
-        if n == 0 {
-            return Ok(()); // undone, or taken over by another server
-        }
-        let stop: bool = on_conn!(&mut tx, c => sqlx::query_scalar("SELECT stop_requested FROM import_job WHERE company_id = $1 AND id = $2").bind(cid).bind(id).fetch_one(c).await)
-            .map_err(internal)?;
+        let Some(stop) = stop else { return Ok(()) };
         if stop {
             let sql = "UPDATE import_job SET state = 'interrompu', stop_requested = FALSE WHERE company_id = $1 AND id = $2";
             on_conn!(&mut tx, c => sqlx::query(sql).bind(cid).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
@@ -612,9 +607,6 @@ async fn apply_batch(
     Ok(counts)
 }
 
-/// The fields a merge into an existing record may fill (only where it is empty).
-const FILLED: [&str; 8] = ["civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "email"];
-
 fn field_of<'a>(c: &'a ContactInput, f: &str) -> &'a str {
     match f {
         "civilite" => &c.civilite,
@@ -656,7 +648,8 @@ async fn complete(tx: &mut Tx, tenant: &Tenant, user_id: i64, import_id: i64, id
     }
     let mut current = [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8];
     let mut prior = Prior::default();
-    for (i, f) in FILLED.iter().enumerate() {
+    // The fields «Fusionner» chooses one by one; here filled only where empty.
+    for (i, (f, _)) in MERGE_FIELDS.iter().enumerate() {
         let new = field_of(input, f);
         if current[i].is_empty() && !new.is_empty() {
             prior.fields.push((f.to_string(), String::new(), new.to_string()));
@@ -743,7 +736,7 @@ async fn restore(tx: &mut Tx, tenant: &Tenant, id: i64, prior: &Prior) -> Result
     let cid = tenant.company_id();
     for (field, before, after) in &prior.fields {
         // The column name comes from our own list, never from the stored text.
-        let Some(column) = FILLED.iter().find(|f| *f == field) else { continue };
+        let Some((column, _)) = MERGE_FIELDS.iter().find(|(f, _)| f == field) else { continue };
         let sql = format!("UPDATE contact SET {column} = $3 WHERE company_id = $1 AND id = $2 AND {column} = $4");
         on_conn!(tx, c => sqlx::query(&sql).bind(cid).bind(id).bind(before).bind(after).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     }
