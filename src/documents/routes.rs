@@ -90,31 +90,50 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Path(id): Path
     }
 }
 
-/// Reads the one file field, refusing it as soon as it passes the limit.
-async fn read_file(mut form: Multipart) -> Result<(String, String, Vec<u8>), AppError> {
-    let bad = |_| AppError::invalid("fichier", "Envoi du fichier interrompu ou trop volumineux (10 Mo au plus).");
-    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+/// Reads the one `fichier` field of a multipart form: (name, type, bytes). Past `max`
+/// bytes the rest is read and dropped (up to the route's body limit) and `too_big` is the
+/// answer, so that the browser shows it rather than a cut connection; no file chosen is
+/// `missing`. The name is the caller's to check.
+pub(crate) async fn read_file(mut form: Multipart, max: usize, too_big: &str, missing: &str) -> Result<(String, String, Vec<u8>), AppError> {
+    let cut = || AppError::invalid("fichier", "Envoi du fichier interrompu.");
+    while let Some(mut field) = form.next_field().await.map_err(|_| cut())? {
         if field.name() != Some("fichier") {
             continue;
         }
-        let name = check_file_name(field.file_name().unwrap_or(""))?;
+        let name = field.file_name().unwrap_or("").to_string();
         let mime = field.content_type().unwrap_or("application/octet-stream").chars().take(100).collect::<String>();
-        let mut data = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            if data.len() + chunk.len() > FILE_MAX_BYTES {
-                return Err(AppError::invalid("fichier", "Le fichier dépasse 10 Mo : la taille maximale d'un fichier du porte doc."));
+        let (mut data, mut over) = (Vec::new(), false);
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    over |= data.len() + chunk.len() > max;
+                    if over {
+                        data = Vec::new();
+                    } else {
+                        data.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) if over => break,
+                Err(_) => return Err(cut()),
             }
-            data.extend_from_slice(&chunk);
+        }
+        if over {
+            return Err(AppError::invalid("fichier", too_big));
+        }
+        if name.trim().is_empty() && data.is_empty() {
+            break;
         }
         return Ok((name, mime, data));
     }
-    Err(AppError::invalid("fichier", "Choisissez un fichier."))
+    Err(AppError::invalid("fichier", missing))
 }
 
 async fn import(State(st): State<AppState>, headers: HeaderMap, Path(contact_id): Path<i64>, form: Multipart) -> Response {
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
-        let (name, mime, data) = read_file(form).await?;
+        let (name, mime, data) = read_file(form, FILE_MAX_BYTES, "Le fichier dépasse 10 Mo : la taille maximale d'un fichier du porte doc.", "Choisissez un fichier.").await?;
+        let name = check_file_name(&name)?;
         let mut tx = cx.db.begin().await?;
         crate::documents::store::import_file(&mut tx, &cx.tenant, cx.user_id(), contact_id, &name, &mime, &data).await?;
         tx.commit().await

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 
 use crate::auth::Right;
 use crate::contacts::model::Statut;
-use crate::documents::routes::{attachment, error_response, percent_encode};
+use crate::documents::routes::{attachment, error_response, percent_encode, read_file};
 use crate::error::AppError;
 use crate::imports::export::{self, Filter};
 use crate::imports::parse::{FILE_MAX_BYTES, too_big};
@@ -28,40 +28,11 @@ pub fn routes() -> Router<AppState> {
         .route("/clients/exporter", get(download))
 }
 
-/// Reads the one file field; past the limit the rest is drained and the file refused.
-async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let bad = |_| AppError::invalid("fichier", "Envoi du fichier interrompu.");
-    while let Some(mut field) = form.next_field().await.map_err(bad)? {
-        if field.name() != Some("fichier") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("").to_string();
-        let mut data = Vec::new();
-        let mut over = false;
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            over |= data.len() + chunk.len() > FILE_MAX_BYTES;
-            if over {
-                data = Vec::new();
-            } else {
-                data.extend_from_slice(&chunk);
-            }
-        }
-        if over {
-            return Err(AppError::invalid("fichier", too_big()));
-        }
-        if name.trim().is_empty() && data.is_empty() {
-            break;
-        }
-        return Ok((name, data));
-    }
-    Err(AppError::invalid("fichier", "Choisissez un fichier CSV ou XLSX."))
-}
-
 async fn upload(State(st): State<AppState>, headers: HeaderMap, form: Multipart) -> Response {
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
         cx.require(Right::Settings)?;
-        let (name, data) = read_file(form).await?;
+        let (name, _, data) = read_file(form, FILE_MAX_BYTES, &too_big(), "Choisissez un fichier CSV ou XLSX.").await?;
         crate::imports::store::create(&cx.db, &cx.tenant, cx.user_id(), &name, data).await
     }
     .await;
