@@ -1,5 +1,11 @@
 //! French display helpers: dates «29/11/2026», amounts «1 234,56 €» (integer cents).
 
+/// Percent-encodes all but RFC 3986's unreserved characters (a query value, a header's
+/// `filename*`), in links of the pages and in the server's routes alike.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 /// Formats a calendar date given as (year, month, day) the French way.
 pub fn date_fr(year: i32, month: u32, day: u32) -> String {
     format!("{day:02}/{month:02}/{year:04}")

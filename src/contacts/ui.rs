@@ -86,9 +86,9 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
     };
 
     let link = move |n: i64| {
-        format!("/clients?statut={}&q={}&tri={}&page={n}", statut.get_value(), urlencode(&query.get()), data.with(|d| d.sort.clone()))
+        format!("/clients?statut={}&q={}&tri={}&page={n}", statut.get_value(), crate::fmt::percent_encode(&query.get()), data.with(|d| d.sort.clone()))
     };
-    let sort_link = move |key: &str| format!("/clients?statut={}&q={}&tri={key}", statut.get_value(), urlencode(&query.get()));
+    let sort_link = move |key: &str| format!("/clients?statut={}&q={}&tri={key}", statut.get_value(), crate::fmt::percent_encode(&query.get()));
     view! {
         <form method="get" action="/clients" class="filter" role="search">
             <input type="hidden" name="statut" value=statut.get_value() />
@@ -97,9 +97,9 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
             <button type="submit">"Filtrer"</button>
         </form>
         <p class="actions export">
-            <a href=move || format!("/clients/exporter?format=csv&statut={}&q={}", statut.get_value(), urlencode(&query.get()))>"Exporter (CSV)"</a>
+            <a href=move || format!("/clients/exporter?format=csv&statut={}&q={}", statut.get_value(), crate::fmt::percent_encode(&query.get()))>"Exporter (CSV)"</a>
             " "
-            <a href=move || format!("/clients/exporter?format=xlsx&statut={}&q={}", statut.get_value(), urlencode(&query.get()))>"Exporter (XLSX)"</a>
+            <a href=move || format!("/clients/exporter?format=xlsx&statut={}&q={}", statut.get_value(), crate::fmt::percent_encode(&query.get()))>"Exporter (XLSX)"</a>
         </p>
         {move || {
             let p = data.get();
@@ -139,15 +139,6 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
             }
         }}
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 use crate::contacts::api::{CreateContact, UpdateContact, get_contact};

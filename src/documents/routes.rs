@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 
 use crate::documents::model::{FILE_MAX_BYTES, check_file_name};
 use crate::error::AppError;
+use crate::fmt::percent_encode;
 use crate::server::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -28,11 +29,6 @@ pub fn routes() -> Router<AppState> {
 pub(crate) fn error_response(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.to_string()).into_response()
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters (for a header or a query).
-pub(crate) fn percent_encode(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` (quotes and non-ASCII made safe).

@@ -12,7 +12,8 @@ use axum::routing::{get, post};
 
 use crate::auth::Right;
 use crate::contacts::model::Statut;
-use crate::documents::routes::{attachment, error_response, percent_encode, read_file};
+use crate::documents::routes::{attachment, error_response, read_file};
+use crate::fmt::percent_encode;
 use crate::error::AppError;
 use crate::imports::export::{self, Filter};
 use crate::imports::parse::{FILE_MAX_BYTES, too_big};
