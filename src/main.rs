@@ -6,6 +6,9 @@ use leptos::prelude::get_configuration;
 use ouvrage::db::Db;
 use ouvrage::server::{AppState, Config, bootstrap, demo, router};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     dotenvy::dotenv().ok();

@@ -94,6 +94,18 @@ async fn two_servers_share_the_work_of_a_day() {
     let cookie = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap().to_string()).collect::<Vec<_>>().join("; ");
     let r = reqwest::Client::new().post(format!("http://127.0.0.1:{pb}/api/reminders/summary")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "the session opened on server A, used on server B");
+    // What a server keeps of the search index follows writes made on the other one.
+    let http = reqwest::Client::new();
+    let search = async |port: u16, q: &str| -> String {
+        let r = http.post(format!("http://127.0.0.1:{port}/api/search")).header("cookie", &cookie).form(&[("q", q)]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        r.text().await.unwrap()
+    };
+    assert_eq!(search(pb, "zorglub").await, "[]");
+    let r = http.post(format!("http://127.0.0.1:{pa}/api/contacts/create")).header("cookie", &cookie).header("origin", format!("http://127.0.0.1:{pa}"))
+        .form(&[("statut", "client"), ("nom", "Zorglub")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(search(pb, "zorglub").await.contains("Zorglub"), "created on A, found on B at once");
     // Users keep working on both servers (8 at once, round robin, as a load balancer
     // would send them) while one server dies and mails are going out.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -52,9 +52,14 @@ pub struct ActionView {
 
 impl ActionView {
     pub fn when(&self) -> String {
-        let d = crate::documents::model::date_fr(&self.alert_date);
-        if self.alert_time.is_empty() { d } else { format!("{d} à {}", self.alert_time) }
+        when(&self.alert_date, &self.alert_time)
     }
+}
+
+/// An alert's date and time as shown: «12/03/2026 à 09:30», or the date alone.
+pub fn when(date: &str, time: &str) -> String {
+    let d = crate::documents::model::date_fr(date);
+    if time.is_empty() { d } else { format!("{d} à {time}") }
 }
 
 /// A client's «Actions»: open first, then done; what the form offers.

@@ -503,6 +503,19 @@ pub async fn mine(db: &Db, tenant: &Tenant, me: &Me, at: i64) -> Result<MyAction
     Ok(m)
 }
 
+/// A client's open actions for its «Accueil», soonest first: only what the widget shows.
+pub async fn open_of_contact(db: &Db, tenant: &Tenant, contact_id: i64, at: i64) -> Result<Vec<crate::home::model::OpenAction>, AppError> {
+    let sql = "SELECT a.id, t.label, a.alert_date, a.alert_time, a.alert_at FROM action a \
+               JOIN action_type t ON t.company_id = a.company_id AND t.id = a.type_id \
+               WHERE a.company_id = $1 AND a.contact_id = $2 AND a.status = 'ouverte' ORDER BY a.alert_at, a.id";
+    let rows: Vec<(i64, String, String, String, i64)> =
+        crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, type_label, date, time, alert_at)| crate::home::model::OpenAction { id, type_label, when: crate::actions::model::when(&date, &time), due: alert_at <= at })
+        .collect())
+}
+
 /// The top bar's count: my open actions whose alert has come.
 pub async fn due_count(db: &Db, tenant: &Tenant, user_id: i64, at: i64) -> Result<i64, AppError> {
     let sql = "SELECT COUNT(*) FROM action a WHERE a.company_id = $1 AND a.status = 'ouverte' AND a.alert_at <= $2 \

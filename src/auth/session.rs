@@ -26,11 +26,26 @@ pub struct Ctx {
     pub tenant: Tenant,
     pub session_id: i64,
     pub me: Me,
+    /// The contacts found in the company during this request, with their names: a
+    /// client's «Accueil» checks its client once for the page and each widget.
+    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
 }
 
 impl Ctx {
     pub fn user_id(&self) -> i64 {
         self.me.user_id
+    }
+
+    /// The name of a contact of the company, `NotFound` otherwise; read once per request.
+    pub async fn contact_title(&self, id: i64) -> Result<String, AppError> {
+        if let Some(title) = self.contacts.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(title);
+        }
+        let title = crate::contacts::store::title(&self.db, &self.tenant, id).await?;
+        if let Ok(mut m) = self.contacts.lock() {
+            m.insert(id, title.clone());
+        }
+        Ok(title)
     }
 
     /// Refuses unless the user holds `right`.
@@ -143,15 +158,14 @@ pub async fn ctx_for(st: &AppState, headers: &http::HeaderMap) -> Result<Ctx, Ap
 async fn ctx_for_token(st: &AppState, token: &str) -> Result<Ctx, AppError> {
     let hash = token_hash(token);
     let t = now();
-    let Some(s) = store::find_session(&st.db, &hash, t).await? else {
+    let Some((session_id, last_seen_at, me)) = store::find_session(&st.db, &hash, t).await? else {
         return Err(AppError::Unauthenticated);
     };
-    if t - s.last_seen_at > 60 {
-        store::touch_session(&st.db, s.id, t).await?;
+    if t - last_seen_at > 60 {
+        store::touch_session(&st.db, session_id, t).await?;
     }
-    let tenant = Tenant::trusted(s.company_id);
-    let me = store::load_me(&st.db, &tenant, s.user_id).await?.ok_or(AppError::Unauthenticated)?;
-    Ok(Ctx { db: st.db.clone(), tenant, session_id: s.id, me })
+    let tenant = Tenant::trusted(me.company_id);
+    Ok(Ctx { db: st.db.clone(), tenant, session_id, me, contacts: Default::default() })
 }
 
 /// The authenticated caller holding `right`.

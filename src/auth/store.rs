@@ -90,27 +90,48 @@ pub async fn revoke_user_sessions(tx: &mut Tx, tenant: &Tenant, user_id: i64, ke
 }
 
 #[derive(sqlx::FromRow)]
-pub struct SessionRow {
-    pub id: i64,
-    pub company_id: i64,
-    pub user_id: i64,
-    pub last_seen_at: i64,
+struct SessionRow {
+    id: i64,
+    company_id: i64,
+    user_id: i64,
+    last_seen_at: i64,
+    name: String,
+    email: String,
+    company_name: String,
+    right_code: Option<String>,
 }
 
-/// A live session: not revoked, not past its absolute expiry, used recently, of an
-/// active user.
-pub async fn find_session(db: &Db, token_hash: &str, now: i64) -> Result<Option<SessionRow>, AppError> {
-    let sql = "SELECT s.id, s.company_id, s.user_id, s.last_seen_at FROM user_session s \
+/// A live session (not revoked, not past its absolute expiry, used recently, of an
+/// active user) with its user, company and rights: one query, a row per right, because
+/// every request starts here. Returns the session's id, when it was last seen, and the
+/// user.
+pub async fn find_session(db: &Db, token_hash: &str, now: i64) -> Result<Option<(i64, i64, Me)>, AppError> {
+    let sql = "SELECT s.id, s.company_id, s.user_id, s.last_seen_at, u.name, u.email, c.name AS company_name, r.code AS right_code \
+               FROM user_session s \
                JOIN app_user u ON u.id = s.user_id AND u.company_id = s.company_id \
+               JOIN company c ON c.id = s.company_id \
+               LEFT JOIN user_right r ON r.company_id = s.company_id AND r.user_id = s.user_id \
                WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
                AND s.last_seen_at > $3 AND u.active = TRUE";
-    on_pool!(db, c => sqlx::query_as::<_, SessionRow>(sql)
+    let rows = on_pool!(db, c => sqlx::query_as::<_, SessionRow>(sql)
         .bind(token_hash)
         .bind(now)
         .bind(now - IDLE_SECONDS)
-        .fetch_optional(c)
+        .fetch_all(c)
         .await)
-    .map_err(internal)
+    .map_err(internal)?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let rights = Right::ALL.into_iter().filter(|r| rows.iter().any(|row| row.right_code.as_deref() == Some(r.code()))).collect();
+    let me = Me {
+        user_id: first.user_id,
+        company_id: first.company_id,
+        company_name: first.company_name.clone(),
+        name: first.name.clone(),
+        email: first.email.clone(),
+        rights,
+        due_actions: 0,
+    };
+    Ok(Some((first.id, first.last_seen_at, me)))
 }
 
 pub async fn touch_session(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
@@ -118,33 +139,6 @@ pub async fn touch_session(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
     let sql = "UPDATE user_session SET last_seen_at = $1 WHERE id = $2";
     on_conn!(&mut tx, c => sqlx::query(sql).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     tx.commit().await
-}
-
-#[derive(sqlx::FromRow)]
-struct MeRow {
-    name: String,
-    email: String,
-    company_name: String,
-}
-
-pub async fn load_me(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Option<Me>, AppError> {
-    let sql = "SELECT u.name, u.email, c.name AS company_name FROM app_user u JOIN company c ON c.id = u.company_id \
-               WHERE u.company_id = $1 AND u.id = $2 AND u.active = TRUE";
-    let Some(row) = on_pool!(db, c => sqlx::query_as::<_, MeRow>(sql).bind(tenant.company_id()).bind(user_id).fetch_optional(c).await)
-        .map_err(internal)?
-    else {
-        return Ok(None);
-    };
-    let rights = user_rights(db, tenant, user_id).await?;
-    Ok(Some(Me {
-        user_id,
-        company_id: tenant.company_id(),
-        company_name: row.company_name,
-        name: row.name,
-        email: row.email,
-        rights,
-        due_actions: 0,
-    }))
 }
 
 pub async fn user_rights(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Vec<Right>, AppError> {

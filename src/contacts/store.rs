@@ -236,10 +236,23 @@ async fn index_extras(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(Vec<Stri
 /// A contact's title (the person's name, else the company's), or «Contact introuvable»
 /// for an id of no contact of this company: the check of every page and list that hangs
 /// off a contact.
+const TITLE_SQL: &str = "SELECT nom, prenom, societe FROM contact WHERE company_id = $1 AND id = $2";
+
+/// The contact's display name, inside a transaction; `NotFound` outside the company.
 pub async fn title_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<String, AppError> {
-    let row: Option<(String, String, String)> = on_conn!(tx, c => sqlx::query_as("SELECT nom, prenom, societe FROM contact WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(id).fetch_optional(c).await)
-    .map_err(internal)?;
+    let row: Option<(String, String, String)> =
+        on_conn!(tx, c => sqlx::query_as(TITLE_SQL).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    title_from(row)
+}
+
+/// [`title_of`] for a page that needs nothing else consistent with it.
+pub async fn title(db: &Db, tenant: &Tenant, id: i64) -> Result<String, AppError> {
+    let row: Option<(String, String, String)> =
+        on_pool!(db, c => sqlx::query_as(TITLE_SQL).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    title_from(row)
+}
+
+fn title_from(row: Option<(String, String, String)>) -> Result<String, AppError> {
     let (nom, prenom, societe) = row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
     Ok(crate::contacts::model::contact_title(&nom, &prenom, &societe))
 }

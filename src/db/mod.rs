@@ -96,6 +96,9 @@ impl Db {
                 std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
             }
             let pool = SqlitePoolOptions::new()
+                // An embedded database's connection cannot drop: no ping (a round trip to
+                // the connection's thread) before each use.
+                .test_before_acquire(false)
                 .max_connections(8)
                 .min_connections(1)
                 .connect_with(opts)

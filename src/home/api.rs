@@ -90,17 +90,59 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
     crate::home::store::recent(&cx.db, &cx.tenant, cx.user_id()).await
 }
 
-/// Opens a client's «Accueil»: notes the visit, returns the user's widget layout and
-/// whether SAV observations go in tooltips.
+/// Opens a client's «Accueil»: notes the visit, returns the user's widget layout, their
+/// «Préférences» and the client's name.
 #[server(prefix = "/api", endpoint = "home/client")]
-pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::WidgetSlot>, bool, String), AppError> {
+pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::WidgetSlot>, Prefs, String), AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let title = {
-        let mut tx = cx.db.read().await?;
-        crate::contacts::store::title_of(&mut tx, &cx.tenant, contact_id).await?
-    };
+    let title = cx.contact_title(contact_id).await?;
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
     let prefs = crate::home::store::prefs(&cx.db, &cx.tenant, cx.user_id()).await?;
     let layout = crate::home::store::layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
-    Ok((layout, prefs.observations_tooltip, title))
+    Ok((layout, prefs, title))
+}
+
+// The client «Accueil»'s widgets, each read on its own (one Suspense each) with only
+// what it shows: the page opens many of them at once.
+
+/// «Questions complémentaires»: the pinned ones and this client's answers.
+#[server(prefix = "/api", endpoint = "home/questions")]
+pub async fn home_questions(contact_id: i64) -> Result<Vec<crate::questions::model::AnswerView>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    cx.contact_title(contact_id).await?;
+    crate::questions::store::pinned_answers(&cx.db, &cx.tenant, contact_id).await
+}
+
+/// «SAV» (the archived ones with `archives`, as «Afficher les sav archivés» says).
+#[server(prefix = "/api", endpoint = "home/sav")]
+pub async fn home_sav(contact_id: i64, #[server(default)] archives: bool) -> Result<Vec<crate::sav::model::SavView>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    cx.contact_title(contact_id).await?;
+    crate::sav::store::tickets_of(&cx.db, &cx.tenant, contact_id, archives).await
+}
+
+/// «Services».
+#[server(prefix = "/api", endpoint = "home/services")]
+pub async fn home_services(contact_id: i64) -> Result<Vec<crate::sav::model::ServiceView>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    cx.contact_title(contact_id).await?;
+    crate::sav::store::services_of(&cx.db, &cx.tenant, contact_id).await
+}
+
+/// «Actions ouvertes».
+#[server(prefix = "/api", endpoint = "home/actions")]
+pub async fn home_actions(contact_id: i64) -> Result<Vec<crate::home::model::OpenAction>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    cx.contact_title(contact_id).await?;
+    crate::actions::store::open_of_contact(&cx.db, &cx.tenant, contact_id, crate::db::now()).await
+}
+
+/// «Factures impayées et relances».
+#[server(prefix = "/api", endpoint = "home/unpaid")]
+pub async fn home_unpaid(contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    cx.contact_title(contact_id).await?;
+    let (encours, invoices) = crate::documents::store::unpaid_of(&cx.db, &cx.tenant, contact_id).await?;
+    let last_reminder = crate::reminders::store::last_letter(&cx.db, &cx.tenant, contact_id).await?;
+    Ok(crate::home::model::Unpaid { encours, invoices, last_reminder })
 }

@@ -80,3 +80,33 @@ pub struct RecentClient {
     pub name: String,
     pub ville: String,
 }
+
+/// An open action as the client «Accueil» lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenAction {
+    pub id: i64,
+    pub type_label: String,
+    /// «12/03/2026 à 09:30»
+    pub when: String,
+    /// Its alert has come («À faire»).
+    pub due: bool,
+}
+
+/// The «Factures impayées et relances» widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unpaid {
+    /// What the client owes, in cents (the invoices below).
+    pub encours: i64,
+    pub invoices: Vec<UnpaidInvoice>,
+    /// The last reminder: level and ISO date.
+    pub last_reminder: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpaidInvoice {
+    pub id: i64,
+    pub number: String,
+    pub doc_date: String,
+    /// Still due, in cents.
+    pub remaining: i64,
+}

@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::documents::model::{Kind, date_fr};
+use crate::documents::model::date_fr;
 use crate::error::AppError;
 use crate::fmt::euros;
-use crate::home::api::{SaveLayout, client_home, recent_clients};
-use crate::home::model::WidgetSlot;
+use crate::home::api::{SaveLayout, client_home, home_actions, home_questions, home_sav, home_services, home_unpaid, recent_clients};
+use crate::home::model::{Prefs, WidgetSlot};
 use crate::ui::{FormAlert, form_error, load, path};
 
 /// «Personnaliser»: a form that works without JavaScript (checkboxes for what shows,
@@ -110,14 +110,14 @@ pub fn ClientHomePage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
     view! {
         <Title text="Accueil du client — Ouvrage" />
-        {load(move || async move { client_home(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |(layout, tooltip, title)| {
+        {load(move || async move { client_home(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |(layout, prefs, title)| {
             let cid = id.unwrap_or_default();
             view! {
                 <h1>{title}</h1>
                 <crate::contacts::ui::ContactTabs id=cid current=crate::contacts::ui::ContactTab::Accueil />
                 <LayoutEditor page="client".to_string() back=format!("/clients/{cid}/accueil") slots=layout.clone() error=form_error(path::<SaveLayout>()) />
                 <div class="widgets" id="widgets">
-                    {layout.iter().filter(|w| w.shown).map(|w| client_widget(&w.key, &w.title, cid, tooltip)).collect_view()}
+                    {layout.iter().filter(|w| w.shown).map(|w| client_widget(&w.key, &w.title, cid, prefs)).collect_view()}
                 </div>
             }
         })}
@@ -134,7 +134,8 @@ fn widget_frame(key: &str, title: &str, body: AnyView) -> AnyView {
     .into_any()
 }
 
-fn client_widget(key: &str, title: &str, cid: i64, tooltip: bool) -> AnyView {
+fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs) -> AnyView {
+    let tooltip = prefs.observations_tooltip;
     let body: AnyView = match key {
         "identite" => load(move || crate::contacts::api::get_contact(cid), move |c| {
             view! {
@@ -150,8 +151,7 @@ fn client_widget(key: &str, title: &str, cid: i64, tooltip: bool) -> AnyView {
             }
         })
         .into_any(),
-        "questions" => load(move || crate::questions::api::contact_answers(cid), |answers| {
-            let pinned: Vec<_> = answers.into_iter().filter(|a| a.question.pinned).collect();
+        "questions" => load(move || home_questions(cid), |pinned| {
             if pinned.is_empty() {
                 return view! { <p>"Aucune question épinglée."</p> }.into_any();
             }
@@ -161,50 +161,45 @@ fn client_widget(key: &str, title: &str, cid: i64, tooltip: bool) -> AnyView {
             .into_any()
         })
         .into_any(),
-        "sav" => load(move || crate::sav::api::client_sav(cid, None), move |c| {
-            if c.sav.is_empty() {
+        "sav" => load(move || home_sav(cid, prefs.show_archived_sav), move |sav| {
+            if sav.is_empty() {
                 return view! { <p>"Aucun SAV."</p> }.into_any();
             }
-            view! { <ul class="plain">{c.sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
+            view! { <ul class="plain">{sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
         })
         .into_any(),
-        "services" => load(move || crate::sav::api::client_sav(cid, None), |c| {
-            if c.services.is_empty() {
+        "services" => load(move || home_services(cid), |services| {
+            if services.is_empty() {
                 return view! { <p>"Aucun service."</p> }.into_any();
             }
-            view! { <ul class="plain">{c.services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
+            view! { <ul class="plain">{services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
         })
         .into_any(),
-        "actions" => load(move || crate::actions::api::client_actions(cid), move |c| {
-            if c.open.is_empty() {
+        "actions" => load(move || home_actions(cid), |open| {
+            if open.is_empty() {
                 return view! { <p>"Aucune action ouverte."</p> }.into_any();
             }
             view! {
                 <ul class="plain">
-                    {c.open.iter().map(|a| view! {
-                        <li><a href=format!("/actions/{}", a.id)>{format!("{} — {}", a.type_label, a.when())}</a>{a.due.then(|| view! { <span class="badge">"À faire"</span> })}</li>
+                    {open.iter().map(|a| view! {
+                        <li><a href=format!("/actions/{}", a.id)>{format!("{} — {}", a.type_label, a.when)}</a>{a.due.then(|| view! { <span class="badge">"À faire"</span> })}</li>
                     }).collect_view()}
                 </ul>
             }
             .into_any()
         })
         .into_any(),
-        "factures" => view! {
-            {load(move || crate::documents::api::get_porte_doc(cid), |p| {
-                let unpaid: Vec<_> = p.documents.iter().filter(|d| d.kind == Kind::Facture && d.remaining > 0 && d.number.is_some()).cloned().collect();
-                view! {
-                    <p>{format!("Encours : {}", euros(p.encours))}</p>
-                    <ul class="plain">
-                        {unpaid.iter().map(|d| view! {
-                            <li><a href=format!("/pieces/{}", d.id)>{d.number.clone().unwrap_or_default()}</a>{format!(" du {} : {} restant dû", date_fr(&d.doc_date), euros(d.remaining))}</li>
-                        }).collect_view()}
-                    </ul>
-                }
-            })}
-            {load(move || crate::reminders::api::client_reminders(cid), |letters| {
-                letters.first().map(|l| view! { <p>{format!("Dernière relance : {} le {}", l.level, date_fr(&l.on_date))}</p> })
-            })}
-        }
+        "factures" => load(move || home_unpaid(cid), |u| {
+            view! {
+                <p>{format!("Encours : {}", euros(u.encours))}</p>
+                <ul class="plain">
+                    {u.invoices.iter().map(|d| view! {
+                        <li><a href=format!("/pieces/{}", d.id)>{d.number.clone()}</a>{format!(" du {} : {} restant dû", date_fr(&d.doc_date), euros(d.remaining))}</li>
+                    }).collect_view()}
+                </ul>
+                {u.last_reminder.map(|(level, on)| view! { <p>{format!("Dernière relance : {level} le {}", date_fr(&on))}</p> })}
+            }
+        })
         .into_any(),
         _ => ().into_any(),
     };

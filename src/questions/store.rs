@@ -149,6 +149,24 @@ pub async fn answers_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result
         .collect())
 }
 
+/// A client's pinned questions with its answers (its «Accueil»): one query; a retired
+/// question shows only where it was answered. (`answers` is not counted here.)
+pub async fn pinned_answers(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<AnswerView>, AppError> {
+    #[derive(FromRow)]
+    struct Pinned {
+        #[sqlx(flatten)]
+        question: Row,
+        value: Option<String>,
+    }
+    let rows: Vec<Pinned> = crate::on_pool!(db, c => sqlx::query_as(
+        "SELECT q.id, q.label, q.kind, q.choices, q.pinned, q.retired, 0 AS answers, a.value FROM question q \
+         LEFT JOIN answer a ON a.company_id = q.company_id AND a.question_id = q.id AND a.contact_id = $2 \
+         WHERE q.company_id = $1 AND q.pinned = TRUE AND (q.retired = FALSE OR a.value IS NOT NULL) ORDER BY q.position, q.id")
+        .bind(tenant.company_id()).bind(contact_id).fetch_all(c).await)
+    .map_err(internal)?;
+    Ok(rows.into_iter().map(|r| AnswerView { question: r.question.view(), value: r.value.unwrap_or_default() }).collect())
+}
+
 /// Stores an answer already checked against its question (none stored before).
 pub async fn insert_answer(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, question_id: i64, value: &str, at: i64) -> Result<(), AppError> {
     on_conn!(tx, c => sqlx::query("INSERT INTO answer (company_id, contact_id, question_id, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")

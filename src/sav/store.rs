@@ -182,28 +182,37 @@ struct ServiceRow {
 
 /// A client's tickets (open first, then by date, newest first) and services.
 pub async fn of_client(db: &Db, tenant: &Tenant, contact_id: i64, with_archived: bool) -> Result<ClientSavView, AppError> {
-    let mut tx = db.read().await?;
-    let contact_name = crate::contacts::store::title_of(&mut tx, tenant, contact_id).await?;
+    let contact_name = crate::contacts::store::title(db, tenant, contact_id).await?;
+    Ok(ClientSavView {
+        contact_id,
+        contact_name,
+        sav: tickets_of(db, tenant, contact_id, with_archived).await?,
+        services: services_of(db, tenant, contact_id).await?,
+    })
+}
+
+/// A client's tickets, open ones first, newest first.
+pub async fn tickets_of(db: &Db, tenant: &Tenant, contact_id: i64, with_archived: bool) -> Result<Vec<SavView>, AppError> {
     let cond = if with_archived { "" } else { " AND archived = FALSE" };
-    let sav: Vec<SavRow> = on_conn!(&mut tx, c => sqlx::query_as(&format!(
+    let sav: Vec<SavRow> = crate::on_pool!(db, c => sqlx::query_as(&format!(
         "SELECT id, contact_id, title, observations, opened_on, closed_on, status, archived FROM sav WHERE company_id = $1 AND contact_id = $2{cond} \
          ORDER BY CASE status WHEN 'clos' THEN 1 ELSE 0 END, opened_on DESC, id DESC"))
         .bind(tenant.company_id()).bind(contact_id).fetch_all(c).await)
     .map_err(internal)?;
-    let services: Vec<ServiceRow> = on_conn!(&mut tx, c => sqlx::query_as(
+    Ok(sav.into_iter().map(SavView::from).collect())
+}
+
+/// A client's services, active ones first, by next due date.
+pub async fn services_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<ServiceView>, AppError> {
+    let services: Vec<ServiceRow> = crate::on_pool!(db, c => sqlx::query_as(
         "SELECT id, contact_id, label, start_date, periodicity_months, next_due, notes, active FROM service WHERE company_id = $1 AND contact_id = $2 \
          ORDER BY active DESC, next_due, id")
         .bind(tenant.company_id()).bind(contact_id).fetch_all(c).await)
     .map_err(internal)?;
-    Ok(ClientSavView {
-        contact_id,
-        contact_name,
-        sav: sav.into_iter().map(SavView::from).collect(),
-        services: services
-            .into_iter()
-            .map(|r| ServiceView { id: r.id, contact_id: r.contact_id, label: r.label, start_date: r.start_date, periodicity_months: r.periodicity_months, next_due: r.next_due, notes: r.notes, active: r.active })
-            .collect(),
-    })
+    Ok(services
+        .into_iter()
+        .map(|r| ServiceView { id: r.id, contact_id: r.contact_id, label: r.label, start_date: r.start_date, periodicity_months: r.periodicity_months, next_due: r.next_due, notes: r.notes, active: r.active })
+        .collect())
 }
 
 /// Open tickets of the company (the dashboard's widget), oldest first.

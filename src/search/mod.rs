@@ -1,5 +1,7 @@
 //! The search engine «Rechercher» (SPEC C3): normalisation, the index, the query.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod postings;

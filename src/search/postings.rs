@@ -52,54 +52,73 @@ pub fn decode(bytes: &[u8]) -> Vec<i64> {
     out
 }
 
-/// The sorted union of sorted lists.
-pub fn union(lists: &[&[i64]]) -> Vec<i64> {
-    match lists {
-        [] => Vec::new(),
-        [one] => one.to_vec(),
-        _ => {
-            let mut all: Vec<i64> = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
-            for l in lists {
-                all.extend_from_slice(l);
+/// The ids present in every group, ascending, computed only as far as they are read (a
+/// query wants the first twenty): each group is the union of sorted lists (a word's
+/// terms). The group with the fewest ids drives, merged lazily; each of its ids is
+/// looked up in the other groups' lists, each list with a cursor that only moves forward.
+/// No union is ever built or sorted: a prefix like «mar» stands for 100,000 ids.
+pub fn matching<'a>(groups: &'a [Vec<&'a [i64]>]) -> Matching<'a> {
+    let size = |g: &Vec<&[i64]>| g.iter().map(|l| l.len()).sum::<usize>();
+    let driver = groups.iter().enumerate().min_by_key(|(_, g)| size(g)).map(|(i, _)| i);
+    let merge = Merge::new(driver.map(|i| groups[i].as_slice()).unwrap_or_default());
+    let others = groups.iter().enumerate().filter(|(i, _)| Some(*i) != driver).map(|(_, g)| g.iter().map(|l| (*l, 0)).collect()).collect();
+    Matching { merge, others }
+}
+
+pub struct Matching<'a> {
+    merge: Merge<'a>,
+    others: Vec<Vec<(&'a [i64], usize)>>,
+}
+
+impl Iterator for Matching<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        'candidates: while let Some(id) = self.merge.next() {
+            for group in &mut self.others {
+                let found = group.iter_mut().any(|(list, at)| {
+                    *at += list[*at..].partition_point(|&v| v < id);
+                    list.get(*at) == Some(&id)
+                });
+                if !found {
+                    continue 'candidates;
+                }
             }
-            all.sort_unstable();
-            all.dedup();
-            all
+            return Some(id);
         }
+        None
     }
 }
 
-/// The sorted intersection of two sorted lists: a merge when their sizes are close, a
-/// binary search of the smaller one's ids in the larger otherwise.
-pub fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let mut out = Vec::with_capacity(small.len());
-    if small.len() * 16 < large.len() {
-        let mut from = 0;
-        for &x in small {
-            match large[from..].binary_search(&x) {
-                Ok(i) => {
-                    out.push(x);
-                    from += i + 1;
-                }
-                Err(i) => from += i,
-            }
-        }
-    } else {
-        let (mut i, mut j) = (0, 0);
-        while i < small.len() && j < large.len() {
-            match small[i].cmp(&large[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    out.push(small[i]);
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+/// The ascending union of sorted lists, without repeats, one id at a time.
+struct Merge<'a> {
+    lists: &'a [&'a [i64]],
+    heads: std::collections::BinaryHeap<std::cmp::Reverse<(i64, usize, usize)>>,
+    last: Option<i64>,
+}
+
+impl<'a> Merge<'a> {
+    fn new(lists: &'a [&'a [i64]]) -> Self {
+        let heads = lists.iter().enumerate().filter_map(|(i, l)| l.first().map(|&v| std::cmp::Reverse((v, i, 0)))).collect();
+        Merge { lists, heads, last: None }
     }
-    out
+}
+
+impl Iterator for Merge<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        while let Some(std::cmp::Reverse((v, list, at))) = self.heads.pop() {
+            if let Some(&next) = self.lists[list].get(at + 1) {
+                self.heads.push(std::cmp::Reverse((next, list, at + 1)));
+            }
+            if self.last != Some(v) {
+                self.last = Some(v);
+                return Some(v);
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -118,13 +137,20 @@ mod tests {
     }
 
     #[test]
-    fn union_and_intersection() {
-        assert_eq!(union(&[&[1, 4, 9], &[2, 4, 10]]), vec![1, 2, 4, 9, 10]);
-        assert_eq!(union(&[&[3, 5]]), vec![3, 5]);
+    fn ids_in_every_group() {
+        let all = |groups: &[Vec<&[i64]>]| matching(groups).collect::<Vec<_>>();
+        // One word: the union of its terms, without repeats.
+        assert_eq!(all(&[vec![&[1, 4, 9], &[2, 4, 10]]]), vec![1, 2, 4, 9, 10]);
+        assert_eq!(all(&[vec![&[3, 5]]]), vec![3, 5]);
         let big: Vec<i64> = (1..=1000).map(|i| i * 3).collect();
-        assert_eq!(intersect(&[3, 4, 9, 3000, 3001], &big), vec![3, 9, 3000]);
-        assert_eq!(intersect(&big, &[6, 7]), vec![6]);
-        assert_eq!(intersect(&[1, 2, 3, 4], &[2, 4, 6, 8]), vec![2, 4]);
-        assert!(intersect(&[], &big).is_empty());
+        assert_eq!(all(&[vec![&[3, 4, 9, 3000, 3001]], vec![&big]]), vec![3, 9, 3000]);
+        assert_eq!(all(&[vec![&big], vec![&[6, 7]]]), vec![6]);
+        // Three words, the second a union of two terms.
+        assert_eq!(all(&[vec![&[1, 2, 3, 4, 5, 6]], vec![&[2, 5], &[3, 4]], vec![&[2, 3, 5, 8]]]), vec![2, 3, 5]);
+        // A word without terms matches nothing; nothing at all matches nothing.
+        assert!(all(&[vec![&big], vec![]]).is_empty());
+        assert!(all(&[]).is_empty());
+        // Read lazily: the first ids come without walking the rest.
+        assert_eq!(matching(&[vec![&big], vec![&big[..]]]).take(2).collect::<Vec<_>>(), vec![3, 6]);
     }
 }

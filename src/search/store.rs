@@ -3,9 +3,11 @@
 //! prefix matches always rank before fuzzy ones. See docs/search.md.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal};
 use crate::error::AppError;
+use crate::search::cache::{View, bump};
 use crate::search::model::Hit;
 use crate::search::postings;
 use crate::search::text::{QueryWord, deletes, parse_query, within_one_edit};
@@ -42,6 +44,7 @@ pub async fn reindex(tx: &mut Tx, tenant: &Tenant, contact_id: i64, terms: &BTre
     if old == *terms {
         return Ok(());
     }
+    bump(tx, tenant).await?;
     if terms.is_empty() {
         let del = "DELETE FROM search_doc WHERE company_id = $1 AND contact_id = $2";
         on_conn!(tx, c => sqlx::query(del).bind(cid).bind(contact_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
@@ -103,6 +106,10 @@ pub async fn reindex_many(tx: &mut Tx, tenant: &Tenant, docs: &[(i64, BTreeSet<S
             upserts.push((*id, doc_text(terms)));
         }
     }
+    if adds.is_empty() && removes.is_empty() {
+        return Ok(());
+    }
+    bump(tx, tenant).await?;
     let vals: Vec<Val> = upserts.iter().flat_map(|(id, t)| [Val::Int(cid), Val::Int(*id), Val::Text(t)]).collect();
     bulk_insert(tx, "search_doc (company_id, contact_id, terms)", 3, &vals, "ON CONFLICT (company_id, contact_id) DO UPDATE SET terms = excluded.terms").await?;
     // Which added terms the company already has (the others are inserted blindly).
@@ -275,6 +282,7 @@ pub async fn rebuild(db: &Db, tenant: &Tenant, docs: &[(i64, BTreeSet<String>)])
     if let Tx::Sqlite(t) = &mut tx {
         sqlx::query("PRAGMA cache_size = -262144").execute(&mut **t).await.map_err(internal)?;
     }
+    bump(&mut tx, tenant).await?;
     for table in ["search_doc", "search_block", "search_fuzzy"] {
         let sql = format!("DELETE FROM {table} WHERE company_id = $1");
         on_conn!(&mut tx, c => sqlx::query(&sql).bind(cid).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
@@ -312,12 +320,25 @@ impl Word {
     }
 }
 
-/// The posting lists read so far for one query, by term.
-type Postings = HashMap<String, Vec<i64>>;
+/// The posting lists read so far for one query, by term (empty for a term without
+/// postings).
+type Postings = HashMap<String, Arc<Vec<i64>>>;
 
-/// Reads the posting lists of the terms not read yet; a term without postings is absent.
-async fn fetch(db: &Db, tenant: &Tenant, terms: &[&String], into: &mut Postings) -> Result<(), AppError> {
-    let mut wanted: Vec<&str> = terms.iter().map(|t| t.as_str()).filter(|t| !into.contains_key(*t)).collect();
+/// Reads the posting lists of the terms not read yet: from what this server keeps of
+/// the index at its current version, else from the blocks.
+async fn fetch(db: &Db, tenant: &Tenant, view: &View, terms: &[&String], into: &mut Postings) -> Result<(), AppError> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for t in terms {
+        if into.contains_key(t.as_str()) {
+            continue;
+        }
+        match view.postings(t) {
+            Some(ids) => {
+                into.insert(t.to_string(), ids);
+            }
+            None => wanted.push(t),
+        }
+    }
     wanted.sort_unstable();
     wanted.dedup();
     if wanted.is_empty() {
@@ -337,15 +358,23 @@ async fn fetch(db: &Db, tenant: &Tenant, terms: &[&String], into: &mut Postings)
         q.fetch_all(c).await
     })
     .map_err(internal)?;
-    for (term, bytes) in rows {
+    let mut read: HashMap<&str, Vec<i64>> = wanted.iter().map(|t| (*t, Vec::new())).collect();
+    for (term, bytes) in &rows {
         // Blocks come in id order: their concatenation is sorted.
-        postings::decode_into(&bytes, into.entry(term).or_default());
+        if let Some(ids) = read.get_mut(term.as_str()) {
+            postings::decode_into(bytes, ids);
+        }
+    }
+    for (term, ids) in read {
+        let ids = Arc::new(ids);
+        view.keep_postings(term.to_string(), ids.clone());
+        into.insert(term.to_string(), ids);
     }
     Ok(())
 }
 
 /// The most frequent terms (at most [`PREFIX_TERMS`]) that start with the word.
-async fn prefixes(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<Vec<String>, AppError> {
+async fn prefixes(db: &Db, tenant: &Tenant, view: &View, w: &QueryWord) -> Result<Vec<String>, AppError> {
     let text = w.text();
     let min_prefix = match w {
         QueryWord::Word(_) => 2,
@@ -354,72 +383,74 @@ async fn prefixes(db: &Db, tenant: &Tenant, w: &QueryWord) -> Result<Vec<String>
     if text.chars().count() < min_prefix {
         return Ok(Vec::new());
     }
-    let sql = "SELECT term, n FROM search_block WHERE company_id = $1 AND term > $2 AND term < $3 ORDER BY term, first_id LIMIT $4";
+    if let Some(terms) = view.prefixes(text) {
+        return Ok(terms.to_vec());
+    }
+    // The first blocks of the range, added up per term in the database: a phone prefix
+    // spans 512 terms of one id each, and only the 64 chosen come back.
+    let sql = "SELECT term, CAST(SUM(n) AS BIGINT) AS n FROM (SELECT term, n FROM search_block WHERE company_id = $1 AND term > $2 AND term < $3 \
+               ORDER BY term, first_id LIMIT $4) r GROUP BY term ORDER BY SUM(n) DESC, term LIMIT $5";
     let upper = format!("{text}\u{10FFFF}");
-    let rows: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(sql)
+    let found: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(sql)
         .bind(tenant.company_id())
         .bind(text)
         .bind(&upper)
         .bind(PREFIX_SCAN)
+        .bind(PREFIX_TERMS as i64)
         .fetch_all(c)
         .await)
     .map_err(internal)?;
-    let mut freq: BTreeMap<String, i64> = BTreeMap::new();
-    for (t, n) in rows {
-        *freq.entry(t).or_default() += n;
-    }
-    let mut found: Vec<(String, i64)> = freq.into_iter().collect();
-    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    found.truncate(PREFIX_TERMS);
-    Ok(found.into_iter().map(|(t, _)| t).collect())
+    let terms: Vec<String> = found.into_iter().map(|(t, _)| t).collect();
+    view.keep_prefixes(text, Arc::new(terms.clone()));
+    Ok(terms)
 }
 
-/// Gives every fuzzy word its one-typo variants (one query for all words).
-async fn typo_variants(db: &Db, tenant: &Tenant, words: &mut [Word]) -> Result<(), AppError> {
-    let keys: BTreeSet<String> = words.iter().filter(|w| w.q.fuzzy()).flat_map(|w| deletes(w.q.text())).collect();
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let ps: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
-    let sql = format!("SELECT DISTINCT term FROM search_fuzzy WHERE company_id = {} AND del IN ({})", db.param(1), ps.join(", "));
-    let found: Vec<String> = on_pool!(db, c => {
-        let mut q = sqlx::query_scalar(&sql).bind(tenant.company_id());
-        for k in &keys {
-            q = q.bind(k);
+/// Gives every fuzzy word its one-typo variants (one query for all the words not known
+/// yet).
+async fn typo_variants(db: &Db, tenant: &Tenant, view: &View, words: &mut [Word]) -> Result<(), AppError> {
+    let mut known: HashMap<String, Arc<Vec<String>>> = HashMap::new();
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    for w in words.iter().filter(|w| w.q.fuzzy()) {
+        match view.variants(w.q.text()) {
+            Some(v) => {
+                known.insert(w.q.text().to_string(), v);
+            }
+            None => keys.extend(deletes(w.q.text())),
         }
-        q.fetch_all(c).await
-    })
-    .map_err(internal)?;
+    }
+    if !keys.is_empty() {
+        let ps: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
+        let sql = format!("SELECT DISTINCT term FROM search_fuzzy WHERE company_id = {} AND del IN ({})", db.param(1), ps.join(", "));
+        let found: Vec<String> = on_pool!(db, c => {
+            let mut q = sqlx::query_scalar(&sql).bind(tenant.company_id());
+            for k in &keys {
+                q = q.bind(k);
+            }
+            q.fetch_all(c).await
+        })
+        .map_err(internal)?;
+        let missing: Vec<&str> = words.iter().filter(|w| w.q.fuzzy() && !known.contains_key(w.q.text())).map(|w| w.q.text()).collect();
+        for text in missing {
+            let mut variants: Vec<String> = found.iter().filter(|t| *t != text && within_one_edit(text, t)).cloned().collect();
+            variants.sort();
+            let variants = Arc::new(variants);
+            view.keep_variants(text, variants.clone());
+            known.insert(text.to_string(), variants);
+        }
+    }
     for w in words.iter_mut().filter(|w| w.q.fuzzy()) {
-        let text = w.q.text();
-        let mut variants: Vec<String> =
-            found.iter().filter(|t| *t != text && within_one_edit(text, t) && !w.tiers[1].contains(t)).cloned().collect();
-        variants.sort();
-        w.tiers[2] = variants;
+        let variants = known.get(w.q.text()).map(|v| v.as_slice()).unwrap_or_default();
+        w.tiers[2] = variants.iter().filter(|t| !w.tiers[1].contains(t)).cloned().collect();
     }
     Ok(())
 }
 
-/// The contacts having, for every word, one of its terms up to `tier`: the rarest
-/// word's postings first, narrowed by each other word.
-fn matches(words: &[Word], tier: usize, postings: &Postings) -> Vec<i64> {
-    let mut unions: Vec<Vec<i64>> = words
-        .iter()
-        .map(|w| {
-            let lists: Vec<&[i64]> = w.terms(tier).filter_map(|t| postings.get(t)).map(Vec::as_slice).collect();
-            postings::union(&lists)
-        })
-        .collect();
-    unions.sort_by_key(Vec::len);
-    let mut it = unions.into_iter();
-    let mut acc = it.next().unwrap_or_default();
-    for u in it {
-        if acc.is_empty() {
-            break;
-        }
-        acc = postings::intersect(&acc, &u);
-    }
-    acc
+/// The first `want` contacts (in id order) having, for every word, one of its terms up
+/// to `tier`, leaving out those already `found`.
+fn matches(words: &[Word], tier: usize, postings: &Postings, found: &BTreeSet<i64>, want: usize) -> Vec<i64> {
+    let groups: Vec<Vec<&[i64]>> =
+        words.iter().map(|w| w.terms(tier).filter_map(|t| postings.get(t)).map(|p| p.as_slice()).collect()).collect();
+    postings::matching(&groups).filter(|id| !found.contains(id)).take(want).collect()
 }
 
 /// Searches the contacts of a company: at most `limit` hits, exact matches first, then
@@ -430,6 +461,7 @@ pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<V
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
+    let view = View::open(db, tenant).await?;
     let mut postings = Postings::new();
     let mut found: Vec<Hit> = Vec::new();
     for tier in 0..3 {
@@ -441,19 +473,18 @@ pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<V
             }
             1 => {
                 for w in words.iter_mut() {
-                    w.tiers[1] = prefixes(db, tenant, &w.q).await?;
+                    w.tiers[1] = prefixes(db, tenant, &view, &w.q).await?;
                 }
             }
-            _ => typo_variants(db, tenant, &mut words).await?,
+            _ => typo_variants(db, tenant, &view, &mut words).await?,
         }
         if words.iter().all(|w| w.tiers[tier].is_empty()) {
             continue;
         }
         let new_terms: Vec<&String> = words.iter().flat_map(|w| &w.tiers[tier]).collect();
-        fetch(db, tenant, &new_terms, &mut postings).await?;
+        fetch(db, tenant, &view, &new_terms, &mut postings).await?;
         let seen: BTreeSet<i64> = found.iter().map(|h| h.id).collect();
-        let ids: Vec<i64> =
-            matches(&words, tier, &postings).into_iter().filter(|id| !seen.contains(id)).take(limit - found.len()).collect();
+        let ids = matches(&words, tier, &postings, &seen, limit - found.len());
         let mut hits = load_hits(db, tenant, &ids).await?;
         hits.sort_by_key(Hit::sort_key);
         found.extend(hits);
