@@ -159,7 +159,7 @@ pub async fn pinned_answers(db: &Db, tenant: &Tenant, contact_id: i64) -> Result
         value: Option<String>,
     }
     let rows: Vec<Pinned> = crate::on_pool!(db, c => sqlx::query_as(
-        "SELECT q.id, q.label, q.kind, q.choices, q.pinned, q.retired, 0 AS answers, a.value FROM question q \
+        "SELECT q.id, q.label, q.kind, q.choices, q.pinned, q.retired, CAST(0 AS BIGINT) AS answers, a.value FROM question q \
          LEFT JOIN answer a ON a.company_id = q.company_id AND a.question_id = q.id AND a.contact_id = $2 \
          WHERE q.company_id = $1 AND q.pinned = TRUE AND (q.retired = FALSE OR a.value IS NOT NULL) ORDER BY q.position, q.id")
         .bind(tenant.company_id()).bind(contact_id).fetch_all(c).await)

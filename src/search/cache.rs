@@ -34,8 +34,16 @@ static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
 /// Marks the company's index as changed, in the transaction that changes it.
 pub async fn bump(tx: &mut Tx, tenant: &Tenant) -> Result<(), AppError> {
     let version = rand::random::<i64>();
-    let sql = "INSERT INTO search_version (company_id, version) VALUES ($1, $2) \
-               ON CONFLICT (company_id) DO UPDATE SET version = excluded.version";
+    // On PostgreSQL, once per transaction (the row's `xmin` is then ours): updating one row
+    // thousands of times in a transaction (an import's undo) walks an ever longer chain of
+    // its versions.
+    let sql = match tx {
+        Tx::Sqlite(_) => "INSERT INTO search_version (company_id, version) VALUES ($1, $2) ON CONFLICT (company_id) DO UPDATE SET version = excluded.version",
+        Tx::Pg(_) => {
+            "INSERT INTO search_version (company_id, version) VALUES ($1, $2) ON CONFLICT (company_id) DO UPDATE SET version = excluded.version \
+             WHERE search_version.xmin::text <> (txid_current() % 4294967296)::text"
+        }
+    };
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(version).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     Ok(())
 }
