@@ -74,7 +74,7 @@ impl Iterator for Matching<'_> {
     type Item = i64;
 
     fn next(&mut self) -> Option<i64> {
-        'candidates: while let Some(id) = self.merge.next() {
+        'candidates: for id in self.merge.by_ref() {
             for group in &mut self.others {
                 let found = group.iter_mut().any(|(list, at)| {
                     *at += list[*at..].partition_point(|&v| v < id);
