@@ -42,6 +42,12 @@ impl Right {
     pub fn from_code(code: &str) -> Option<Right> {
         Right::ALL.into_iter().find(|r| r.code() == code)
     }
+
+    /// The rights named by stored codes, in [`Right::ALL`]'s order (unknown codes ignored).
+    pub fn from_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<Right> {
+        let codes: Vec<&str> = codes.into_iter().collect();
+        Right::ALL.into_iter().filter(|r| codes.contains(&r.code())).collect()
+    }
 }
 
 /// The logged-in user as pages see it.

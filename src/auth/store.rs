@@ -121,7 +121,7 @@ pub async fn find_session(db: &Db, token_hash: &str, now: i64) -> Result<Option<
         .await)
     .map_err(internal)?;
     let Some(first) = rows.first() else { return Ok(None) };
-    let rights = Right::ALL.into_iter().filter(|r| rows.iter().any(|row| row.right_code.as_deref() == Some(r.code()))).collect();
+    let rights = Right::from_codes(rows.iter().filter_map(|row| row.right_code.as_deref()));
     let me = Me {
         user_id: first.user_id,
         company_id: first.company_id,
@@ -145,5 +145,5 @@ pub async fn user_rights(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Vec<R
     let sql = "SELECT code FROM user_right WHERE company_id = $1 AND user_id = $2";
     let codes: Vec<String> =
         on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(user_id).fetch_all(c).await).map_err(internal)?;
-    Ok(Right::ALL.into_iter().filter(|r| codes.iter().any(|c| c == r.code())).collect())
+    Ok(Right::from_codes(codes.iter().map(String::as_str)))
 }

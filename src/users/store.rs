@@ -29,13 +29,12 @@ pub async fn list(db: &Db, tenant: &Tenant) -> Result<Vec<UserSummary>, AppError
     Ok(rows
         .into_iter()
         .map(|u| {
-            let codes: Vec<&str> = rights.iter().filter(|r| r.user_id == u.id).map(|r| r.code.as_str()).collect();
             UserSummary {
                 id: u.id,
                 name: u.name,
                 email: u.email,
                 active: u.active,
-                rights: Right::ALL.into_iter().filter(|r| codes.contains(&r.code())).collect(),
+                rights: Right::from_codes(rights.iter().filter(|r| r.user_id == u.id).map(|r| r.code.as_str())),
             }
         })
         .collect())
