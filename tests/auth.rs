@@ -38,7 +38,7 @@ async fn login_and_current_user(b: Backend) {
     assert_eq!(me["rights"].as_array().unwrap().len(), 5);
     // The token is stored hashed, never in clear.
     let stored: i64 = match &app.db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap(),
+        ouvrage::db::Db::Sqlite(p, _) => sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap(),
         ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap(),
     };
     assert_eq!(stored, 0);
@@ -337,7 +337,7 @@ async fn cross_site_posts_are_refused(b: Backend) {
 
 async fn exec(app: &common::TestApp, sql: &str) {
     match &app.db {
-        ouvrage::db::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+        ouvrage::db::Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
         ouvrage::db::Db::Pg(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
     }
 }

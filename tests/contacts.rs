@@ -197,7 +197,7 @@ async fn seed_is_bulk_reproducible_and_searchable(b: Backend) {
         async move {
             let sql = "SELECT id, nom FROM contact WHERE company_id = $1 AND statut <> 'corbeille' ORDER BY id LIMIT 20";
             let rows: Vec<(i64, String)> = match &db {
-                ouvrage::db::Db::Sqlite(p) => sqlx::query_as(sql).bind(t.company_id()).fetch_all(p).await.unwrap(),
+                ouvrage::db::Db::Sqlite(p, _) => sqlx::query_as(sql).bind(t.company_id()).fetch_all(p).await.unwrap(),
                 ouvrage::db::Db::Pg(p) => sqlx::query_as(sql).bind(t.company_id()).fetch_all(p).await.unwrap(),
             };
             rows

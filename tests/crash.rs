@@ -126,7 +126,7 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
     assert!(paid >= acked_payments, "acknowledged payments lost: {paid} < {acked_payments}");
     let merged: i64 = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT COUNT(*) FROM contact_merge").fetch_one(c).await).unwrap();
     assert!(merged >= acked_merges, "acknowledged merges lost: {merged} < {acked_merges}");
-    if let ouvrage::db::Db::Sqlite(p) = &db {
+    if let ouvrage::db::Db::Sqlite(p, _) = &db {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await.unwrap();
         assert_eq!(check, "ok");
     }

@@ -82,7 +82,7 @@ async fn online_backup_restores_the_same_data() {
     // Restore: a database opened on the copy holds every row that existed before the backup
     // started, consistently (contacts with their index), and passes the integrity check.
     let restored = ouvrage::db::Db::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
-    let ouvrage::db::Db::Sqlite(pool) = &restored else { unreachable!() };
+    let ouvrage::db::Db::Sqlite(pool, _) = &restored else { unreachable!() };
     let names: Vec<String> = sqlx::query_scalar("SELECT nom FROM contact ORDER BY id").fetch_all(pool).await.unwrap();
     for i in 0..30 {
         assert!(names.contains(&format!("Sauvegarde{i}")), "Sauvegarde{i} in the copy");

@@ -16,10 +16,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::error::AppError;
 
-/// The pool, for either database. Cheap to clone.
+pub mod lend;
+
+/// The pool, for either database. Cheap to clone. SQLite's single statements outside a
+/// transaction go through [`lend::Connections`] rather than the pool.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, lend::Connections),
     Pg(PgPool),
 }
 
@@ -101,10 +104,10 @@ impl Db {
                 .test_before_acquire(false)
                 .max_connections(8)
                 .min_connections(1)
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, lend::Connections::new(opts, 8)))
         }
     }
 
@@ -116,7 +119,7 @@ impl Db {
     pub fn param(&self, i: usize) -> String {
         match self {
             Db::Pg(_) => format!("${i}"),
-            Db::Sqlite(_) => "?".to_string(),
+            Db::Sqlite(..) => "?".to_string(),
         }
     }
 
@@ -130,7 +133,7 @@ impl Db {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         match self {
-            Db::Sqlite(p) => p.connect_options().get_filename().hash(&mut h),
+            Db::Sqlite(p, _) => p.connect_options().get_filename().hash(&mut h),
             Db::Pg(p) => {
                 let o = p.connect_options();
                 (o.get_host(), o.get_port(), o.get_database()).hash(&mut h);
@@ -143,7 +146,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so concurrent writers queue instead of failing.
     pub async fn begin(&self) -> Result<Tx, AppError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?),
             Db::Pg(p) => Tx::Pg(p.begin().await.map_err(internal)?),
         })
     }
@@ -152,14 +155,17 @@ impl Db {
     /// queries (SQLite: deferred, takes no write lock).
     pub async fn read(&self) -> Result<Tx, AppError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await.map_err(internal)?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin().await.map_err(internal)?),
             Db::Pg(p) => Tx::Pg(p.begin().await.map_err(internal)?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, lent) => {
+                lent.close().await;
+                p.close().await
+            }
             Db::Pg(p) => p.close().await,
         }
     }
@@ -254,16 +260,19 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Runs the same sqlx expression against whichever pool `$db` holds (reads outside a
-/// transaction). `$c` is bound to the pool.
+/// Runs the same sqlx expression (a `Result<_, sqlx::Error>`) outside a transaction:
+/// `$c` is bound to a lent SQLite connection, or to the PostgreSQL pool.
 #[macro_export]
 macro_rules! on_pool {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite(p) => {
-                let $c = p;
-                $body
-            }
+            $crate::db::Db::Sqlite(_, lent) => match lent.get().await {
+                Ok(mut conn) => {
+                    let $c = &mut *conn;
+                    $body
+                }
+                Err(e) => Err(e),
+            },
             $crate::db::Db::Pg(p) => {
                 let $c = p;
                 $body

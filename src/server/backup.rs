@@ -9,7 +9,7 @@ use crate::error::AppError;
 
 /// Writes the copy to `target` (which must not exist) and checks it.
 pub async fn sqlite(db: &Db, target: &std::path::Path) -> Result<(), AppError> {
-    let Db::Sqlite(pool) = db else {
+    let Db::Sqlite(pool, _) = db else {
         return Err(AppError::invalid("backup", "Sauvegarde en ligne : base SQLite seulement (PostgreSQL : pg_dump)."));
     };
     if target.exists() {

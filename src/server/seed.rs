@@ -61,7 +61,7 @@ pub async fn seed(db: &Db, tenant: &Tenant, n: usize, seed: u64) -> Result<SeedR
             // VACUUM sets the visibility map, without which index-only scans read the heap.
             sqlx::query("VACUUM ANALYZE").execute(p).await.map_err(internal)?;
         }
-        Db::Sqlite(p) => {
+        Db::Sqlite(p, _) => {
             sqlx::query("ANALYZE").execute(p).await.map_err(internal)?;
         }
     }
@@ -72,7 +72,7 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -
     let cid = tenant.company_id();
     let t = now();
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let mut conn = pool.acquire().await.map_err(internal)?;
             sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await.map_err(internal)?;
             let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(internal)?;

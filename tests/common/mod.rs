@@ -126,7 +126,7 @@ pub async fn drop_database(pg_name: Option<String>) {
 /// The URL of a test database, for a server process of its own.
 pub async fn db_url(db: &Db) -> String {
     match db {
-        Db::Sqlite(p) => format!("sqlite://{}", p.connect_options().get_filename().display()),
+        Db::Sqlite(p, _) => format!("sqlite://{}", p.connect_options().get_filename().display()),
         Db::Pg(p) => {
             let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(p).await.unwrap();
             format!("{}/{name}", pg_base_url().rsplit_once('/').unwrap().0)
@@ -204,7 +204,7 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.db {
-            Db::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
+            Db::Sqlite(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
             Db::Pg(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
         }
     }
