@@ -15,7 +15,7 @@ fn pos(body: &str, needle: &str) -> usize {
 async fn client_home_and_dashboard(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", "Perrin"), ("prenom", "Luc"), ("societe", "Perrin Menuiserie"), ("ville", "Vienne"), ("code_postal", "38200")]).await.status, 200);
+    assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", "Perrin"), ("prenom", "Luc"), ("societe", "Perrin Menuiserie"), ("ville", "Vienne"), ("code_postal", "38200"), ("phones[]", "04 74 12 34 56"), ("phones[]", "06 12 34 56 78")]).await.status, 200);
     let k = admin.newest_client_id().await.to_string();
     let q = admin.call("questions/save", &[("label", "Type de chauffage"), ("kind", "choix"), ("choices", "Gaz\nFioul"), ("pinned", "on")]).await.body;
     assert_eq!(admin.call("questions/answer", &[("contact_id", &k), ("question[]", &q), ("value[]", "Fioul")]).await.status, 200);
@@ -31,6 +31,8 @@ async fn client_home_and_dashboard(b: Backend) {
     let page = admin.get(&format!("/clients/{k}/accueil")).await;
     assert_eq!(page.status, 200);
     let body = page.body;
+    assert!(body.contains("04 74 12 34 56 · 06 12 34 56 78"), "«Identité et contact»: the phones, in their order");
+    assert!(body.contains("38200 Vienne"));
     for needle in ["Identité et contact", "Perrin Menuiserie", "Type de chauffage", "Fioul", "Radiateur froid", "Purger le circuit du 1er étage", "Ramonage annuel", "Annuel depuis le 01/09/2026", "A rappeler", "F-2026-00001", "120,00"] {
         assert!(body.contains(needle), "«{needle}» missing from the client «Accueil»");
     }

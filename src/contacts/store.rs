@@ -257,6 +257,28 @@ fn title_from(row: Option<(String, String, String)>) -> Result<String, AppError>
     Ok(crate::contacts::model::contact_title(&nom, &prenom, &societe))
 }
 
+/// «Identité et contact» on the client «Accueil»: the contact and its phones in one
+/// statement (one row per phone); `NotFound` outside the company.
+pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<crate::home::model::Identity, AppError> {
+    type Row = (String, String, String, String, String, String, String, String, i64, String, Option<String>);
+    let sql = "SELECT c.civilite, c.nom, c.prenom, c.societe, c.adresse, c.code_postal, c.ville, c.email, c.bloque, c.bloque_motif, p.number \
+               FROM contact c LEFT JOIN contact_phone p ON p.company_id = c.company_id AND p.contact_id = c.id \
+               WHERE c.company_id = $1 AND c.id = $2 ORDER BY p.position";
+    let rows: Vec<Row> = on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    let phones = rows.iter().filter_map(|r| r.10.clone()).collect();
+    let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, bloque, motif, _) =
+        rows.into_iter().next().ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let join = |parts: [&str; 3]| parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
+    Ok(crate::home::model::Identity {
+        name: join([&civilite, &nom, &prenom]),
+        address: join([&adresse, &code_postal, &ville]),
+        societe,
+        phones,
+        email,
+        blocked: (bloque != 0).then_some(motif),
+    })
+}
+
 pub(crate) async fn phones_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<String>, AppError> {
     let sql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
     on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)

@@ -97,9 +97,15 @@ pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::Wid
     let cx = crate::auth::session::ctx().await?;
     let title = cx.contact_title(contact_id).await?;
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
-    let prefs = crate::home::store::prefs(&cx.db, &cx.tenant, cx.user_id()).await?;
-    let layout = crate::home::store::layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
+    let (prefs, layout) = crate::home::store::prefs_and_layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
     Ok((layout, prefs, title))
+}
+
+/// «Identité et contact».
+#[server(prefix = "/api", endpoint = "home/identity")]
+pub async fn home_identity(contact_id: i64) -> Result<crate::home::model::Identity, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    crate::contacts::store::identity(&cx.db, &cx.tenant, contact_id).await
 }
 
 // The client «Accueil»'s widgets, each read on its own (one Suspense each) with only

@@ -73,6 +73,19 @@ pub fn layout_from(page: &[(&str, &str)], stored: Option<&str>) -> Vec<WidgetSlo
     out
 }
 
+/// The «Identité et contact» widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub societe: String,
+    /// Civilité, nom and prénom.
+    pub name: String,
+    pub address: String,
+    pub phones: Vec<String>,
+    pub email: String,
+    /// «Bloquée» and its reason.
+    pub blocked: Option<String>,
+}
+
 /// A recently viewed client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentClient {

@@ -73,6 +73,22 @@ pub async fn layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Resul
     Ok(crate::home::model::layout_from(widgets, stored.as_deref()))
 }
 
+/// [`prefs`] and [`layout`] in one statement (a page that needs both).
+pub async fn prefs_and_layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Result<(Prefs, Vec<crate::home::model::WidgetSlot>), AppError> {
+    let widgets = crate::home::model::widgets_of(page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
+    let sql = "SELECT p.show_archived_sav, p.observations_tooltip, p.action_alert_email, l.widgets FROM (SELECT 1 AS one) x \
+               LEFT JOIN user_pref p ON p.company_id = $1 AND p.user_id = $2 \
+               LEFT JOIN user_layout l ON l.company_id = $1 AND l.user_id = $2 AND l.page = $3";
+    type Row = (Option<bool>, Option<bool>, Option<bool>, Option<String>);
+    let (archived, tooltip, alert, stored): Row =
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(user_id).bind(page).fetch_one(c).await).map_err(internal)?;
+    let prefs = match (archived, tooltip, alert) {
+        (Some(show_archived_sav), Some(observations_tooltip), Some(action_alert_email)) => Prefs { show_archived_sav, observations_tooltip, action_alert_email },
+        _ => Prefs::default(),
+    };
+    Ok((prefs, crate::home::model::layout_from(widgets, stored.as_deref())))
+}
+
 /// Saves the shown widgets, in order (unknown keys are refused).
 pub async fn save_layout(tx: &mut Tx, tenant: &Tenant, user_id: i64, page: &str, shown: &[String]) -> Result<(), AppError> {
     let widgets = crate::home::model::widgets_of(page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::documents::model::date_fr;
 use crate::error::AppError;
 use crate::fmt::euros;
-use crate::home::api::{SaveLayout, client_home, home_actions, home_questions, home_sav, home_services, home_unpaid, recent_clients};
+use crate::home::api::{SaveLayout, client_home, home_actions, home_identity, home_questions, home_sav, home_services, home_unpaid, recent_clients};
 use crate::home::model::{Prefs, WidgetSlot};
 use crate::ui::{FormAlert, form_error, load, path};
 
@@ -137,15 +137,15 @@ fn widget_frame(key: &str, title: &str, body: AnyView) -> AnyView {
 fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs) -> AnyView {
     let tooltip = prefs.observations_tooltip;
     let body: AnyView = match key {
-        "identite" => load(move || crate::contacts::api::get_contact(cid), move |c| {
+        "identite" => load(move || home_identity(cid), move |c| {
             view! {
                 <dl class="identity">
                     {(!c.societe.is_empty()).then(|| view! { <dt>"Société"</dt><dd>{c.societe.clone()}</dd> })}
-                    <dt>"Nom"</dt><dd>{format!("{} {} {}", c.civilite, c.nom, c.prenom).trim().to_string()}</dd>
-                    <dt>"Adresse"</dt><dd>{format!("{} {} {}", c.adresse, c.code_postal, c.ville).trim().to_string()}</dd>
+                    <dt>"Nom"</dt><dd>{c.name.clone()}</dd>
+                    <dt>"Adresse"</dt><dd>{c.address.clone()}</dd>
                     <dt>"Téléphones"</dt><dd>{c.phones.join(" · ")}</dd>
                     <dt>"E-mail"</dt><dd>{c.email.clone()}</dd>
-                    {c.commercial.bloque.then(|| view! { <dt>"Gestion commerciale"</dt><dd>{format!("Bloquée — {}", c.commercial.motif)}</dd> })}
+                    {c.blocked.clone().map(|motif| view! { <dt>"Gestion commerciale"</dt><dd>{format!("Bloquée — {motif}")}</dd> })}
                 </dl>
                 <p><a href=format!("/clients/{cid}")>"Fiche contact"</a></p>
             }
