@@ -77,7 +77,7 @@ impl Iterator for Matching<'_> {
         'candidates: for id in self.merge.by_ref() {
             for group in &mut self.others {
                 let found = group.iter_mut().any(|(list, at)| {
-                    *at += list[*at..].partition_point(|&v| v < id);
+                    *at = seek(list, *at, id);
                     list.get(*at) == Some(&id)
                 });
                 if !found {
@@ -88,6 +88,21 @@ impl Iterator for Matching<'_> {
         }
         None
     }
+}
+
+/// The first position at or after `at` of a sorted list holding `id` or more. Gallops
+/// from `at` (steps of 1, 2, 4, …, then a binary search inside the last step): the ids
+/// looked up only grow, so the answer is usually a few places on, and a search of the
+/// whole rest of the list would cost its logarithm every time.
+fn seek(list: &[i64], at: usize, id: i64) -> usize {
+    let mut lo = at;
+    let mut step = 1;
+    while lo + step < list.len() && list[lo + step] < id {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(list.len());
+    lo + list[lo..hi].partition_point(|&v| v < id)
 }
 
 /// The ascending union of sorted lists, without repeats, one id at a time.
@@ -134,6 +149,18 @@ mod tests {
         assert!(decode(&[]).is_empty());
         // A truncated varint is dropped, never misread.
         assert_eq!(decode(&[5, 0x80]), vec![5]);
+    }
+
+    #[test]
+    fn seek_finds_the_first_not_smaller() {
+        let list: Vec<i64> = (0..100).map(|i| i * 2).collect();
+        for at in [0, 1, 7, 50, 99, 100] {
+            for id in -1..=201 {
+                let want = at.max(list.partition_point(|&v| v < id));
+                assert_eq!(seek(&list, at, id), want, "from {at}, for {id}");
+            }
+        }
+        assert_eq!(seek(&[], 0, 5), 0);
     }
 
     #[test]
