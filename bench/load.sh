@@ -48,15 +48,22 @@ PEAK=0
 sample() { while kill -0 $SERVER 2>/dev/null; do r=$(rss_kb $SERVER); [ "$r" -gt "$(cat "$1")" ] && { echo "$r" > "$1"; rss_split $SERVER > "$1.split"; }; sleep 0.5; done; }
 PEAK_FILE=$(mktemp); echo 0 > "$PEAK_FILE"
 sample "$PEAK_FILE" & SAMPLER=$!
+# The server's CPU time (user + system, in clock ticks) so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+TICK=$(getconf CLK_TCK)
 run() {
   local label=$1 path=$2; shift 2
-  local out rps p50 p99 errors
+  local out rps p50 p99 errors t0 t1 n
+  t0=$(cpu_ticks)
   out=$(wrk -t2 -c64 -d"${SECS}s" --latency -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" -H "Content-Type: application/x-www-form-urlencoded" "$@" "$ORIGIN$path")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  t1=$(cpu_ticks)
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
   errors=$(echo "$out" | awk '/Non-2xx/ {print $4} /Socket errors/ {print $0}' | tr '\n' ' ')
-  printf '%-46s %10s req/s   p50 %8s   p99 %8s   errors: %s\n' "$label" "$rps" "$p50" "$p99" "${errors:-0}"
+  printf '%-46s %10s req/s   p50 %8s   p99 %8s   server CPU %6s ms/req   errors: %s\n' "$label" "$rps" "$p50" "$p99" \
+    "$(awk -v d=$((t1 - t0)) -v n="$n" -v hz="$TICK" 'BEGIN {printf "%.3f", d * 1000 / hz / n}')" "${errors:-0}"
 }
 echo "== $(nproc) cores, $CONTACTS contacts (SQLite), 64 connections, ${SECS} s each, $(date -u +%F)"
 printf 'start-up to first answer: %d ms; idle RSS: %d MB (%s)\n' $(( (T1 - T0) / 1000000 )) $(( IDLE / 1024 )) "$(rss_split $SERVER)"
