@@ -232,13 +232,11 @@ async fn index_extras(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(Vec<Stri
     Ok((aliases, numbers))
 }
 
-/// A contact's phones, in order, read in the caller's transaction.
-/// A contact's title (the person's name, else the company's), or «Contact introuvable»
-/// for an id of no contact of this company: the check of every page and list that hangs
-/// off a contact.
 const TITLE_SQL: &str = "SELECT nom, prenom, societe FROM contact WHERE company_id = $1 AND id = $2";
 
-/// The contact's display name, inside a transaction; `NotFound` outside the company.
+/// A contact's title (the person's name, else the company's), or «Contact introuvable»
+/// for an id of no contact of this company: the check of every page and list that hangs
+/// off a contact. Inside a transaction.
 pub async fn title_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<String, AppError> {
     let row: Option<(String, String, String)> =
         on_conn!(tx, c => sqlx::query_as(TITLE_SQL).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
@@ -279,6 +277,7 @@ pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<crate::home::
     })
 }
 
+/// A contact's phones, in order, read in the caller's transaction.
 pub(crate) async fn phones_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<String>, AppError> {
     let sql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";
     on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)

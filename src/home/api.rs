@@ -101,15 +101,15 @@ pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::Wid
     Ok((layout, prefs, title))
 }
 
+// The client «Accueil»'s widgets, each read on its own (one Suspense each) with only
+// what it shows: the page opens many of them at once.
+
 /// «Identité et contact».
 #[server(prefix = "/api", endpoint = "home/identity")]
 pub async fn home_identity(contact_id: i64) -> Result<crate::home::model::Identity, AppError> {
     let cx = crate::auth::session::ctx().await?;
     crate::contacts::store::identity(&cx.db, &cx.tenant, contact_id).await
 }
-
-// The client «Accueil»'s widgets, each read on its own (one Suspense each) with only
-// what it shows: the page opens many of them at once.
 
 /// «Questions complémentaires»: the pinned ones and this client's answers.
 #[server(prefix = "/api", endpoint = "home/questions")]
