@@ -37,7 +37,8 @@ test('actions: a type with its responses, an action assigned and shared, seen an
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByText('Contact créé.')).toBeVisible();
   await page.getByRole('navigation', { name: 'Onglets du contact' }).getByRole('link', { name: 'Actions' }).click();
-  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+  // Tomorrow in Paris, as the app counts days (in UTC it is Paris's today from 23:00 or 22:00).
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
   const form = page.getByRole('form', { name: 'Nouvelle action' });
   await form.getByLabel("Date d'alerte").fill(tomorrow);
   await form.getByLabel("Type d'action").selectOption({ label: 'A relancer' });
