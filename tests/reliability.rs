@@ -7,6 +7,39 @@ use common::{Backend, spawn};
 
 both_databases!(audit_trail_is_visible_with_the_right_and_read_only);
 
+/// A page whose data loads in a resource answers while another router of the same
+/// process is being built (the tests build many; leptos issue #4773: building a route
+/// list parks every resource first polled meanwhile, and its page never answers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_while_another_router_is_built() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = spawn(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", "Ramoneur"), ("prenom", "Aimé")]).await.status, 200);
+    let page = format!("/clients/{}/accueil", admin.newest_client_id().await);
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let (state, building) = (app.state.clone(), stop.clone());
+    let builder = tokio::task::spawn_blocking(move || {
+        let mut built = 0;
+        while !building.load(Ordering::Relaxed) {
+            drop(ouvrage::server::router(state.clone()));
+            built += 1;
+        }
+        built
+    });
+    for _ in 0..30 {
+        let r = tokio::time::timeout(std::time::Duration::from_secs(10), admin.get(&page)).await;
+        let answered = r.as_ref().is_ok_and(|a| a.status == 200 && a.body.contains("Ramoneur"));
+        if !answered {
+            stop.store(true, Ordering::Relaxed);
+        }
+        assert!(answered, "«Accueil» did not answer while a router was being built");
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(builder.await.unwrap() > 0, "no router was built meanwhile");
+    app.finish().await;
+}
+
 /// Who did what — status changes, blocks, merges and their undo, rights changes — shows
 /// in «Journal» to a user with «Paramétrer l'application», and nothing can change it.
 async fn audit_trail_is_visible_with_the_right_and_read_only(b: Backend) {

@@ -73,6 +73,13 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The pages' routes, generated once per process. Generating them runs the app with
+/// resources suppressed through a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`): a resource first polled meanwhile by a request of another
+/// router of the same process would wait forever (leptos issue #4773). Tests start many
+/// routers in one process; the first generation happens before any of them serves.
+static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::LazyLock::new(|| generate_route_list(App));
+
 /// The whole application: pages, server functions, static files, security layers.
 pub fn router(mut state: AppState) -> Router {
     let (options, pkg_dir) = versioned(state.leptos_options.clone());
@@ -83,7 +90,7 @@ pub fn router(mut state: AppState) -> Router {
             http::header::CACHE_CONTROL,
             http::HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let ctx_state = state.clone();
     Router::new()
         .leptos_routes_with_context(

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub company_id: i64,
+    /// What the server's router was built from.
+    pub state: AppState,
     pg_name: Option<String>,
     workers: Option<ouvrage::mail::worker::Workers>,
 }
@@ -151,12 +153,12 @@ async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config:
     let state = AppState { db: db.clone(), config: Arc::new(config), leptos_options };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = router(state);
+    let app = router(state.clone());
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
     let workers = mail.and_then(|m| ouvrage::mail::worker::start(db.clone(), Arc::new(m)));
-    TestApp { base: format!("http://{addr}"), db, company_id, pg_name, workers }
+    TestApp { base: format!("http://{addr}"), db, company_id, state, pg_name, workers }
 }
 
 impl TestApp {
