@@ -105,7 +105,17 @@ async fn two_servers_share_the_work_of_a_day() {
     let r = http.post(format!("http://127.0.0.1:{pa}/api/contacts/create")).header("cookie", &cookie).header("origin", format!("http://127.0.0.1:{pa}"))
         .form(&[("statut", "client"), ("nom", "Zorglub")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(search(pb, "zorglub").await.contains("Zorglub"), "created on A, found on B at once");
+    let found: serde_json::Value = serde_json::from_str(&search(pb, "zorglub").await).unwrap();
+    assert_eq!(found[0]["nom"], "Zorglub", "created on A, found on B at once");
+    // B now keeps «zorglub»'s list, which names the contact; renamed on A, the contact is
+    // no longer found under its old name on B (the statement reading the hits tells B its
+    // list is old).
+    let id = found[0]["id"].to_string();
+    let r = http.post(format!("http://127.0.0.1:{pa}/api/contacts/update")).header("cookie", &cookie).header("origin", format!("http://127.0.0.1:{pa}"))
+        .form(&[("id", id.as_str()), ("statut", "client"), ("nom", "Zorbaz")]).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(search(pb, "zorglub").await, "[]", "renamed on A, still found under its old name on B");
+    assert!(search(pb, "zorbaz").await.contains("Zorbaz"));
     // Users keep working on both servers (8 at once, round robin, as a load balancer
     // would send them) while one server dies and mails are going out.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -60,7 +60,24 @@ impl View {
         let sql = "SELECT version FROM search_version WHERE company_id = $1";
         let version: Option<i64> =
             on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).fetch_optional(c).await).map_err(internal)?;
-        Ok(View { key: (db.identity(), tenant.company_id()), version: version.unwrap_or(0) })
+        Ok(View::at(db, tenant, version.unwrap_or(0)))
+    }
+
+    /// The version this server last saw, without asking the database (`None` before the
+    /// company's first search here). Whoever uses it checks the version afterwards.
+    pub fn last_seen(db: &Db, tenant: &Tenant) -> Option<View> {
+        let key = (db.identity(), tenant.company_id());
+        let version = CACHE.lock().ok()?.entries.get(&key)?.version;
+        Some(View { key, version })
+    }
+
+    /// The index at a version read by another statement.
+    pub fn at(db: &Db, tenant: &Tenant, version: i64) -> View {
+        View { key: (db.identity(), tenant.company_id()), version }
+    }
+
+    pub fn version(&self) -> i64 {
+        self.version
     }
 
     /// Runs `f` on the company's entry when it holds this version (an entry of another

@@ -456,14 +456,37 @@ fn matches(words: &[Word], tier: usize, postings: &Postings, found: &BTreeSet<i6
 /// Searches the contacts of a company: at most `limit` hits, exact matches first, then
 /// prefixes, then one typo per word. A tier is only expanded when the ones before it
 /// did not fill the page. Trashed contacts are not in the index.
+///
+/// What this server keeps of the index is used at the version it last saw, and the
+/// statement that reads the hits also reads the version: when it has moved, the search
+/// runs again at the new one (docs/search.md, «What a server keeps of the index»).
 pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<Vec<Hit>, AppError> {
-    let mut words: Vec<Word> = parse_query(q).into_iter().map(|q| Word { q, tiers: Default::default() }).collect();
-    if words.is_empty() || limit == 0 {
+    let query = parse_query(q);
+    if query.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let view = View::open(db, tenant).await?;
+    let Some(seen) = View::last_seen(db, tenant) else {
+        let view = View::open(db, tenant).await?;
+        return Ok(search_at(db, tenant, &view, &query, limit).await?.0);
+    };
+    let (found, checked) = search_at(db, tenant, &seen, &query, limit).await?;
+    let now = match checked {
+        Some(version) => View::at(db, tenant, version),
+        None => View::open(db, tenant).await?,
+    };
+    if now.version() == seen.version() {
+        return Ok(found);
+    }
+    Ok(search_at(db, tenant, &now, &query, limit).await?.0)
+}
+
+/// [`search`] at one version of the index; with the version the hits were read at
+/// (`None` when no hit was read).
+async fn search_at(db: &Db, tenant: &Tenant, view: &View, query: &[QueryWord], limit: usize) -> Result<(Vec<Hit>, Option<i64>), AppError> {
+    let mut words: Vec<Word> = query.iter().map(|q| Word { q: q.clone(), tiers: Default::default() }).collect();
     let mut postings = Postings::new();
     let mut found: Vec<Hit> = Vec::new();
+    let mut checked = None;
     for tier in 0..3 {
         match tier {
             0 => {
@@ -473,49 +496,63 @@ pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<V
             }
             1 => {
                 for w in words.iter_mut() {
-                    w.tiers[1] = prefixes(db, tenant, &view, &w.q).await?;
+                    w.tiers[1] = prefixes(db, tenant, view, &w.q).await?;
                 }
             }
-            _ => typo_variants(db, tenant, &view, &mut words).await?,
+            _ => typo_variants(db, tenant, view, &mut words).await?,
         }
         if words.iter().all(|w| w.tiers[tier].is_empty()) {
             continue;
         }
         let new_terms: Vec<&String> = words.iter().flat_map(|w| &w.tiers[tier]).collect();
-        fetch(db, tenant, &view, &new_terms, &mut postings).await?;
+        fetch(db, tenant, view, &new_terms, &mut postings).await?;
         let seen: BTreeSet<i64> = found.iter().map(|h| h.id).collect();
         let ids = matches(&words, tier, &postings, &seen, limit - found.len());
-        let mut hits = load_hits(db, tenant, &ids).await?;
+        let (mut hits, version) = load_hits(db, tenant, &ids).await?;
+        checked = checked.or(version);
         hits.sort_by_key(Hit::sort_key);
         found.extend(hits);
         if found.len() >= limit {
             break;
         }
     }
-    Ok(found)
+    Ok((found, checked))
 }
 
-async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<Vec<Hit>, AppError> {
+/// A hit and the index version, read in one statement.
+#[derive(sqlx::FromRow)]
+struct VersionedHit {
+    #[sqlx(flatten)]
+    hit: Hit,
+    index_version: Option<i64>,
+}
+
+/// The contacts `ids` (never the trashed), and the index version as of the same
+/// statement (`None` when no row came back).
+async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<(Vec<Hit>, Option<i64>), AppError> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let ps: Vec<String> = (0..ids.len()).map(|i| db.param(i + 2)).collect();
     let sql = format!(
         "SELECT c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
-         (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone \
+         (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone, \
+         COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = c.company_id), 0) AS index_version \
          FROM contact c WHERE c.company_id = {} AND c.statut <> 'corbeille' AND c.id IN ({})",
         db.param(1),
         ps.join(", ")
     );
     let cid = tenant.company_id();
-    on_pool!(db, c => {
-        let mut q = sqlx::query_as::<_, Hit>(&sql).bind(cid);
+    let rows = on_pool!(db, c => {
+        let mut q = sqlx::query_as::<_, VersionedHit>(&sql).bind(cid);
         for id in ids {
             q = q.bind(*id);
         }
         q.fetch_all(c).await
     })
-    .map_err(internal)
+    .map_err(internal)?;
+    let version = rows.first().and_then(|r| r.index_version);
+    Ok((rows.into_iter().map(|r| r.hit).collect(), version))
 }
 
 /// The naive baseline of the benchmark: `LIKE '%…%'` over the lower-cased name.
