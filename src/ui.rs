@@ -185,17 +185,19 @@ where
     R: Fn(T) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
+    // One `Suspend`, not a closure making one: once the data is in, `Suspense` walks its
+    // children again to find nested resources, then renders them. A closure would build
+    // the view twice, and every resource of the nested widgets and lists twice (their
+    // queries ran twice). A `Suspend` keeps what that walk built for the render. The pages
+    // are not hydrated (islands), so nothing here needs to re-run in the browser.
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Chargement…"</p> }>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(d) => render(d).into_any(),
-                        Err(e) => error_view(e),
-                    }
-                })
-            }}
+            {Suspend::new(async move {
+                match data.await {
+                    Ok(d) => render(d).into_any(),
+                    Err(e) => error_view(e),
+                }
+            })}
         </Suspense>
     }
 }
