@@ -172,17 +172,17 @@ pub fn load<T, Fut, R, V>(fetch: impl Fn() -> Fut + Send + Sync + 'static, rende
 where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
-    R: Fn(T) -> V + Send + Sync + Clone + 'static,
+    R: FnOnce(T) -> V + Send + 'static,
     V: IntoView + 'static,
 {
     show(Resource::new(|| (), move |_| fetch()), render)
 }
 
-/// Renders a loaded resource, or the error page.
+/// Renders a loaded resource, or the error page (`render` runs once).
 fn show<T, R, V>(data: Resource<Result<T, AppError>>, render: R) -> impl IntoView
 where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-    R: Fn(T) -> V + Send + Sync + Clone + 'static,
+    R: FnOnce(T) -> V + Send + 'static,
     V: IntoView + 'static,
 {
     // One `Suspend`, not a closure making one: once the data is in, `Suspense` walks its
@@ -241,7 +241,7 @@ pub fn provide_me() -> MeResource {
 /// Renders a page for the logged-in user (a visitor gets the login page).
 pub fn signed_in<R, V>(render: R) -> impl IntoView
 where
-    R: Fn(crate::auth::Me) -> V + Send + Sync + Clone + 'static,
+    R: FnOnce(crate::auth::Me) -> V + Send + 'static,
     V: IntoView + 'static,
 {
     show(expect_context::<MeResource>(), move |me| match me {
