@@ -11,6 +11,11 @@ pub fn date_fr(year: i32, month: u32, day: u32) -> String {
     format!("{day:02}/{month:02}/{year:04}")
 }
 
+/// The parts that are not empty, joined by spaces («M.», «», «Robert» → «M. Robert»).
+pub fn words(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
+}
+
 /// Formats an amount in cents as euros: thousands separated by a narrow no-break
 /// space (U+202F, as typography and Intl do), comma decimals, then « €».
 pub fn euros(cents: i64) -> String {

@@ -266,10 +266,9 @@ pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<crate::home::
     let phones = rows.iter().filter_map(|r| r.10.clone()).collect();
     let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, bloque, motif, _) =
         rows.into_iter().next().ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    let join = |parts: [&str; 3]| parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
     Ok(crate::home::model::Identity {
-        name: join([&civilite, &nom, &prenom]),
-        address: join([&adresse, &code_postal, &ville]),
+        name: crate::fmt::words(&[&civilite, &nom, &prenom]),
+        address: crate::fmt::words(&[&adresse, &code_postal, &ville]),
         societe,
         phones,
         email,

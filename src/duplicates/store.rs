@@ -229,7 +229,7 @@ pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, ot
         .await)
     .map_err(internal)?;
     let alias = "INSERT INTO contact_alias (company_id, contact_id, alias, merge_id) VALUES ($1, $2, $3, $4)";
-    let other_name = [o.nom.as_str(), o.prenom.as_str(), o.societe.as_str()].iter().filter(|x| !x.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+    let other_name = crate::fmt::words(&[&o.nom, &o.prenom, &o.societe]);
     on_conn!(tx, c => sqlx::query(alias).bind(cid).bind(survivor).bind(&other_name).bind(merge_id).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
     crate::db::audit(tx, tenant, Some(user_id), "contact", survivor, "fusion", &format!("{other}:{merge_id}")).await?;
