@@ -33,27 +33,47 @@ pub async fn save_prefs(tx: &mut Tx, tenant: &Tenant, user_id: i64, p: &Prefs) -
 const REUSE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Contacts per statut, for the dashboard: counted at most once a minute per company and
-/// server (counting a million contacts on every view would dominate the page).
+/// server (counting a million contacts on every view would dominate the page). Past the
+/// minute, the last count is shown while one recount runs in the background: no dashboard
+/// waits for a recount, only the very first one for the first count.
 pub async fn contact_counts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError> {
     type Counts = std::collections::HashMap<(u64, i64), (std::time::Instant, (i64, i64))>;
     static CACHE: std::sync::LazyLock<std::sync::Mutex<Counts>> = std::sync::LazyLock::new(Default::default);
-    // One count at a time: the dashboards opened meanwhile wait for it rather than all
-    // counting the same million rows.
+    // One count at a time: the dashboards opened meanwhile do not all count the same
+    // million rows.
     static COUNTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let key = (db.identity(), tenant.company_id());
-    let cached = || CACHE.lock().ok().and_then(|c| c.get(&key).copied()).filter(|(at, _)| at.elapsed() < REUSE).map(|(_, counts)| counts);
-    if let Some(counts) = cached() {
-        return Ok(counts);
+    let cached = || CACHE.lock().ok().and_then(|c| c.get(&key).copied());
+    let keep = move |counts| {
+        if let Ok(mut c) = CACHE.lock() {
+            c.insert(key, (std::time::Instant::now(), counts));
+        }
+    };
+    match cached() {
+        Some((at, counts)) if at.elapsed() < REUSE => Ok(counts),
+        Some((_, counts)) => {
+            if let Ok(one) = COUNTING.try_lock() {
+                let (db, tenant) = (db.clone(), *tenant);
+                tokio::spawn(async move {
+                    let _one = one;
+                    match count_contacts(&db, &tenant).await {
+                        Ok(fresh) => keep(fresh),
+                        Err(e) => tracing::warn!(error = %e, "dashboard count"),
+                    }
+                });
+            }
+            Ok(counts)
+        }
+        None => {
+            let _one = COUNTING.lock().await;
+            if let Some((_, counts)) = cached() {
+                return Ok(counts);
+            }
+            let counts = count_contacts(db, tenant).await?;
+            keep(counts);
+            Ok(counts)
+        }
     }
-    let _one = COUNTING.lock().await;
-    if let Some(counts) = cached() {
-        return Ok(counts);
-    }
-    let counts = count_contacts(db, tenant).await?;
-    if let Ok(mut c) = CACHE.lock() {
-        c.insert(key, (std::time::Instant::now(), counts));
-    }
-    Ok(counts)
 }
 
 async fn count_contacts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError> {
