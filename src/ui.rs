@@ -233,6 +233,8 @@ pub fn SelectField(
 pub type MeResource = Resource<Result<Option<crate::auth::Me>, AppError>>;
 
 pub fn provide_me() -> MeResource {
+    #[cfg(feature = "ssr")]
+    crate::auth::session::rendering_page();
     let me: MeResource = Resource::new(|| (), |_| crate::auth::api::current_user());
     provide_context(me);
     me

@@ -24,8 +24,10 @@ async fn client_home_and_dashboard(b: Backend) {
     assert_eq!(admin.call("services/save", &[("contact_id", &k), ("label", "Ramonage annuel"), ("start_date", "2026-09-01"), ("periodicity_months", "12")]).await.status, 200);
     let t = admin.call("actions/save_type", &[("label", "A rappeler")]).await.body;
     assert_eq!(admin.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", "2026-12-03"), ("note", "x")]).await.status, 200);
-    let f = admin.call("documents/create", &[("contact_id", &k), ("kind", "facture"), ("doc_date", "2026-11-01"), ("designation[]", "Pose"), ("unit_price[]", "100"), ("vat[]", "2000")]).await.body;
+    let f = admin.call("documents/create", &[("contact_id", &k), ("kind", "facture"), ("doc_date", "2026-10-01"), ("due_date", "2026-10-31"), ("designation[]", "Pose"), ("unit_price[]", "100"), ("vat[]", "2000")]).await.body;
     assert_eq!(admin.call("documents/issue", &[("id", &f)]).await.status, 200);
+    let r = admin.call("reminders/make", &[("contact_id", &k), ("level", "R1"), ("channel", "courrier")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
 
     // «Accueil», without JavaScript: every widget's content is in the HTML.
     let page = admin.get(&format!("/clients/{k}/accueil")).await;
@@ -33,7 +35,7 @@ async fn client_home_and_dashboard(b: Backend) {
     let body = page.body;
     assert!(body.contains("04 74 12 34 56 · 06 12 34 56 78"), "«Identité et contact»: the phones, in their order");
     assert!(body.contains("38200 Vienne"));
-    for needle in ["Identité et contact", "Perrin Menuiserie", "Type de chauffage", "Fioul", "Radiateur froid", "Purger le circuit du 1er étage", "Ramonage annuel", "Annuel depuis le 01/09/2026", "A rappeler", "F-2026-00001", "120,00"] {
+    for needle in ["Identité et contact", "Perrin Menuiserie", "Type de chauffage", "Fioul", "Radiateur froid", "Purger le circuit du 1er étage", "Ramonage annuel", "Annuel depuis le 01/09/2026", "A rappeler", "F-2026-00001", "120,00", "Dernière relance : R1 le "] {
         assert!(body.contains(needle), "«{needle}» missing from the client «Accueil»");
     }
     assert!(!body.contains("Ancienne fuite"), "archived SAV hidden with «Afficher les sav archivés» off");

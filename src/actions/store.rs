@@ -518,9 +518,17 @@ pub async fn open_of_contact(db: &Db, tenant: &Tenant, contact_id: i64, at: i64)
 
 /// The top bar's count: my open actions whose alert has come.
 pub async fn due_count(db: &Db, tenant: &Tenant, user_id: i64, at: i64) -> Result<i64, AppError> {
-    let sql = "SELECT COUNT(*) FROM action a WHERE a.company_id = $1 AND a.status = 'ouverte' AND a.alert_at <= $2 \
-               AND (a.author_id = $3 OR a.assignee_id = $3 OR EXISTS (SELECT 1 FROM action_share s WHERE s.company_id = $1 AND s.action_id = a.id AND s.user_id = $3))";
-    crate::on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(at).bind(user_id).fetch_one(c).await).map_err(internal)
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| due_count_sql("$1", "$2", "$3"));
+    crate::on_pool!(db, c => sqlx::query_scalar(&SQL).bind(tenant.company_id()).bind(at).bind(user_id).fetch_one(c).await).map_err(internal)
+}
+
+/// The statement of [`due_count`] for a company, a time and a user given as SQL
+/// expressions (the session statement reads it as a column of a page's first read).
+pub(crate) fn due_count_sql(company: &str, at: &str, user: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM action a WHERE a.company_id = {company} AND a.status = 'ouverte' AND a.alert_at <= {at} \
+         AND (a.author_id = {user} OR a.assignee_id = {user} OR EXISTS (SELECT 1 FROM action_share sh WHERE sh.company_id = {company} AND sh.action_id = a.id AND sh.user_id = {user}))"
+    )
 }
 
 pub async fn page_data(db: &Db, tenant: &Tenant, me: &Me, id: i64) -> Result<crate::actions::model::ActionPageData, AppError> {

@@ -74,7 +74,10 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     match crate::auth::session::ctx().await {
         Ok(c) => {
-            let due_actions = crate::actions::store::due_count(&c.db, &c.tenant, c.user_id(), crate::db::now()).await?;
+            let due_actions = match c.due_actions {
+                Some(n) => n,
+                None => crate::actions::store::due_count(&c.db, &c.tenant, c.user_id(), crate::db::now()).await?,
+            };
             Ok(Some(crate::auth::Me { due_actions, ..c.me }))
         }
         Err(AppError::Unauthenticated) => Ok(None),

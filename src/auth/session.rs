@@ -26,9 +26,18 @@ pub struct Ctx {
     pub tenant: Tenant,
     pub session_id: i64,
     pub me: Me,
-    /// The contacts found in the company during this request, with their names: a
-    /// client's «Accueil» checks its client once for the page and each widget.
-    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    /// The count of due actions, when read with the session (a page's render).
+    pub due_actions: Option<i64>,
+    /// The contacts found in the company during this request, with their names (and
+    /// identities, once read): a client's «Accueil» checks its client once for the page
+    /// and each widget.
+    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, KnownContact>>>,
+}
+
+#[derive(Clone)]
+struct KnownContact {
+    title: String,
+    identity: Option<crate::home::model::Identity>,
 }
 
 impl Ctx {
@@ -38,14 +47,34 @@ impl Ctx {
 
     /// The name of a contact of the company, `NotFound` otherwise; read once per request.
     pub async fn contact_title(&self, id: i64) -> Result<String, AppError> {
-        if let Some(title) = self.contacts.lock().ok().and_then(|m| m.get(&id).cloned()) {
-            return Ok(title);
+        if let Some(known) = self.known(id) {
+            return Ok(known.title);
         }
         let title = crate::contacts::store::title(&self.db, &self.tenant, id).await?;
-        if let Ok(mut m) = self.contacts.lock() {
-            m.insert(id, title.clone());
-        }
+        self.remember(id, KnownContact { title: title.clone(), identity: None });
         Ok(title)
+    }
+
+    /// The name and «Identité et contact» of a contact of the company, `NotFound`
+    /// otherwise; read once per request (the name with it: a client's «Accueil» reads
+    /// one statement for both).
+    pub async fn contact_identity(&self, id: i64) -> Result<(String, crate::home::model::Identity), AppError> {
+        if let Some(KnownContact { title, identity: Some(identity) }) = self.known(id) {
+            return Ok((title, identity));
+        }
+        let (title, identity) = crate::contacts::store::identity(&self.db, &self.tenant, id).await?;
+        self.remember(id, KnownContact { title: title.clone(), identity: Some(identity.clone()) });
+        Ok((title, identity))
+    }
+
+    fn known(&self, id: i64) -> Option<KnownContact> {
+        self.contacts.lock().ok().and_then(|m| m.get(&id).cloned())
+    }
+
+    fn remember(&self, id: i64, known: KnownContact) {
+        if let Ok(mut m) = self.contacts.lock() {
+            m.insert(id, known);
+        }
     }
 
     /// Refuses unless the user holds `right`.
@@ -137,35 +166,53 @@ pub fn clear_cookie(secure: bool) {
 /// One authentication per request: the server functions a page calls while it renders
 /// (a widget page calls one per widget) share it. Provided per request by the router.
 #[derive(Clone, Default)]
-pub struct RequestAuth(std::sync::Arc<tokio::sync::OnceCell<Result<Ctx, AppError>>>);
+pub struct RequestAuth(std::sync::Arc<RequestAuthInner>);
+
+#[derive(Default)]
+pub struct RequestAuthInner {
+    cell: tokio::sync::OnceCell<Result<Ctx, AppError>>,
+    /// Set when a page renders (before any of its reads): its top bar shows the count of
+    /// due actions, read with the session in the same statement.
+    page: std::sync::atomic::AtomicBool,
+}
+
+/// Marks this request as a page's render (see [`RequestAuthInner::page`]).
+pub fn rendering_page() {
+    if let Some(cache) = use_context::<RequestAuth>() {
+        cache.0.page.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
 
 /// The authenticated caller, or `Unauthenticated`.
 pub async fn ctx() -> Result<Ctx, AppError> {
     let st = state()?;
     let token = token_from_request(st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
     match use_context::<RequestAuth>() {
-        Some(cache) => cache.0.get_or_init(|| ctx_for_token(&st, &token)).await.clone(),
-        None => ctx_for_token(&st, &token).await,
+        Some(cache) => {
+            let page = cache.0.page.load(std::sync::atomic::Ordering::Relaxed);
+            cache.0.cell.get_or_init(|| ctx_for_token(&st, &token, page)).await.clone()
+        }
+        None => ctx_for_token(&st, &token, false).await,
     }
 }
 
 /// The context of a plain axum handler (downloads, uploads): same session rules.
 pub async fn ctx_for(st: &AppState, headers: &http::HeaderMap) -> Result<Ctx, AppError> {
     let token = token_from_headers(headers, st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
-    ctx_for_token(st, &token).await
+    ctx_for_token(st, &token, false).await
 }
 
-async fn ctx_for_token(st: &AppState, token: &str) -> Result<Ctx, AppError> {
+async fn ctx_for_token(st: &AppState, token: &str, count_due: bool) -> Result<Ctx, AppError> {
     let hash = token_hash(token);
     let t = now();
-    let Some((session_id, last_seen_at, me)) = store::find_session(&st.db, &hash, t).await? else {
+    let Some(found) = store::find_session(&st.db, &hash, t, count_due).await? else {
         return Err(AppError::Unauthenticated);
     };
-    if t - last_seen_at > 60 {
-        store::touch_session(&st.db, session_id, t).await?;
+    if t - found.last_seen_at > 60 {
+        store::touch_session(&st.db, found.id, t).await?;
     }
-    let tenant = Tenant::trusted(me.company_id);
-    Ok(Ctx { db: st.db.clone(), tenant, session_id, me, contacts: Default::default() })
+    let tenant = Tenant::trusted(found.me.company_id);
+    Ok(Ctx { db: st.db.clone(), tenant, session_id: found.id, me: found.me, due_actions: found.due_actions, contacts: Default::default() })
 }
 
 /// The authenticated caller holding `right`.

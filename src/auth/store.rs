@@ -98,40 +98,64 @@ struct SessionRow {
     name: String,
     email: String,
     company_name: String,
-    right_code: Option<String>,
+    /// The rights' codes, comma-separated.
+    rights: Option<String>,
+    due_actions: Option<i64>,
 }
 
+/// A live session as [`find_session`] reads it.
+pub struct FoundSession {
+    pub id: i64,
+    pub last_seen_at: i64,
+    pub me: Me,
+    /// The top bar's count of due actions, when asked for (a page's render).
+    pub due_actions: Option<i64>,
+}
+
+/// The session statement, without and with the top bar's count of due actions (`$2` is
+/// now). Every request starts here: one statement and one row, the rights aggregated.
+static SESSION_SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+    let sql = |due: &str| {
+        format!(
+            "SELECT s.id, s.company_id, s.user_id, s.last_seen_at, u.name, u.email, c.name AS company_name, \
+             (SELECT string_agg(r.code, ',') FROM user_right r WHERE r.company_id = s.company_id AND r.user_id = s.user_id) AS rights, \
+             {due} AS due_actions \
+             FROM user_session s \
+             JOIN app_user u ON u.id = s.user_id AND u.company_id = s.company_id \
+             JOIN company c ON c.id = s.company_id \
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+             AND s.last_seen_at > $3 AND u.active = TRUE"
+        )
+    };
+    [sql("CAST(NULL AS BIGINT)"), sql(&format!("({})", crate::actions::store::due_count_sql("s.company_id", "$2", "s.user_id")))]
+});
+
 /// A live session (not revoked, not past its absolute expiry, used recently, of an
-/// active user) with its user, company and rights: one query, a row per right, because
-/// every request starts here. Returns the session's id, when it was last seen, and the
-/// user.
-pub async fn find_session(db: &Db, token_hash: &str, now: i64) -> Result<Option<(i64, i64, Me)>, AppError> {
-    let sql = "SELECT s.id, s.company_id, s.user_id, s.last_seen_at, u.name, u.email, c.name AS company_name, r.code AS right_code \
-               FROM user_session s \
-               JOIN app_user u ON u.id = s.user_id AND u.company_id = s.company_id \
-               JOIN company c ON c.id = s.company_id \
-               LEFT JOIN user_right r ON r.company_id = s.company_id AND r.user_id = s.user_id \
-               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
-               AND s.last_seen_at > $3 AND u.active = TRUE";
-    let rows = on_pool!(db, c => sqlx::query_as::<_, SessionRow>(sql)
+/// active user) with its user, company and rights; with `count_due`, also the number of
+/// the user's due actions (a page shows it in the top bar).
+pub async fn find_session(db: &Db, token_hash: &str, now: i64, count_due: bool) -> Result<Option<FoundSession>, AppError> {
+    let sql = &SESSION_SQL[usize::from(count_due)];
+    let row = on_pool!(db, c => sqlx::query_as::<_, SessionRow>(sql)
         .bind(token_hash)
         .bind(now)
         .bind(now - IDLE_SECONDS)
-        .fetch_all(c)
+        .fetch_optional(c)
         .await)
     .map_err(internal)?;
-    let Some(first) = rows.first() else { return Ok(None) };
-    let rights = Right::from_codes(rows.iter().filter_map(|row| row.right_code.as_deref()));
-    let me = Me {
-        user_id: first.user_id,
-        company_id: first.company_id,
-        company_name: first.company_name.clone(),
-        name: first.name.clone(),
-        email: first.email.clone(),
-        rights,
-        due_actions: 0,
-    };
-    Ok(Some((first.id, first.last_seen_at, me)))
+    Ok(row.map(|r| FoundSession {
+        id: r.id,
+        last_seen_at: r.last_seen_at,
+        me: Me {
+            user_id: r.user_id,
+            company_id: r.company_id,
+            company_name: r.company_name,
+            name: r.name,
+            email: r.email,
+            rights: Right::from_codes(r.rights.as_deref().unwrap_or_default().split(',')),
+            due_actions: r.due_actions.unwrap_or(0),
+        },
+        due_actions: r.due_actions,
+    }))
 }
 
 pub async fn touch_session(db: &Db, id: i64, now: i64) -> Result<(), AppError> {

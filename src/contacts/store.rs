@@ -255,9 +255,9 @@ fn title_from(row: Option<(String, String, String)>) -> Result<String, AppError>
     Ok(crate::contacts::model::contact_title(&nom, &prenom, &societe))
 }
 
-/// «Identité et contact» on the client «Accueil»: the contact and its phones in one
-/// statement (one row per phone); `NotFound` outside the company.
-pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<crate::home::model::Identity, AppError> {
+/// «Identité et contact» on the client «Accueil», with the contact's title: the contact
+/// and its phones in one statement (one row per phone); `NotFound` outside the company.
+pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<(String, crate::home::model::Identity), AppError> {
     type Row = (String, String, String, String, String, String, String, String, i64, String, Option<String>);
     let sql = "SELECT c.civilite, c.nom, c.prenom, c.societe, c.adresse, c.code_postal, c.ville, c.email, c.bloque, c.bloque_motif, p.number \
                FROM contact c LEFT JOIN contact_phone p ON p.company_id = c.company_id AND p.contact_id = c.id \
@@ -266,14 +266,18 @@ pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<crate::home::
     let phones = rows.iter().filter_map(|r| r.10.clone()).collect();
     let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, bloque, motif, _) =
         rows.into_iter().next().ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    Ok(crate::home::model::Identity {
-        name: crate::fmt::words(&[&civilite, &nom, &prenom]),
-        address: crate::fmt::words(&[&adresse, &code_postal, &ville]),
-        societe,
-        phones,
-        email,
-        blocked: (bloque != 0).then_some(motif),
-    })
+    let title = crate::contacts::model::contact_title(&nom, &prenom, &societe);
+    Ok((
+        title,
+        crate::home::model::Identity {
+            name: crate::fmt::words(&[&civilite, &nom, &prenom]),
+            address: crate::fmt::words(&[&adresse, &code_postal, &ville]),
+            societe,
+            phones,
+            email,
+            blocked: (bloque != 0).then_some(motif),
+        },
+    ))
 }
 
 /// A contact's phones, in order, read in the caller's transaction.

@@ -132,22 +132,6 @@ async fn encours_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<i64
     on_conn!(tx, c => sqlx::query_scalar::<_, i64>(ENCOURS_SQL).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)
 }
 
-/// A client's issued invoices still due (newest first) and what they add up to: the
-/// «Factures impayées» of its «Accueil», the same invoices as [`ENCOURS_SQL`] counts.
-pub async fn unpaid_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<(i64, Vec<crate::home::model::UnpaidInvoice>), AppError> {
-    let sql = "SELECT id, number, doc_date, total_ttc - paid - credited FROM document \
-               WHERE company_id = $1 AND contact_id = $2 AND kind = 'facture' AND status IN ('emise', 'partielle') ORDER BY doc_date DESC, id DESC";
-    let rows: Vec<(i64, Option<String>, String, i64)> =
-        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
-    let encours = rows.iter().map(|r| r.3).sum();
-    let invoices = rows
-        .into_iter()
-        .filter(|r| r.3 > 0)
-        .filter_map(|(id, number, doc_date, remaining)| Some(crate::home::model::UnpaidInvoice { id, number: number?, doc_date, remaining }))
-        .collect();
-    Ok((encours, invoices))
-}
-
 const ENCOURS_SQL: &str = "SELECT CAST(COALESCE(SUM(total_ttc - paid - credited), 0) AS BIGINT) FROM document \
                            WHERE company_id = $1 AND contact_id = $2 AND kind = 'facture' AND status IN ('emise', 'partielle')";
 

@@ -95,7 +95,8 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
 #[server(prefix = "/api", endpoint = "home/client")]
 pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::WidgetSlot>, Prefs, String), AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let title = cx.contact_title(contact_id).await?;
+    // The identity with the name: its widget then reads nothing more.
+    let (title, _) = cx.contact_identity(contact_id).await?;
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
     let (prefs, layout) = crate::home::store::prefs_and_layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
     Ok((layout, prefs, title))
@@ -108,7 +109,7 @@ pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::Wid
 #[server(prefix = "/api", endpoint = "home/identity")]
 pub async fn home_identity(contact_id: i64) -> Result<crate::home::model::Identity, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    crate::contacts::store::identity(&cx.db, &cx.tenant, contact_id).await
+    Ok(cx.contact_identity(contact_id).await?.1)
 }
 
 /// «Questions complémentaires»: the pinned ones and this client's answers.
@@ -148,7 +149,5 @@ pub async fn home_actions(contact_id: i64) -> Result<Vec<crate::home::model::Ope
 pub async fn home_unpaid(contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
     let cx = crate::auth::session::ctx().await?;
     cx.contact_title(contact_id).await?;
-    let (encours, invoices) = crate::documents::store::unpaid_of(&cx.db, &cx.tenant, contact_id).await?;
-    let last_reminder = crate::reminders::store::last_letter(&cx.db, &cx.tenant, contact_id).await?;
-    Ok(crate::home::model::Unpaid { encours, invoices, last_reminder })
+    crate::home::store::unpaid(&cx.db, &cx.tenant, contact_id).await
 }

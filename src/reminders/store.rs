@@ -581,12 +581,6 @@ async fn sender_of(tx: &mut Tx, tenant: &Tenant) -> Result<i64, AppError> {
     id.ok_or_else(|| AppError::NotFound("Utilisateur".into()))
 }
 
-/// The level and date of a client's last reminder letter.
-pub async fn last_letter(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Option<(String, String)>, AppError> {
-    let sql = "SELECT level, on_date FROM reminder_letter WHERE company_id = $1 AND contact_id = $2 ORDER BY id DESC LIMIT 1";
-    crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_optional(c).await).map_err(internal)
-}
-
 /// «Porte doc» › «Relances».
 pub async fn letters_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<LetterView>, AppError> {
     #[derive(FromRow)]
