@@ -527,29 +527,33 @@ struct VersionedHit {
     index_version: Option<i64>,
 }
 
+const HITS_COLUMNS: &str = "SELECT c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
+     (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone, \
+     COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = c.company_id), 0) AS index_version";
+static HITS_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("{HITS_COLUMNS} FROM json_each($2) AS j JOIN contact c ON c.id = j.value WHERE c.company_id = $1 AND c.statut <> 'corbeille'")
+});
+static HITS_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("{HITS_COLUMNS} FROM unnest($2::BIGINT[]) AS j(value) JOIN contact c ON c.id = j.value WHERE c.company_id = $1 AND c.statut <> 'corbeille'")
+});
+
 /// The contacts `ids` (never the trashed), and the index version as of the same
-/// statement (`None` when no row came back).
+/// statement (`None` when no row came back). The ids go as one array (JSON for SQLite):
+/// one statement text whatever their number, and no temporary b-tree that SQLite builds
+/// for an `IN (…)` list.
 async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<(Vec<Hit>, Option<i64>), AppError> {
     if ids.is_empty() {
         return Ok((Vec::new(), None));
     }
-    let ps: Vec<String> = (0..ids.len()).map(|i| db.param(i + 2)).collect();
-    let sql = format!(
-        "SELECT c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
-         (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone, \
-         COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = c.company_id), 0) AS index_version \
-         FROM contact c WHERE c.company_id = {} AND c.statut <> 'corbeille' AND c.id IN ({})",
-        db.param(1),
-        ps.join(", ")
-    );
     let cid = tenant.company_id();
-    let rows = on_pool!(db, c => {
-        let mut q = sqlx::query_as::<_, VersionedHit>(&sql).bind(cid);
-        for id in ids {
-            q = q.bind(*id);
+    let rows: Vec<VersionedHit> = match db {
+        Db::Sqlite(_, lent) => {
+            let json = format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+            let mut conn = lent.get().await.map_err(internal)?;
+            sqlx::query_as(&HITS_SQLITE).bind(cid).bind(json).fetch_all(&mut *conn).await
         }
-        q.fetch_all(c).await
-    })
+        Db::Pg(p) => sqlx::query_as(&HITS_PG).bind(cid).bind(ids).fetch_all(p).await,
+    }
     .map_err(internal)?;
     let version = rows.first().and_then(|r| r.index_version);
     Ok((rows.into_iter().map(|r| r.hit).collect(), version))
@@ -562,4 +566,28 @@ pub async fn naive_search(db: &Db, tenant: &Tenant, q: &str, limit: i64) -> Resu
                AND LOWER(nom || ' ' || prenom || ' ' || societe) LIKE $2 LIMIT $3";
     on_pool!(db, c => sqlx::query_scalar::<_, i64>(sql).bind(tenant.company_id()).bind(&pattern).bind(limit).fetch_all(c).await)
         .map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A search's hits and their first phones come straight from indexes: SQLite opens no
+    /// temporary b-tree for them (it opened one for the `IN (…)` list of ids, and one per
+    /// hit to sort its phones).
+    #[tokio::test]
+    async fn hits_are_read_without_temporary_btrees() {
+        let path = std::env::temp_dir().join(format!("ouvrage-hits-plan-{}.db", std::process::id()));
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await.expect("database");
+        let Db::Sqlite(pool, _) = &db else { unreachable!("a SQLite URL") };
+        let program: Vec<(i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN {}", &*HITS_SQLITE)).bind(1_i64).bind("[1,2,3]").fetch_all(pool).await.expect("explain").into_iter().map(|r: (i64, String, i64, i64, i64, Option<String>, i64, Option<String>)| (r.0, r.1)).collect();
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert!(program.iter().any(|(_, op)| op == "VFilter"), "the ids come from json_each: {program:?}");
+        let ephemeral: Vec<_> = program.iter().filter(|(_, op)| op == "OpenEphemeral" || op == "SorterOpen").collect();
+        assert!(ephemeral.is_empty(), "temporary b-trees: {ephemeral:?}");
+    }
 }
