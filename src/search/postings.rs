@@ -55,19 +55,19 @@ pub fn decode(bytes: &[u8]) -> Vec<i64> {
 /// The ids present in every group, ascending, computed only as far as they are read (a
 /// query wants the first twenty): each group is the union of sorted lists (a word's
 /// terms). The group with the fewest ids drives, merged lazily; each of its ids is
-/// looked up in the other groups' lists, each list with a cursor that only moves forward.
+/// looked up in the other groups, each a [`Union`] whose lists only move forward.
 /// No union is ever built or sorted: a prefix like «mar» stands for 100,000 ids.
 pub fn matching<'a>(groups: &'a [Vec<&'a [i64]>]) -> Matching<'a> {
     let size = |g: &Vec<&[i64]>| g.iter().map(|l| l.len()).sum::<usize>();
     let driver = groups.iter().enumerate().min_by_key(|(_, g)| size(g)).map(|(i, _)| i);
     let merge = Merge::new(driver.map(|i| groups[i].as_slice()).unwrap_or_default());
-    let others = groups.iter().enumerate().filter(|(i, _)| Some(*i) != driver).map(|(_, g)| g.iter().map(|l| (*l, 0)).collect()).collect();
+    let others = groups.iter().enumerate().filter(|(i, _)| Some(*i) != driver).map(|(_, g)| Union::new(g)).collect();
     Matching { merge, others }
 }
 
 pub struct Matching<'a> {
     merge: Merge<'a>,
-    others: Vec<Vec<(&'a [i64], usize)>>,
+    others: Vec<Union<'a>>,
 }
 
 impl Iterator for Matching<'_> {
@@ -76,17 +76,45 @@ impl Iterator for Matching<'_> {
     fn next(&mut self) -> Option<i64> {
         'candidates: for id in self.merge.by_ref() {
             for group in &mut self.others {
-                let found = group.iter_mut().any(|(list, at)| {
-                    *at = seek(list, *at, id);
-                    list.get(*at) == Some(&id)
-                });
-                if !found {
+                if !group.contains(id) {
                     continue 'candidates;
                 }
             }
             return Some(id);
         }
         None
+    }
+}
+
+/// A word's lists, asked for ids in ascending order: the lists are kept in a heap by
+/// their next id, so a look-up moves only the lists that are behind it (a word's main
+/// term, usually) rather than seeking in each of its up to 65 lists, most of them a few
+/// ids far apart («bernard mar»: 0.63 ms of server time per search before, mostly here).
+struct Union<'a> {
+    lists: Vec<(&'a [i64], usize)>,
+    heads: std::collections::BinaryHeap<std::cmp::Reverse<(i64, usize)>>,
+}
+
+impl<'a> Union<'a> {
+    fn new(lists: &[&'a [i64]]) -> Self {
+        let heads = lists.iter().enumerate().filter_map(|(i, l)| l.first().map(|&v| std::cmp::Reverse((v, i)))).collect();
+        Union { lists: lists.iter().map(|l| (*l, 0)).collect(), heads }
+    }
+
+    /// Whether a list holds `id`; never asked for a smaller id afterwards.
+    fn contains(&mut self, id: i64) -> bool {
+        while let Some(&std::cmp::Reverse((head, i))) = self.heads.peek() {
+            if head >= id {
+                return head == id;
+            }
+            self.heads.pop();
+            let (list, at) = &mut self.lists[i];
+            *at = seek(list, *at, id);
+            if let Some(&next) = list.get(*at) {
+                self.heads.push(std::cmp::Reverse((next, i)));
+            }
+        }
+        false
     }
 }
 
@@ -177,6 +205,31 @@ mod tests {
         // A word without terms matches nothing; nothing at all matches nothing.
         assert!(all(&[vec![&big], vec![]]).is_empty());
         assert!(all(&[]).is_empty());
+        // Many lists per word, as a prefix gives: the same ids as a plain intersection
+        // of the words' unions.
+        let mut seed = 7_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        for _ in 0..50 {
+            let owned: Vec<Vec<Vec<i64>>> = (0..1 + next(3))
+                .map(|_| {
+                    (0..next(65))
+                        .map(|_| {
+                            let mut l: Vec<i64> = (0..next(200)).map(|_| next(2_000) as i64).collect();
+                            l.sort_unstable();
+                            l.dedup();
+                            l
+                        })
+                        .collect()
+                })
+                .collect();
+            let groups: Vec<Vec<&[i64]>> = owned.iter().map(|g| g.iter().map(Vec::as_slice).collect()).collect();
+            let unions: Vec<std::collections::BTreeSet<i64>> = owned.iter().map(|g| g.iter().flatten().copied().collect()).collect();
+            let want: Vec<i64> = unions[0].iter().copied().filter(|id| unions[1..].iter().all(|u| u.contains(id))).collect();
+            assert_eq!(all(&groups), want);
+        }
         // Read lazily: the first ids come without walking the rest.
         assert_eq!(matching(&[vec![&big], vec![&big[..]]]).take(2).collect::<Vec<_>>(), vec![3, 6]);
     }
