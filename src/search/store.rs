@@ -510,7 +510,7 @@ async fn search_at(db: &Db, tenant: &Tenant, view: &View, query: &[QueryWord], l
         let ids = matches(&words, tier, &postings, &seen, limit - found.len());
         let (mut hits, version) = load_hits(db, tenant, &ids).await?;
         checked = checked.or(version);
-        hits.sort_by_key(Hit::sort_key);
+        hits.sort_by_cached_key(Hit::sort_key);
         found.extend(hits);
         if found.len() >= limit {
             break;
