@@ -529,7 +529,7 @@ struct VersionedHit {
 
 const HITS_COLUMNS: &str = "SELECT c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
      (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone, \
-     COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = c.company_id), 0) AS index_version";
+     COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = $1), 0) AS index_version";
 static HITS_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!("{HITS_COLUMNS} FROM json_each($2) AS j JOIN contact c ON c.id = j.value WHERE c.company_id = $1 AND c.statut <> 'corbeille'")
 });
