@@ -66,8 +66,12 @@ async fn client_home_and_dashboard(b: Backend) {
     let body = lea.get(&format!("/clients/{k}/accueil")).await.body;
     assert!(body.contains("data-widget=\"services\""), "layouts are per user");
 
-    // «Tableau de bord»: my actions, open SAV, recently viewed clients.
+    // «Tableau de bord»: my actions, open SAV, recently viewed clients; the top bar counts
+    // my due actions (read with the session), the other user has none.
+    assert_eq!(admin.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", "2026-01-05"), ("note", "en retard")]).await.status, 200);
+    assert!(!lea.get("/").await.body.contains("aria-label=\"1 à faire\""), "Léa has no due action");
     let body = admin.get("/").await.body;
+    assert!(body.contains("aria-label=\"1 à faire\""), "the top bar's count of due actions");
     for needle in ["Mes actions", "SAV ouverts", "Radiateur froid", "Clients consultés récemment", "PERRIN Luc", "Relances à faire"] {
         assert!(body.contains(needle), "«{needle}» missing from the dashboard");
     }

@@ -169,14 +169,15 @@ pub fn clear_cookie(secure: bool) {
 pub struct RequestAuth(std::sync::Arc<RequestAuthInner>);
 
 #[derive(Default)]
-pub struct RequestAuthInner {
+struct RequestAuthInner {
     cell: tokio::sync::OnceCell<Result<Ctx, AppError>>,
     /// Set when a page renders (before any of its reads): its top bar shows the count of
     /// due actions, read with the session in the same statement.
     page: std::sync::atomic::AtomicBool,
 }
 
-/// Marks this request as a page's render (see [`RequestAuthInner::page`]).
+/// Marks this request as a page's render: the session is then read with the top bar's
+/// count of due actions. Called by the shell before any of the page's reads.
 pub fn rendering_page() {
     if let Some(cache) = use_context::<RequestAuth>() {
         cache.0.page.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -152,7 +152,7 @@ pub async fn find_session(db: &Db, token_hash: &str, now: i64, count_due: bool) 
             name: r.name,
             email: r.email,
             rights: Right::from_codes(r.rights.as_deref().unwrap_or_default().split(',')),
-            due_actions: r.due_actions.unwrap_or(0),
+            due_actions: 0,
         },
         due_actions: r.due_actions,
     }))
