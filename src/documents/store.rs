@@ -135,6 +135,31 @@ async fn encours_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<i64
 const ENCOURS_SQL: &str = "SELECT CAST(COALESCE(SUM(total_ttc - paid - credited), 0) AS BIGINT) FROM document \
                            WHERE company_id = $1 AND contact_id = $2 AND kind = 'facture' AND status IN ('emise', 'partielle')";
 
+/// «Factures impayées et relances» of a client's «Accueil»: its issued invoices still due
+/// (newest first; the same invoices as [`ENCOURS_SQL`] counts), what they add up to, and
+/// its last reminder letter, in one statement (`part` 0: an invoice, 1: the letter).
+pub async fn unpaid_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
+    type Row = (i64, i64, Option<String>, String, i64, Option<String>);
+    let sql = "SELECT CAST(0 AS BIGINT) AS part, id, number, doc_date AS on_date, total_ttc - paid - credited AS amount, CAST(NULL AS TEXT) AS level FROM document \
+               WHERE company_id = $1 AND contact_id = $2 AND kind = 'facture' AND status IN ('emise', 'partielle') \
+               UNION ALL SELECT * FROM (SELECT CAST(1 AS BIGINT), id, CAST(NULL AS TEXT), on_date, CAST(0 AS BIGINT), level FROM reminder_letter \
+               WHERE company_id = $1 AND contact_id = $2 ORDER BY id DESC LIMIT 1) AS last_letter \
+               ORDER BY part, on_date DESC, id DESC";
+    let rows: Vec<Row> = on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    let mut unpaid = crate::home::model::Unpaid { encours: 0, invoices: Vec::new(), last_reminder: None };
+    for (part, id, number, on_date, amount, level) in rows {
+        if part == 0 {
+            unpaid.encours += amount;
+            if let Some(number) = number.filter(|_| amount > 0) {
+                unpaid.invoices.push(crate::home::model::UnpaidInvoice { id, number, doc_date: on_date, remaining: amount });
+            }
+        } else if let Some(level) = level {
+            unpaid.last_reminder = Some((level, on_date));
+        }
+    }
+    Ok(unpaid)
+}
+
 /// The next number of a kind and year: the counter row is updated in the caller's
 /// transaction, so a rolled-back issue gives its number back (no gap) and concurrent
 /// issues queue on the row (no duplicate).

@@ -149,5 +149,5 @@ pub async fn home_actions(contact_id: i64) -> Result<Vec<crate::home::model::Ope
 pub async fn home_unpaid(contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
     let cx = crate::auth::session::ctx().await?;
     cx.contact_title(contact_id).await?;
-    crate::home::store::unpaid(&cx.db, &cx.tenant, contact_id).await
+    crate::documents::store::unpaid_of(&cx.db, &cx.tenant, contact_id).await
 }
