@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load cluster
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load bench-instructions cluster
 
 run: setup
 	cargo leptos serve
@@ -119,3 +119,8 @@ bench-import:
 bench-load: setup
 	cargo leptos build --release --precompress
 	bash bench/load.sh
+
+# Instructions per request (callgrind), one at a time: repeatable where throughput is not.
+bench-instructions:
+	cargo build --release --features ssr --bin ouvrage
+	bash bench/instructions.sh

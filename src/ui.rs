@@ -175,7 +175,9 @@ where
     R: FnOnce(T) -> V + Send + 'static,
     V: IntoView + 'static,
 {
-    show(Resource::new(|| (), move |_| fetch()), render)
+    // Boxed: a server function's future is large (kilobytes of state), and the resource
+    // moves its future several times before polling it; a box moves as one pointer.
+    show(Resource::new(|| (), move |_| Box::pin(fetch())), render)
 }
 
 /// Renders a loaded resource, or the error page (`render` runs once).
@@ -235,7 +237,7 @@ pub type MeResource = Resource<Result<Option<crate::auth::Me>, AppError>>;
 pub fn provide_me() -> MeResource {
     #[cfg(feature = "ssr")]
     crate::auth::session::rendering_page();
-    let me: MeResource = Resource::new(|| (), |_| crate::auth::api::current_user());
+    let me: MeResource = Resource::new(|| (), |_| Box::pin(crate::auth::api::current_user()));
     provide_context(me);
     me
 }
