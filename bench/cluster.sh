@@ -6,6 +6,7 @@
 # with `proxy_set_header X-Forwarded-For $remote_addr;` and OUVRAGE_TRUST_PROXY=1.
 # Ctrl+C stops them all.
 set -euo pipefail
+source "$(dirname "$0")/session.sh"
 N=${N:-2}
 BASE_PORT=${BASE_PORT:-3001}
 BIN=${BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/ouvrage/target}/release/ouvrage}
@@ -18,7 +19,7 @@ for i in $(seq 0 $((N - 1))); do
   PORT=$((BASE_PORT + i))
   OUVRAGE_ADDR=127.0.0.1:$PORT OUVRAGE_TRUST_PROXY=${OUVRAGE_TRUST_PROXY:-1} LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site} "$BIN" &
   PIDS+=($!)
-  for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/connexion" && break; sleep 0.1; done
+  wait_up "http://127.0.0.1:$PORT" 600 0.1 || true
   echo "server $((i + 1))/$N: http://127.0.0.1:$PORT (pid ${PIDS[-1]})"
 done
 wait

@@ -8,9 +8,12 @@
 # page's («Préférences»: the shell, the session, a form): the baselines of the same run.
 # Needs: valgrind (callgrind_control), the database of `bench-load-prepare`.
 set -euo pipefail
+source "$(dirname "$0")/session.sh"
 BIN=${BIN:-$HOME/.cache/ouvrage/target/release/ouvrage}
 DB=${DB:-sqlite://data/bench.db}
 PORT=${PORT:-3191}
+# (Opening a client's «Accueil» records the visit, at most once a minute: a small N counts that
+# write in a larger share of the requests.)
 N=${N:-50}
 SITE=${LEPTOS_SITE_ROOT:-target/site}
 CONTACTS=${CONTACTS:-1000000}
@@ -23,12 +26,10 @@ DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPT
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/cg.%p" "$BIN" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT
-for _ in $(seq 1 1200); do curl -sf -o /dev/null "$ORIGIN/connexion" && break; sleep 0.1; done
-JAR="$OUT/jar"
-curl -sf -c "$JAR" -o /dev/null -H "Origin: $ORIGIN" --data-urlencode "email=bench@bench.test" --data-urlencode "password=Bench-Charge-2026!" "$ORIGIN/api/login"
-COOKIE=$(sed 's/^#HttpOnly_//' "$JAR" | awk '!/^#/ && NF>=7 {print $6"="$7}' | head -1)
+wait_up "$ORIGIN" 1200 0.1 || true
+COOKIE=$(bench_cookie "$ORIGIN")
 get() { curl -sf -o /dev/null -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" "$@"; }
-# Instructions counted so far (the running total of the callgrind dump).
+# Instructions counted since the last zeroing (`-z`): a dump, read, then removed.
 counted() { callgrind_control -d "$SERVER" >/dev/null 2>&1; awk '/^totals:/ {t=$2} END {print t+0}' "$OUT"/cg.*; rm -f "$OUT"/cg.*.[0-9]*; }
 measure() {
   local label=$1; shift

@@ -8,6 +8,7 @@
 #   - the browser bundle (release, wasm-opt): raw, gzip and brotli sizes.
 # Needs: the release binary, `wrk` (Debian), the site built (`target/site`).
 set -euo pipefail
+source "$(dirname "$0")/session.sh"
 BIN=${BIN:-$HOME/.cache/ouvrage/target/release/ouvrage}
 DB=${DB:-sqlite://data/bench.db}
 PORT=${PORT:-3190}
@@ -25,14 +26,12 @@ T0=$(date +%s%N)
 DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE "$BIN" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 1 3000); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/connexion" && break; sleep 0.01; done
+ORIGIN="http://127.0.0.1:$PORT"
+wait_up "$ORIGIN" 3000 0.01 || true
 T1=$(date +%s%N)
 sleep 2
 IDLE=$(rss_kb $SERVER)
-JAR=$(mktemp)
-ORIGIN="http://127.0.0.1:$PORT"
-curl -sf -c "$JAR" -o /dev/null -H "Origin: $ORIGIN" --data-urlencode "email=bench@bench.test" --data-urlencode "password=Bench-Charge-2026!" "$ORIGIN/api/login"
-COOKIE=$(sed 's/^#HttpOnly_//' "$JAR" | awk '!/^#/ && NF>=7 {print $6"="$7}' | head -1)
+COOKIE=$(bench_cookie "$ORIGIN")
 curl -sf -o /dev/null -H "Cookie: $COOKIE" "$ORIGIN/clients/$CLIENT/accueil" || { echo "the «Accueil» page does not answer"; exit 1; }
 SEARCH_LUA=$(mktemp --suffix=.lua)
 cat > "$SEARCH_LUA" <<'LUA'
