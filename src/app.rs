@@ -1,7 +1,7 @@
 //! The HTML shell, the router and the top bar.
 
 use leptos::prelude::*;
-use leptos_meta::{Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -32,6 +32,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="fr">
             <head>
                 <meta charset="utf-8" />
+                // Where leptos_meta puts the page's <title>: found at once (without this
+                // marker, every response's whole HTML was searched for it).
+                <MetaTags />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />

@@ -93,7 +93,6 @@ const MATRIX: &[Entry] = &[
     ("home/recent", Session, &[]),
     ("home/save_layout_live", Session, &[("page", "client"), ("shown[]", "sav")]),
     ("home/client", Session, &[("contact_id", "{contact}")]),
-    ("home/identity", Session, &[("contact_id", "{contact}")]),
     ("home/questions", Session, &[("contact_id", "{contact}")]),
     ("home/sav", Session, &[("contact_id", "{contact}"), ("archives", "true")]),
     ("home/services", Session, &[("contact_id", "{contact}")]),

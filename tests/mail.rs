@@ -451,6 +451,7 @@ async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
         trust_proxy: false,
         demo: false,
         admin: Some((common::ADMIN_EMAIL.into(), common::ADMIN_PASSWORD.into())),
+        widget_cache_mb: 0,
     };
     ouvrage::server::bootstrap(&db, &config).await.unwrap();
     let company = ouvrage::server::demo::ensure_company(&db).await.unwrap();

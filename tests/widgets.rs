@@ -6,10 +6,16 @@ mod common;
 
 use common::Backend;
 
-both_databases!(client_home_and_dashboard);
+both_databases!(client_home_and_dashboard, widget_cache_follows_every_write);
 
 fn pos(body: &str, needle: &str) -> usize {
     body.find(needle).unwrap_or_else(|| panic!("«{needle}» not in the page"))
+}
+
+/// The widgets of a page (what follows differs per response: the scripts' nonce).
+fn widgets(body: &str) -> &str {
+    let from = pos(body, "id=\"widgets\"");
+    &body[from..from + pos(&body[from..], "<script")]
 }
 
 async fn client_home_and_dashboard(b: Backend) {
@@ -81,5 +87,85 @@ async fn client_home_and_dashboard(b: Backend) {
     assert_eq!(r.status, 200);
     let body = admin.get("/").await.body;
     assert!(body.contains("data-widget=\"recents\"") && !body.contains("data-widget=\"sav\""), "only the chosen widget");
+    app.finish().await;
+}
+
+/// The list widgets of a client «Accueil» kept as drawn (src/home/cache.rs): the same page
+/// while nothing changed, and every write shows at the next view, whoever made it (a
+/// form, or SQL from elsewhere: another server, a tool), since triggers move the revision.
+async fn widget_cache_follows_every_write(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    let sql = |q: String| {
+        let db = app.db.clone();
+        async move { ouvrage::on_pool!(&db, c => sqlx::query(&q).execute(c).await.map(|r| r.rows_affected())).unwrap() }
+    };
+    let mut ids = vec![];
+    for nom in ["Garnier", "Roux"] {
+        assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", nom)]).await.status, 200);
+        ids.push(admin.newest_client_id().await);
+    }
+    let (k, other) = (ids[0], ids[1]);
+    let accueil = format!("/clients/{k}/accueil");
+    let q = admin.call("questions/save", &[("label", "Chaudière"), ("kind", "texte"), ("pinned", "on")]).await.body;
+    let ks = k.to_string();
+    assert_eq!(admin.call("questions/answer", &[("contact_id", &ks), ("question[]", &q), ("value[]", "Viessmann")]).await.status, 200);
+    let sav = admin.call("sav/save", &[("contact_id", &ks), ("title", "Fuite garage")]).await.body;
+    assert_eq!(admin.call("services/save", &[("contact_id", &ks), ("label", "Entretien chaudière"), ("start_date", "2026-01-15"), ("periodicity_months", "12")]).await.status, 200);
+
+    let first = admin.get(&accueil).await.body;
+    for needle in ["Chaudière", "Viessmann", "Fuite garage", "Entretien chaudière"] {
+        assert!(first.contains(needle), "«{needle}» missing");
+    }
+    assert_eq!(widgets(&admin.get(&accueil).await.body), widgets(&first), "nothing changed: the same widgets");
+
+    // While the revision holds, the widgets come from memory: a write whose revision is
+    // put back by hand does not show (this is what the triggers prevent).
+    sql(format!("UPDATE sav SET title = 'Titre caché' WHERE id = {sav}")).await;
+    sql(format!("UPDATE contact SET home_rev = home_rev - 1 WHERE id = {k}")).await;
+    assert!(admin.get(&accueil).await.body.contains("Fuite garage"), "drawn from the cache");
+    sql(format!("UPDATE sav SET title = 'Fuite garage' WHERE id = {sav}")).await;
+    sql(format!("UPDATE contact SET home_rev = home_rev - 1 WHERE id = {k}")).await;
+
+    // Through the forms.
+    assert_eq!(admin.call("sav/save", &[("contact_id", &ks), ("id", &sav), ("title", "Fuite garage réparée"), ("status", "clos")]).await.status, 200);
+    assert_eq!(admin.call("questions/answer", &[("contact_id", &ks), ("question[]", &q), ("value[]", "De Dietrich")]).await.status, 200);
+    let body = admin.get(&accueil).await.body;
+    assert!(body.contains("Fuite garage réparée") && body.contains("De Dietrich") && !body.contains("Viessmann"));
+    // A question is the company's: its new label shows on every client.
+    assert_eq!(admin.call("questions/save", &[("id", &q), ("label", "Marque de la chaudière"), ("kind", "texte"), ("pinned", "on")]).await.status, 200);
+    assert!(admin.get(&accueil).await.body.contains("Marque de la chaudière"));
+    // The user's «Préférences» draw another variant.
+    assert_eq!(admin.call("prefs/save", &[("observations_tooltip", "on")]).await.status, 200);
+    assert_eq!(admin.call("sav/save", &[("contact_id", &ks), ("title", "Thermostat"), ("observations", "Piles à changer")]).await.status, 200);
+    assert!(admin.get(&accueil).await.body.contains("role=\"tooltip\""));
+    assert_eq!(admin.call("prefs/save", &[]).await.status, 200);
+    assert!(!admin.get(&accueil).await.body.contains("role=\"tooltip\""));
+
+    // SQL from elsewhere: updated, moved to another client, inserted, deleted.
+    sql(format!("UPDATE service SET label = 'Ramonage' WHERE contact_id = {k}")).await;
+    assert!(admin.get(&accueil).await.body.contains("Ramonage"), "a service updated elsewhere");
+    sql(format!("UPDATE sav SET contact_id = {other} WHERE id = {sav}")).await;
+    assert!(!admin.get(&accueil).await.body.contains("Fuite garage réparée"), "a SAV moved to another client");
+    assert!(admin.get(&format!("/clients/{other}/accueil")).await.body.contains("Fuite garage réparée"));
+    sql(format!("DELETE FROM answer WHERE contact_id = {k}")).await;
+    assert!(!admin.get(&accueil).await.body.contains("De Dietrich"), "an answer deleted elsewhere");
+    sql(format!("UPDATE question SET pinned = FALSE WHERE id = {q}")).await;
+    assert!(admin.get(&accueil).await.body.contains("Aucune question épinglée."), "a question unpinned elsewhere");
+
+    // «Actions ouvertes» and «Factures impayées et relances» alike.
+    assert!(admin.get(&accueil).await.body.contains("Aucune action ouverte."));
+    let t = admin.call("actions/save_type", &[("label", "Devis à relancer")]).await.body;
+    let later = (chrono::Local::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    assert_eq!(admin.call("actions/create", &[("contact_id", &ks), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status, 200);
+    let body = admin.get(&accueil).await.body;
+    assert!(body.contains("Devis à relancer") && !body.contains("À faire"), "a new action, not yet due");
+    sql(format!("UPDATE action_type SET label = 'Rappeler le client' WHERE id = {t}")).await;
+    assert!(admin.get(&accueil).await.body.contains("Rappeler le client"), "an action type renamed elsewhere");
+    let f = admin.call("documents/create", &[("contact_id", &ks), ("kind", "facture"), ("doc_date", "2026-10-01"), ("due_date", "2026-10-31"), ("designation[]", "Pose"), ("unit_price[]", "100"), ("vat[]", "2000")]).await.body;
+    assert_eq!(admin.call("documents/issue", &[("id", &f)]).await.status, 200);
+    assert!(admin.get(&accueil).await.body.contains("Encours : 120,00"), "an invoice issued");
+    sql(format!("UPDATE document SET paid = 10000 WHERE id = {f}")).await;
+    assert!(admin.get(&accueil).await.body.contains("Encours : 20,00"), "a payment recorded elsewhere");
     app.finish().await;
 }

@@ -512,7 +512,7 @@ pub async fn open_of_contact(db: &Db, tenant: &Tenant, contact_id: i64, at: i64)
         crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
-        .map(|(id, type_label, date, time, alert_at)| crate::home::model::OpenAction { id, type_label, when: crate::actions::model::when(&date, &time), due: alert_at <= at })
+        .map(|(id, type_label, date, time, alert_at)| crate::home::model::OpenAction { id, type_label, when: crate::actions::model::when(&date, &time), due: alert_at <= at, alert_at })
         .collect())
 }
 

@@ -28,16 +28,9 @@ pub struct Ctx {
     pub me: Me,
     /// The count of due actions, when read with the session (a page's render).
     pub due_actions: Option<i64>,
-    /// The contacts found in the company during this request, with their names (and
-    /// identities, once read): a client's «Accueil» checks its client once for the page
-    /// and each widget.
-    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, KnownContact>>>,
-}
-
-#[derive(Clone)]
-struct KnownContact {
-    title: String,
-    identity: Option<crate::home::model::Identity>,
+    /// The contacts found in the company during this request, with their names: a
+    /// client's «Accueil» checks its client once for the page and each widget.
+    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
 }
 
 impl Ctx {
@@ -47,33 +40,25 @@ impl Ctx {
 
     /// The name of a contact of the company, `NotFound` otherwise; read once per request.
     pub async fn contact_title(&self, id: i64) -> Result<String, AppError> {
-        if let Some(known) = self.known(id) {
-            return Ok(known.title);
+        if let Some(title) = self.contacts.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(title);
         }
         let title = crate::contacts::store::title(&self.db, &self.tenant, id).await?;
-        self.remember(id, KnownContact { title: title.clone(), identity: None });
+        self.remember(id, &title);
         Ok(title)
     }
 
-    /// The name and «Identité et contact» of a contact of the company, `NotFound`
-    /// otherwise; read once per request (the name with it: a client's «Accueil» reads
-    /// one statement for both).
-    pub async fn contact_identity(&self, id: i64) -> Result<(String, crate::home::model::Identity), AppError> {
-        if let Some(KnownContact { title, identity: Some(identity) }) = self.known(id) {
-            return Ok((title, identity));
-        }
-        let (title, identity) = crate::contacts::store::identity(&self.db, &self.tenant, id).await?;
-        self.remember(id, KnownContact { title: title.clone(), identity: Some(identity.clone()) });
-        Ok((title, identity))
+    /// The name, «Identité et contact» and widget revisions of a contact of the company
+    /// (one statement), `NotFound` otherwise; its name is then known for the request.
+    pub async fn contact_identity(&self, id: i64) -> Result<(String, crate::home::model::Identity, crate::home::model::HomeRev), AppError> {
+        let (title, identity, rev) = crate::contacts::store::identity(&self.db, &self.tenant, id).await?;
+        self.remember(id, &title);
+        Ok((title, identity, rev))
     }
 
-    fn known(&self, id: i64) -> Option<KnownContact> {
-        self.contacts.lock().ok().and_then(|m| m.get(&id).cloned())
-    }
-
-    fn remember(&self, id: i64, known: KnownContact) {
+    fn remember(&self, id: i64, title: &str) {
         if let Ok(mut m) = self.contacts.lock() {
-            m.insert(id, known);
+            m.insert(id, title.to_string());
         }
     }
 
@@ -138,7 +123,8 @@ pub fn new_token() -> String {
 }
 
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    Sha256::digest(token.as_bytes()).iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]).collect()
 }
 
 pub fn set_cookie(token: &str, secure: bool) {

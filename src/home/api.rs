@@ -90,27 +90,20 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
     crate::home::store::recent(&cx.db, &cx.tenant, cx.user_id()).await
 }
 
-/// Opens a client's «Accueil»: notes the visit, returns the user's widget layout, their
-/// «Préférences» and the client's name.
+/// Opens a client's «Accueil»: notes the visit, returns the user's widget layout and
+/// «Préférences», the client's name and «Identité et contact» (its widget reads nothing
+/// more), and the revisions of what the list widgets show.
 #[server(prefix = "/api", endpoint = "home/client")]
-pub async fn client_home(contact_id: i64) -> Result<(Vec<crate::home::model::WidgetSlot>, Prefs, String), AppError> {
+pub async fn client_home(contact_id: i64) -> Result<crate::home::model::ClientHome, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    // The identity with the name: its widget then reads nothing more.
-    let (title, _) = cx.contact_identity(contact_id).await?;
+    let (title, identity, rev) = cx.contact_identity(contact_id).await?;
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
     let (prefs, layout) = crate::home::store::prefs_and_layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
-    Ok((layout, prefs, title))
+    Ok(crate::home::model::ClientHome { layout, prefs, title, identity, rev })
 }
 
 // The client «Accueil»'s widgets, each read on its own (one Suspense each) with only
 // what it shows: the page opens many of them at once.
-
-/// «Identité et contact».
-#[server(prefix = "/api", endpoint = "home/identity")]
-pub async fn home_identity(contact_id: i64) -> Result<crate::home::model::Identity, AppError> {
-    let cx = crate::auth::session::ctx().await?;
-    Ok(cx.contact_identity(contact_id).await?.1)
-}
 
 /// «Questions complémentaires»: the pinned ones and this client's answers.
 #[server(prefix = "/api", endpoint = "home/questions")]

@@ -1,6 +1,8 @@
 //! The user's home: «Tableau de bord» and «Préférences» (SPEC C8). The client «Accueil»
 //! widgets join here.
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -86,6 +86,29 @@ pub struct Identity {
     pub blocked: Option<String>,
 }
 
+/// What a client's «Accueil» opens with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientHome {
+    pub layout: Vec<WidgetSlot>,
+    pub prefs: Prefs,
+    pub title: String,
+    pub identity: Identity,
+    pub rev: HomeRev,
+}
+
+/// The revisions of what a client's «Accueil» widgets list, read with its identity:
+/// `contact` moves with its SAV, services, answers, actions, documents and reminder
+/// letters, `lists` with the company's questions and action types (database triggers,
+/// migration 0013). A widget drawn at a revision is still right while the revision has
+/// not moved (and, for the actions, until the next alert comes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HomeRev {
+    /// The company it was read in.
+    pub company: i64,
+    pub contact: i64,
+    pub lists: i64,
+}
+
 /// A recently viewed client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentClient {
@@ -103,6 +126,8 @@ pub struct OpenAction {
     pub when: String,
     /// Its alert has come («À faire»).
     pub due: bool,
+    /// When it comes (seconds since the epoch).
+    pub alert_at: i64,
 }
 
 /// The «Factures impayées et relances» widget.

@@ -10,8 +10,8 @@ use leptos_router::hooks::use_params_map;
 use crate::documents::model::date_fr;
 use crate::error::AppError;
 use crate::fmt::euros;
-use crate::home::api::{SaveLayout, client_home, home_actions, home_identity, home_questions, home_sav, home_services, home_unpaid, recent_clients};
-use crate::home::model::{Prefs, WidgetSlot};
+use crate::home::api::{SaveLayout, client_home, home_actions, home_questions, home_sav, home_services, home_unpaid, recent_clients};
+use crate::home::model::{ClientHome, HomeRev, Identity, Prefs, WidgetSlot};
 use crate::ui::{FormAlert, form_error, load, path};
 
 /// «Personnaliser»: a form that works without JavaScript (checkboxes for what shows,
@@ -110,14 +110,14 @@ pub fn ClientHomePage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
     view! {
         <Title text="Accueil du client — Ouvrage" />
-        {load(move || async move { client_home(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |(layout, prefs, title)| {
+        {load(move || async move { client_home(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |ClientHome { layout, prefs, title, identity, rev }| {
             let cid = id.unwrap_or_default();
             view! {
                 <h1>{title}</h1>
                 <crate::contacts::ui::ContactTabs id=cid current=crate::contacts::ui::ContactTab::Accueil />
                 <LayoutEditor page="client".to_string() back=format!("/clients/{cid}/accueil") slots=layout.clone() error=form_error(path::<SaveLayout>()) />
                 <div class="widgets" id="widgets">
-                    {layout.iter().filter(|w| w.shown).map(|w| client_widget(&w.key, &w.title, cid, prefs)).collect_view()}
+                    {layout.iter().filter(|w| w.shown).map(|w| client_widget(&w.key, &w.title, cid, prefs, rev, &identity)).collect_view()}
                 </div>
             }
         })}
@@ -134,10 +134,58 @@ fn widget_frame(key: &str, title: &str, body: AnyView) -> AnyView {
     .into_any()
 }
 
-fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs) -> AnyView {
+/// A list widget of the client «Accueil», as HTML inside `div.widget-body`. On the server
+/// it comes from the cache while the revision it was drawn at holds and until the time
+/// `until` gives for its data (src/home/cache.rs); else it is loaded, drawn and kept.
+fn list_widget<T, Fut, R, V>(
+    (widget, cid, prefs, rev): (&'static str, i64, Prefs, HomeRev),
+    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    until: fn(&T) -> i64,
+    render: R,
+) -> AnyView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    R: FnOnce(T) -> V + Send + 'static,
+    V: IntoView + 'static,
+{
+    let drawn = |html: std::sync::Arc<str>| view! { <div class="widget-body" inner_html=html></div> }.into_any();
+    #[cfg(feature = "ssr")]
+    let cache = crate::auth::session::state().ok().map(|s| {
+        let key = crate::home::cache::WidgetKey { widget, company: rev.company, contact: cid, prefs: (prefs.show_archived_sav, prefs.observations_tooltip) };
+        (s.widgets, key)
+    });
+    #[cfg(feature = "ssr")]
+    if let Some(html) = cache.as_ref().and_then(|(c, key)| c.get(key, rev, crate::db::now())) {
+        return drawn(html);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = (widget, cid, prefs, rev);
+    load(fetch, move |data| {
+        let good_until = until(&data);
+        let html: std::sync::Arc<str> = render(data).to_html().into();
+        #[cfg(feature = "ssr")]
+        if let Some((c, key)) = cache {
+            c.put(key, rev, good_until, html.clone());
+        }
+        #[cfg(not(feature = "ssr"))]
+        let _ = good_until;
+        drawn(html)
+    })
+    .into_any()
+}
+
+/// Never stale but by a revision.
+fn always<T>(_: &T) -> i64 {
+    i64::MAX
+}
+
+fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, identity: &Identity) -> AnyView {
     let tooltip = prefs.observations_tooltip;
     let body: AnyView = match key {
-        "identite" => load(move || home_identity(cid), move |c| {
+        // Read with the page (`client_home`): drawn at once.
+        "identite" => {
+            let c = identity;
             view! {
                 <dl class="identity">
                     {(!c.societe.is_empty()).then(|| view! { <dt>"Société"</dt><dd>{c.societe.clone()}</dd> })}
@@ -149,9 +197,9 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs) -> AnyView {
                 </dl>
                 <p><a href=format!("/clients/{cid}")>"Fiche contact"</a></p>
             }
-        })
-        .into_any(),
-        "questions" => load(move || home_questions(cid), |pinned| {
+            .into_any()
+        }
+        "questions" => list_widget(("questions", cid, prefs, rev), move || home_questions(cid), always, |pinned| {
             if pinned.is_empty() {
                 return view! { <p>"Aucune question épinglée."</p> }.into_any();
             }
@@ -161,21 +209,22 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs) -> AnyView {
             .into_any()
         })
         .into_any(),
-        "sav" => load(move || home_sav(cid, prefs.show_archived_sav), move |sav| {
+        "sav" => list_widget(("sav", cid, prefs, rev), move || home_sav(cid, prefs.show_archived_sav), always, move |sav| {
             if sav.is_empty() {
                 return view! { <p>"Aucun SAV."</p> }.into_any();
             }
             view! { <ul class="plain">{sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
         })
         .into_any(),
-        "services" => load(move || home_services(cid), |services| {
+        "services" => list_widget(("services", cid, prefs, rev), move || home_services(cid), always, |services| {
             if services.is_empty() {
                 return view! { <p>"Aucun service."</p> }.into_any();
             }
             view! { <ul class="plain">{services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
         })
         .into_any(),
-        "actions" => load(move || home_actions(cid), |open| {
+        // Drawn again when the next alert comes (its «À faire»).
+        "actions" => list_widget(("actions", cid, prefs, rev), move || home_actions(cid), |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX), |open| {
             if open.is_empty() {
                 return view! { <p>"Aucune action ouverte."</p> }.into_any();
             }
@@ -189,7 +238,7 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs) -> AnyView {
             .into_any()
         })
         .into_any(),
-        "factures" => load(move || home_unpaid(cid), |u| {
+        "factures" => list_widget(("factures", cid, prefs, rev), move || home_unpaid(cid), always, |u| {
             view! {
                 <p>{format!("Encours : {}", euros(u.encours))}</p>
                 <ul class="plain">

@@ -39,6 +39,9 @@ pub struct Config {
     pub demo: bool,
     /// `OUVRAGE_ADMIN_EMAIL` / `OUVRAGE_ADMIN_PASSWORD`: first administrator.
     pub admin: Option<(String, String)>,
+    /// `OUVRAGE_WIDGET_CACHE_MB` (64): memory for the client «Accueil»'s drawn list
+    /// widgets (src/home/cache.rs); 0 draws every widget at every request.
+    pub widget_cache_mb: usize,
 }
 
 impl Config {
@@ -53,6 +56,10 @@ impl Config {
             trust_proxy: flag("OUVRAGE_TRUST_PROXY", false),
             demo: flag("OUVRAGE_DEMO", true),
             admin: var("OUVRAGE_ADMIN_EMAIL").zip(var("OUVRAGE_ADMIN_PASSWORD")),
+            widget_cache_mb: match var("OUVRAGE_WIDGET_CACHE_MB") {
+                None => 64,
+                Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_WIDGET_CACHE_MB : nombre de mégaoctets attendu, « {v} » reçu"))?,
+            },
         })
     }
 }
@@ -65,6 +72,15 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    /// The client «Accueil»'s drawn list widgets, for this database.
+    pub widgets: Arc<crate::home::cache::WidgetCache>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+        let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb << 20));
+        AppState { db, config: Arc::new(config), leptos_options, widgets }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -146,11 +146,12 @@ async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config:
         trust_proxy: true,
         demo,
         admin: Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into())),
+        widget_cache_mb: 64,
     };
     ouvrage::server::bootstrap(&db, &config).await.expect("bootstrap");
     let company_id = demo::ensure_company(&db).await.unwrap();
     let leptos_options = LeptosOptions::builder().output_name("ouvrage").site_root("target/site").build();
-    let state = AppState { db: db.clone(), config: Arc::new(config), leptos_options };
+    let state = AppState::new(db.clone(), config, leptos_options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(state.clone());
