@@ -4,7 +4,9 @@
 #   - logged-in load, 64 concurrent connections, SECS (60) seconds each, with wrk:
 #     a static file of the same server (the baseline), the client «Accueil» (50 SAV,
 #     10 services, 20 answers), the search server function, the «Tableau de bord»:
-#     throughput, p50, p99, errors; the server's peak RSS under that load;
+#     throughput, p50, p99, errors; the server's peak RSS under that load; then the
+#     «Accueil» again on a second server without the widget cache
+#     (OUVRAGE_WIDGET_CACHE_MB=0: every widget read and drawn at every request);
 #   - the browser bundle (release, wasm-opt): raw, gzip and brotli sizes.
 # Needs: the release binary, `wrk` (Debian), the site built (`target/site`).
 set -euo pipefail
@@ -52,6 +54,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 TICK=$(getconf CLK_TCK)
 run() {
   local label=$1 path=$2; shift 2
+  local ORIGIN=${RUN_ORIGIN:-$ORIGIN} COOKIE=${RUN_COOKIE:-$COOKIE} SERVER=${RUN_SERVER:-$SERVER}
   local out rps p50 p99 errors t0 t1 n
   t0=$(cpu_ticks)
   out=$(wrk -t2 -c64 -d"${SECS}s" --latency -H "Cookie: $COOKIE" -H "Origin: $ORIGIN" -H "Content-Type: application/x-www-form-urlencoded" "$@" "$ORIGIN$path")
@@ -72,6 +75,14 @@ run "search server function (POST /api/search)" /api/search -s "$SEARCH_LUA"
 run "«Tableau de bord»" /
 kill $SAMPLER 2>/dev/null || true
 printf 'peak RSS under load: %d MB (%s)\n' $(( $(cat "$PEAK_FILE") / 1024 )) "$(cat "$PEAK_FILE.split" 2>/dev/null)"
+kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+# The same page drawn at every request: what a client opened for the first time costs.
+DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_ADDR=127.0.0.1:$((PORT + 1)) RUST_LOG=error LEPTOS_SITE_ROOT=$SITE OUVRAGE_WIDGET_CACHE_MB=0 "$BIN" &
+SERVER=$!
+RUN_ORIGIN="http://127.0.0.1:$((PORT + 1))"
+wait_up "$RUN_ORIGIN" 3000 0.01 || true
+RUN_COOKIE=$(bench_cookie "$RUN_ORIGIN") RUN_SERVER=$SERVER RUN_ORIGIN=$RUN_ORIGIN \
+  run "«Accueil», widget cache off" "/clients/$CLIENT/accueil"
 echo "== browser bundle (release, wasm-opt), bytes"
 node -e '
 const z = require("zlib"), fs = require("fs"), path = require("path");
