@@ -207,22 +207,19 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
                 <dl>{pinned.iter().map(|a| view! { <dt>{a.question.label.clone()}</dt><dd>{if a.value.is_empty() { "—".to_string() } else { a.display() }}</dd> }).collect_view()}</dl>
             }
             .into_any()
-        })
-        .into_any(),
+        }),
         "sav" => list_widget(("sav", cid, prefs, rev), move || home_sav(cid, prefs.show_archived_sav), always, move |sav| {
             if sav.is_empty() {
                 return view! { <p>"Aucun SAV."</p> }.into_any();
             }
             view! { <ul class="plain">{sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
-        })
-        .into_any(),
+        }),
         "services" => list_widget(("services", cid, prefs, rev), move || home_services(cid), always, |services| {
             if services.is_empty() {
                 return view! { <p>"Aucun service."</p> }.into_any();
             }
             view! { <ul class="plain">{services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
-        })
-        .into_any(),
+        }),
         // Drawn again when the next alert comes (its «À faire»).
         "actions" => list_widget(("actions", cid, prefs, rev), move || home_actions(cid), |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX), |open| {
             if open.is_empty() {
@@ -236,8 +233,7 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
                 </ul>
             }
             .into_any()
-        })
-        .into_any(),
+        }),
         "factures" => list_widget(("factures", cid, prefs, rev), move || home_unpaid(cid), always, |u| {
             view! {
                 <p>{format!("Encours : {}", euros(u.encours))}</p>
@@ -248,8 +244,7 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
                 </ul>
                 {u.last_reminder.map(|(level, on)| view! { <p>{format!("Dernière relance : {level} le {}", date_fr(&on))}</p> })}
             }
-        })
-        .into_any(),
+        }),
         _ => ().into_any(),
     };
     widget_frame(key, title, body)

@@ -2,7 +2,6 @@ use serde::{Deserialize, Serialize};
 
 /// One search result: enough to recognise the contact and open it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Hit {
     pub id: i64,
     pub statut: String,

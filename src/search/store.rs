@@ -519,13 +519,10 @@ async fn search_at(db: &Db, tenant: &Tenant, view: &View, query: &[QueryWord], l
     Ok((found, checked))
 }
 
-/// A hit and the index version, read in one statement.
-#[derive(sqlx::FromRow)]
-struct VersionedHit {
-    #[sqlx(flatten)]
-    hit: Hit,
-    index_version: Option<i64>,
-}
+/// A hit and the index version, read in one statement; the columns of [`HITS_COLUMNS`]
+/// decoded by position (by name, each column of each hit was a lookup in sqlx's map of
+/// column names).
+type VersionedHit = (i64, String, String, String, String, String, String, String, String, Option<String>, Option<i64>);
 
 const HITS_COLUMNS: &str = "SELECT c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
      (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1) AS phone, \
@@ -555,8 +552,12 @@ async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<(Vec<Hit>, O
         Db::Pg(p) => sqlx::query_as(&HITS_PG).bind(cid).bind(ids).fetch_all(p).await,
     }
     .map_err(internal)?;
-    let version = rows.first().and_then(|r| r.index_version);
-    Ok((rows.into_iter().map(|r| r.hit).collect(), version))
+    let version = rows.first().and_then(|r| r.10);
+    let hits = rows
+        .into_iter()
+        .map(|(id, statut, civilite, nom, prenom, societe, code_postal, ville, email, phone, _)| Hit { id, statut, civilite, nom, prenom, societe, code_postal, ville, email, phone })
+        .collect();
+    Ok((hits, version))
 }
 
 /// The naive baseline of the benchmark: `LIKE '%…%'` over the lower-cased name.
