@@ -11,10 +11,10 @@ ALTER TABLE company ADD COLUMN home_rev BIGINT NOT NULL DEFAULT 0;
 CREATE FUNCTION bump_contact_home_rev() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id;
+        UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id;
     END IF;
-    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.contact_id <> OLD.contact_id) THEN
-        UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (NEW.company_id, NEW.contact_id) <> (OLD.company_id, OLD.contact_id)) THEN
+        UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id;
     END IF;
     RETURN NULL;
 END $$;

@@ -9,46 +9,52 @@ ALTER TABLE contact ADD COLUMN home_rev INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE company ADD COLUMN home_rev INTEGER NOT NULL DEFAULT 0;
 
 CREATE TRIGGER sav_home_rev_insert AFTER INSERT ON sav
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id; END;
 CREATE TRIGGER sav_home_rev_update AFTER UPDATE ON sav
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id IN (OLD.contact_id, NEW.contact_id); END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1
+    WHERE (company_id = OLD.company_id AND id = OLD.contact_id) OR (company_id = NEW.company_id AND id = NEW.contact_id); END;
 CREATE TRIGGER sav_home_rev_delete AFTER DELETE ON sav
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id; END;
 
 CREATE TRIGGER service_home_rev_insert AFTER INSERT ON service
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id; END;
 CREATE TRIGGER service_home_rev_update AFTER UPDATE ON service
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id IN (OLD.contact_id, NEW.contact_id); END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1
+    WHERE (company_id = OLD.company_id AND id = OLD.contact_id) OR (company_id = NEW.company_id AND id = NEW.contact_id); END;
 CREATE TRIGGER service_home_rev_delete AFTER DELETE ON service
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id; END;
 
 CREATE TRIGGER answer_home_rev_insert AFTER INSERT ON answer
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id; END;
 CREATE TRIGGER answer_home_rev_update AFTER UPDATE ON answer
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id IN (OLD.contact_id, NEW.contact_id); END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1
+    WHERE (company_id = OLD.company_id AND id = OLD.contact_id) OR (company_id = NEW.company_id AND id = NEW.contact_id); END;
 CREATE TRIGGER answer_home_rev_delete AFTER DELETE ON answer
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id; END;
 
 CREATE TRIGGER action_home_rev_insert AFTER INSERT ON action
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id; END;
 CREATE TRIGGER action_home_rev_update AFTER UPDATE ON action
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id IN (OLD.contact_id, NEW.contact_id); END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1
+    WHERE (company_id = OLD.company_id AND id = OLD.contact_id) OR (company_id = NEW.company_id AND id = NEW.contact_id); END;
 CREATE TRIGGER action_home_rev_delete AFTER DELETE ON action
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id; END;
 
 CREATE TRIGGER document_home_rev_insert AFTER INSERT ON document
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id; END;
 CREATE TRIGGER document_home_rev_update AFTER UPDATE ON document
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id IN (OLD.contact_id, NEW.contact_id); END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1
+    WHERE (company_id = OLD.company_id AND id = OLD.contact_id) OR (company_id = NEW.company_id AND id = NEW.contact_id); END;
 CREATE TRIGGER document_home_rev_delete AFTER DELETE ON document
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id; END;
 
 CREATE TRIGGER reminder_letter_home_rev_insert AFTER INSERT ON reminder_letter
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = NEW.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = NEW.company_id AND id = NEW.contact_id; END;
 CREATE TRIGGER reminder_letter_home_rev_update AFTER UPDATE ON reminder_letter
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id IN (OLD.contact_id, NEW.contact_id); END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1
+    WHERE (company_id = OLD.company_id AND id = OLD.contact_id) OR (company_id = NEW.company_id AND id = NEW.contact_id); END;
 CREATE TRIGGER reminder_letter_home_rev_delete AFTER DELETE ON reminder_letter
-BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE id = OLD.contact_id; END;
+BEGIN UPDATE contact SET home_rev = home_rev + 1 WHERE company_id = OLD.company_id AND id = OLD.contact_id; END;
 
 CREATE TRIGGER question_home_rev_insert AFTER INSERT ON question
 BEGIN UPDATE company SET home_rev = home_rev + 1 WHERE id = NEW.company_id; END;

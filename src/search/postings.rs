@@ -103,15 +103,20 @@ impl<'a> Union<'a> {
 
     /// Whether a list holds `id`; never asked for a smaller id afterwards.
     fn contains(&mut self, id: i64) -> bool {
-        while let Some(&std::cmp::Reverse((head, i))) = self.heads.peek() {
+        // The list behind moves in place at the top of the heap (one sift down), rather
+        // than a pop and a push.
+        while let Some(mut top) = self.heads.peek_mut() {
+            let std::cmp::Reverse((head, i)) = *top;
             if head >= id {
                 return head == id;
             }
-            self.heads.pop();
             let (list, at) = &mut self.lists[i];
             *at = seek(list, *at, id);
-            if let Some(&next) = list.get(*at) {
-                self.heads.push(std::cmp::Reverse((next, i)));
+            match list.get(*at) {
+                Some(&next) => *top = std::cmp::Reverse((next, i)),
+                None => {
+                    std::collections::binary_heap::PeekMut::pop(top);
+                }
             }
         }
         false
@@ -151,9 +156,14 @@ impl Iterator for Merge<'_> {
     type Item = i64;
 
     fn next(&mut self) -> Option<i64> {
-        while let Some(std::cmp::Reverse((v, list, at))) = self.heads.pop() {
-            if let Some(&next) = self.lists[list].get(at + 1) {
-                self.heads.push(std::cmp::Reverse((next, list, at + 1)));
+        // The smallest head is replaced in place by its list's next id (one sift down).
+        while let Some(mut top) = self.heads.peek_mut() {
+            let std::cmp::Reverse((v, list, at)) = *top;
+            match self.lists[list].get(at + 1) {
+                Some(&next) => *top = std::cmp::Reverse((next, list, at + 1)),
+                None => {
+                    std::collections::binary_heap::PeekMut::pop(top);
+                }
             }
             if self.last != Some(v) {
                 self.last = Some(v);
