@@ -5,8 +5,9 @@
 //! «marti» reads «martin»'s postings once. Several servers on one database stay right:
 //! each checks the version, which the database holds. Bounded in size.
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
+
+use foldhash::HashMap;
 
 use crate::db::{Db, Tenant, Tx, internal};
 use crate::error::AppError;

@@ -3,6 +3,9 @@
 //! prefix matches always rank before fuzzy ones. See docs/search.md.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The maps of a search (terms to lists), hashed fast: several look-ups per term.
+type TermMap<K, V> = foldhash::HashMap<K, V>;
 use std::sync::Arc;
 
 use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal};
@@ -322,7 +325,7 @@ impl Word {
 
 /// The posting lists read so far for one query, by term (empty for a term without
 /// postings).
-type Postings = HashMap<String, Arc<Vec<i64>>>;
+type Postings = TermMap<String, Arc<Vec<i64>>>;
 
 /// Reads the posting lists of the terms not read yet: from what this server keeps of
 /// the index at its current version, else from the blocks.
@@ -358,7 +361,7 @@ async fn fetch(db: &Db, tenant: &Tenant, view: &View, terms: &[&String], into: &
         q.fetch_all(c).await
     })
     .map_err(internal)?;
-    let mut read: HashMap<&str, Vec<i64>> = wanted.iter().map(|t| (*t, Vec::new())).collect();
+    let mut read: TermMap<&str, Vec<i64>> = wanted.iter().map(|t| (*t, Vec::new())).collect();
     for (term, bytes) in &rows {
         // Blocks come in id order: their concatenation is sorted.
         if let Some(ids) = read.get_mut(term.as_str()) {
@@ -408,7 +411,7 @@ async fn prefixes(db: &Db, tenant: &Tenant, view: &View, w: &QueryWord) -> Resul
 /// Gives every fuzzy word its one-typo variants (one query for all the words not known
 /// yet).
 async fn typo_variants(db: &Db, tenant: &Tenant, view: &View, words: &mut [Word]) -> Result<(), AppError> {
-    let mut known: HashMap<String, Arc<Vec<String>>> = HashMap::new();
+    let mut known: TermMap<String, Arc<Vec<String>>> = TermMap::default();
     let mut keys: BTreeSet<String> = BTreeSet::new();
     for w in words.iter().filter(|w| w.q.fuzzy()) {
         match view.variants(w.q.text()) {
@@ -484,7 +487,7 @@ pub async fn search(db: &Db, tenant: &Tenant, q: &str, limit: usize) -> Result<V
 /// (`None` when no hit was read).
 async fn search_at(db: &Db, tenant: &Tenant, view: &View, query: &[QueryWord], limit: usize) -> Result<(Vec<Hit>, Option<i64>), AppError> {
     let mut words: Vec<Word> = query.iter().map(|q| Word { q: q.clone(), tiers: Default::default() }).collect();
-    let mut postings = Postings::new();
+    let mut postings = Postings::default();
     let mut found: Vec<Hit> = Vec::new();
     let mut checked = None;
     for tier in 0..3 {
