@@ -78,7 +78,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
-        let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb << 20));
+        let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb.saturating_mul(1 << 20)));
         AppState { db, config: Arc::new(config), leptos_options, widgets }
     }
 }
