@@ -12,6 +12,11 @@ fn pos(body: &str, needle: &str) -> usize {
     body.find(needle).unwrap_or_else(|| panic!("«{needle}» not in the page"))
 }
 
+/// A day on which an action created today is not yet due, whatever the day the test runs.
+fn in_30_days() -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string()
+}
+
 /// The widgets of a page (what follows differs per response: the scripts' nonce).
 fn widgets(body: &str) -> &str {
     let from = pos(body, "id=\"widgets\"");
@@ -29,8 +34,8 @@ async fn client_home_and_dashboard(b: Backend) {
     assert_eq!(admin.call("sav/save", &[("contact_id", &k), ("title", "Ancienne fuite"), ("status", "clos"), ("archived", "on")]).await.status, 200);
     assert_eq!(admin.call("services/save", &[("contact_id", &k), ("label", "Ramonage annuel"), ("start_date", "2026-09-01"), ("periodicity_months", "12")]).await.status, 200);
     let t = admin.call("actions/save_type", &[("label", "A rappeler")]).await.body;
-    // Not yet due whatever the day the test runs (the top bar's count is checked below).
-    let later = (chrono::Local::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    // Not yet due (the top bar's count is checked below).
+    let later = in_30_days();
     assert_eq!(admin.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status, 200);
     let f = admin.call("documents/create", &[("contact_id", &k), ("kind", "facture"), ("doc_date", "2026-10-01"), ("due_date", "2026-10-31"), ("designation[]", "Pose"), ("unit_price[]", "100"), ("vat[]", "2000")]).await.body;
     assert_eq!(admin.call("documents/issue", &[("id", &f)]).await.status, 200);
@@ -156,7 +161,7 @@ async fn widget_cache_follows_every_write(b: Backend) {
     // «Actions ouvertes» and «Factures impayées et relances» alike.
     assert!(admin.get(&accueil).await.body.contains("Aucune action ouverte."));
     let t = admin.call("actions/save_type", &[("label", "Devis à relancer")]).await.body;
-    let later = (chrono::Local::now().date_naive() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    let later = in_30_days();
     assert_eq!(admin.call("actions/create", &[("contact_id", &ks), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status, 200);
     let body = admin.get(&accueil).await.body;
     assert!(body.contains("Devis à relancer") && !body.contains("À faire"), "a new action, not yet due");

@@ -11,14 +11,15 @@ use std::sync::{Arc, Mutex};
 
 use crate::home::model::HomeRev;
 
-/// A widget of a client, as drawn for a user's «Préférences».
+/// A widget of a client, as drawn for a user's «Préférences». (Its company is in the
+/// revision an entry must match.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WidgetKey {
     pub widget: &'static str,
-    pub company: i64,
     pub contact: i64,
-    /// «Afficher les sav archivés», «Afficher les observations en infos bulles».
-    pub prefs: (bool, bool),
+    /// «Afficher les sav archivés», «Afficher les observations en infos bulles», for the
+    /// widgets that show them.
+    pub variant: (bool, bool),
 }
 
 pub struct WidgetCache {
@@ -78,7 +79,7 @@ mod tests {
     use super::*;
 
     fn key(contact: i64) -> WidgetKey {
-        WidgetKey { widget: "sav", company: 1, contact, prefs: (false, false) }
+        WidgetKey { widget: "sav", contact, variant: (false, false) }
     }
 
     #[test]
@@ -91,8 +92,8 @@ mod tests {
         assert_eq!(cache.get(&key(7), HomeRev { contact: 4, ..rev }, 0), None);
         assert_eq!(cache.get(&key(7), HomeRev { lists: 2, ..rev }, 0), None);
         assert_eq!(cache.get(&key(8), rev, 0), None);
-        assert_eq!(cache.get(&WidgetKey { prefs: (true, false), ..key(7) }, rev, 0), None);
-        assert_eq!(cache.get(&WidgetKey { company: 2, ..key(7) }, rev, 0), None);
+        assert_eq!(cache.get(&WidgetKey { variant: (true, false), ..key(7) }, rev, 0), None);
+        assert_eq!(cache.get(&key(7), HomeRev { company: 2, ..rev }, 0), None, "another company");
     }
 
     #[test]

@@ -137,8 +137,9 @@ fn widget_frame(key: &str, title: &str, body: AnyView) -> AnyView {
 /// A list widget of the client «Accueil», as HTML inside `div.widget-body`. On the server
 /// it comes from the cache while the revision it was drawn at holds and until the time
 /// `until` gives for its data (src/home/cache.rs); else it is loaded, drawn and kept.
+/// `variant`: the user's «Préférences» it is drawn with (SAV: archived shown, tooltips).
 fn list_widget<T, Fut, R, V>(
-    (widget, cid, prefs, rev): (&'static str, i64, Prefs, HomeRev),
+    (widget, cid, variant, rev): (&'static str, i64, (bool, bool), HomeRev),
     fetch: impl Fn() -> Fut + Send + Sync + 'static,
     until: fn(&T) -> i64,
     render: R,
@@ -151,16 +152,13 @@ where
 {
     let drawn = |html: std::sync::Arc<str>| view! { <div class="widget-body" inner_html=html></div> }.into_any();
     #[cfg(feature = "ssr")]
-    let cache = crate::auth::session::state().ok().map(|s| {
-        let key = crate::home::cache::WidgetKey { widget, company: rev.company, contact: cid, prefs: (prefs.show_archived_sav, prefs.observations_tooltip) };
-        (s.widgets, key)
-    });
+    let cache = with_context::<crate::server::AppState, _>(|s| s.widgets.clone()).map(|c| (c, crate::home::cache::WidgetKey { widget, contact: cid, variant }));
     #[cfg(feature = "ssr")]
     if let Some(html) = cache.as_ref().and_then(|(c, key)| c.get(key, rev, crate::db::now())) {
         return drawn(html);
     }
     #[cfg(not(feature = "ssr"))]
-    let _ = (widget, cid, prefs, rev);
+    let _ = (widget, cid, variant, rev);
     load(fetch, move |data| {
         let good_until = until(&data);
         let html: std::sync::Arc<str> = render(data).to_html().into();
@@ -199,7 +197,7 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
             }
             .into_any()
         }
-        "questions" => list_widget(("questions", cid, prefs, rev), move || home_questions(cid), always, |pinned| {
+        "questions" => list_widget(("questions", cid, (false, false), rev), move || home_questions(cid), always, |pinned| {
             if pinned.is_empty() {
                 return view! { <p>"Aucune question épinglée."</p> }.into_any();
             }
@@ -208,20 +206,20 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
             }
             .into_any()
         }),
-        "sav" => list_widget(("sav", cid, prefs, rev), move || home_sav(cid, prefs.show_archived_sav), always, move |sav| {
+        "sav" => list_widget(("sav", cid, (prefs.show_archived_sav, tooltip), rev), move || home_sav(cid, prefs.show_archived_sav), always, move |sav| {
             if sav.is_empty() {
                 return view! { <p>"Aucun SAV."</p> }.into_any();
             }
             view! { <ul class="plain">{sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
         }),
-        "services" => list_widget(("services", cid, prefs, rev), move || home_services(cid), always, |services| {
+        "services" => list_widget(("services", cid, (false, false), rev), move || home_services(cid), always, |services| {
             if services.is_empty() {
                 return view! { <p>"Aucun service."</p> }.into_any();
             }
             view! { <ul class="plain">{services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
         }),
         // Drawn again when the next alert comes (its «À faire»).
-        "actions" => list_widget(("actions", cid, prefs, rev), move || home_actions(cid), |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX), |open| {
+        "actions" => list_widget(("actions", cid, (false, false), rev), move || home_actions(cid), |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX), |open| {
             if open.is_empty() {
                 return view! { <p>"Aucune action ouverte."</p> }.into_any();
             }
@@ -234,7 +232,7 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
             }
             .into_any()
         }),
-        "factures" => list_widget(("factures", cid, prefs, rev), move || home_unpaid(cid), always, |u| {
+        "factures" => list_widget(("factures", cid, (false, false), rev), move || home_unpaid(cid), always, |u| {
             view! {
                 <p>{format!("Encours : {}", euros(u.encours))}</p>
                 <ul class="plain">
