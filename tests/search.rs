@@ -166,6 +166,25 @@ async fn search_cases(b: Backend) {
     assert!(cases.len() >= 40);
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 
+    // A hit carries the whole card as written: accents, apostrophes, the first phone, and
+    // no phone at all.
+    let hit = |q: &'static str| {
+        let admin = &admin;
+        async move { admin.call("search", &[("q", q)]).await.json()[0].clone() }
+    };
+    let card = |h: &serde_json::Value| {
+        ["statut", "nom", "prenom", "societe", "code_postal", "ville", "email", "phone"].map(|k| h[k].as_str().map(str::to_string))
+    };
+    let some = |v: [&str; 8]| v.map(|s| Some(s.to_string()));
+    let paviere = hit("paviere").await;
+    assert_eq!(card(&paviere), some(["client", "Pavière", "Robert", "", "42000", "Saint-Étienne", "robert.paviere@orange.fr", "06 12 34 56 78"]), "{paviere}");
+    assert!(paviere["id"].as_i64().is_some_and(|id| id > 0), "{paviere}");
+    let lhote = hit("l'hote").await;
+    assert_eq!(card(&lhote), some(["client", "L'Hôte", "Jean-Luc", "Boulangerie L'Hôte", "45000", "Orléans", "", "02 38 11 22 33"]), "{lhote}");
+    let martinez = hit("martinez").await;
+    assert_eq!(martinez["phone"], serde_json::Value::Null, "{martinez}");
+    assert_eq!(martinez["prenom"], "Sophie");
+
     // One typo away from «Robert»: our Robert, never the other company's Roberta.
     let r = admin.call("search", &[("q", "roberta")]).await.json();
     assert!(r.as_array().unwrap().iter().all(|h| h["prenom"] != "Roberta"), "{r}");
