@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// One search result: enough to recognise the contact and open it.
+/// One search result: enough to recognise the contact and open it. (The search reads it
+/// from the database as an array in the order of these fields.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     pub id: i64,

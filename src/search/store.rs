@@ -522,13 +522,11 @@ async fn search_at(db: &Db, tenant: &Tenant, view: &View, query: &[QueryWord], l
     Ok((found, checked))
 }
 
-/// A hit as the hits statement writes it: one JSON array per contact, in this order.
-type HitRow = (i64, String, String, String, String, String, String, String, String, Option<String>);
-
 /// The index version and the hits, in one statement and one row: the hits as one JSON
 /// array of arrays, built by the database. One value crosses from SQLite's thread
 /// instead of a row of eleven values per hit (each value copied out of SQLite's row,
-/// then decoded, then dropped).
+/// then decoded, then dropped). Each hit is an array in the order of [`Hit`]'s fields
+/// (serde reads a struct from a sequence).
 const HIT_ARRAY: &str = "json_array(c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
      (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1))";
 const HITS_VERSION: &str = "COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = $1), 0)";
@@ -564,14 +562,10 @@ async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<(Vec<Hit>, O
         Db::Pg(p) => sqlx::query_as(&HITS_PG).bind(cid).bind(ids).fetch_one(p).await,
     }
     .map_err(internal)?;
-    let rows: Vec<HitRow> = serde_json::from_str(&json).map_err(|e| {
+    let hits: Vec<Hit> = serde_json::from_str(&json).map_err(|e| {
         tracing::error!(error = %e, "hits not decoded");
         AppError::Internal
     })?;
-    let hits = rows
-        .into_iter()
-        .map(|(id, statut, civilite, nom, prenom, societe, code_postal, ville, email, phone)| Hit { id, statut, civilite, nom, prenom, societe, code_postal, ville, email, phone })
-        .collect();
     Ok((hits, Some(version)))
 }
 
