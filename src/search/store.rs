@@ -3,9 +3,6 @@
 //! prefix matches always rank before fuzzy ones. See docs/search.md.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// The maps of a search (terms to lists), hashed fast: several look-ups per term.
-type TermMap<K, V> = foldhash::HashMap<K, V>;
 use std::sync::Arc;
 
 use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal};
@@ -15,6 +12,9 @@ use crate::search::model::Hit;
 use crate::search::postings;
 use crate::search::text::{QueryWord, deletes, parse_query, within_one_edit};
 use crate::{on_conn, on_pool};
+
+/// The maps of a search (terms to lists), hashed fast: several look-ups per term.
+type TermMap<K, V> = foldhash::HashMap<K, V>;
 
 /// Whether a term gets one-typo variants (words of four letters or more).
 fn fuzzable(term: &str) -> bool {
