@@ -87,6 +87,9 @@ async fn each_widget_reads_its_data_once_per_page() {
         if page.ends_with("/accueil") {
             let client_reads = texts.iter().filter(|s| s.contains("FROM contact ")).count();
             assert_eq!(client_reads, 1, "{page}: the client read more than once: {texts:#?}");
+            // Its widgets drawn at the first visit and unchanged since: the session, then
+            // the client with the user's «Préférences» and layout.
+            assert_eq!(texts.len(), 2, "{page}: seen again, the page reads more than the session and the client: {texts:#?}");
         }
         eprintln!("{page}: {} statements", statements.len());
     }

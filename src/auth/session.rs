@@ -48,12 +48,12 @@ impl Ctx {
         Ok(title)
     }
 
-    /// The name, «Identité et contact» and widget revisions of a contact of the company
-    /// (one statement), `NotFound` otherwise; its name is then known for the request.
-    pub async fn contact_identity(&self, id: i64) -> Result<(String, crate::home::model::Identity, crate::home::model::HomeRev), AppError> {
-        let (title, identity, rev) = crate::contacts::store::identity(&self.db, &self.tenant, id).await?;
-        self.remember(id, &title);
-        Ok((title, identity, rev))
+    /// A client's «Accueil» for this user (one statement), `NotFound` outside the
+    /// company; the client's name is then known for the request.
+    pub async fn client_home(&self, id: i64) -> Result<crate::home::model::ClientHome, AppError> {
+        let home = crate::home::store::client_home(&self.db, &self.tenant, self.user_id(), id).await?;
+        self.remember(id, &home.title);
+        Ok(home)
     }
 
     fn remember(&self, id: i64, title: &str) {

@@ -255,34 +255,6 @@ fn title_from(row: Option<(String, String, String)>) -> Result<String, AppError>
     Ok(crate::contacts::model::contact_title(&nom, &prenom, &societe))
 }
 
-/// «Identité et contact» on the client «Accueil», with the contact's title: the contact
-/// and its phones in one statement (one row per phone); `NotFound` outside the company.
-/// With the revisions of what its «Accueil»'s list widgets show (`HomeRev`).
-pub async fn identity(db: &Db, tenant: &Tenant, id: i64) -> Result<(String, crate::home::model::Identity, crate::home::model::HomeRev), AppError> {
-    type Row = (String, String, String, String, String, String, String, String, i64, String, Option<String>, i64, i64);
-    let sql = "SELECT c.civilite, c.nom, c.prenom, c.societe, c.adresse, c.code_postal, c.ville, c.email, c.bloque, c.bloque_motif, p.number, \
-               c.home_rev, (SELECT home_rev FROM company WHERE id = $1) \
-               FROM contact c LEFT JOIN contact_phone p ON p.company_id = c.company_id AND p.contact_id = c.id \
-               WHERE c.company_id = $1 AND c.id = $2 ORDER BY p.position";
-    let rows: Vec<Row> = on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
-    let phones = rows.iter().filter_map(|r| r.10.clone()).collect();
-    let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, bloque, motif, _, contact_rev, company_rev) =
-        rows.into_iter().next().ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    let title = crate::contacts::model::contact_title(&nom, &prenom, &societe);
-    Ok((
-        title,
-        crate::home::model::Identity {
-            name: crate::fmt::words(&[&civilite, &nom, &prenom]),
-            address: crate::fmt::words(&[&adresse, &code_postal, &ville]),
-            societe,
-            phones,
-            email,
-            blocked: (bloque != 0).then_some(motif),
-        },
-        crate::home::model::HomeRev { company: tenant.company_id(), contact: contact_rev, lists: company_rev },
-    ))
-}
-
 /// A contact's phones, in order, read in the caller's transaction.
 pub(crate) async fn phones_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<String>, AppError> {
     let sql = "SELECT number FROM contact_phone WHERE company_id = $1 AND contact_id = $2 ORDER BY position";

@@ -96,10 +96,9 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
 #[server(prefix = "/api", endpoint = "home/client")]
 pub async fn client_home(contact_id: i64) -> Result<crate::home::model::ClientHome, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let (title, identity, rev) = cx.contact_identity(contact_id).await?;
+    let home = cx.client_home(contact_id).await?;
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
-    let (prefs, layout) = crate::home::store::prefs_and_layout(&cx.db, &cx.tenant, cx.user_id(), "client").await?;
-    Ok(crate::home::model::ClientHome { layout, prefs, title, identity, rev })
+    Ok(home)
 }
 
 // The client «Accueil»'s widgets, each read on its own (one Suspense each) with only

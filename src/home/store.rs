@@ -93,21 +93,83 @@ pub async fn layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Resul
     Ok(crate::home::model::layout_from(widgets, stored.as_deref()))
 }
 
-/// [`prefs`] and [`layout`] in one statement (a page that needs both).
-pub async fn prefs_and_layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Result<(Prefs, Vec<crate::home::model::WidgetSlot>), AppError> {
-    let widgets = crate::home::model::widgets_of(page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
-    let sql = "SELECT p.show_archived_sav, p.observations_tooltip, p.action_alert_email, l.widgets FROM (SELECT 1 AS one) x \
-               LEFT JOIN user_pref p ON p.company_id = $1 AND p.user_id = $2 \
-               LEFT JOIN user_layout l ON l.company_id = $1 AND l.user_id = $2 AND l.page = $3";
-    type Row = (Option<bool>, Option<bool>, Option<bool>, Option<String>);
-    let (archived, tooltip, alert, stored): Row =
-        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(user_id).bind(page).fetch_one(c).await).map_err(internal)?;
-    let prefs = match (archived, tooltip, alert) {
+/// What a client's «Accueil» opens with, in one statement: the contact (`NotFound`
+/// outside the company) with its phones in order, the revisions of what its list widgets
+/// show (`HomeRev`), and the user's «Préférences» and widget layout. Each statement is a
+/// round trip to a SQLite connection's thread: the page's reads are two, this and the
+/// session's.
+pub async fn client_home(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64) -> Result<crate::home::model::ClientHome, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        civilite: String,
+        nom: String,
+        prenom: String,
+        societe: String,
+        adresse: String,
+        code_postal: String,
+        ville: String,
+        email: String,
+        bloque: i64,
+        bloque_motif: String,
+        /// A JSON array of the numbers.
+        phones: String,
+        contact_rev: i64,
+        lists_rev: i64,
+        show_archived_sav: Option<bool>,
+        observations_tooltip: Option<bool>,
+        action_alert_email: Option<bool>,
+        widgets: Option<String>,
+    }
+    let cid = tenant.company_id();
+    let row: Option<Row> = match db {
+        Db::Sqlite(_, lent) => {
+            let mut conn = lent.get().await.map_err(internal)?;
+            sqlx::query_as(&CLIENT_HOME_SQLITE).bind(cid).bind(contact_id).bind(user_id).fetch_optional(&mut *conn).await
+        }
+        Db::Pg(p) => sqlx::query_as(&CLIENT_HOME_PG).bind(cid).bind(contact_id).bind(user_id).fetch_optional(p).await,
+    }
+    .map_err(internal)?;
+    let r = row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let phones: Vec<String> = serde_json::from_str(&r.phones).map_err(|e| {
+        tracing::error!(error = %e, "phones not decoded");
+        AppError::Internal
+    })?;
+    let prefs = match (r.show_archived_sav, r.observations_tooltip, r.action_alert_email) {
         (Some(show_archived_sav), Some(observations_tooltip), Some(action_alert_email)) => Prefs { show_archived_sav, observations_tooltip, action_alert_email },
         _ => Prefs::default(),
     };
-    Ok((prefs, crate::home::model::layout_from(widgets, stored.as_deref())))
+    Ok(crate::home::model::ClientHome {
+        layout: crate::home::model::layout_from(crate::home::model::CLIENT_WIDGETS, r.widgets.as_deref()),
+        prefs,
+        title: crate::contacts::model::contact_title(&r.nom, &r.prenom, &r.societe),
+        identity: crate::home::model::Identity {
+            name: crate::fmt::words(&[&r.civilite, &r.nom, &r.prenom]),
+            address: crate::fmt::words(&[&r.adresse, &r.code_postal, &r.ville]),
+            societe: r.societe,
+            phones,
+            email: r.email,
+            blocked: (r.bloque != 0).then_some(r.bloque_motif),
+        },
+        rev: crate::home::model::HomeRev { company: cid, contact: r.contact_rev, lists: r.lists_rev },
+    })
 }
+
+/// `{agg}`: the aggregate that makes a JSON array of the phone numbers in order.
+fn client_home_sql(agg: &str) -> String {
+    format!(
+        "SELECT c.civilite, c.nom, c.prenom, c.societe, c.adresse, c.code_postal, c.ville, c.email, c.bloque, c.bloque_motif, \
+         (SELECT {agg} FROM contact_phone ph WHERE ph.company_id = $1 AND ph.contact_id = c.id) AS phones, \
+         c.home_rev AS contact_rev, (SELECT home_rev FROM company WHERE id = $1) AS lists_rev, \
+         p.show_archived_sav, p.observations_tooltip, p.action_alert_email, l.widgets \
+         FROM contact c \
+         LEFT JOIN user_pref p ON p.company_id = $1 AND p.user_id = $3 \
+         LEFT JOIN user_layout l ON l.company_id = $1 AND l.user_id = $3 AND l.page = 'client' \
+         WHERE c.company_id = $1 AND c.id = $2"
+    )
+}
+static CLIENT_HOME_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| client_home_sql("json_group_array(ph.number ORDER BY ph.position)"));
+static CLIENT_HOME_PG: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| client_home_sql("COALESCE(json_agg(ph.number ORDER BY ph.position), '[]')::TEXT"));
 
 /// Saves the shown widgets, in order (unknown keys are refused).
 pub async fn save_layout(tx: &mut Tx, tenant: &Tenant, user_id: i64, page: &str, shown: &[String]) -> Result<(), AppError> {
