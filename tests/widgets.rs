@@ -92,6 +92,12 @@ async fn client_home_and_dashboard(b: Backend) {
     assert_eq!(r.status, 200);
     let body = admin.get("/").await.body;
     assert!(body.contains("data-widget=\"recents\"") && !body.contains("data-widget=\"sav\""), "only the chosen widget");
+
+    // «Identité et contact» says when the client is blocked, and why.
+    assert!(!lea.get(&format!("/clients/{k}/accueil")).await.body.contains("Bloquée"));
+    let f = [("id", k.as_str()), ("statut", "client"), ("nom", "Perrin"), ("prenom", "Luc"), ("bloque", "oui"), ("bloque_motif", "Litige sur le devis")];
+    assert_eq!(admin.call("contacts/update", &f).await.status, 200);
+    assert!(lea.get(&format!("/clients/{k}/accueil")).await.body.contains("Bloquée — Litige sur le devis"));
     app.finish().await;
 }
 

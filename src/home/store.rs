@@ -99,27 +99,10 @@ pub async fn layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Resul
 /// round trip to a SQLite connection's thread: the page's reads are two, this and the
 /// session's.
 pub async fn client_home(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64) -> Result<crate::home::model::ClientHome, AppError> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        civilite: String,
-        nom: String,
-        prenom: String,
-        societe: String,
-        adresse: String,
-        code_postal: String,
-        ville: String,
-        email: String,
-        bloque: i64,
-        bloque_motif: String,
-        /// A JSON array of the numbers.
-        phones: String,
-        contact_rev: i64,
-        lists_rev: i64,
-        show_archived_sav: Option<bool>,
-        observations_tooltip: Option<bool>,
-        action_alert_email: Option<bool>,
-        widgets: Option<String>,
-    }
+    // Read by position (a tuple; sqlx finds a struct's columns by name, one search each):
+    // the client's eight texts, the reason it is blocked (NULL when it is not), its phones
+    // as a JSON array, the two revisions, the three «Préférences», the layout.
+    type Row = (String, String, String, String, String, String, String, String, Option<String>, String, i64, i64, Option<bool>, Option<bool>, Option<bool>, Option<String>);
     let cid = tenant.company_id();
     let row: Option<Row> = match db {
         Db::Sqlite(_, lent) => {
@@ -129,37 +112,39 @@ pub async fn client_home(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64
         Db::Pg(p) => sqlx::query_as(&CLIENT_HOME_PG).bind(cid).bind(contact_id).bind(user_id).fetch_optional(p).await,
     }
     .map_err(internal)?;
-    let r = row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    let phones: Vec<String> = serde_json::from_str(&r.phones).map_err(|e| {
+    let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, blocked, phones, contact_rev, lists_rev, archived, tooltip, alert, widgets) =
+        row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let phones: Vec<String> = serde_json::from_str(&phones).map_err(|e| {
         tracing::error!(error = %e, "phones not decoded");
         AppError::Internal
     })?;
-    let prefs = match (r.show_archived_sav, r.observations_tooltip, r.action_alert_email) {
+    let prefs = match (archived, tooltip, alert) {
         (Some(show_archived_sav), Some(observations_tooltip), Some(action_alert_email)) => Prefs { show_archived_sav, observations_tooltip, action_alert_email },
         _ => Prefs::default(),
     };
     Ok(crate::home::model::ClientHome {
-        layout: crate::home::model::layout_from(crate::home::model::CLIENT_WIDGETS, r.widgets.as_deref()),
+        layout: crate::home::model::layout_from(crate::home::model::CLIENT_WIDGETS, widgets.as_deref()),
         prefs,
-        title: crate::contacts::model::contact_title(&r.nom, &r.prenom, &r.societe),
+        title: crate::contacts::model::contact_title(&nom, &prenom, &societe),
         identity: crate::home::model::Identity {
-            name: crate::fmt::words(&[&r.civilite, &r.nom, &r.prenom]),
-            address: crate::fmt::words(&[&r.adresse, &r.code_postal, &r.ville]),
-            societe: r.societe,
+            name: crate::fmt::words(&[&civilite, &nom, &prenom]),
+            address: crate::fmt::words(&[&adresse, &code_postal, &ville]),
+            societe,
             phones,
-            email: r.email,
-            blocked: (r.bloque != 0).then_some(r.bloque_motif),
+            email,
+            blocked,
         },
-        rev: crate::home::model::HomeRev { company: cid, contact: r.contact_rev, lists: r.lists_rev },
+        rev: crate::home::model::HomeRev { company: cid, contact: contact_rev, lists: lists_rev },
     })
 }
 
 /// `{agg}`: the aggregate that makes a JSON array of the phone numbers in order.
 fn client_home_sql(agg: &str) -> String {
     format!(
-        "SELECT c.civilite, c.nom, c.prenom, c.societe, c.adresse, c.code_postal, c.ville, c.email, c.bloque, c.bloque_motif, \
-         (SELECT {agg} FROM contact_phone ph WHERE ph.company_id = $1 AND ph.contact_id = c.id) AS phones, \
-         c.home_rev AS contact_rev, (SELECT home_rev FROM company WHERE id = $1) AS lists_rev, \
+        "SELECT c.civilite, c.nom, c.prenom, c.societe, c.adresse, c.code_postal, c.ville, c.email, \
+         CASE WHEN c.bloque <> 0 THEN c.bloque_motif END, \
+         (SELECT {agg} FROM contact_phone ph WHERE ph.company_id = $1 AND ph.contact_id = c.id), \
+         c.home_rev, (SELECT home_rev FROM company WHERE id = $1), \
          p.show_archived_sav, p.observations_tooltip, p.action_alert_email, l.widgets \
          FROM contact c \
          LEFT JOIN user_pref p ON p.company_id = $1 AND p.user_id = $3 \
