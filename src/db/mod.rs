@@ -250,6 +250,15 @@ pub fn internal(e: sqlx::Error) -> AppError {
     AppError::Internal
 }
 
+/// Decodes a JSON value the database built in a statement (`json_group_array`,
+/// `json_agg`): a failure is a bug, logged and hidden from the user as [`internal`] does.
+pub fn from_db_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, AppError> {
+    serde_json::from_str(json).map_err(|e| {
+        tracing::error!(error = %e, "JSON built by the database not decoded");
+        AppError::Internal
+    })
+}
+
 /// True when the error is a unique-constraint violation (both drivers).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

@@ -1,4 +1,4 @@
-use crate::db::{Db, Tenant, Tx, internal};
+use crate::db::{Db, Tenant, Tx, from_db_json, internal};
 use crate::error::AppError;
 use crate::home::model::Prefs;
 use crate::{on_conn, on_pool};
@@ -114,10 +114,7 @@ pub async fn client_home(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64
     .map_err(internal)?;
     let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, blocked, phones, contact_rev, lists_rev, archived, tooltip, alert, widgets) =
         row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
-    let phones: Vec<String> = serde_json::from_str(&phones).map_err(|e| {
-        tracing::error!(error = %e, "phones not decoded");
-        AppError::Internal
-    })?;
+    let phones: Vec<String> = from_db_json(&phones)?;
     let prefs = match (archived, tooltip, alert) {
         (Some(show_archived_sav), Some(observations_tooltip), Some(action_alert_email)) => Prefs { show_archived_sav, observations_tooltip, action_alert_email },
         _ => Prefs::default(),

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::db::{Db, Tenant, Tx, Val, bulk_insert, internal};
+use crate::db::{Db, Tenant, Tx, Val, bulk_insert, from_db_json, internal};
 use crate::error::AppError;
 use crate::search::cache::{View, bump};
 use crate::search::model::Hit;
@@ -562,10 +562,7 @@ async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<(Vec<Hit>, O
         Db::Pg(p) => sqlx::query_as(&HITS_PG).bind(cid).bind(ids).fetch_one(p).await,
     }
     .map_err(internal)?;
-    let hits: Vec<Hit> = serde_json::from_str(&json).map_err(|e| {
-        tracing::error!(error = %e, "hits not decoded");
-        AppError::Internal
-    })?;
+    let hits: Vec<Hit> = from_db_json(&json)?;
     Ok((hits, Some(version)))
 }
 
