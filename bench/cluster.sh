@@ -17,7 +17,7 @@ trap 'kill "${PIDS[@]}" 2>/dev/null; wait' EXIT INT TERM
 # The first one migrates the database and creates the company; the others follow.
 for i in $(seq 0 $((N - 1))); do
   PORT=$((BASE_PORT + i))
-  OUVRAGE_ADDR=127.0.0.1:$PORT OUVRAGE_TRUST_PROXY=${OUVRAGE_TRUST_PROXY:-1} LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site} "$BIN" &
+  OUVRAGE_ADDR=127.0.0.1:$PORT OUVRAGE_SECURE_COOKIES=${OUVRAGE_SECURE_COOKIES:-0} OUVRAGE_TRUST_PROXY=${OUVRAGE_TRUST_PROXY:-1} LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site} "$BIN" &
   PIDS+=($!)
   wait_up "http://127.0.0.1:$PORT" 600 0.1 || true
   echo "server $((i + 1))/$N: http://127.0.0.1:$PORT (pid ${PIDS[-1]})"

@@ -35,6 +35,15 @@ impl AppError {
         AppError::Invalid { field: field.into(), message: message.into(), values: Vec::new() }
     }
 
+    /// Refuses a list longer than its page can send (`max`), before any work on it: the
+    /// cost of a request must be bounded before it starts.
+    pub fn at_most<T>(field: &str, list: &[T], max: usize) -> Result<(), AppError> {
+        if list.len() > max {
+            return Err(AppError::invalid(field, format!("Le formulaire envoie trop d'éléments ({max} au plus) : rechargez la page.")));
+        }
+        Ok(())
+    }
+
     /// Attaches the typed values to an `Invalid` error (other errors are unchanged).
     pub fn with_values(self, typed: Vec<(String, String)>) -> Self {
         match self {

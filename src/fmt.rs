@@ -6,6 +6,38 @@ pub fn percent_encode(text: &str) -> String {
     text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
+/// Escapes text for HTML content or a double-quoted attribute: `&`, `<`, `>`, `"`, `'`.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path of this site to go back to after a form (`back=`), or `None`. Browsers read
+/// `//host` and `/\\host` (a backslash is a slash to them) as another site, and drop tabs
+/// and line breaks inside a URL: a path with a backslash or a control character, or
+/// whose second character is a slash, is refused.
+pub fn local_path(back: &str) -> Option<&str> {
+    let rest = back.strip_prefix('/')?;
+    let bad = rest.starts_with('/') || back.chars().any(|c| c == '\\' || c.is_control());
+    (!bad).then_some(back)
+}
+
+/// A text made one line: line breaks, tabs and other control characters become spaces,
+/// runs of spaces one (an e-mail subject, a file name, a PDF line from older data).
+pub fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control() || c.is_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 /// Formats a calendar date given as (year, month, day) the French way.
 pub fn date_fr(year: i32, month: u32, day: u32) -> String {
     format!("{day:02}/{month:02}/{year:04}")
@@ -90,6 +122,23 @@ fn paris_offset(utc: chrono::DateTime<chrono::Utc>) -> chrono::FixedOffset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_to_go_back_to() {
+        for ok in ["/", "/clients/12", "/clients/12?onglet=sav#x", "/recherche?q=a%2Fb"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in ["//evil.com", "/\\evil.com", "/\\/evil.com", "https://evil.com", "evil.com", "/\t/evil.com", "/%0a", "", "/a\\b"] {
+            let bad = bad.replace("%0a", "\n");
+            assert_eq!(local_path(&bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_lines_made_one() {
+        assert_eq!(escape_html("</textarea><b id=\"x\">'&"), "&lt;/textarea&gt;&lt;b id=&quot;x&quot;&gt;&#39;&amp;");
+        assert_eq!(one_line("Dupont\r\nBcc: x@y.fr\t "), "Dupont Bcc: x@y.fr");
+    }
 
     #[test]
     fn paris_wall_clock_to_utc() {

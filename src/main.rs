@@ -45,7 +45,10 @@ async fn main() {
     let workers = ouvrage::mail::worker::start(db.clone(), mail.clone());
     ouvrage::reminders::planner::start(db.clone(), mail.host.clone());
     ouvrage::actions::alerts::start(db.clone(), mail);
-    let state = AppState::new(db.clone(), config.clone(), leptos_options);
+    let state = match AppState::new(db.clone(), config.clone(), leptos_options).await {
+        Ok(s) => s,
+        Err(e) => fail(&format!("démarrage impossible : {e}")),
+    };
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
         // No Nagle delay: a response written in several pieces (headers, then a streamed

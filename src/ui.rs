@@ -10,13 +10,30 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::error::AppError;
 
-/// The error a server function at `path` sent back to this page, if any.
+/// The error a server function at `path` sent back to this page, if any. It comes in the
+/// page's URL (a form posted without JavaScript: `__path`, `__err`), so it is shown only
+/// when the server signed it for this browser's session (`__sig`, see
+/// `server::security::api_errors`): a link made elsewhere cannot put its own message or
+/// values on our pages. When an error is echoed twice (a form sent again from a page that
+/// showed an error), the last one counts.
 pub fn form_error(path: &str) -> Option<AppError> {
     use_query_map().with_untracked(|q| {
-        if q.get("__path").as_deref() != Some(path) {
+        let last = |k: &str| q.get_all(k).and_then(|v| v.last().cloned());
+        if last("__path").as_deref() != Some(path) {
             return None;
         }
-        q.get("__err").map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+        let err = last("__err")?;
+        #[cfg(feature = "ssr")]
+        {
+            let st = use_context::<crate::server::AppState>()?;
+            let session = crate::auth::session::token_from_request(st.config.secure_cookies).unwrap_or_default();
+            let sig = last("__sig")?;
+            let expected = crate::server::security::error_signature(&st.secret, &session, path, &err);
+            if !crate::secret::verify_text(&expected, &sig) {
+                return None;
+            }
+        }
+        Some(ServerFnUrlError::<AppError>::decode_err(&err))
     })
 }
 
@@ -87,6 +104,22 @@ pub fn Field(
     }
 }
 
+/// The text of a `<textarea>`, escaped. The locked tachys (0.2.19) writes a textarea's
+/// children as they are (leptos issues #4730, #4819, #4821), so a typed `</textarea>`
+/// would close the element and what follows be read as HTML. A textarea's content is
+/// RCDATA: the browser decodes the entities and shows what was typed. In the browser
+/// (an island drawing a textarea) the text becomes a text node and needs no escaping.
+pub fn textarea_text(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::fmt::escape_html(text)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_string()
+    }
+}
+
 /// A labelled multi-line text.
 #[component]
 pub fn TextField(
@@ -107,7 +140,7 @@ pub fn TextField(
                 aria-invalid=msg.is_some().then_some("true")
                 aria-describedby=msg.is_some().then(|| err_id.clone())
             >
-                {value}
+                {textarea_text(&value)}
             </textarea>
             {msg.map(|m| view! { <p class="field-error" id=err_id role="alert">{m}</p> })}
         </div>

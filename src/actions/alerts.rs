@@ -63,6 +63,10 @@ pub async fn plan(db: &Db, cfg: &MailConfig, now: i64) -> Result<usize, AppError
                 "" => crate::documents::model::date_fr(&a.alert_date),
                 t => format!("{} à {t}", crate::documents::model::date_fr(&a.alert_date)),
             };
+            // A name or label from before one-line fields were enforced must not make an
+            // invalid header: the subject is made one line.
+            let subject = crate::fmt::one_line(&format!("Action à faire : {} — {client}", a.type_label));
+            let mut refused = None;
             for (user, email) in people {
                 let note = if a.note.is_empty() { String::new() } else { format!("\n\nNote : {}", a.note) };
                 let mail = NewMail {
@@ -70,16 +74,26 @@ pub async fn plan(db: &Db, cfg: &MailConfig, now: i64) -> Result<usize, AppError
                     entity: "action",
                     entity_id: Some(a.id),
                     to: email,
-                    subject: format!("Action à faire : {} — {client}", a.type_label),
+                    subject: subject.clone(),
                     text: format!(
                         "Bonjour,\n\nL'action « {} » pour {client} arrive à échéance ({when}).{note}\n\nVoir l'action : /actions/{}\nFiche du client : /clients/{}",
                         a.type_label, a.id, a.contact_id
                     ),
                     attachments: vec![],
                 };
-                if outbox::enqueue(&mut tx, &tenant, a.author_id, mail, &cfg.host).await? {
-                    queued += 1;
+                // A mail this item cannot make (an address or header refused) is skipped and
+                // recorded: it must not stop every company's alerts at every cycle.
+                match outbox::enqueue(&mut tx, &tenant, a.author_id, mail, &cfg.host).await {
+                    Ok(true) => queued += 1,
+                    Ok(false) => {}
+                    // (A fault of the database stops the batch, to be retried whole.)
+                    Err(AppError::Internal) => return Err(AppError::Internal),
+                    Err(e) => refused = Some(e.to_string()),
                 }
+            }
+            if let Some(message) = refused {
+                tracing::warn!(action = a.id, company = a.company_id, "action alert skipped: {message}");
+                crate::db::audit(&mut tx, &tenant, None, "action", a.id, "alert_skipped", &message).await?;
             }
             on_conn!(&mut tx, c => sqlx::query("UPDATE action SET alerted_at = $1 WHERE company_id = $2 AND id = $3")
                 .bind(a.alert_at).bind(a.company_id).bind(a.id).execute(c).await.map(|r| r.rows_affected()))

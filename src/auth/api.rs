@@ -5,14 +5,9 @@ use leptos::prelude::*;
 use crate::auth::model::Me;
 use crate::error::AppError;
 
-/// Failed attempts allowed per account, and per client address, in the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_IP: i64 = 30;
-pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
-
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    use crate::auth::{password as pw, session, store};
+    use crate::auth::{password as pw, session, store, throttle};
     use crate::db::{Tenant, now};
 
     let st = session::state()?;
@@ -23,34 +18,34 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     }
     let ip = session::client_ip(st.config.trust_proxy);
     let t = now();
-    let (by_account, by_ip) = store::count_failures(&st.db, &email, &ip, t - FAILURE_WINDOW_SECONDS).await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
-        return Err(AppError::TooManyAttempts(
-            "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes.".into(),
-        ));
+    // A browser that logged into this account before has its own allowance.
+    let device = session::cookie_from_request(throttle::DEVICE_COOKIE)
+        .is_some_and(|v| crate::secret::verify(&st.secret, &["device", &email], &v));
+    let account = if device { (throttle::device_key(&email), throttle::DEVICE) } else { (throttle::account_key(&email), throttle::ACCOUNT) };
+    let address = throttle::address_key(&ip);
+    if let Err(wait) = throttle::claim(&st.db, &[account.clone(), (address.clone(), throttle::ADDRESS)], t).await? {
+        return Err(throttle::too_early(wait));
     }
     let row = store::find_login(&st.db, &email).await?;
     let stored = row.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| pw::DUMMY_HASH.clone());
     let candidate = password.chars().take(1024).collect::<String>();
-    let matches = tokio::task::spawn_blocking(move || pw::verify(&candidate, &stored)).await.unwrap_or(false);
+    let matches = st.hashing.run(move || pw::verify(&candidate, &stored)).await?;
     let user = match row {
         Some(r) if matches && r.active => r,
-        _ => {
-            store::record_failure(&st.db, &email, &ip, t).await?;
-            return Err(AppError::invalid("password", "Adresse e-mail ou mot de passe incorrect.").with_values(typed));
-        }
+        _ => return Err(AppError::invalid("password", "Adresse e-mail ou mot de passe incorrect.").with_values(typed)),
     };
     let tenant = Tenant::trusted(user.company_id);
     let mut tx = st.db.begin().await?;
     if let Some(old) = session::token_from_request(st.config.secure_cookies) {
         store::revoke_session(&mut tx, &session::token_hash(&old), t).await?;
     }
-    store::clear_failures(&mut tx, &email).await?;
+    throttle::succeeded(&mut tx, &[throttle::account_key(&email), throttle::device_key(&email)], &address).await?;
     let token = session::new_token();
     store::create_session(&mut tx, &tenant, user.id, &session::token_hash(&token), t, t + session::ABSOLUTE_SECONDS).await?;
     crate::db::audit(&mut tx, &tenant, Some(user.id), "user", user.id, "login", &ip).await?;
     tx.commit().await?;
     session::set_cookie(&token, st.config.secure_cookies);
+    session::set_device_cookie(&throttle::device_token(&st.secret, &email), st.config.secure_cookies);
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -97,16 +92,24 @@ pub async fn change_own_password(current: String, new_password: String, confirm:
         return Err(AppError::invalid("confirm", "La confirmation ne correspond pas au nouveau mot de passe."));
     }
     pw::check("new_password", &new_password)?;
+    // The same allowance as the login form: a stolen session must not make it a free
+    // password-guessing oracle.
+    let st = session::state()?;
+    let key = (crate::auth::throttle::account_key(&cx.me.email), crate::auth::throttle::ACCOUNT);
+    if let Err(wait) = crate::auth::throttle::claim(&cx.db, &[key.clone()], crate::db::now()).await? {
+        return Err(crate::auth::throttle::too_early(wait));
+    }
     let stored = users::password_hash(&cx.db, &cx.tenant, cx.user_id()).await?;
     let current: String = current.chars().take(1024).collect();
-    let ok = tokio::task::spawn_blocking(move || pw::verify(&current, &stored)).await.unwrap_or(false);
+    let ok = st.hashing.run(move || pw::verify(&current, &stored)).await?;
     if !ok {
         return Err(AppError::invalid("current", "Le mot de passe actuel est incorrect."));
     }
-    let hash = tokio::task::spawn_blocking(move || pw::hash(&new_password)).await.map_err(|_| AppError::Internal)??;
+    let hash = st.hashing.run(move || pw::hash(&new_password)).await??;
     let t = crate::db::now();
     let mut tx = cx.db.begin().await?;
     users::set_password(&mut tx, &cx.tenant, cx.user_id(), &hash).await?;
+    crate::auth::throttle::succeeded(&mut tx, &[key.0], "").await?;
     store::revoke_user_sessions(&mut tx, &cx.tenant, cx.user_id(), Some(cx.session_id), t).await?;
     crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", cx.user_id(), "password_changed", "").await?;
     tx.commit().await?;

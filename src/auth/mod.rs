@@ -7,6 +7,8 @@ pub mod password;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 pub mod ui;
 
 pub use model::{Me, Right};

@@ -89,31 +89,52 @@ pub fn token_from_request(secure: bool) -> Option<String> {
 }
 
 pub fn token_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    cookie(headers, cookie_name(secure))
+}
+
+/// A cookie of the request, by name.
+pub fn cookie_from_request(name: &str) -> Option<String> {
+    cookie(&request_parts()?.headers, name)
+}
+
+fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
         (k == name && !v.is_empty()).then(|| v.to_string())
     })
 }
 
-/// The caller's address: the socket peer, or the first `X-Forwarded-For` hop when
-/// `OUVRAGE_TRUST_PROXY=1`.
-pub fn client_ip(trust_proxy: bool) -> String {
+/// The caller's address (see [`address_from`]).
+pub fn client_ip(trusted_proxies: u8) -> String {
     let Some(parts) = request_parts() else { return "?".into() };
-    if let Some(first) = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .filter(|_| trust_proxy)
-    {
-        return first.trim().to_string();
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    address_from(&parts.headers, peer, trusted_proxies)
+}
+
+/// The client's address: with `trusted_proxies` = 0, the socket's peer; behind N proxies
+/// of our own, the N-th `X-Forwarded-For` entry from the right — each of our proxies
+/// appends the address it received the request from, so the entries left of those were
+/// written by the client and prove nothing. Too few entries: the left-most one, which
+/// our first proxy wrote.
+pub fn address_from(headers: &http::HeaderMap, peer: Option<std::net::IpAddr>, trusted_proxies: u8) -> String {
+    let peer = peer.map(|p| p.to_string()).unwrap_or_else(|| "?".into());
+    if trusted_proxies == 0 {
+        return peer;
     }
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "?".into())
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    let n = usize::from(trusted_proxies);
+    match hops.len() {
+        0 => peer,
+        len if len >= n => hops[len - n].to_string(),
+        _ => hops[0].to_string(),
+    }
 }
 
 pub fn new_token() -> String {
@@ -133,6 +154,18 @@ pub fn set_cookie(token: &str, secure: bool) {
     } else {
         format!("{}={token}; Path=/; Max-Age={ABSOLUTE_SECONDS}; HttpOnly; SameSite=Lax", cookie_name(false))
     };
+    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
+        opts.append_header(SET_COOKIE, value);
+    }
+}
+
+/// The login's device cookie (see `auth::throttle`): a year, not readable by scripts.
+pub fn set_device_cookie(value: &str, secure: bool) {
+    let cookie = format!(
+        "{}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
+        crate::auth::throttle::DEVICE_COOKIE,
+        if secure { "; Secure" } else { "" }
+    );
     if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
         opts.append_header(SET_COOKIE, value);
     }

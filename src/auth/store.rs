@@ -20,31 +20,6 @@ pub async fn find_login(db: &Db, email: &str) -> Result<Option<LoginRow>, AppErr
     on_pool!(db, c => sqlx::query_as::<_, LoginRow>(sql).bind(email).fetch_optional(c).await).map_err(internal)
 }
 
-/// Failed logins since `since` for this e-mail, and for this address.
-pub async fn count_failures(db: &Db, email: &str, ip: &str, since: i64) -> Result<(i64, i64), AppError> {
-    let by_email = "SELECT COUNT(*) FROM login_failure WHERE email = $1 AND at > $2";
-    let by_ip = "SELECT COUNT(*) FROM login_failure WHERE ip = $1 AND at > $2";
-    let e: i64 = on_pool!(db, c => sqlx::query_scalar(by_email).bind(email).bind(since).fetch_one(c).await).map_err(internal)?;
-    let i: i64 = on_pool!(db, c => sqlx::query_scalar(by_ip).bind(ip).bind(since).fetch_one(c).await).map_err(internal)?;
-    Ok((e, i))
-}
-
-pub async fn record_failure(db: &Db, email: &str, ip: &str, at: i64) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    let sql = "INSERT INTO login_failure (email, ip, at) VALUES ($1, $2, $3)";
-    on_conn!(&mut tx, c => sqlx::query(sql).bind(email).bind(ip).bind(at).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-    // Old entries are of no use to the throttle.
-    let purge = "DELETE FROM login_failure WHERE at < $1";
-    on_conn!(&mut tx, c => sqlx::query(purge).bind(at - 86_400).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-    tx.commit().await
-}
-
-pub async fn clear_failures(tx: &mut Tx, email: &str) -> Result<(), AppError> {
-    let sql = "DELETE FROM login_failure WHERE email = $1";
-    on_conn!(tx, c => sqlx::query(sql).bind(email).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-    Ok(())
-}
-
 pub async fn create_session(
     tx: &mut Tx,
     tenant: &Tenant,

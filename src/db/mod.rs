@@ -172,6 +172,16 @@ impl Db {
 }
 
 impl Tx {
+    /// What ends a `SELECT` that locks the rows it reads until the transaction ends:
+    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
+    /// (`BEGIN IMMEDIATE`) already hold the database's one write lock.
+    pub fn row_lock(&self) -> &'static str {
+        match self {
+            Tx::Pg(_) => " FOR UPDATE",
+            Tx::Sqlite(_) => "",
+        }
+    }
+
     /// The `i`-th placeholder of a generated statement (see [`Db::param`]).
     pub fn param(&self, i: usize) -> String {
         match self {

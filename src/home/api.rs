@@ -54,6 +54,9 @@ pub async fn save_layout(
     #[server(default)] mv: String,
 ) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx().await?;
+    let widgets = crate::home::model::widgets_of(&page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
+    AppError::at_most("widgets", &shown, widgets.len())?;
+    AppError::at_most("widgets", &order, widgets.len())?;
     // `order[]` lists every widget in the wanted order; `shown[]` the checked ones;
     // `mv` = `key:up` or `key:down` moves one.
     let mut order = if order.is_empty() { shown.clone() } else { order };
@@ -69,8 +72,7 @@ pub async fn save_layout(
     let mut tx = cx.db.begin().await?;
     crate::home::store::save_layout(&mut tx, &cx.tenant, cx.user_id(), &page, &ordered).await?;
     tx.commit().await?;
-    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/".to_string() };
-    leptos_axum::redirect(&back);
+    leptos_axum::redirect(crate::fmt::local_path(&back).unwrap_or("/"));
     Ok(())
 }
 
@@ -78,6 +80,8 @@ pub async fn save_layout(
 #[server(prefix = "/api", endpoint = "home/save_layout_live")]
 pub async fn save_layout_live(page: String, #[server(default)] shown: Vec<String>) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx().await?;
+    let widgets = crate::home::model::widgets_of(&page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
+    AppError::at_most("widgets", &shown, widgets.len())?;
     let mut tx = cx.db.begin().await?;
     crate::home::store::save_layout(&mut tx, &cx.tenant, cx.user_id(), &page, &shown).await?;
     tx.commit().await

@@ -53,6 +53,13 @@ pub async fn contact_answers(contact_id: i64) -> Result<Vec<AnswerView>, AppErro
 #[server(prefix = "/api", endpoint = "questions/answer")]
 pub async fn save_answers(contact_id: i64, #[server(default)] question: Vec<i64>, #[server(default)] value: Vec<String>) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx().await?;
+    // One answer per question, and no more questions than a company can have: checked
+    // before the write transaction, which holds SQLite's one write lock.
+    AppError::at_most("answers", &question, crate::questions::model::MAX_QUESTIONS)?;
+    let mut seen = std::collections::HashSet::with_capacity(question.len());
+    if !question.iter().all(|q| seen.insert(*q)) {
+        return Err(AppError::invalid("answers", "Une question est répondue deux fois : rechargez la page."));
+    }
     if question.len() != value.len() {
         return Err(AppError::invalid("answers", "Formulaire incomplet : rechargez la page."));
     }

@@ -73,6 +73,9 @@ impl AnswerView {
 pub const LABEL_MAX: usize = 120;
 pub const TEXT_MAX: usize = 2000;
 pub const CHOICES_MAX: usize = 50;
+/// Questions a company may have (retired ones included): the «Fiche contact» shows them
+/// all, and one form answers them all.
+pub const MAX_QUESTIONS: usize = 200;
 
 /// Checks an answer typed for a question of `kind`; `Ok(None)` for an empty answer
 /// (no answer). Numbers are kept the French way («12,5»), dates as `YYYY-MM-DD`.

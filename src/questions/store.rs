@@ -84,6 +84,13 @@ pub fn parse(label: &str, kind: &str, choices: &str, pinned: bool) -> Result<Que
 /// under an earlier kind or choice list stays as it was typed.
 pub async fn save(tx: &mut Tx, tenant: &Tenant, id: Option<i64>, q: &QuestionInput) -> Result<i64, AppError> {
     let at = now();
+    if id.is_none() {
+        let n: i64 = on_conn!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM question WHERE company_id = $1").bind(tenant.company_id()).fetch_one(c).await)
+            .map_err(internal)?;
+        if n >= crate::questions::model::MAX_QUESTIONS as i64 {
+            return Err(AppError::invalid("label", format!("{} questions au plus : modifiez ou retirez-en une.", crate::questions::model::MAX_QUESTIONS)));
+        }
+    }
     match id {
         None => on_conn!(tx, c => sqlx::query_scalar(
             "INSERT INTO question (company_id, label, kind, choices, position, pinned, retired, created_at, updated_at) \

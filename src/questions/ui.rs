@@ -43,7 +43,7 @@ fn question_fields(prefix: &str, q: Option<&QuestionView>) -> impl IntoView + us
         </div>
         <div class="field">
             <label for=c.clone()>"Réponses proposées (une par ligne, pour « Choix dans une liste »)"</label>
-            <textarea id=c name="choices" rows="3">{q.map(|q| q.choices.join("\n")).unwrap_or_default()}</textarea>
+            <textarea id=c name="choices" rows="3">{crate::ui::textarea_text(&q.map(|q| q.choices.join("\n")).unwrap_or_default())}</textarea>
         </div>
         <div class="check">
             <input type="checkbox" id=p.clone() name="pinned" value="on" checked=q.is_some_and(|q| q.pinned) />

@@ -22,15 +22,25 @@ pub struct PlanReport {
     pub scheduled: u64,
     /// Reminders made automatically (letters, e-mailed).
     pub automatic: u64,
+    /// Companies whose planning failed this time (logged; the others were planned).
+    pub failed_companies: u64,
 }
 
 pub async fn plan(db: &Db, mail_host: &str, today: NaiveDate) -> Result<PlanReport, AppError> {
     let companies: Vec<i64> = crate::on_pool!(db, c => sqlx::query_scalar("SELECT id FROM company ORDER BY id").fetch_all(c).await).map_err(internal)?;
     let mut total = PlanReport::default();
+    // One company's failure (bad data, a fault) must not stop the others' reminders.
     for id in companies {
-        let r = plan_company(db, &Tenant::trusted(id), mail_host, today).await?;
-        total.scheduled += r.scheduled;
-        total.automatic += r.automatic;
+        match plan_company(db, &Tenant::trusted(id), mail_host, today).await {
+            Ok(r) => {
+                total.scheduled += r.scheduled;
+                total.automatic += r.automatic;
+            }
+            Err(e) => {
+                tracing::error!(company = id, "reminder planner: this company is skipped this time: {e}");
+                total.failed_companies += 1;
+            }
+        }
     }
     Ok(total)
 }
@@ -59,8 +69,12 @@ pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: Naiv
         for contact in contacts {
             match make(&mut tx, tenant, None, contact, level, "", false, Channel::Email, today, mail_host, true).await {
                 Ok(_) => automatic += 1,
-                // Nothing of this client is due at this level after all: a person sees it in the list.
-                Err(AppError::Invalid { message, .. }) => tracing::info!(contact, "automatic {}: {message}", level.code()),
+                // Nothing of this client is due at this level after all, or its data cannot make
+                // a mail: skipped and recorded; a person sees it in the list.
+                Err(AppError::Invalid { message, .. }) => {
+                    tracing::info!(contact, "automatic {}: {message}", level.code());
+                    crate::db::audit(&mut tx, tenant, None, "contact", contact, "reminder_skipped", &format!("{} : {message}", level.code())).await?;
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -69,7 +83,7 @@ pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: Naiv
         schedule(&mut tx, db.is_postgres(), tenant, &s).await?;
     }
     tx.commit().await?;
-    Ok(PlanReport { scheduled, automatic })
+    Ok(PlanReport { scheduled, automatic, failed_companies: 0 })
 }
 
 /// Brings the company's schedule up to date with the invoices and their reminders: the

@@ -13,12 +13,25 @@ use crate::db::{Db, Tenant, Tx, internal};
 use crate::error::AppError;
 use crate::{on_conn, on_pool};
 
-/// The most ids kept over all companies (8 bytes each: 64 MB); past it, all is dropped.
-const MAX_IDS: usize = 8_000_000;
+/// The most bytes kept over all companies (64 MiB, counted as [`cost`] says); past it,
+/// all is dropped. Every kind of entry counts — the postings of terms no contact has and
+/// the prefix and typo expansions too — so random searches cannot grow the process.
+const MAX_BYTES: usize = 64 << 20;
+
+/// What an entry costs, approximately: its key, its values, and the maps' own overhead.
+fn cost(key: &str, values: usize) -> usize {
+    64 + key.len() + values
+}
+
+fn strings_cost(terms: &[String]) -> usize {
+    terms.iter().map(|t| 24 + t.len()).sum()
+}
 
 #[derive(Default)]
 struct Entry {
     version: i64,
+    /// What this entry's maps cost ([`cost`]).
+    bytes: usize,
     postings: HashMap<String, Arc<Vec<i64>>>,
     prefixes: HashMap<String, Arc<Vec<String>>>,
     variants: HashMap<String, Arc<Vec<String>>>,
@@ -27,10 +40,48 @@ struct Entry {
 #[derive(Default)]
 struct Cache {
     entries: HashMap<(u64, i64), Entry>,
-    ids: usize,
+    bytes: usize,
+    budget: usize,
 }
 
-static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
+impl Cache {
+    fn new(budget: usize) -> Cache {
+        Cache { budget, ..Default::default() }
+    }
+
+    /// The company's entry at this version (an entry of another version is replaced).
+    fn entry(&mut self, key: (u64, i64), version: i64) -> &mut Entry {
+        let Cache { entries, bytes, .. } = self;
+        let entry = entries.entry(key).or_default();
+        if entry.version != version {
+            *bytes -= entry.bytes.min(*bytes);
+            *entry = Entry { version, ..Default::default() };
+        }
+        entry
+    }
+
+    /// Keeps what `put` inserts, which costs `n` bytes; past the budget, everything is
+    /// dropped first.
+    fn keep(&mut self, key: (u64, i64), version: i64, n: usize, put: impl FnOnce(&mut Entry)) {
+        if self.bytes + n > self.budget {
+            *self = Cache::new(self.budget);
+            if n > self.budget {
+                return;
+            }
+        }
+        let entry = self.entry(key, version);
+        entry.bytes += n;
+        put(entry);
+        self.bytes += n;
+    }
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(Cache::new(MAX_BYTES)));
+
+/// The bytes the cache holds now, over all companies (figures and tests).
+pub fn bytes() -> usize {
+    CACHE.lock().map(|c| c.bytes).unwrap_or(0)
+}
 
 /// Marks the company's index as changed, in the transaction that changes it.
 pub async fn bump(tx: &mut Tx, tenant: &Tenant) -> Result<(), AppError> {
@@ -81,54 +132,82 @@ impl View {
         self.version
     }
 
-    /// Runs `f` on the company's entry when it holds this version (an entry of another
-    /// version is replaced; `None` when the cache is unusable).
-    fn with<R>(&self, f: impl FnOnce(&mut Entry, &mut usize) -> R) -> Option<R> {
+    /// Runs `f` on the company's entry at this version (`None` when the cache is
+    /// unusable).
+    fn with<R>(&self, f: impl FnOnce(&mut Entry) -> R) -> Option<R> {
         let mut cache = CACHE.lock().ok()?;
-        let Cache { entries, ids } = &mut *cache;
-        let entry = entries.entry(self.key).or_default();
-        if entry.version != self.version {
-            *ids -= entry.postings.values().map(|p| p.len()).sum::<usize>().min(*ids);
-            *entry = Entry { version: self.version, ..Default::default() };
+        Some(f(cache.entry(self.key, self.version)))
+    }
+
+    fn keep(&self, n: usize, put: impl FnOnce(&mut Entry)) {
+        if let Ok(mut cache) = CACHE.lock() {
+            cache.keep(self.key, self.version, n, put);
         }
-        Some(f(entry, ids))
     }
 
     pub fn postings(&self, term: &str) -> Option<Arc<Vec<i64>>> {
-        self.with(|e, _| e.postings.get(term).cloned()).flatten()
+        self.with(|e| e.postings.get(term).cloned()).flatten()
     }
 
     pub fn keep_postings(&self, term: String, ids: Arc<Vec<i64>>) {
-        let n = ids.len();
-        let full = self.with(|e, total| {
-            if *total + n <= MAX_IDS {
-                *total += n;
-                e.postings.insert(term, ids);
-                false
-            } else {
-                true
-            }
+        self.keep(cost(&term, 8 * ids.len()), |e| {
+            e.postings.insert(term, ids);
         });
-        if full == Some(true)
-            && let Ok(mut cache) = CACHE.lock()
-        {
-            *cache = Cache::default();
-        }
     }
 
     pub fn prefixes(&self, text: &str) -> Option<Arc<Vec<String>>> {
-        self.with(|e, _| e.prefixes.get(text).cloned()).flatten()
+        self.with(|e| e.prefixes.get(text).cloned()).flatten()
     }
 
     pub fn keep_prefixes(&self, text: &str, terms: Arc<Vec<String>>) {
-        self.with(|e, _| e.prefixes.insert(text.to_string(), terms));
+        self.keep(cost(text, strings_cost(&terms)), |e| {
+            e.prefixes.insert(text.to_string(), terms);
+        });
     }
 
     pub fn variants(&self, text: &str) -> Option<Arc<Vec<String>>> {
-        self.with(|e, _| e.variants.get(text).cloned()).flatten()
+        self.with(|e| e.variants.get(text).cloned()).flatten()
     }
 
     pub fn keep_variants(&self, text: &str, terms: Arc<Vec<String>>) {
-        self.with(|e, _| e.variants.insert(text.to_string(), terms));
+        self.keep(cost(text, strings_cost(&terms)), |e| {
+            e.variants.insert(text.to_string(), terms);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_of_entry_counts_and_the_budget_holds() {
+        let mut c = Cache::new(100_000);
+        // Random unknown terms, their empty postings and empty expansions: what random
+        // searches leave behind.
+        for i in 0..50_000u64 {
+            let term = format!("zq{i:x}xw");
+            let n = cost(&term, 0);
+            c.keep((1, 7), 1, n, |e| {
+                e.postings.insert(term.clone(), Arc::new(Vec::new()));
+            });
+            let n = cost(&term, 0);
+            c.keep((1, 7), 1, n, |e| {
+                e.variants.insert(term.clone(), Arc::new(Vec::new()));
+            });
+            assert!(c.bytes <= 100_000, "{} bytes kept", c.bytes);
+        }
+        let kept: usize = c.entries.values().map(|e| e.postings.len() + e.prefixes.len() + e.variants.len()).sum();
+        assert!(kept > 100 && kept < 2_000, "{kept} entries");
+        // A new version gives the old entry's bytes back.
+        let before = c.bytes;
+        c.entry((1, 7), 2);
+        assert!(c.bytes < before);
+        assert_eq!(c.bytes, 0);
+        // One entry larger than the budget is not kept.
+        c.keep((1, 7), 2, 200_000, |e| {
+            e.postings.insert("x".into(), Arc::new(vec![1]));
+        });
+        assert_eq!(c.bytes, 0);
     }
 }

@@ -26,15 +26,6 @@ fn doc_text(terms: &BTreeSet<String>) -> String {
     terms.iter().map(String::as_str).collect::<Vec<_>>().join(" ")
 }
 
-/// Row locks for a read-modify-write of a posting block (SQLite's write transactions
-/// are already exclusive).
-fn for_update(tx: &Tx) -> &'static str {
-    match tx {
-        Tx::Pg(_) => " FOR UPDATE",
-        Tx::Sqlite(_) => "",
-    }
-}
-
 /// Replaces the terms of a contact in the index (an empty set removes it: «Corbeille»).
 /// Only the terms that changed are touched, in term order (one lock order for all
 /// writers).
@@ -169,7 +160,7 @@ async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove:
         Some((first, _)) => first,
         None => lo,
     };
-    let sql = format!("SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4 ORDER BY first_id{}", for_update(tx));
+    let sql = format!("SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4 ORDER BY first_id{}", tx.row_lock());
     let blocks: Vec<(i64, Vec<u8>)> =
         on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(start).bind(hi).fetch_all(c).await).map_err(internal)?;
     let mut ids: Vec<i64> = Vec::new();
@@ -193,7 +184,7 @@ async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove:
 async fn covering_block(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<Option<(i64, Vec<i64>)>, AppError> {
     let sql = format!(
         "SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id <= $3 ORDER BY first_id DESC LIMIT 1{}",
-        for_update(tx)
+        tx.row_lock()
     );
     let row: Option<(i64, Vec<u8>)> =
         on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(id).fetch_optional(c).await).map_err(internal)?;

@@ -30,12 +30,15 @@ pub struct Config {
     pub addr: Option<String>,
     /// Outgoing mail: `SMTP_URL` and the `OUVRAGE_MAIL_*`, `OUVRAGE_SPF_*` settings.
     pub mail: crate::mail::config::MailConfig,
-    /// `OUVRAGE_SECURE_COOKIES=1` when served over HTTPS: `__Host-` cookie with `Secure`.
+    /// `OUVRAGE_SECURE_COOKIES`: `__Host-` cookie with `Secure`. Default: on in a release
+    /// build (served behind HTTPS), off in a debug build (`make run`, plain HTTP).
     pub secure_cookies: bool,
-    /// `OUVRAGE_TRUST_PROXY=1` behind a load balancer: the client address is the first
-    /// `X-Forwarded-For` hop.
-    pub trust_proxy: bool,
-    /// `OUVRAGE_DEMO=0` disables the demo company on an empty database.
+    /// `OUVRAGE_TRUST_PROXY=N`: the number of our own proxies in front of the server.
+    /// The client address is then the N-th `X-Forwarded-For` entry from the right (each
+    /// of our proxies appends the address it saw; what stands left of them is whatever
+    /// the client wrote). 0 (the default): the socket's peer, and `X-Forwarded-*` ignored.
+    pub trust_proxy: u8,
+    /// Whether the demo company is loaded on an empty database (see [`demo_wanted`]).
     pub demo: bool,
     /// `OUVRAGE_ADMIN_EMAIL` / `OUVRAGE_ADMIN_PASSWORD`: first administrator.
     pub admin: Option<(String, String)>,
@@ -46,16 +49,26 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Config, String> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let flag = |k: &str, default: bool| var(k).map(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on")).unwrap_or(default);
+        Config::from_vars(|k| std::env::var(k).ok(), cfg!(debug_assertions))
+    }
+
+    /// The configuration from these variables; `debug_build` says whether this is a
+    /// development build (`make run`) or a release one (production).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>, debug_build: bool) -> Result<Config, String> {
+        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let flag = |k: &str| var(k).map(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
+        let admin = var("OUVRAGE_ADMIN_EMAIL").zip(var("OUVRAGE_ADMIN_PASSWORD"));
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ouvrage.db".into()),
             addr: var("OUVRAGE_ADDR"),
             mail: crate::mail::config::MailConfig::from_env()?,
-            secure_cookies: flag("OUVRAGE_SECURE_COOKIES", false),
-            trust_proxy: flag("OUVRAGE_TRUST_PROXY", false),
-            demo: flag("OUVRAGE_DEMO", true),
-            admin: var("OUVRAGE_ADMIN_EMAIL").zip(var("OUVRAGE_ADMIN_PASSWORD")),
+            secure_cookies: flag("OUVRAGE_SECURE_COOKIES").unwrap_or(!debug_build),
+            trust_proxy: match var("OUVRAGE_TRUST_PROXY") {
+                None => 0,
+                Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_TRUST_PROXY : nombre de proxys attendu (0, 1, 2…), « {v} » reçu"))?,
+            },
+            demo: demo_wanted(flag("OUVRAGE_DEMO"), admin.is_some(), debug_build),
+            admin,
             widget_cache_mb: match var("OUVRAGE_WIDGET_CACHE_MB") {
                 None => 64,
                 Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_WIDGET_CACHE_MB : nombre de mégaoctets attendu, « {v} » reçu"))?,
@@ -64,8 +77,17 @@ impl Config {
     }
 }
 
-/// The largest request body accepted (forms; file uploads have their own routes).
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// The demo company (its users share a published password and hold every right) belongs
+/// to a development build: `make run`, where it is on unless `OUVRAGE_DEMO=0`. A start with
+/// an administrator given, or any start of a release build, never creates it, whatever
+/// `OUVRAGE_DEMO` says.
+pub fn demo_wanted(flag: Option<bool>, admin_given: bool, debug_build: bool) -> bool {
+    debug_build && !admin_given && flag.unwrap_or(true)
+}
+
+/// The largest request body accepted (forms; file uploads have their own routes): a
+/// document of a thousand lines, or a text of 60,000 characters, with room to spare.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -74,12 +96,17 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The client «Accueil»'s drawn list widgets, for this database.
     pub widgets: Arc<crate::home::cache::WidgetCache>,
+    /// The database's signing secret (src/secret.rs).
+    pub secret: Arc<Vec<u8>>,
+    /// Password hashes running at once: one per core.
+    pub hashing: crate::auth::throttle::Hashing,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+    pub async fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<AppState, crate::error::AppError> {
         let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb.saturating_mul(1 << 20)));
-        AppState { db, config: Arc::new(config), leptos_options, widgets }
+        let secret = Arc::new(crate::secret::load_or_create(&db).await?);
+        Ok(AppState { db, config: Arc::new(config), leptos_options, widgets, secret, hashing: crate::auth::throttle::Hashing::per_core() })
     }
 }
 
@@ -125,8 +152,9 @@ pub fn router(mut state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Large enough for any form field to reach validation (and its French message).
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(security::api_errors))
-        .layer(axum::middleware::from_fn(security::same_origin_posts))
+        .layer(axum::middleware::from_fn(security::form_input))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::api_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::same_origin_posts))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

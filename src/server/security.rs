@@ -4,13 +4,14 @@
 use std::panic::AssertUnwindSafe;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::FutureExt;
 
 use crate::error::AppError;
+use crate::server::AppState;
 
 /// The Content-Security-Policy of a page; `nonce` admits Leptos's own inline scripts.
 pub fn csp(nonce: Option<&str>) -> String {
@@ -56,14 +57,15 @@ pub async fn headers(req: Request, next: Next) -> Response {
 
 /// Refuses state-changing requests that come from another site: the `Origin` must be
 /// this server's, and browsers' `Sec-Fetch-Site: cross-site` is refused. (Cookies are
-/// also `SameSite=Lax`; GET never changes state.)
-pub async fn same_origin_posts(req: Request, next: Next) -> Response {
+/// also `SameSite=Lax`; GET never changes state.) `X-Forwarded-Host` counts only behind
+/// our own proxies (`OUVRAGE_TRUST_PROXY`): otherwise a client could name any host.
+pub async fn same_origin_posts(State(st): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let h = req.headers();
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let forwarded_host = h.get("x-forwarded-host").and_then(|v| v.to_str().ok());
+    let forwarded_host = h.get("x-forwarded-host").and_then(|v| v.to_str().ok()).filter(|_| st.config.trust_proxy > 0);
     let refused = match h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => {
             let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
@@ -83,11 +85,18 @@ pub async fn same_origin_posts(req: Request, next: Next) -> Response {
 }
 
 /// Server functions answer errors with status 500 by default; give each typed error its
-/// own status (401, 403, 404, 422, 429) so that only real faults are 500.
-pub async fn api_errors(req: Request, next: Next) -> Response {
+/// own status (401, 403, 404, 422, 429) so that only real faults are 500. An error sent
+/// back in the URL of the page (a form posted without JavaScript: `__path`, `__err`) is
+/// signed (`__sig`), so that a link made elsewhere cannot put its own text on our pages.
+pub async fn api_errors(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
-    let res = next.run(req).await;
-    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    let session = crate::auth::session::token_from_headers(req.headers(), st.config.secure_cookies).unwrap_or_default();
+    let mut res = next.run(req).await;
+    if !is_api {
+        return res;
+    }
+    sign_error_location(&st, &session, &mut res);
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -98,4 +107,175 @@ pub async fn api_errors(req: Request, next: Next) -> Response {
         parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// What a signature of an echoed error covers: the function's path, the error as encoded,
+/// and the session of the browser it was made for (so that an error obtained by one
+/// person, with the values they typed, shows in no one else's page).
+pub fn error_signature(secret: &[u8], session_token: &str, path: &str, err: &str) -> String {
+    crate::secret::sign(secret, &["form-error", session_token, path, err])
+}
+
+fn sign_error_location(st: &AppState, session: &str, res: &mut Response) {
+    let Some(location) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) else { return };
+    let Ok(url) = url::Url::parse(location).or_else(|_| url::Url::parse("http://x/").and_then(|b| b.join(location))) else { return };
+    let (mut path, mut err) = (None, None);
+    for (k, v) in url.query_pairs() {
+        match &*k {
+            "__path" => path = Some(v.into_owned()),
+            "__err" => err = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let (Some(path), Some(err)) = (path, err) else { return };
+    let signed = format!("{location}&__sig={}", error_signature(&st.secret, session, &path, &err));
+    if let Ok(v) = HeaderValue::from_str(&signed) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+}
+
+/// The fields a form may send at most. The largest forms are a document (4 fields per
+/// line) and the answers to the complementary questions; this is far above both and far
+/// below what makes a request costly.
+pub const MAX_FORM_FIELDS: usize = 5_000;
+
+/// Fields that are multi-line text; every other field is one line. `(endpoint, field)`,
+/// the endpoint `*` for every server function.
+const MULTI_LINE: &[(&str, &str)] = &[
+    ("*", "notes"),
+    ("*", "note"),
+    ("*", "observations"),
+    ("*", "comment"),
+    ("*", "message"),
+    ("*", "signature"),
+    ("*", "choices"),
+    ("*", "letter"),
+    ("reminders/save_template", "email"),
+];
+
+/// What a field's text may not contain, as a French message (`None`: accepted). No
+/// control character (NUL, escape, …) anywhere; no line break or tab in a one-line field
+/// (a name, a title, a subject: it would break an e-mail header, a CSV line, a PDF line);
+/// no bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), which make a
+/// text display in another order than it reads («Trojan Source»).
+pub fn text_problem(multi_line: bool, value: &str) -> Option<&'static str> {
+    for c in value.chars() {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            return Some("Ce texte contient un caractère invisible qui inverse le sens de lecture : retirez-le.");
+        }
+        if matches!(c, '\n' | '\r' | '\t') {
+            if !multi_line {
+                return Some("Une seule ligne, sans retour à la ligne ni tabulation.");
+            }
+        } else if c.is_control() {
+            return Some("Ce texte contient un caractère de contrôle invisible : retirez-le.");
+        }
+    }
+    None
+}
+
+/// Checks a server function's form before it is decoded: at most [`MAX_FORM_FIELDS`]
+/// fields, and every value passes [`text_problem`]. Returns the French refusal.
+pub fn check_form(endpoint: &str, body: &[u8]) -> Result<(), AppError> {
+    let mut fields = 0usize;
+    let mut typed = Vec::new();
+    let mut problem = None;
+    for (name, value) in url::form_urlencoded::parse(body) {
+        fields += 1;
+        if fields > MAX_FORM_FIELDS {
+            return Err(AppError::invalid("", format!("Le formulaire envoyé a trop de champs ({MAX_FORM_FIELDS} au plus).")));
+        }
+        let field = name.split('[').next().unwrap_or_default();
+        if problem.is_none() {
+            let multi = MULTI_LINE.iter().any(|(e, f)| *f == field && (*e == "*" || *e == endpoint));
+            if let Some(message) = text_problem(multi, &value) {
+                problem = Some((field.to_string(), message));
+            }
+        }
+        // What was typed comes back with the refusal (cleaned), never a password.
+        if !name.contains('[') && !field.contains("password") && field != "current" && field != "confirm" && typed.len() < 64 {
+            let clean: String = value.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\r')).filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')).take(2_000).collect();
+            typed.push((field.to_string(), clean));
+        }
+    }
+    match problem {
+        Some((field, message)) => Err(AppError::invalid(&field, message).with_values(typed)),
+        None => Ok(()),
+    }
+}
+
+/// Server functions' forms go through [`check_form`] before anything decodes them. A
+/// refusal answers as the server function would: JSON with its status to a script, a
+/// redirect back to the page with the error (signed) to a form posted without JavaScript.
+pub async fn form_input(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let urlencoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if req.method() != Method::POST || !urlencoded {
+        return next.run(req).await;
+    }
+    let Some(endpoint) = path.strip_prefix("/api/").map(str::to_string) else { return next.run(req).await };
+    let (parts, body) = req.into_parts();
+    let checked = match axum::body::to_bytes(body, crate::server::MAX_BODY_BYTES).await {
+        Ok(bytes) => check_form(&endpoint, &bytes).map(|()| bytes),
+        Err(_) => Err(AppError::invalid("", "Les données envoyées sont illisibles ou trop volumineuses.")),
+    };
+    match checked {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        // (The redirect's error is signed by `api_errors`, around this layer.)
+        Err(e) => refuse_form(&parts, &path, e),
+    }
+}
+
+fn refuse_form(parts: &http::request::Parts, path: &str, e: AppError) -> Response {
+    let accepts_html = parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let referer = parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(|r| url::Url::parse(r).ok());
+    let json = serde_json::to_string(&e).unwrap_or_default();
+    if let (true, Some(mut back)) = (accepts_html, referer) {
+        use base64::Engine;
+        let err = base64::engine::general_purpose::URL_SAFE.encode(json.as_bytes());
+        back.query_pairs_mut().append_pair("__path", path).append_pair("__err", &err);
+        // Only a path of this site: the Referer is the browser's, but a redirect must not
+        // leave the site whatever it says.
+        let location = format!("{}{}", back.path(), back.query().map(|q| format!("?{q}")).unwrap_or_default());
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response();
+        }
+    }
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    (status, [(header::CONTENT_TYPE, "application/json")], json).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_fields_refuse_breaks_and_controls() {
+        assert_eq!(text_problem(false, "Dupont Jean-Pierre l'Ancien"), None);
+        assert!(text_problem(false, "Dupont\nBcc: x@y.fr").is_some());
+        assert!(text_problem(false, "a\tb").is_some());
+        assert_eq!(text_problem(true, "ligne 1\r\nligne 2\tfin"), None);
+        for bad in ["a\u{0}b", "\u{1b}[31m", "\u{7f}", "\u{85}", "abc\u{202E}gpj.exe", "\u{2066}x"] {
+            assert!(text_problem(true, bad).is_some(), "{bad:?}");
+            assert!(text_problem(false, bad).is_some(), "{bad:?}");
+        }
+        assert_eq!(text_problem(false, "Ça coûte 12 € — «ok» 😀 مرحبا"), None);
+    }
+
+    #[test]
+    fn forms_are_counted_and_checked_per_field() {
+        assert!(check_form("contacts/create", b"nom=Dupont&notes=a%0Ab").is_ok());
+        let e = check_form("contacts/create", b"nom=Du%0Apont&prenom=Jean&password=secret").unwrap_err();
+        assert_eq!(e.for_field("nom").as_deref(), Some("Une seule ligne, sans retour à la ligne ni tabulation."));
+        assert_eq!(e.typed("prenom").as_deref(), Some("Jean"));
+        assert_eq!(e.typed("password"), None);
+        assert!(check_form("reminders/save_template", b"email=Bonjour%0A%0ACordialement").is_ok());
+        assert!(check_form("users/create", b"email=a%0A@b.fr").is_err());
+        let many: String = (0..=MAX_FORM_FIELDS).map(|i| format!("shown[]=w{i}&")).collect();
+        assert!(check_form("home/save_layout", many.as_bytes()).unwrap_err().to_string().contains("trop de champs"));
+    }
 }

@@ -35,7 +35,7 @@ pub async fn create_user(
     let input = UserInput::parse(&name, &email, &signature, &rights)?;
     let echo = |e: AppError| e.with_values(input.typed_values());
     pw::check("password", &password).map_err(echo)?;
-    let hash = tokio::task::spawn_blocking(move || pw::hash(&password)).await.map_err(|_| AppError::Internal)??;
+    let hash = session::state()?.hashing.run(move || pw::hash(&password)).await??;
     let mut tx = cx.db.begin().await?;
     let id = store::create(&mut tx, &cx.tenant, &input, &hash).await.map_err(echo)?;
     crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", id, "created", &input.email).await?;
@@ -75,7 +75,7 @@ pub async fn update_user(
         None
     } else {
         pw::check("password", &password).map_err(echo)?;
-        Some(tokio::task::spawn_blocking(move || pw::hash(&password)).await.map_err(|_| AppError::Internal)??)
+        Some(session::state()?.hashing.run(move || pw::hash(&password)).await??)
     };
     let t = crate::db::now();
     let mut tx = cx.db.begin().await?;

@@ -143,7 +143,7 @@ async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config:
         addr: None,
         mail: mail.clone().unwrap_or_default(),
         secure_cookies: false,
-        trust_proxy: true,
+        trust_proxy: 1,
         demo,
         admin: Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into())),
         widget_cache_mb: 64,
@@ -151,7 +151,7 @@ async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config:
     ouvrage::server::bootstrap(&db, &config).await.expect("bootstrap");
     let company_id = demo::ensure_company(&db).await.unwrap();
     let leptos_options = LeptosOptions::builder().output_name("ouvrage").site_root("target/site").build();
-    let state = AppState::new(db.clone(), config, leptos_options);
+    let state = AppState::new(db.clone(), config, leptos_options).await.expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(state.clone());

@@ -1,0 +1,192 @@
+//! Login throttling and the bound on concurrent password hashes.
+//!
+//! Each password check first *claims* an attempt on its keys — the account («a:» and the
+//! e-mail), or the account on a browser that logged into it before («d:», see
+//! [`device_key`]), and the client address («i:») — in one transaction that locks the
+//! keys' rows: concurrent attempts queue on the lock, so the count cannot be read by forty
+//! requests before any of them writes it. A key's first failures are free; past them
+//! every attempt must wait a delay that doubles (1 s, 2 s, 4 s… up to a ceiling) after
+//! the last one, and an attempt that comes too early is refused without any hash. A
+//! success gives the attempt back. The victim of an attack on their account is slowed,
+//! never locked out, and not at all on a browser they logged in from before.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::db::{Db, internal};
+use crate::error::AppError;
+use crate::on_conn;
+
+/// A throttled key: its free failures and the ceiling of its delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub free: i64,
+    pub max_delay: i64,
+}
+
+/// An account, from any browser: 5 free failures, then at most one attempt every 5
+/// minutes — slow for a guesser (288 a day), short for the owner.
+pub const ACCOUNT: Rule = Rule { free: 5, max_delay: 300 };
+/// An account from a browser it logged in from before.
+pub const DEVICE: Rule = Rule { free: 5, max_delay: 60 };
+/// A client address, across accounts.
+pub const ADDRESS: Rule = Rule { free: 30, max_delay: 900 };
+/// Failures older than this (since a key's last one) are forgotten.
+pub const WINDOW_SECONDS: i64 = 15 * 60;
+
+/// The delay before the next attempt once a key has `failures` claimed attempts.
+pub fn delay(rule: Rule, failures: i64) -> i64 {
+    if failures < rule.free {
+        return 0;
+    }
+    let step = (failures - rule.free).min(20) as u32;
+    (1i64 << step).min(rule.max_delay)
+}
+
+/// Claims one attempt on every key, or says how many seconds to wait. Atomic: the keys'
+/// rows are locked (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` holds the write
+/// lock) from the read to the write.
+pub async fn claim(db: &Db, keys: &[(String, Rule)], now: i64) -> Result<Result<(), i64>, AppError> {
+    let mut keys: Vec<&(String, Rule)> = keys.iter().collect();
+    // One order for every request: two requests never wait on each other's second key.
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut tx = db.begin().await?;
+    let lock = tx.row_lock();
+    let mut seen = Vec::with_capacity(keys.len());
+    for (key, rule) in &keys {
+        let insert = "INSERT INTO login_throttle (key, failures, window_start, next_at) VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING";
+        on_conn!(&mut tx, c => sqlx::query(insert).bind(key).bind(now).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        let read = format!("SELECT failures, window_start, next_at FROM login_throttle WHERE key = $1{lock}");
+        let (failures, last, next_at): (i64, i64, i64) =
+            on_conn!(&mut tx, c => sqlx::query_as(&read).bind(key).fetch_one(c).await).map_err(internal)?;
+        // `window_start` holds the time of the key's last claimed attempt.
+        let failures = if now - last > WINDOW_SECONDS { 0 } else { failures };
+        if failures >= rule.free && now < next_at {
+            return Ok(Err(next_at - now));
+        }
+        seen.push((key, *rule, failures));
+    }
+    for (key, rule, failures) in seen {
+        let claimed = failures + 1;
+        let next_at = now + delay(rule, claimed);
+        let sql = "UPDATE login_throttle SET failures = $1, window_start = $2, next_at = $3 WHERE key = $4";
+        on_conn!(&mut tx, c => sqlx::query(sql).bind(claimed).bind(now).bind(next_at).bind(key).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
+    }
+    // Keys of long ago are of no use.
+    let purge = "DELETE FROM login_throttle WHERE window_start < $1";
+    on_conn!(&mut tx, c => sqlx::query(purge).bind(now - 86_400).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// After a right password: the account's keys start afresh and the address gets its
+/// attempt back.
+pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String], address_key: &str) -> Result<(), AppError> {
+    for key in account_keys {
+        let sql = "DELETE FROM login_throttle WHERE key = $1";
+        on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    }
+    let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
+    on_conn!(tx, c => sqlx::query(sql).bind(address_key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    Ok(())
+}
+
+/// The French answer to an attempt that came too early.
+pub fn too_early(wait: i64) -> AppError {
+    let when = if wait < 60 {
+        format!("{} seconde{}", wait.max(1), if wait > 1 { "s" } else { "" })
+    } else {
+        let m = (wait + 59) / 60;
+        format!("{m} minute{}", if m > 1 { "s" } else { "" })
+    };
+    AppError::TooManyAttempts(format!("Trop de tentatives de connexion échouées. Réessayez dans {when}."))
+}
+
+pub fn account_key(email: &str) -> String {
+    format!("a:{email}")
+}
+
+pub fn address_key(ip: &str) -> String {
+    format!("i:{ip}")
+}
+
+/// The key of an account on a browser that logged into it before: the browser shows a
+/// `ouvrage_device` cookie, the signature of the e-mail made at that login, which an
+/// attacker elsewhere does not have.
+pub fn device_key(email: &str) -> String {
+    format!("d:{email}")
+}
+
+/// The device cookie's value for an e-mail.
+pub fn device_token(secret: &[u8], email: &str) -> String {
+    crate::secret::sign(secret, &["device", email])
+}
+
+/// The cookie's name.
+pub const DEVICE_COOKIE: &str = "ouvrage_device";
+
+/// Password hashes run on blocking threads, at most one per core at once: each takes 19
+/// MiB and tens of milliseconds, so anonymous requests must not start hundreds. A request
+/// that cannot start its hash within a short wait is refused at once.
+#[derive(Clone, Debug)]
+pub struct Hashing(Arc<tokio::sync::Semaphore>);
+
+/// How long a request waits for a free hashing slot before it is refused.
+pub const HASH_WAIT: Duration = Duration::from_millis(300);
+
+impl Hashing {
+    pub fn new(slots: usize) -> Hashing {
+        Hashing(Arc::new(tokio::sync::Semaphore::new(slots.max(1))))
+    }
+
+    /// One slot per core of this machine.
+    pub fn per_core() -> Hashing {
+        Hashing::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+    }
+
+    /// Runs `work` (a hash or a verification) on a blocking thread once a slot is free.
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let busy = || AppError::TooManyAttempts("Le serveur vérifie beaucoup de mots de passe en ce moment. Réessayez dans un instant.".into());
+        let permit = match tokio::time::timeout(HASH_WAIT, self.0.clone().acquire_owned()).await {
+            Ok(Ok(p)) => p,
+            _ => return Err(busy()),
+        };
+        let out = tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|_| AppError::Internal)?;
+        Ok(out)
+    }
+
+    /// Hashes at most this many at once (for tests and figures).
+    pub fn slots(&self) -> usize {
+        self.0.available_permits()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_then_cap() {
+        let d: Vec<i64> = (0..14).map(|f| delay(ACCOUNT, f)).collect();
+        assert_eq!(&d[..5], &[0, 0, 0, 0, 0]);
+        assert_eq!(&d[5..10], &[1, 2, 4, 8, 16]);
+        assert_eq!(d[13], 256);
+        assert_eq!(delay(ACCOUNT, 1_000_000), 300);
+        assert_eq!(delay(ADDRESS, 29), 0);
+        assert_eq!(delay(ADDRESS, 30), 1);
+    }
+
+    #[test]
+    fn french_waits() {
+        assert!(too_early(1).to_string().ends_with("dans 1 seconde."));
+        assert!(too_early(30).to_string().ends_with("dans 30 secondes."));
+        assert!(too_early(61).to_string().ends_with("dans 2 minutes."));
+    }
+}
