@@ -5,7 +5,7 @@
 //! [`device_key`]), and the client address («i:») — in one transaction that locks the
 //! keys' rows: concurrent attempts queue on the lock, so the count cannot be read by forty
 //! requests before any of them writes it. A key's first failures are free; past them
-//! every attempt must wait a delay that doubles (1 s, 2 s, 4 s… up to a ceiling) after
+//! every attempt must wait a delay that doubles (5 s, 10 s, 20 s… up to a ceiling) after
 //! the last one, and an attempt that comes too early is refused without any hash. A
 //! success gives the attempt back. The victim of an attack on their account is slowed,
 //! never locked out, and not at all on a browser they logged in from before.
@@ -31,6 +31,8 @@ pub const ACCOUNT: Rule = Rule { free: 5, max_delay: 300 };
 pub const DEVICE: Rule = Rule { free: 5, max_delay: 60 };
 /// A client address, across accounts.
 pub const ADDRESS: Rule = Rule { free: 30, max_delay: 900 };
+/// The first delay, in seconds, once a key's free failures are used.
+pub const FIRST_DELAY: i64 = 5;
 /// Failures older than this (since a key's last one) are forgotten.
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
@@ -40,7 +42,7 @@ pub fn delay(rule: Rule, failures: i64) -> i64 {
         return 0;
     }
     let step = (failures - rule.free).min(20) as u32;
-    (1i64 << step).min(rule.max_delay)
+    (FIRST_DELAY << step).min(rule.max_delay)
 }
 
 /// Claims one attempt on every key, or says how many seconds to wait. Atomic: the keys'
@@ -176,11 +178,11 @@ mod tests {
     fn delays_grow_then_cap() {
         let d: Vec<i64> = (0..14).map(|f| delay(ACCOUNT, f)).collect();
         assert_eq!(&d[..5], &[0, 0, 0, 0, 0]);
-        assert_eq!(&d[5..10], &[1, 2, 4, 8, 16]);
-        assert_eq!(d[13], 256);
+        assert_eq!(&d[5..11], &[5, 10, 20, 40, 80, 160]);
+        assert_eq!(d[11], 300);
         assert_eq!(delay(ACCOUNT, 1_000_000), 300);
         assert_eq!(delay(ADDRESS, 29), 0);
-        assert_eq!(delay(ADDRESS, 30), 1);
+        assert_eq!(delay(ADDRESS, 30), 5);
     }
 
     #[test]

@@ -107,12 +107,18 @@ static SERVER_RT: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::Lazy
 });
 
 async fn spawn_with(backend: Backend, demo: bool) -> TestApp {
-    SERVER_RT.spawn(start(backend, demo, None)).await.expect("server start")
+    SERVER_RT.spawn(start(backend, demo, None, 1)).await.expect("server start")
+}
+
+/// As in production by default (`OUVRAGE_TRUST_PROXY=0`): the client address is the
+/// socket's peer, whatever `X-Forwarded-For` says.
+pub async fn spawn_untrusted(backend: Backend) -> TestApp {
+    SERVER_RT.spawn(start(backend, false, None, 0)).await.expect("server start")
 }
 
 /// With the outbox worker running on this mail configuration.
 pub async fn spawn_mail(backend: Backend, mail: ouvrage::mail::config::MailConfig) -> TestApp {
-    SERVER_RT.spawn(start(backend, false, Some(mail))).await.expect("server start")
+    SERVER_RT.spawn(start(backend, false, Some(mail), 1)).await.expect("server start")
 }
 
 /// Drops the PostgreSQL database a test made with [`fresh_db`] (nothing for SQLite).
@@ -136,14 +142,14 @@ pub async fn db_url(db: &Db) -> String {
     }
 }
 
-async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config::MailConfig>) -> TestApp {
+async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config::MailConfig>, trust_proxy: u8) -> TestApp {
     let (db, pg_name) = fresh_db(backend).await;
     let config = Config {
         database_url: String::new(),
         addr: None,
         mail: mail.clone().unwrap_or_default(),
         secure_cookies: false,
-        trust_proxy: 1,
+        trust_proxy,
         demo,
         admin: Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into())),
         widget_cache_mb: 64,
