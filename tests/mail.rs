@@ -23,6 +23,8 @@ use smtp::{Sink, header};
 
 both_databases!(
     document_mail_identity_failures_and_bad_input,
+    a_domain_is_sent_from_only_by_the_company_that_proved_it,
+    an_unverifiable_domain_sends_from_our_address,
     sink_down_then_up_all_arrive_once,
     two_workers_never_send_twice,
     killed_between_sending_and_recording_is_never_resent,
@@ -32,11 +34,14 @@ const INCLUDE: &str = "_spf.ouvrage.test";
 const OUR_IP: &str = "192.0.2.25";
 
 /// The test zones: a domain with our include, one without SPF, one with `-all`, one with
-/// a redirect (to us, and elsewhere), a loop, two records, and one that never answers.
+/// a redirect (to us, and elsewhere), a loop, two records, one that never answers, and
+/// one whose SPF record includes a name that never answers (a temporary error).
 fn zones() -> Zone {
     let mut z = Zone::default();
     z.txt(INCLUDE, &format!("v=spf1 ip4:{OUR_IP} -all"));
     z.txt("ok.test", &format!("v=spf1 mx include:{INCLUDE} -all"));
+    z.txt("chauffage-a.test", &format!("v=spf1 mx include:{INCLUDE} -all"));
+    z.txt("panne.test", &format!("v=spf1 include:lent.test include:{INCLUDE} -all"));
     z.txt("ok.test", "google-site-verification=abc");
     z.txt("_dmarc.ok.test", "v=DMARC1; p=quarantine; rua=mailto:dmarc@ok.test");
     z.add("sans.test", Rec::A("192.0.2.80".parse().unwrap()));
@@ -77,6 +82,7 @@ async fn spf_check_on_the_test_zones() {
     };
     let ok = check("ok.test").await;
     assert_eq!(ok.status, DomainStatus::Authorised, "{ok:?}");
+    assert!(ok.status.authorises_us());
     assert_eq!(ok.spf_records, vec![format!("v=spf1 mx include:{INCLUDE} -all")], "only the SPF record counts");
     assert!(ok.dmarc.as_deref().is_some_and(|d| d.starts_with("v=DMARC1")), "DMARC reported: {ok:?}");
     assert!(ok.proposed.is_none());
@@ -90,7 +96,7 @@ async fn spf_check_on_the_test_zones() {
     assert_eq!(strict.status, DomainStatus::NotAuthorised);
     assert_eq!(strict.proposed.as_deref(), Some("v=spf1 include:_spf.ouvrage.test ip4:198.51.100.7 -all"), "their record with our include, never a second one");
     assert!(strict.message.contains("n'autorise pas") && strict.message.contains("ne créez pas un second"), "{}", strict.message);
-    assert!(!strict.status.sends_as_user());
+    assert!(!strict.status.authorises_us());
 
     assert_eq!(check("renvoi.test").await.status, DomainStatus::Authorised, "redirect= to our record");
     let elsewhere = check("ailleurs.test").await;
@@ -109,7 +115,10 @@ async fn spf_check_on_the_test_zones() {
     let slow = check("lent.test").await;
     assert_eq!(slow.status, DomainStatus::Unknown);
     assert!(slow.message.contains("Impossible de vérifier") && slow.message.contains("pas bloqué"), "{}", slow.message);
-    assert!(slow.status.sends_as_user(), "a DNS timeout does not block sending");
+    assert!(!slow.status.authorises_us(), "a DNS timeout fails closed: mail goes from our address (sending is not blocked)");
+    let temp = check("panne.test").await;
+    assert_eq!(temp.status, DomainStatus::Unknown, "an include that never answers is a temporary error: {temp:?}");
+    assert!(!temp.status.authorises_us());
     assert!(t0.elapsed() < Duration::from_secs(5), "the check gives up in time");
 }
 
@@ -263,8 +272,14 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     let app = common::spawn_mail(b, mail_config(Some(&sink), &dns)).await;
     let admin = app.admin().await;
 
-    // From the user's own address (her domain authorises us), signature, Reply-To, PDF.
+    // From the user's own address (her company proved the domain and it authorises us),
+    // signature, Reply-To, PDF.
     let sophie = new_user(&app, &admin, "sophie@ok.test").await;
+    let (name, value) = proof_record(&verify_domain(&sophie).await).expect("the record to publish");
+    let mut zone = zones();
+    zone.txt(&name, &value);
+    dns.set_zone(zone);
+    assert_eq!(verify_domain(&sophie).await["proof"]["ownership"], "Verified");
     let doc = issued_invoice(&sophie, "Durand", "robert.durand@client.test").await;
     let form = mails_of(&sophie, doc).await;
     assert_eq!(form["to"], "robert.durand@client.test", "the client's address is proposed");
@@ -345,6 +360,137 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     assert!(e.to_string().contains("10 Mo"), "{e}");
     drop(tx);
     assert_eq!(app.count("outbox").await, before, "nothing half-saved");
+    app.finish().await;
+}
+
+/// «Vérifier mon domaine» as `c` (gives the company its token, checks DNS now), then
+/// what the page shows: `{report: SPF check, proof: {ownership, record_name, …}}`.
+async fn verify_domain(c: &Client) -> serde_json::Value {
+    let r = c.call("mail/check_domain", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = c.call("mail/domain", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+/// The TXT record (name, value) the page asks to publish, if any.
+fn proof_record(v: &serde_json::Value) -> Option<(String, String)> {
+    let name = v["proof"]["record_name"].as_str()?.to_string();
+    let value = v["proof"]["record_value"].as_str().filter(|s| !s.is_empty())?.to_string();
+    Some((name, value))
+}
+
+/// Sends the document to `to` through its form and waits until the mail settled; returns
+/// the mail as the document shows it and as the sink received it.
+async fn send_and_receive(c: &Client, sink: &Sink, doc: i64, to: &str) -> (serde_json::Value, String) {
+    let before = mails_of(c, doc).await["mails"].as_array().unwrap().len();
+    let token = mails_of(c, doc).await["token"].as_str().unwrap().to_string();
+    assert_eq!(send(c, doc, to, &token).await.status, 200);
+    let m = settled(c, doc, before + 1).await;
+    let shown = m["mails"].as_array().unwrap().iter().find(|x| x["to"] == to && x["status"] == "sent").cloned().expect("the mail was sent");
+    for _ in 0..200 {
+        let got: Vec<String> = sink.messages().into_iter().filter(|x| header(x, "To").as_deref() == Some(to)).collect();
+        if got.len() > before {
+            return (shown, got[before].clone());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the sink did not receive mail {} to {to}", before + 1);
+}
+
+/// Issue 27 point 7: a domain whose SPF authorises us is not enough to send as it; the
+/// company must prove it (its TXT token), and the first company to prove it holds it.
+async fn a_domain_is_sent_from_only_by_the_company_that_proved_it(b: Backend) {
+    let dns = DnsServer::start(zones()).await;
+    let sink = Sink::start();
+    let app = common::spawn_mail(b, mail_config(Some(&sink), &dns)).await;
+    let admin_a = app.admin().await;
+    let company_b = ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.test", "Autre-Patron-2026").await.unwrap();
+    let admin_b = app.logged_in("patron@autre.test", "Autre-Patron-2026").await;
+
+    // (1) Company B makes a user at company A's domain (whose SPF authorises us): its mail
+    // goes from our address, never from A's domain.
+    let intrus = new_user(&app, &admin_b, "intrus@chauffage-a.test").await;
+    let doc_b = issued_invoice(&intrus, "Bernard", "bernard@client.test").await;
+    let (shown, mail) = send_and_receive(&intrus, &sink, doc_b, "bernard@client.test").await;
+    let from = header(&mail, "From").unwrap();
+    assert!(from.contains("<notifications@ouvrage.test>") && !from.contains("chauffage-a.test"), "B does not send as A's domain: {from}");
+    assert!(header(&mail, "Reply-To").unwrap().contains("intrus@chauffage-a.test"));
+    assert_eq!(shown["sent_from"], "notifications@ouvrage.test");
+    assert!(shown["sender_note"].as_str().unwrap().contains("Vérifier mon domaine"), "the user is told what to do: {shown}");
+
+    // (3) Company A asks for its token, publishes it, verifies: from the user's address.
+    let sophie = new_user(&app, &admin_a, "sophie@chauffage-a.test").await;
+    let doc_a = issued_invoice(&sophie, "Durand", "durand@client.test").await;
+    let v = verify_domain(&sophie).await;
+    assert_eq!(v["proof"]["ownership"], "Pending", "{v}");
+    let (name, value_a) = proof_record(&v).expect("the record to publish");
+    assert_eq!(name, "_ouvrage.chauffage-a.test");
+    assert!(value_a.starts_with("ouvrage-verification=") && value_a.len() >= 21 + 32, "{value_a}");
+    let page = sophie.get("/preferences/domaine").await;
+    assert!(page.body.contains("Domaine en attente de vérification") && page.body.contains(&name) && page.body.contains(&value_a), "the page shows the TXT record: {}", page.body);
+    assert!(page.body.contains("partent de l&#x27;adresse d&#x27;Ouvrage") || page.body.contains("partent de l'adresse d'Ouvrage"), "{}", page.body);
+    let mut zone = zones();
+    zone.txt(&name, &value_a);
+    dns.set_zone(zone.clone());
+    let v = verify_domain(&sophie).await;
+    assert_eq!(v["proof"]["ownership"], "Verified", "{v}");
+    assert_eq!(proof_record(&v).unwrap().1, value_a, "the token stays the same");
+    let page = sophie.get("/preferences/domaine").await;
+    assert!(page.body.contains("Domaine vérifié") && page.body.contains("Vos e-mails partent de votre adresse."), "{}", page.body);
+    let (shown, mail) = send_and_receive(&sophie, &sink, doc_a, "durand@client.test").await;
+    assert!(header(&mail, "From").unwrap().contains("<sophie@chauffage-a.test>"), "{mail}");
+    assert_eq!(shown["sent_from"], "sophie@chauffage-a.test");
+
+    // (4) Company B publishes a token of its own for the same domain: A keeps it.
+    let v = verify_domain(&intrus).await;
+    let (_, value_b) = proof_record(&v).expect("B's record");
+    assert_ne!(value_b, value_a, "each company has its own token");
+    zone.txt(&name, &value_b);
+    dns.set_zone(zone.clone());
+    let v = verify_domain(&intrus).await;
+    assert_eq!(v["proof"]["ownership"], "OtherCompany", "{v}");
+    let page = intrus.get("/preferences/domaine").await;
+    assert!(page.body.contains("Domaine vérifié par une autre entreprise"), "{}", page.body);
+    let (shown, mail) = send_and_receive(&intrus, &sink, doc_b, "bernard@client.test").await;
+    assert!(header(&mail, "From").unwrap().contains("<notifications@ouvrage.test>"), "B still cannot send as A's domain: {mail}");
+    assert_eq!(shown["sent_from"], "notifications@ouvrage.test");
+    assert_eq!(verify_domain(&sophie).await["proof"]["ownership"], "Verified", "A still holds it");
+    let owners: Vec<i64> = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT company_id FROM mail_domain_verification WHERE domain = 'chauffage-a.test' AND verified_at IS NOT NULL").fetch_all(c).await).unwrap();
+    assert_eq!(owners, vec![app.company_id], "one owner, the first to prove it (B is {company_b})");
+    app.finish().await;
+}
+
+/// A proved domain whose SPF check cannot conclude (an include that never answers: a
+/// temporary error) and a domain that never answers at all: our address, never the user's.
+async fn an_unverifiable_domain_sends_from_our_address(b: Backend) {
+    let dns = DnsServer::start(zones()).await;
+    let sink = Sink::start();
+    let app = common::spawn_mail(b, mail_config(Some(&sink), &dns)).await;
+    let admin = app.admin().await;
+    let marc = new_user(&app, &admin, "marc@panne.test").await;
+    let mut zone = zones();
+    if let Some((name, value)) = proof_record(&verify_domain(&marc).await) {
+        zone.txt(&name, &value);
+        dns.set_zone(zone.clone());
+    }
+    let v = verify_domain(&marc).await;
+    let doc = issued_invoice(&marc, "Garnier", "garnier@client.test").await;
+    let (shown, mail) = send_and_receive(&marc, &sink, doc, "garnier@client.test").await;
+    let from = header(&mail, "From").unwrap();
+    assert!(from.contains("<notifications@ouvrage.test>") && !from.contains("panne.test"), "a temporary SPF error fails closed: {from}");
+    assert!(header(&mail, "Reply-To").unwrap().contains("marc@panne.test"));
+    assert_eq!(shown["sent_from"], "notifications@ouvrage.test");
+    assert!(shown["sender_note"].as_str().unwrap().contains("Impossible de vérifier"), "{shown}");
+    assert_eq!(v["report"]["status"], "Unknown", "{v}");
+    assert_eq!(v["proof"]["ownership"], "Verified", "the domain is proved; only SPF is unknown: {v}");
+
+    // A domain that never answers (no check ever ran for it before the send).
+    let lent = new_user(&app, &admin, "jean@lent.test").await;
+    let doc = issued_invoice(&lent, "Roux", "roux@client.test").await;
+    let (shown, mail) = send_and_receive(&lent, &sink, doc, "roux@client.test").await;
+    assert!(header(&mail, "From").unwrap().contains("<notifications@ouvrage.test>"), "{mail}");
+    assert_eq!(shown["sent_from"], "notifications@ouvrage.test");
     app.finish().await;
 }
 
@@ -448,7 +594,7 @@ async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
         addr: None,
         mail: MailConfig::default(),
         secure_cookies: false,
-        trust_proxy: false,
+        trust_proxy: 0,
         demo: false,
         admin: Some((common::ADMIN_EMAIL.into(), common::ADMIN_PASSWORD.into())),
         widget_cache_mb: 0,

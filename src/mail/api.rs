@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::mail::model::{DomainReport, MailView};
+use crate::mail::model::{DomainView, MailView};
 
 /// The mails of a document and what its «Envoyer par e-mail» form starts with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,23 +18,27 @@ pub struct DocumentMailsView {
     pub token: String,
 }
 
-/// The last check of my sender domain (none yet: `None`).
+/// The last check of my sender domain, with my company's proof of it and the TXT record
+/// to publish (none yet: `None`).
 #[server(prefix = "/api", endpoint = "mail/domain")]
-pub async fn my_domain() -> Result<Option<DomainReport>, AppError> {
+pub async fn my_domain() -> Result<Option<DomainView>, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let domain = crate::mail::spf::domain_of(&cx.me.email).to_ascii_lowercase();
-    let json: Option<String> = crate::on_pool!(&cx.db, c => sqlx::query_scalar("SELECT report FROM mail_domain_check WHERE company_id = $1 AND domain = $2")
-        .bind(cx.tenant.company_id()).bind(&domain).fetch_optional(c).await)
-    .map_err(crate::db::internal)?;
-    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    let domain = crate::mail::spf::domain_of(&cx.me.email).to_string();
+    crate::mail::spf::stored(&cx.db, &cx.tenant, &domain).await
 }
 
-/// «Vérifier mon domaine»: checks the domain of my address now.
+/// «Vérifier mon domaine»: gives my company its verification token for the domain of my
+/// address (kept once given), then checks the domain now: the token's TXT record
+/// (`_ouvrage.<domain>`) and SPF.
 #[server(prefix = "/api", endpoint = "mail/check_domain")]
-pub async fn check_my_domain() -> Result<DomainReport, AppError> {
+pub async fn check_my_domain() -> Result<DomainView, AppError> {
     let cx = crate::auth::session::ctx().await?;
     let st = crate::auth::session::state()?;
-    let domain = crate::mail::spf::domain_of(&cx.me.email).to_string();
+    let domain = crate::mail::spf::normalise(crate::mail::spf::domain_of(&cx.me.email));
+    if domain.is_empty() {
+        return Err(AppError::invalid("domain", "Votre adresse e-mail n'a pas de domaine à vérifier."));
+    }
+    crate::mail::proof::ensure_token(&cx.db, &cx.tenant, cx.user_id(), &domain).await?;
     let report = crate::mail::spf::cached(&cx.db, &cx.tenant, &st.config.mail, &domain, true).await?;
     leptos_axum::redirect("/preferences/domaine?verifie=1");
     Ok(report)

@@ -58,9 +58,12 @@ pub enum DomainStatus {
 }
 
 impl DomainStatus {
-    /// Whether mail may go From the user's own address.
-    pub fn sends_as_user(self) -> bool {
-        matches!(self, DomainStatus::Authorised | DomainStatus::Unknown)
+    /// Whether SPF authorises our sending servers (`Pass` for each of them). Necessary,
+    /// not sufficient, to send From the user: the company must also have proved the
+    /// domain ([`DomainView::sends_as_user`]). Anything else (no record, `-all`, broken,
+    /// DNS failure) fails closed.
+    pub fn authorises_us(self) -> bool {
+        matches!(self, DomainStatus::Authorised)
     }
     pub fn code(self) -> &'static str {
         match self {
@@ -85,4 +88,88 @@ pub struct DomainReport {
     /// The verdict in plain French.
     pub message: String,
     pub checked_at: i64,
+}
+
+/// Whether the company has proved that it holds the sender domain: the TXT record
+/// `_ouvrage.<domain>` = `ouvrage-verification=<token>` (the company's own token) seen in
+/// DNS. One company at most holds a domain (the first to prove it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ownership {
+    /// No token asked yet («Vérifier mon domaine» never clicked for this domain).
+    #[default]
+    NotRequested,
+    /// The token is not (or no longer) published.
+    Pending,
+    /// The token is published and the domain belongs to this company.
+    Verified,
+    /// Another company proved this domain first.
+    OtherCompany,
+    /// The DNS did not answer for the verification record.
+    Unknown,
+    /// Withdrawn by Ouvrage's administrator (the domain changed hands); never claimed
+    /// again automatically.
+    Revoked,
+}
+
+impl Ownership {
+    pub fn code(self) -> &'static str {
+        match self {
+            Ownership::NotRequested => "not_requested",
+            Ownership::Pending => "pending",
+            Ownership::Verified => "verified",
+            Ownership::OtherCompany => "other_company",
+            Ownership::Unknown => "unknown",
+            Ownership::Revoked => "revoked",
+        }
+    }
+    pub fn from_code(code: &str) -> Ownership {
+        match code {
+            "verified" => Ownership::Verified,
+            "other_company" => Ownership::OtherCompany,
+            "unknown" => Ownership::Unknown,
+            "revoked" => Ownership::Revoked,
+            _ => Ownership::Pending,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Ownership::NotRequested => "Domaine non vérifié",
+            Ownership::Pending => "Domaine en attente de vérification",
+            Ownership::Verified => "Domaine vérifié",
+            Ownership::OtherCompany => "Domaine vérifié par une autre entreprise",
+            Ownership::Unknown => "Vérification impossible pour le moment",
+            Ownership::Revoked => "Vérification retirée",
+        }
+    }
+}
+
+/// The proof of a sender domain for one company.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainProof {
+    pub domain: String,
+    pub ownership: Ownership,
+    /// The name of the TXT record to publish: `_ouvrage.<domain>`.
+    pub record_name: String,
+    /// Its value, `ouvrage-verification=<token>` (empty until a token is asked).
+    pub record_value: String,
+    /// When this company first proved the domain.
+    pub verified_at: Option<i64>,
+    /// The state in plain French.
+    pub message: String,
+}
+
+/// What decides a mail's sender: the SPF check and the company's proof of the domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainView {
+    pub report: DomainReport,
+    pub proof: DomainProof,
+}
+
+impl DomainView {
+    /// Mail goes From the user's own address only when the domain is proved by this
+    /// company AND its SPF record authorises our sending servers; anything else goes
+    /// From the application's address with Reply-To the user.
+    pub fn sends_as_user(&self) -> bool {
+        self.proof.ownership == Ownership::Verified && self.report.status.authorises_us()
+    }
 }

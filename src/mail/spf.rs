@@ -1,7 +1,8 @@
 //! «Vérifier mon domaine»: a real DNS lookup of the sender domain's SPF record, evaluated
 //! by `mail-auth` (RFC 7208 `check_host`) for each of our sending addresses, the DMARC
-//! record's presence, and the one record to publish when we are not authorised. Results
-//! are kept in `mail_domain_check` for `OUVRAGE_SPF_TTL` seconds.
+//! record's presence, and the one record to publish when we are not authorised; with
+//! the company's proof of the domain (`proof.rs`). Results are kept in
+//! `mail_domain_check` for `OUVRAGE_SPF_TTL` seconds.
 
 use std::net::IpAddr;
 
@@ -13,7 +14,8 @@ use mail_auth::{MessageAuthenticator, SpfResult};
 use crate::db::{Db, Tenant, internal, now};
 use crate::error::AppError;
 use crate::mail::config::MailConfig;
-use crate::mail::model::{DomainReport, DomainStatus};
+use crate::mail::model::{DomainReport, DomainStatus, DomainView, Ownership};
+use crate::mail::proof;
 use crate::on_pool;
 
 /// The resolver of the check: the configured server (`OUVRAGE_DNS`), else the system's.
@@ -39,9 +41,9 @@ pub fn authenticator(cfg: &MailConfig) -> Result<MessageAuthenticator, String> {
     MessageAuthenticator::new(config, opts).map_err(|e| e.to_string())
 }
 
-/// The TXT records of `name` that start with `prefix` (e.g. `v=spf1`); `Err` when DNS
-/// did not answer (timeout, server failure).
-async fn txt_records(auth: &MessageAuthenticator, name: &str, prefix: &str) -> Result<Vec<String>, String> {
+/// The TXT records of `name`, each as one string; `Err` when DNS did not answer
+/// (timeout, server failure).
+async fn txt_all(auth: &MessageAuthenticator, name: &str) -> Result<Vec<String>, String> {
     let fqdn = if name.ends_with('.') { name.to_string() } else { format!("{name}.") };
     match auth.0.txt_lookup(fqdn.as_str()).await {
         Ok(lookup) => Ok(lookup
@@ -51,14 +53,27 @@ async fn txt_records(auth: &MessageAuthenticator, name: &str, prefix: &str) -> R
                 RData::TXT(txt) => Some(txt.txt_data.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect::<String>()),
                 _ => None,
             })
-            .filter(|t| {
-                let l = t.to_ascii_lowercase();
-                l.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ';']))
-            })
             .collect()),
         Err(e) if e.is_no_records_found() || e.is_nx_domain() => Ok(Vec::new()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// The TXT records of `name` that start with `prefix` (e.g. `v=spf1`).
+async fn txt_records(auth: &MessageAuthenticator, name: &str, prefix: &str) -> Result<Vec<String>, String> {
+    Ok(txt_all(auth, name)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            let l = t.to_ascii_lowercase();
+            l.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ';']))
+        })
+        .collect())
+}
+
+/// The TXT records of `name`, through the check's resolver (the proof of a domain).
+pub async fn txt_values(cfg: &MailConfig, name: &str) -> Result<Vec<String>, String> {
+    txt_all(&authenticator(cfg)?, name).await
 }
 
 /// Our sending addresses: the configured ones, else those of the SMTP host.
@@ -85,6 +100,9 @@ pub fn proposed_record(current: Option<&str>, include: &str) -> String {
     }
 }
 
+/// What an unverifiable domain means for sending: fail closed, but never block.
+const UNBLOCKED: &str = "L'envoi n'est pas bloqué : vos e-mails partent en attendant de notre adresse, avec réponse à la vôtre.";
+
 /// Runs the check now (DNS), without the cache.
 pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -99,13 +117,13 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     };
     let auth = match authenticator(cfg) {
         Ok(a) => a,
-        Err(e) => return report(DomainStatus::Unknown, vec![], None, None, format!("Impossible de vérifier le domaine {domain} : pas de résolveur DNS ({e}). L'envoi n'est pas bloqué.")),
+        Err(e) => return report(DomainStatus::Unknown, vec![], None, None, format!("Impossible de vérifier le domaine {domain} : pas de résolveur DNS ({e}). {UNBLOCKED}")),
     };
     let records = match txt_records(&auth, &domain, "v=spf1").await {
         Ok(r) => r,
         Err(_) => {
             return report(DomainStatus::Unknown, vec![], None, None, format!(
-                "Impossible de vérifier le domaine {domain} : le DNS n'a pas répondu. L'envoi n'est pas bloqué ; réessayez plus tard."));
+                "Impossible de vérifier le domaine {domain} : le DNS n'a pas répondu. {UNBLOCKED} Réessayez plus tard."));
         }
     };
     let dmarc = txt_records(&auth, &format!("_dmarc.{domain}"), "v=dmarc1").await.ok().and_then(|r| r.into_iter().next());
@@ -128,7 +146,7 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     let ips = sending_ips(cfg).await;
     if ips.is_empty() {
         return report(DomainStatus::Unknown, records, None, dmarc, format!(
-            "Impossible de vérifier le domaine {domain} : l'adresse de nos serveurs d'envoi n'est pas configurée. L'envoi n'est pas bloqué."));
+            "Impossible de vérifier le domaine {domain} : l'adresse de nos serveurs d'envoi n'est pas configurée. {UNBLOCKED}"));
     }
     let mut worst = SpfResult::Pass;
     for ip in ips {
@@ -142,9 +160,9 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     let proposed = proposed_record(Some(&current), &cfg.spf_include);
     match worst {
         SpfResult::Pass => report(DomainStatus::Authorised, records, None, dmarc, format!(
-            "Le domaine {domain} autorise nos serveurs d'envoi : vos e-mails partent de votre adresse.{dmarc_note}")),
+            "Le domaine {domain} autorise nos serveurs d'envoi (SPF).{dmarc_note}")),
         SpfResult::TempError => report(DomainStatus::Unknown, records, None, dmarc, format!(
-            "Impossible de vérifier le domaine {domain} : une recherche DNS n'a pas abouti. L'envoi n'est pas bloqué ; réessayez plus tard.")),
+            "Impossible de vérifier le domaine {domain} : une recherche DNS n'a pas abouti. {UNBLOCKED} Réessayez plus tard.")),
         SpfResult::PermError => report(DomainStatus::Broken, records, Some(proposed), dmarc, format!(
             "L'enregistrement SPF du domaine {domain} est invalide (syntaxe, boucle d'include ou plus de 10 recherches DNS) : \
              les serveurs de réception le rejettent. Corrigez-le ; les e-mails partent en attendant de notre adresse, avec réponse à la vôtre.{dmarc_note}")),
@@ -155,22 +173,50 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     }
 }
 
-/// The check of `domain` for the company, from the cache when fresher than the TTL,
-/// else run and stored.
-pub async fn cached(db: &Db, tenant: &Tenant, cfg: &MailConfig, domain: &str, force: bool) -> Result<DomainReport, AppError> {
-    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
-    if !force {
-        let row: Option<(String, i64)> = on_pool!(db, c => sqlx::query_as("SELECT report, checked_at FROM mail_domain_check WHERE company_id = $1 AND domain = $2")
-            .bind(tenant.company_id()).bind(&domain).fetch_optional(c).await)
-        .map_err(internal)?;
-        if let Some((json, at)) = row
-            && now() - at < cfg.spf_ttl_secs
-            && let Ok(r) = serde_json::from_str::<DomainReport>(&json)
-        {
-            return Ok(r);
-        }
+/// A sender domain as stored (`example.fr`, lower case, no final dot).
+pub fn normalise(domain: &str) -> String {
+    domain.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The last check of `domain` stored for the company (its time), if any.
+async fn stored_report(db: &Db, tenant: &Tenant, domain: &str) -> Result<Option<(DomainReport, i64)>, AppError> {
+    let row: Option<(String, i64)> = on_pool!(db, c => sqlx::query_as("SELECT report, checked_at FROM mail_domain_check WHERE company_id = $1 AND domain = $2")
+        .bind(tenant.company_id()).bind(domain).fetch_optional(c).await)
+    .map_err(internal)?;
+    Ok(row.and_then(|(json, at)| serde_json::from_str::<DomainReport>(&json).ok().map(|r| (r, at))))
+}
+
+/// The last check of `domain` for the company and its proof, as stored (no DNS); `None`
+/// before the first check.
+pub async fn stored(db: &Db, tenant: &Tenant, domain: &str) -> Result<Option<DomainView>, AppError> {
+    let domain = normalise(domain);
+    let row = proof::row(db, tenant, &domain).await?;
+    let Some((report, _)) = stored_report(db, tenant, &domain).await? else { return Ok(None) };
+    let ownership = row.as_ref().map_or(Ownership::NotRequested, proof::ProofRow::ownership);
+    Ok(Some(DomainView { report, proof: proof::view(&domain, row.as_ref(), ownership) }))
+}
+
+/// The check of `domain` for the company (SPF, and the company's proof of the domain),
+/// from the cache when fresher than the TTL, else run and stored. The proof's claim is
+/// read from the database every time.
+pub async fn cached(db: &Db, tenant: &Tenant, cfg: &MailConfig, domain: &str, force: bool) -> Result<DomainView, AppError> {
+    let domain = normalise(domain);
+    let row = proof::row(db, tenant, &domain).await?;
+    if !force
+        && let Some((report, at)) = stored_report(db, tenant, &domain).await?
+        && now() - at < cfg.spf_ttl_secs
+    {
+        let ownership = row.as_ref().map_or(Ownership::NotRequested, proof::ProofRow::ownership);
+        return Ok(DomainView { report, proof: proof::view(&domain, row.as_ref(), ownership) });
     }
     let report = check(cfg, &domain).await;
+    let (row, ownership) = match row {
+        Some(r) => {
+            let ownership = proof::check(db, tenant, cfg, &domain, &r).await?;
+            (proof::row(db, tenant, &domain).await?, ownership)
+        }
+        None => (None, Ownership::NotRequested),
+    };
     let json = serde_json::to_string(&report).map_err(|_| AppError::Internal)?;
     let mut tx = db.begin().await?;
     crate::on_conn!(&mut tx, c => sqlx::query(
@@ -179,7 +225,7 @@ pub async fn cached(db: &Db, tenant: &Tenant, cfg: &MailConfig, domain: &str, fo
         .bind(tenant.company_id()).bind(&domain).bind(report.status.code()).bind(&json).bind(report.checked_at).execute(c).await.map(|r| r.rows_affected()))
     .map_err(internal)?;
     tx.commit().await?;
-    Ok(report)
+    Ok(DomainView { report, proof: proof::view(&domain, row.as_ref(), ownership) })
 }
 
 /// The domain of an address (`a@b.fr` → `b.fr`).

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::mail::api::{CheckMyDomain, RetryMail, SendDocument, document_mails, my_domain};
-use crate::mail::model::{DomainReport, DomainStatus, MailView};
+use crate::mail::model::{DomainProof, DomainReport, DomainStatus, DomainView, MailView, Ownership};
 use crate::ui::{Field, FormAlert, Notice, TextField, form_error, load, path, query_param};
 
 const SEND_FIELDS: &[&str] = &["to", "subject", "message"];
@@ -74,17 +74,55 @@ pub fn DomainPage() -> impl IntoView {
     view! {
         <Title text="Vérifier mon domaine — Ouvrage" />
         <h1>"Vérifier mon domaine"</h1>
-        <p>"Vos e-mails partent de votre adresse si le domaine de celle-ci autorise nos serveurs d'envoi (SPF). \
+        <p>"Vos e-mails partent de votre adresse quand votre entreprise a prouvé que le domaine de celle-ci est le sien \
+            (un enregistrement TXT à publier, indiqué ci-dessous) et que ce domaine autorise nos serveurs d'envoi (SPF). \
             Sinon ils partent de l'adresse d'Ouvrage, avec réponse à la vôtre."</p>
         {checked.then(|| view! { <Notice text="Vérification faite." /> })}
         <FormAlert error=error fields=&[] />
         {load(my_domain, |r| match r {
-            Some(r) => report_view(r).into_any(),
-            None => view! { <p>"Votre domaine n'a pas encore été vérifié."</p> }.into_any(),
+            Some(v) => domain_view(v).into_any(),
+            None => view! { <p>"Votre domaine n'a pas encore été vérifié : cliquez sur « Vérifier mon domaine » pour obtenir l'enregistrement à publier."</p> }.into_any(),
         })}
         <form method="post" action={path::<CheckMyDomain>()}>
             <button type="submit">"Vérifier mon domaine"</button>
         </form>
+    }
+}
+
+fn domain_view(v: DomainView) -> impl IntoView {
+    let sender = if v.sends_as_user() {
+        "Vos e-mails partent de votre adresse."
+    } else {
+        "Vos e-mails partent de l'adresse d'Ouvrage, avec réponse à la vôtre."
+    };
+    view! {
+        <p class="domain-sender" role="status">{sender}</p>
+        {proof_view(v.proof)}
+        {report_view(v.report)}
+    }
+}
+
+/// The company's proof of the domain: its state and the TXT record to publish.
+fn proof_view(p: DomainProof) -> impl IntoView {
+    let ok = p.ownership == Ownership::Verified;
+    view! {
+        <section class="card" aria-label="Propriété du domaine" class:ok=ok>
+            <h2>{format!("{} : {}", p.ownership.label(), p.domain)}</h2>
+            <p class="domain-message">{p.message.clone()}</p>
+            {(!p.record_value.is_empty()).then(|| view! {
+                <h3>"Enregistrement de vérification à publier"</h3>
+                <table class="list record">
+                    <thead><tr><th>"Nom"</th><th>"Type"</th><th>"Valeur"</th></tr></thead>
+                    <tbody><tr>
+                        <td><code class="record-name">{p.record_name.clone()}</code></td>
+                        <td>"TXT"</td>
+                        <td><code class="record proof">{p.record_value.clone()}</code></td>
+                    </tr></tbody>
+                </table>
+                <p class="hint">"Publiez-le dans la zone DNS de votre domaine (chez votre hébergeur ou registraire), \
+                    puis cliquez sur « Vérifier mon domaine ». Laissez-le publié ensuite."</p>
+            })}
+        </section>
     }
 }
 

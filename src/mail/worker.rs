@@ -19,7 +19,7 @@ use tokio::sync::watch;
 
 use crate::db::{Db, Tenant};
 use crate::mail::config::{MailConfig, SmtpTarget, Tls};
-use crate::mail::model::DomainReport;
+use crate::mail::model::{DomainView, Ownership};
 use crate::mail::outbox::{self, Claimed, Outcome};
 use crate::mail::spf;
 
@@ -62,7 +62,7 @@ struct Connection {
 
 async fn task(db: Db, cfg: Arc<MailConfig>, me: String, recovers: bool, mut stop: watch::Receiver<bool>) {
     let mut conn: Option<Connection> = None;
-    let mut identities: HashMap<(i64, String), (DomainReport, Instant)> = HashMap::new();
+    let mut identities: HashMap<(i64, String), (DomainView, Instant)> = HashMap::new();
     let mut last_recover: Option<Instant> = None;
     while !*stop.borrow() {
         if recovers && last_recover.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
@@ -114,13 +114,22 @@ async fn task(db: Db, cfg: Arc<MailConfig>, me: String, recovers: bool, mut stop
     }
 }
 
-/// The identity a mail goes out with: the user's address when their domain authorises
-/// us (or could not be checked), else the application's with Reply-To the user.
-async fn identity(db: &Db, cfg: &MailConfig, cache: &mut HashMap<(i64, String), (DomainReport, Instant)>, mail: &Claimed) -> (Mailbox, String, String) {
+/// How long a task reuses a sender decision: a minute to send as the user; a few seconds
+/// otherwise, so that a domain just verified is used at once.
+fn remembered(v: &DomainView) -> Duration {
+    if v.sends_as_user() { Duration::from_secs(60) } else { Duration::from_secs(5) }
+}
+
+/// The identity a mail goes out with: the user's address only when the company has
+/// proved the domain (its TXT token seen in DNS, and no other company holds it) and the
+/// domain's SPF authorises our servers (`Pass`); anything else, a DNS failure included,
+/// fails closed to the application's address with Reply-To the user. Decisions are kept
+/// in memory a little while ([`remembered`]).
+async fn identity(db: &Db, cfg: &MailConfig, cache: &mut HashMap<(i64, String), (DomainView, Instant)>, mail: &Claimed) -> (Mailbox, String, String) {
     let domain = spf::domain_of(&mail.from_addr).to_ascii_lowercase();
     let key = (mail.company_id, domain.clone());
     let report = match cache.get(&key) {
-        Some((r, at)) if at.elapsed() < Duration::from_secs(60) => Some(r.clone()),
+        Some((r, at)) if at.elapsed() < remembered(r) => Some(r.clone()),
         _ => match spf::cached(db, &Tenant::trusted(mail.company_id), cfg, &domain, false).await {
             Ok(r) => {
                 cache.insert(key, (r.clone(), Instant::now()));
@@ -131,10 +140,18 @@ async fn identity(db: &Db, cfg: &MailConfig, cache: &mut HashMap<(i64, String), 
     };
     let user = Address::from_str(&mail.from_addr).ok();
     match (report, user) {
-        (Some(r), Some(addr)) if r.status.sends_as_user() => (Mailbox::new(Some(mail.from_name.clone()), addr), mail.from_addr.clone(), String::new()),
+        (Some(r), Some(addr)) if r.sends_as_user() => (Mailbox::new(Some(mail.from_name.clone()), addr), mail.from_addr.clone(), String::new()),
         (r, _) => {
             let app = Address::from_str(&cfg.app_from).unwrap_or_else(|_| Address::new("notifications", "ouvrage.fr").expect("a valid address"));
-            let why = r.map(|r| r.message).unwrap_or_else(|| "Le domaine de votre adresse n'a pas pu être vérifié.".into());
+            let why = match r {
+                // SPF first (the record to publish), then the proof of the domain.
+                Some(r) => [(!r.report.status.authorises_us()).then_some(r.report.message), (r.proof.ownership != Ownership::Verified).then_some(r.proof.message)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => "Le domaine de votre adresse n'a pas pu être vérifié.".into(),
+            };
             let note = format!("Envoyé depuis {} avec réponse à {}, car : {why}", cfg.app_from, mail.reply_to);
             (Mailbox::new(Some(format!("{} (via Ouvrage)", mail.from_name)), app), cfg.app_from.clone(), note)
         }
@@ -194,7 +211,7 @@ async fn connect(cfg: &MailConfig, t: &SmtpTarget) -> Result<AsyncSmtpConnection
     Ok(conn)
 }
 
-async fn send_one(db: &Db, cfg: &MailConfig, conn: &mut Option<Connection>, identities: &mut HashMap<(i64, String), (DomainReport, Instant)>, mail: &Claimed) -> Outcome {
+async fn send_one(db: &Db, cfg: &MailConfig, conn: &mut Option<Connection>, identities: &mut HashMap<(i64, String), (DomainView, Instant)>, mail: &Claimed) -> Outcome {
     let (from, sent_from, sender_note) = identity(db, cfg, identities, mail).await;
     let attachments = match outbox::attachments(db, mail.company_id, mail.id).await {
         Ok(a) => a,
