@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load bench-instructions cluster
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load bench-instructions bench-hostile cluster
 
 run: setup
 	cargo leptos serve
@@ -124,3 +124,10 @@ bench-load: setup
 bench-instructions:
 	cargo build --release --features ssr --bin ouvrage
 	bash bench/instructions.sh
+
+# «Safe to put online» figures (docs/reliability.md): the server binary on a fresh SQLite
+# database; 64 concurrent wrong passwords for one account, then ≥ 1,000 hostile calls and
+# uploads; calls, HTTP 500s, process deaths, peak memory beside the idle server's.
+bench-hostile:
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo build --features ssr --bin ouvrage
+	python3 bench/hostile.py $(CARGO_TARGET_DIR)/debug/ouvrage

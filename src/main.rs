@@ -49,6 +49,7 @@ async fn main() {
         Ok(s) => s,
         Err(e) => fail(&format!("démarrage impossible : {e}")),
     };
+    let hashing = state.hashing.clone();
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
         // No Nagle delay: a response written in several pieces (headers, then a streamed
@@ -71,6 +72,7 @@ async fn main() {
     if let Some(w) = workers {
         w.stop().await;
     }
+    println!("Hachages de mots de passe simultanés au plus : {}", hashing.peak());
     db.close().await;
     if let Err(e) = served {
         fail(&format!("le serveur s'est arrêté : {e}"));

@@ -9,7 +9,7 @@ const BUSINESS_TABLES: &[&str] = &[
     "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file", "outbox", "outbox_attachment",
     "mail_domain_check", "action_type", "action_response", "action", "action_share", "reminder_settings", "reminder_template", "rate",
     "reminder_schedule", "reminder_letter", "reminder", "question", "answer", "sav", "service", "user_layout", "recent_view",
-    "import_job", "import_row", "search_version",
+    "import_job", "import_row", "search_version", "mail_domain_verification",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)

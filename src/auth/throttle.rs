@@ -132,14 +132,19 @@ pub const DEVICE_COOKIE: &str = "ouvrage_device";
 /// MiB and tens of milliseconds, so anonymous requests must not start hundreds. A request
 /// that cannot start its hash within a short wait is refused at once.
 #[derive(Clone, Debug)]
-pub struct Hashing(Arc<tokio::sync::Semaphore>);
+pub struct Hashing {
+    slots: Arc<tokio::sync::Semaphore>,
+    /// Hashes running now, and the most that ever ran at once (a figure printed at exit).
+    running: Arc<std::sync::atomic::AtomicUsize>,
+    peak: Arc<std::sync::atomic::AtomicUsize>,
+}
 
 /// How long a request waits for a free hashing slot before it is refused.
 pub const HASH_WAIT: Duration = Duration::from_millis(300);
 
 impl Hashing {
     pub fn new(slots: usize) -> Hashing {
-        Hashing(Arc::new(tokio::sync::Semaphore::new(slots.max(1))))
+        Hashing { slots: Arc::new(tokio::sync::Semaphore::new(slots.max(1))), running: Default::default(), peak: Default::default() }
     }
 
     /// One slot per core of this machine.
@@ -150,12 +155,16 @@ impl Hashing {
     /// Runs `work` (a hash or a verification) on a blocking thread once a slot is free.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
         let busy = || AppError::TooManyAttempts("Le serveur vérifie beaucoup de mots de passe en ce moment. Réessayez dans un instant.".into());
-        let permit = match tokio::time::timeout(HASH_WAIT, self.0.clone().acquire_owned()).await {
+        let permit = match tokio::time::timeout(HASH_WAIT, self.slots.clone().acquire_owned()).await {
             Ok(Ok(p)) => p,
             _ => return Err(busy()),
         };
+        let (running, peak) = (self.running.clone(), self.peak.clone());
         let out = tokio::task::spawn_blocking(move || {
+            use std::sync::atomic::Ordering::SeqCst;
+            peak.fetch_max(running.fetch_add(1, SeqCst) + 1, SeqCst);
             let out = work();
+            running.fetch_sub(1, SeqCst);
             drop(permit);
             out
         })
@@ -164,9 +173,9 @@ impl Hashing {
         Ok(out)
     }
 
-    /// Hashes at most this many at once (for tests and figures).
-    pub fn slots(&self) -> usize {
-        self.0.available_permits()
+    /// The most hashes that ran at once since the start.
+    pub fn peak(&self) -> usize {
+        self.peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -183,6 +192,19 @@ mod tests {
         assert_eq!(delay(ACCOUNT, 1_000_000), 300);
         assert_eq!(delay(ADDRESS, 29), 0);
         assert_eq!(delay(ADDRESS, 30), 5);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn hashes_run_at_most_one_per_slot_and_waiting_ones_are_refused_fast() {
+        let h = Hashing::new(2);
+        let jobs = (0..12).map(|_| {
+            let h = h.clone();
+            tokio::spawn(async move { h.run(|| std::thread::sleep(Duration::from_millis(200))).await })
+        });
+        let results = futures::future::join_all(jobs).await;
+        let refused = results.iter().filter(|r| matches!(r, Ok(Err(AppError::TooManyAttempts(_))))).count();
+        assert_eq!(h.peak(), 2, "never more hashes at once than slots");
+        assert!(refused >= 6, "those that cannot start within {HASH_WAIT:?} are refused: {refused}");
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub async fn run(url: &str, label: &str, mails: usize, cfg: &MailConfig) -> Resu
         let mut tx = db.begin().await?;
         crate::on_conn!(&mut tx, c => sqlx::query("INSERT INTO mail_domain_check (company_id, domain, status, report, checked_at) VALUES ($1, 'bench.test', 'authorised', $2, $3)")
             .bind(company).bind(&json).bind(report.checked_at).execute(c).await.map(|_| ())).map_err(crate::db::internal)?;
+        // The bench company proved its domain (src/mail/proof.rs): its mails go From the user.
+        crate::on_conn!(&mut tx, c => sqlx::query("INSERT INTO mail_domain_verification (company_id, domain, token, created_at, verified_at, state, checked_at) VALUES ($1, 'bench.test', 'bench', $2, $2, 'verified', $2)")
+            .bind(company).bind(report.checked_at).execute(c).await.map(|_| ())).map_err(crate::db::internal)?;
         tx.commit().await?;
 
         let t = Instant::now();
