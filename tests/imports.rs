@@ -9,7 +9,13 @@ use std::time::Duration;
 
 use common::{Backend, Client};
 
-both_databases!(a_french_file_with_duplicates_then_undo, export_then_import_gives_the_same_contacts, stop_and_resume_in_batches, bad_files_are_refused);
+both_databases!(
+    a_french_file_with_duplicates_then_undo,
+    export_then_import_gives_the_same_contacts,
+    stop_and_resume_in_batches,
+    bad_files_are_refused,
+    hostile_files_are_refused_and_the_server_stays_up
+);
 
 /// Uploads a file and returns its import's id.
 async fn upload(c: &Client, name: &str, bytes: Vec<u8>) -> String {
@@ -270,5 +276,75 @@ async fn bad_files_are_refused(b: Backend) {
     assert!(configure(&[("colonne[]", "nom"), ("colonne[]", "ville"), ("rang[]", "0"), ("choix[]", "supprimer")]).await.contains("Choix inconnu"));
     let v = admin.call("imports/get", &[("id", &id)]).await.json();
     assert_eq!((v["state"].as_str(), v["mapping"].clone()), (Some("apercu"), serde_json::json!(["nom", "ville"])));
+    app.finish().await;
+}
+
+/// A workbook of one sheet, built part by part as the smallest XLSX calamine opens:
+/// the sheet's declared extent and rows (`<sheetData>`), and its shared strings' `<si>`.
+fn workbook(dimension: &str, rows: &str, shared: Option<&str>) -> Vec<u8> {
+    use std::io::Write;
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut rels = format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>"#);
+    let mut parts = vec![
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_string()),
+        ("_rels/.rels", format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+        ("xl/workbook.xml", format!(r#"<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets><sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+        ("xl/worksheets/sheet1.xml", format!(r#"<worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>"#)),
+    ];
+    if let Some(si) = shared {
+        rels.push_str(&format!(r#"<Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/>"#));
+        parts.push(("xl/sharedStrings.xml", format!(r#"<sst xmlns="{MAIN}">{si}</sst>"#)));
+    }
+    rels.push_str("</Relationships>");
+    parts.push(("xl/_rels/workbook.xml.rels", rels));
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in parts {
+        w.start_file(name, options).unwrap();
+        w.write_all(body.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Small files that would make the server allocate gigabytes (issue 27): each is refused
+/// in French before it is read into memory, nothing is kept, and the server goes on.
+async fn hostile_files_are_refused_and_the_server_stays_up(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    let refused = async |name: &str, bytes: Vec<u8>| {
+        let (status, location) = admin.upload("/clients/importer/fichier", name, bytes).await;
+        assert_eq!(status, 303, "{name}");
+        assert!(location.starts_with("/clients/importer?erreur="), "{name}: {location}");
+        let page = admin.get(&location).await;
+        assert_eq!(page.status, 200, "{name}");
+        page.body
+    };
+    // Two cells, A1 and XFD1048576: an extent of 17 billion cells in a file of 1 KB.
+    let sparse = workbook("A1:XFD1048576", r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#, None);
+    assert!(sparse.len() < 2_000);
+    assert!(refused("creux.xlsx", sparse).await.contains("Ligne 1048576 : plus de 100 colonnes"));
+    // One 30,000-character shared string referred to by 10,000 cells: 300 MB once each
+    // cell has its copy.
+    let rows: String = (1..=1_000).map(|r| format!("<row r=\"{r}\">{}</row>", (b'A'..=b'J').map(|c| format!(r#"<c r="{}{r}" t="s"><v>0</v></c>"#, c as char)).collect::<String>())).collect();
+    let fan_out = workbook("A1:J1000", &rows, Some(&format!("<si><t>{}</t></si>", "x".repeat(30_000))));
+    assert!(fan_out.len() < 100_000);
+    assert!(refused("eventail.xlsx", fan_out).await.contains("plus de 64 Mo de texte une fois lu"));
+    // One cell of 50 MB (deflated to a few dozen KB).
+    let cell = workbook("A1", &format!(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row>"#, "x".repeat(50 << 20)), None);
+    assert!(cell.len() < 1 << 20);
+    assert!(refused("cellule.xlsx", cell).await.contains("un élément de plus de 1 Mo d'un seul tenant"));
+    // A CSV line of two million columns, and a CSV cell of 10 MB.
+    let mut wide = b"Nom;Ville\nDupont;Lyon\n".to_vec();
+    wide.extend("x;".repeat(2_000_000).bytes());
+    assert!(refused("large.csv", wide).await.contains("Ligne 3 : plus de 16\u{202f}384 colonnes"));
+    let long = format!("Nom;Notes\nDupont;{}\n", "x".repeat(10 << 20));
+    assert!(refused("long.csv", long.into_bytes()).await.contains("Ligne 2 : une cellule dépasse 32\u{202f}767 caractères"));
+    assert_eq!(app.count("import_job").await, 0, "nothing kept");
+    // The server still answers, and a real file still imports.
+    assert_eq!(admin.get("/clients/importer").await.status, 200);
+    let id = upload(&admin, "ok.csv", b"Nom;Ville\nDupont;Lyon\n".to_vec()).await;
+    assert_eq!(admin.call("imports/get", &[("id", &id)]).await.json()["analysis"]["new_rows"].as_i64(), Some(1));
     app.finish().await;
 }
