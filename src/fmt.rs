@@ -32,10 +32,47 @@ pub fn local_path(back: &str) -> Option<&str> {
     (!bad).then_some(back)
 }
 
+/// What a field's text may not contain, as a French message (`None`: accepted). No
+/// control character (NUL, escape, …) anywhere; no line break or tab in a one-line field
+/// (a name, a title, a subject: it would break an e-mail header, a CSV line, a PDF line);
+/// no bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), which make a
+/// text display in another order than it reads («Trojan Source»).
+pub fn text_problem(multi_line: bool, value: &str) -> Option<&'static str> {
+    for c in value.chars() {
+        if is_bidi_control(c) {
+            return Some("Ce texte contient un caractère invisible qui inverse le sens de lecture : retirez-le.");
+        }
+        if matches!(c, '\n' | '\r' | '\t') {
+            if !multi_line {
+                return Some("Une seule ligne, sans retour à la ligne ni tabulation.");
+            }
+        } else if c.is_control() {
+            return Some("Ce texte contient un caractère de contrôle invisible : retirez-le.");
+        }
+    }
+    None
+}
+
+/// Whether a character reorders text on display (bidirectional embeddings, overrides and
+/// isolates: U+202A–U+202E, U+2066–U+2069).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from outside (an imported file, older data) made safe to keep: no control
+/// character nor bidirectional control; a one-line text also loses its line breaks and
+/// tabs (runs of spaces become one), a multi-line one keeps them.
+pub fn clean_text(multi_line: bool, text: &str) -> String {
+    if !multi_line {
+        return one_line(text);
+    }
+    text.chars().filter(|c| !is_bidi_control(*c) && (!c.is_control() || matches!(c, '\n' | '\r' | '\t'))).collect()
+}
+
 /// A text made one line: line breaks, tabs and other control characters become spaces,
 /// runs of spaces one (an e-mail subject, a file name, a PDF line from older data).
 pub fn one_line(text: &str) -> String {
-    text.split(|c: char| c.is_control() || c.is_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    text.split(|c: char| c.is_control() || c.is_whitespace() || is_bidi_control(c)).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Formats a calendar date given as (year, month, day) the French way.
@@ -135,9 +172,24 @@ mod tests {
     }
 
     #[test]
+    fn one_line_fields_refuse_breaks_and_controls() {
+        assert_eq!(text_problem(false, "Dupont Jean-Pierre l'Ancien"), None);
+        assert!(text_problem(false, "Dupont\nBcc: x@y.fr").is_some());
+        assert!(text_problem(false, "a\tb").is_some());
+        assert_eq!(text_problem(true, "ligne 1\r\nligne 2\tfin"), None);
+        for bad in ["a\u{0}b", "\u{1b}[31m", "\u{7f}", "\u{85}", "abc\u{202E}gpj.exe", "\u{2066}x"] {
+            assert!(text_problem(true, bad).is_some(), "{bad:?}");
+            assert!(text_problem(false, bad).is_some(), "{bad:?}");
+        }
+        assert_eq!(text_problem(false, "Ça coûte 12 € — «ok» 😀 مرحبا"), None);
+    }
+
+    #[test]
     fn html_is_escaped_and_lines_made_one() {
         assert_eq!(escape_html("</textarea><b id=\"x\">'&"), "&lt;/textarea&gt;&lt;b id=&quot;x&quot;&gt;&#39;&amp;");
         assert_eq!(one_line("Dupont\r\nBcc: x@y.fr\t "), "Dupont Bcc: x@y.fr");
+        assert_eq!(clean_text(true, "a\u{0}b\r\nc\u{202E}d\te"), "ab\r\ncd\te");
+        assert_eq!(clean_text(false, "12 rue X\nBât B"), "12 rue X Bât B");
     }
 
     #[test]

@@ -172,13 +172,16 @@ impl ContactForm {
         if !CIVILITES.contains(&civilite.as_str()) {
             return Err(AppError::invalid("civilite", "Civilité inconnue."));
         }
-        let nom = bounded_text("nom", "Nom", &self.nom, TEXT_MAX)?;
-        let prenom = bounded_text("prenom", "Prénom", &self.prenom, TEXT_MAX)?;
-        let societe = bounded_text("societe", "Société", &self.societe, TEXT_MAX)?;
+        // Typed text with a line break or a control character was refused at the form
+        // (server::security); what comes from a file is made clean here.
+        let line = |v: &str| crate::fmt::clean_text(false, v);
+        let nom = bounded_text("nom", "Nom", &line(&self.nom), TEXT_MAX)?;
+        let prenom = bounded_text("prenom", "Prénom", &line(&self.prenom), TEXT_MAX)?;
+        let societe = bounded_text("societe", "Société", &line(&self.societe), TEXT_MAX)?;
         if nom.is_empty() && societe.is_empty() {
             return Err(AppError::invalid("nom", "Indiquez au moins un nom ou une société."));
         }
-        let adresse = bounded_text("adresse", "Adresse", &self.adresse, TEXT_MAX)?;
+        let adresse = bounded_text("adresse", "Adresse", &line(&self.adresse), TEXT_MAX)?;
         let code_postal = self.code_postal.trim().to_string();
         let digits = code_postal.chars().all(|c| c.is_ascii_digit());
         if !code_postal.is_empty()
@@ -188,7 +191,7 @@ impl ContactForm {
         {
             return Err(AppError::invalid("code_postal", "Le code postal doit compter 5 chiffres (ou être un code étranger valide)."));
         }
-        let ville = bounded_text("ville", "Ville", &self.ville, TEXT_MAX)?;
+        let ville = bounded_text("ville", "Ville", &line(&self.ville), TEXT_MAX)?;
         let mut phones = Vec::new();
         for raw in self.phones.iter().filter(|p| !p.trim().is_empty()) {
             if phones.len() == PHONES_MAX {
@@ -206,7 +209,7 @@ impl ContactForm {
             phones.push(crate::search::text::phone_display(raw));
         }
         let email = if self.email.trim().is_empty() { String::new() } else { parse_email("email", &self.email)? };
-        let notes = bounded_text("notes", "Notes", &self.notes, NOTES_MAX)?;
+        let notes = bounded_text("notes", "Notes", &crate::fmt::clean_text(true, &self.notes), NOTES_MAX)?;
         let bloque = match self.bloque.trim() {
             "" | "non" | "Non" => false,
             "oui" | "Oui" => true,

@@ -77,10 +77,11 @@ pub async fn page(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionVie
     Ok((out, last))
 }
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
-/// leading quote (OWASP's advice against CSV injection); «Importer» removes it again.
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR or NUL first:
+/// OWASP's advice against CSV injection, ASVS 5.0 1.2.10) gets a leading quote;
+/// «Importer» removes it again.
 pub fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) { format!("'{cell}") } else { cell.to_string() }
 }
 
 /// Rows as CSV text (`;`, quoted where needed, CRLF).
@@ -128,5 +129,8 @@ mod tests {
         let rows = vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "a;b".into(), "deux\nlignes".into(), "+33 6 12 34 56 78".into(), "Zoé".into()]];
         let text = String::from_utf8(csv_chunk(&rows)).unwrap();
         assert_eq!(text, "\"'=HYPERLINK(\"\"http://x\"\")\";\"a;b\";\"deux\nlignes\";'+33 6 12 34 56 78;Zoé\r\n");
+        for cell in ["\0=1+1", "\t=1", "\r=1", "@SUM(A1)", "-2+3"] {
+            assert!(defuse(cell).starts_with('\''), "{cell:?}");
+        }
     }
 }

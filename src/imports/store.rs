@@ -245,6 +245,27 @@ async fn analyse_in_background(db: &Db, tenant: &Tenant, table: Table, mapping: 
     .map_err(|_| AppError::Internal)
 }
 
+/// Reads an uploaded file (`parse::read`) on a blocking thread, one file at a time per
+/// server: the largest file accepted takes a few hundred megabytes while it is read, and
+/// two at once must not exhaust the server's memory. Gives the bytes back. A file that
+/// makes the reader fail unexpectedly is refused in French, not answered with a 500.
+async fn read_upload(bytes: Vec<u8>) -> Result<(Table, Vec<u8>), AppError> {
+    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let _turn = ONE_AT_A_TIME.acquire().await.map_err(|_| AppError::Internal)?;
+    let read = tokio::task::spawn_blocking(move || {
+        let table = parse::read(&bytes);
+        (table, bytes)
+    })
+    .await;
+    match read {
+        Ok((table, bytes)) => Ok((table?, bytes)),
+        Err(e) => {
+            tracing::error!(error = %e, "reading an imported file failed");
+            Err(AppError::invalid("fichier", "Ce fichier n'a pas pu être lu. Enregistrez-le en CSV ou en XLSX depuis votre tableur, puis réessayez."))
+        }
+    }
+}
+
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
@@ -253,8 +274,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 /// A file that cannot be read is refused and nothing is kept.
 pub async fn create(db: &Db, tenant: &Tenant, user_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<i64, AppError> {
     let file_name = crate::documents::model::check_file_name(file_name)?;
-    let (table, bytes) = tokio::task::spawn_blocking(move || (parse::read(&bytes), bytes)).await.map_err(|_| AppError::Internal)?;
-    let table = table?;
+    let (table, bytes) = read_upload(bytes).await?;
     let qs = questions(db, tenant).await?;
     let mapping = parse::guess_mapping(&table.headers, &active(&qs));
     let (_, analysis) = analyse_in_background(db, tenant, table, mapping.clone(), Statut::Client, qs).await?;
@@ -397,7 +417,7 @@ pub async fn configure(db: &Db, tenant: &Tenant, id: i64, s: &Settings) -> Resul
         return Err(AppError::invalid("statut", "Importez en Client ou en Prospect."));
     }
     let bytes = content(db, tenant, id).await?;
-    let table = tokio::task::spawn_blocking(move || parse::read(&bytes)).await.map_err(|_| AppError::Internal)??;
+    let (table, _) = read_upload(bytes).await?;
     let qs = questions(db, tenant).await?;
     parse::check_mapping(&s.mapping, table.headers.len(), &active(&qs))?;
     if let Some((row, _)) = s.choices.iter().find(|(row, _)| *row >= table.rows.len()) {
@@ -496,7 +516,7 @@ pub async fn run(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
     let sql = "SELECT user_id, content, statut, default_choice, mapping, choices, done_rows FROM import_job WHERE company_id = $1 AND id = $2";
     let plan: Plan = on_pool!(db, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_one(c).await).map_err(internal)?;
     let content = plan.content;
-    let table = tokio::task::spawn_blocking(move || parse::read(&content)).await.map_err(|_| AppError::Internal)??;
+    let (table, _) = read_upload(content).await?;
     let qs = questions(db, tenant).await?;
     let mapping: Mapping = serde_json::from_str(&plan.mapping).map_err(|_| AppError::Internal)?;
     let statut = Statut::from_code(&plan.statut).ok_or(AppError::Internal)?;

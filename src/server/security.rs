@@ -153,29 +153,8 @@ const MULTI_LINE: &[(&str, &str)] = &[
     ("reminders/save_template", "email"),
 ];
 
-/// What a field's text may not contain, as a French message (`None`: accepted). No
-/// control character (NUL, escape, …) anywhere; no line break or tab in a one-line field
-/// (a name, a title, a subject: it would break an e-mail header, a CSV line, a PDF line);
-/// no bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), which make a
-/// text display in another order than it reads («Trojan Source»).
-pub fn text_problem(multi_line: bool, value: &str) -> Option<&'static str> {
-    for c in value.chars() {
-        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
-            return Some("Ce texte contient un caractère invisible qui inverse le sens de lecture : retirez-le.");
-        }
-        if matches!(c, '\n' | '\r' | '\t') {
-            if !multi_line {
-                return Some("Une seule ligne, sans retour à la ligne ni tabulation.");
-            }
-        } else if c.is_control() {
-            return Some("Ce texte contient un caractère de contrôle invisible : retirez-le.");
-        }
-    }
-    None
-}
-
 /// Checks a server function's form before it is decoded: at most [`MAX_FORM_FIELDS`]
-/// fields, and every value passes [`text_problem`]. Returns the French refusal.
+/// fields, and every value passes [`crate::fmt::text_problem`]. Returns the French refusal.
 pub fn check_form(endpoint: &str, body: &[u8]) -> Result<(), AppError> {
     let mut fields = 0usize;
     let mut typed = Vec::new();
@@ -188,14 +167,14 @@ pub fn check_form(endpoint: &str, body: &[u8]) -> Result<(), AppError> {
         let field = name.split('[').next().unwrap_or_default();
         if problem.is_none() {
             let multi = MULTI_LINE.iter().any(|(e, f)| *f == field && (*e == "*" || *e == endpoint));
-            if let Some(message) = text_problem(multi, &value) {
+            if let Some(message) = crate::fmt::text_problem(multi, &value) {
                 problem = Some((field.to_string(), message));
             }
         }
         // What was typed comes back with the refusal (cleaned), never a password.
         if !name.contains('[') && !field.contains("password") && field != "current" && field != "confirm" && typed.len() < 64 {
-            let clean: String = value.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\r')).filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')).take(2_000).collect();
-            typed.push((field.to_string(), clean));
+            let clean = crate::fmt::clean_text(true, &value);
+            typed.push((field.to_string(), clean.chars().take(2_000).collect()));
         }
     }
     match problem {
@@ -252,19 +231,6 @@ fn refuse_form(parts: &http::request::Parts, path: &str, e: AppError) -> Respons
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_line_fields_refuse_breaks_and_controls() {
-        assert_eq!(text_problem(false, "Dupont Jean-Pierre l'Ancien"), None);
-        assert!(text_problem(false, "Dupont\nBcc: x@y.fr").is_some());
-        assert!(text_problem(false, "a\tb").is_some());
-        assert_eq!(text_problem(true, "ligne 1\r\nligne 2\tfin"), None);
-        for bad in ["a\u{0}b", "\u{1b}[31m", "\u{7f}", "\u{85}", "abc\u{202E}gpj.exe", "\u{2066}x"] {
-            assert!(text_problem(true, bad).is_some(), "{bad:?}");
-            assert!(text_problem(false, bad).is_some(), "{bad:?}");
-        }
-        assert_eq!(text_problem(false, "Ça coûte 12 € — «ok» 😀 مرحبا"), None);
-    }
 
     #[test]
     fn forms_are_counted_and_checked_per_field() {
