@@ -1,7 +1,12 @@
 //! The authorization matrix: every registered server function and every plain route,
-//! called (a) anonymously, (b) by a user of the same company without the right it needs,
-//! (c) by the administrator of another company with ids of the first: all refused. A
-//! server function without an entry here fails the test.
+//! called (a) anonymously, (b) for each right it needs, by a user of the same company
+//! who holds every right but that one, (c) by the administrator of another company with
+//! ids of the first: all refused, nothing changed. Then each entry is called by a user
+//! holding only what the matrix says it needs, which must not be refused for want of a
+//! right: so a function that checks the wrong right, or none, fails one side or the
+//! other. Fields that need a right of their own (the commercial fields of a contact) have
+//! their own rows; calls that mix ids of both companies are refused too. A server
+//! function without an entry here fails the test.
 
 mod common;
 
@@ -9,7 +14,7 @@ use std::collections::HashMap;
 
 use common::{Backend, Client, spawn};
 
-both_databases!(every_server_function_and_route_is_guarded, hostile_input_never_breaks_anything);
+both_databases!(every_server_function_and_route_is_guarded, corbeille_export_needs_both_rights, hostile_input_never_breaks_anything);
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Access {
@@ -21,6 +26,18 @@ enum Access {
     Right(&'static str),
 }
 use Access::*;
+
+impl Access {
+    fn needs(self) -> Vec<&'static str> {
+        match self {
+            Public | Session => Vec::new(),
+            Right(r) => vec![r],
+        }
+    }
+}
+
+/// The rights' codes, as `ouvrage::auth::Right::ALL` orders them (checked below).
+const CODES: [&str; 5] = ["utilisateurs", "parametres", "gestion_commerciale", "relances", "corbeille_fusion"];
 
 /// A server function, who may call it, its arguments (`{…}` are ids of the first company).
 type Entry = (&'static str, Access, &'static [(&'static str, &'static str)]);
@@ -37,13 +54,13 @@ const MATRIX: &[Entry] = &[
     ("users/list", Right("utilisateurs"), &[]),
     ("users/get", Right("utilisateurs"), &[("id", "{user}")]),
     ("users/create", Right("utilisateurs"), &[("name", "Intrus"), ("email", "intrus@test.fr"), ("signature", ""), ("password", "Intrusion-2026!")]),
-    ("users/update", Right("utilisateurs"), &[("id", "{user}"), ("name", "Intrus"), ("email", "tech@test.fr"), ("signature", "")]),
+    ("users/update", Right("utilisateurs"), &[("id", "{user}"), ("name", "Intrus"), ("email", "cible@test.fr"), ("signature", "")]),
     ("contacts/list", Session, &[("statut", "client")]),
     ("contacts/get", Session, &[("id", "{contact}")]),
     ("contacts/create", Session, &[("statut", "client"), ("nom", "Intrus")]),
     ("contacts/update", Session, &[("id", "{contact}"), ("statut", "client"), ("nom", "Intrus")]),
-    ("documents/porte_doc", Session, &[("contact_id", "{contact}")]),
-    ("documents/get", Session, &[("id", "{facture}")]),
+    ("documents/porte_doc", Right("gestion_commerciale"), &[("contact_id", "{contact}")]),
+    ("documents/get", Right("gestion_commerciale"), &[("id", "{facture}")]),
     ("documents/create", Right("gestion_commerciale"), &[("contact_id", "{contact}"), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]),
     ("documents/update", Right("gestion_commerciale"), &[("id", "{devis}"), ("kind", "devis"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]),
     ("documents/issue", Right("gestion_commerciale"), &[("id", "{devis}")]),
@@ -76,7 +93,7 @@ const MATRIX: &[Entry] = &[
     ("actions/mine", Session, &[]),
     ("reminders/worklist", Right("relances"), &[]),
     ("reminders/make", Right("relances"), &[("contact_id", "{contact}"), ("level", "R1")]),
-    ("reminders/of_client", Session, &[("contact_id", "{contact}")]),
+    ("reminders/of_client", Right("relances"), &[("contact_id", "{contact}")]),
     ("reminders/email", Right("relances"), &[("id", "{letter}")]),
     ("reminders/summary", Right("relances"), &[]),
     ("reminders/settings", Right("parametres"), &[]),
@@ -110,13 +127,27 @@ const MATRIX: &[Entry] = &[
     ("imports/act", Right("parametres"), &[("id", "{import}"), ("op", "undo")]),
 ];
 
+/// Fields that need a right of their own, beyond their function's: the same function,
+/// with the field set to a value the record does not have.
+const FIELDS: &[Entry] = &[
+    ("contacts/update", Right("gestion_commerciale"), &[("id", "{contact}"), ("statut", "client"), ("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "42000"), ("plafond_encours", "100000")]),
+    ("contacts/update", Right("gestion_commerciale"), &[("id", "{contact}"), ("statut", "client"), ("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "42000"), ("bloque", "oui"), ("bloque_motif", "Intrus")]),
+    ("contacts/create", Right("gestion_commerciale"), &[("statut", "client"), ("nom", "Intrus"), ("plafond_encours", "100000")]),
+    ("contacts/create", Right("gestion_commerciale"), &[("statut", "client"), ("nom", "Intrus"), ("bloque", "oui"), ("bloque_motif", "Intrus")]),
+    // Moving to or from the «Corbeille» (the function is open to every user).
+    ("contacts/update", Right("corbeille_fusion"), &[("id", "{spare}"), ("statut", "corbeille"), ("nom", "Rangé"), ("prenom", "Jean")]),
+    ("contacts/create", Right("corbeille_fusion"), &[("statut", "corbeille"), ("nom", "Intrus")]),
+    ("contacts/list", Right("corbeille_fusion"), &[("statut", "corbeille")]),
+];
+
 /// Plain routes: (method, path, who may call it).
 const ROUTES: &[(&str, &str, Access)] = &[
-    ("GET", "/pieces/{facture}/pdf", Session),
-    ("GET", "/fichiers/{file}", Session),
-    ("POST", "/clients/{contact}/porte-doc/importer", Session),
+    ("GET", "/pieces/{facture}/pdf", Right("gestion_commerciale")),
+    ("GET", "/fichiers/{file}", Right("gestion_commerciale")),
+    ("POST", "/clients/{contact}/porte-doc/importer", Right("gestion_commerciale")),
+    ("GET", "/relances/{letter}/pdf", Right("relances")),
     // Import and export of the whole base (another company's administrator works on
-    // their own base: no id to guess).
+    // their own base: no id to guess). Exporting the «Corbeille» is listing it.
     ("POST", "/clients/importer/fichier", Right("parametres")),
     ("GET", "/clients/exporter?format=csv&statut=client", Right("parametres")),
     ("GET", "/clients/exporter?format=xlsx&statut=client", Right("parametres")),
@@ -124,11 +155,11 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Pages that show one record (rendered on the server from the functions above).
     ("GET", "/clients/{contact}", Session),
     ("GET", "/clients/{contact}/modifier", Session),
-    ("GET", "/clients/{contact}/porte-doc", Session),
-    ("GET", "/pieces/{facture}", Session),
+    ("GET", "/clients/{contact}/porte-doc", Right("gestion_commerciale")),
+    ("GET", "/clients/{contact}/pieces/nouvelle?type=facture", Right("gestion_commerciale")),
+    ("GET", "/pieces/{facture}", Right("gestion_commerciale")),
     ("GET", "/clients/{contact}/actions", Session),
     ("GET", "/actions/{action}", Session),
-    ("GET", "/relances/{letter}/pdf", Session),
     ("GET", "/clients/{contact}/sav", Session),
     ("GET", "/clients/{contact}/accueil", Session),
     ("GET", "/clients/fusion?survivant={contact}&autre={twin}", Right("corbeille_fusion")),
@@ -149,12 +180,57 @@ async fn call(c: &Client, endpoint: &str, args: &[(&str, &str)], ids: &HashMap<&
     c.call(endpoint, &form).await
 }
 
-async fn route(c: &Client, method: &str, path: &str) -> u16 {
-    if method == "POST" {
-        c.upload(path, "x.txt", b"x".to_vec()).await.0
+/// A plain route: (status, body). A POST sends a small file, as «Importer» does.
+async fn route(c: &Client, method: &str, path: &str) -> (u16, String) {
+    let url = format!("{}{path}", c.base);
+    let r = if method == "POST" {
+        let part = reqwest::multipart::Part::bytes(b"Nom\nx\n".to_vec()).file_name("x.csv").mime_str("text/csv").unwrap();
+        c.http.post(url).multipart(reqwest::multipart::Form::new().part("fichier", part)).send().await.unwrap()
     } else {
-        c.get_bytes(path).await.0
+        c.http.get(url).send().await.unwrap()
+    };
+    let status = r.status().as_u16();
+    let body = r.bytes().await.map(|b| String::from_utf8_lossy(&b).to_string()).unwrap_or_default();
+    (status, body.replace("&#39;", "'").replace("&#x27;", "'"))
+}
+
+/// The French name of a right, as a refusal names it.
+fn label(code: &str) -> &'static str {
+    ouvrage::auth::Right::from_code(code).unwrap_or_else(|| panic!("unknown right «{code}»")).label()
+}
+
+/// Whether an answer is a refusal for want of a right (any of them).
+fn refused_for_a_right(status: u16, body: &str) -> bool {
+    status == 401 || (status == 403 && CODES.iter().any(|c| body.contains(label(c))))
+}
+
+fn cut(s: &str) -> &str {
+    let mut n = s.len().min(160);
+    while !s.is_char_boundary(n) {
+        n -= 1;
     }
+    &s[..n]
+}
+
+/// A user of the first company holding exactly `rights`, signed in.
+async fn user_with(app: &common::TestApp, admin: &Client, email: &str, rights: &[&str]) -> Client {
+    let mut form = vec![("name", "Karim Technicien"), ("email", email), ("signature", ""), ("password", "Technicien-2026!")];
+    form.extend(rights.iter().map(|r| ("rights[]", *r)));
+    let r = admin.call("users/create", &form).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    app.logged_in(email, "Technicien-2026!").await
+}
+
+/// Row counts of the business tables (both companies).
+async fn counts(app: &common::TestApp) -> Vec<(&'static str, i64)> {
+    let mut out = Vec::new();
+    for t in [
+        "contact", "contact_phone", "contact_alias", "contact_merge", "not_duplicate", "document", "document_line", "payment", "stored_file", "app_user", "user_right",
+        "action_type", "action_response", "action", "question", "answer", "sav", "service", "reminder_letter", "outbox", "import_job",
+    ] {
+        out.push((t, app.count(t).await));
+    }
+    out
 }
 
 async fn every_server_function_and_route_is_guarded(b: Backend) {
@@ -162,38 +238,40 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.trim_start_matches("/api/").to_string()).collect();
     let missing: Vec<&String> = registered.iter().filter(|p| !MATRIX.iter().any(|(e, _, _)| e == p)).collect();
     assert!(missing.is_empty(), "server functions without an entry in tests/authz.rs MATRIX: {missing:?}");
-    for (e, _, _) in MATRIX {
+    for (e, _, _) in MATRIX.iter().chain(FIELDS) {
         assert!(registered.iter().any(|p| p == e), "MATRIX names «{e}», which is not registered");
     }
+    assert_eq!(CODES.to_vec(), ouvrage::auth::Right::ALL.map(|r| r.code()).to_vec(), "every right is tried");
 
     let app = spawn(b).await;
     let admin = app.admin().await;
     // The first company's records.
     let mut ids: HashMap<&str, String> = HashMap::new();
-    let new_contact = async |nom: &str, prenom: &str| {
-        let r = admin.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", prenom), ("code_postal", "42000")]).await;
+    let new_contact = async |c: &Client, nom: &str, prenom: &str| {
+        let r = c.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", prenom), ("code_postal", "42000")]).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        admin.newest_client_id().await.to_string()
+        c.newest_client_id().await.to_string()
     };
-    let contact = new_contact("Pavière", "Robert").await;
-    let twin = new_contact("Paviere", "Robert").await;
-    let (m1, m2) = (new_contact("Fusion", "Un").await, new_contact("Fusion", "Deux").await);
+    let contact = new_contact(&admin, "Pavière", "Robert").await;
+    let twin = new_contact(&admin, "Paviere", "Robert").await;
+    let spare = new_contact(&admin, "Rangé", "Jean").await;
+    let (m1, m2) = (new_contact(&admin, "Fusion", "Un").await, new_contact(&admin, "Fusion", "Deux").await);
     let merge = admin.call("duplicates/merge", &[("survivor", &m1), ("other", &m2)]).await.json().to_string();
-    let doc = async |kind: &str, issue: bool| {
-        let r = admin.call("documents/create", &[("contact_id", &contact), ("kind", kind), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    let doc = async |c: &Client, contact: &str, kind: &str, issue: bool| {
+        let r = c.call("documents/create", &[("contact_id", contact), ("kind", kind), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
         assert_eq!(r.status, 200, "{}", r.body);
         if issue {
-            assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.status, 200);
+            assert_eq!(c.call("documents/issue", &[("id", &r.body)]).await.status, 200);
         }
         r.body
     };
-    let facture = doc("facture", true).await;
-    let devis = doc("devis", false).await;
+    let facture = doc(&admin, &contact, "facture", true).await;
+    let devis = doc(&admin, &contact, "devis", false).await;
     assert_eq!(admin.upload(&format!("/clients/{contact}/porte-doc/importer"), "plan.pdf", b"%PDF".to_vec()).await.0, 303);
     let file = admin.call("documents/porte_doc", &[("contact_id", &contact)]).await.json()["files"][0]["id"].to_string();
-    let r = admin.call("users/create", &[("name", "Karim Technicien"), ("email", "tech@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
+    let r = admin.call("users/create", &[("name", "Claire Cible"), ("email", "cible@test.fr"), ("signature", ""), ("password", "Technicien-2026!"), ("rights[]", "relances")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let user = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "tech@test.fr").unwrap()["id"].to_string();
+    let user = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "cible@test.fr").unwrap()["id"].to_string();
     let token = admin.call("mail/document", &[("id", &facture)]).await.json()["token"].as_str().unwrap().to_string();
     let sent = admin.call("mail/send_document", &[("id", &facture), ("to", "client@b.fr"), ("subject", "Facture"), ("message", "x"), ("token", &token)]).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
@@ -214,42 +292,53 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let import = location.trim_start_matches("/clients/importer/").to_string();
     assert!(import.parse::<i64>().is_ok(), "{location}");
     ids.extend([
-        ("contact", contact),
+        ("contact", contact.clone()),
         ("twin", twin),
+        ("spare", spare),
         ("merge", merge),
         ("facture", facture),
         ("devis", devis),
         ("file", file),
         ("user", user),
         ("mail", mail),
-        ("action_type", action_type),
+        ("action_type", action_type.clone()),
         ("action_response", action_response),
-        ("action", action),
+        ("action", action.clone()),
         ("letter", letter),
         ("question", question),
         ("import", import),
     ]);
 
     let anonymous = app.client();
-    let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;
+    // For each right, a user with every other right; and one with that right only.
+    let mut all_but: HashMap<&str, Client> = HashMap::new();
+    let mut only: HashMap<&str, Client> = HashMap::new();
+    for code in CODES {
+        let others: Vec<&str> = CODES.iter().copied().filter(|c| *c != code).collect();
+        all_but.insert(code, user_with(&app, &admin, &format!("sans-{code}@test.fr"), &others).await);
+        only.insert(code, user_with(&app, &admin, &format!("seul-{code}@test.fr"), &[code]).await);
+    }
+    let tech = user_with(&app, &admin, "tech@test.fr", &[]).await;
     ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
     let stranger = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
 
+    // 1. Refused: anonymous, short of each needed right, another company.
+    let before = counts(&app).await;
     let mut failures = Vec::new();
     let mut tried = 0;
-    for (endpoint, access, args) in MATRIX {
+    for (endpoint, access, args) in MATRIX.iter().chain(FIELDS) {
         if *access != Public {
             tried += 1;
             let r = call(&anonymous, endpoint, args, &ids).await;
             if r.status != 401 {
-                failures.push(format!("(a) anonymous {endpoint}: {} {}", r.status, &r.body[..r.body.len().min(120)]));
+                failures.push(format!("(a) anonymous {endpoint}: {} {}", r.status, cut(&r.body)));
             }
         }
-        if let Right(right) = access {
+        for right in access.needs() {
             tried += 1;
-            let r = call(&tech, endpoint, args, &ids).await;
-            if r.status != 403 {
-                failures.push(format!("(b) without «{right}» {endpoint}: {} {}", r.status, &r.body[..r.body.len().min(120)]));
+            let r = call(&all_but[right], endpoint, args, &ids).await;
+            if r.status != 403 || !r.body.contains(label(right)) {
+                failures.push(format!("(b) every right but «{right}» {endpoint}: {} {}", r.status, cut(&r.body)));
             }
         }
         let uses_ids = args.iter().any(|(k, v)| v.starts_with('{') && *k != "exclude");
@@ -257,31 +346,30 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
             tried += 1;
             let r = call(&stranger, endpoint, args, &ids).await;
             if r.status != 404 {
-                failures.push(format!("(c) other company {endpoint}: {} {}", r.status, &r.body[..r.body.len().min(120)]));
+                failures.push(format!("(c) other company {endpoint}: {} {}", r.status, cut(&r.body)));
             }
         }
     }
     for (method, template, access) in ROUTES {
         let path = fill(template, &ids);
-        tried += 2;
-        let a = route(&anonymous, method, &path).await;
+        tried += 1;
+        let (a, body) = route(&anonymous, method, &path).await;
         if a != 401 {
-            failures.push(format!("(a) anonymous {method} {path}: {a}"));
+            failures.push(format!("(a) anonymous {method} {path}: {a} {}", cut(&body)));
         }
-        if let Right(right) = access {
+        for right in access.needs() {
             tried += 1;
-            let t = route(&tech, method, &path).await;
-            if t != 403 {
-                failures.push(format!("(b) without «{right}» {method} {path}: {t}"));
+            let (t, body) = route(&all_but[right], method, &path).await;
+            if t != 403 || !body.contains(label(right)) {
+                failures.push(format!("(b) every right but «{right}» {method} {path}: {t} {}", cut(&body)));
             }
         }
         if template.contains('{') {
-            let c = route(&stranger, method, &path).await;
+            tried += 1;
+            let (c, body) = route(&stranger, method, &path).await;
             if c != 404 {
-                failures.push(format!("(c) other company {method} {path}: {c}"));
+                failures.push(format!("(c) other company {method} {path}: {c} {}", cut(&body)));
             }
-        } else {
-            tried -= 1;
         }
     }
     // Path traversal and junk ids on the download routes: refused, never a file, never a 500.
@@ -293,10 +381,168 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
         }
     }
     assert!(failures.is_empty(), "{} of {tried} calls not refused:\n{}", failures.len(), failures.join("\n"));
-    // Nothing of the first company changed hands.
-    assert_eq!(app.count("contact_merge").await, 1);
-    eprintln!("authorization matrix: {tried} refused calls checked, {} server functions, {} routes", MATRIX.len(), ROUTES.len());
+    assert_eq!(counts(&app).await, before, "a refused call changed the database");
+    let contact_after = admin.call("contacts/get", &[("id", &contact)]).await.json();
+    assert_eq!((contact_after["nom"].as_str(), contact_after["statut"].as_str()), (Some("Pavière"), Some("client")));
+    assert_eq!(contact_after["commercial"], serde_json::json!({"bloque": false, "motif": "", "plafond": null}));
+
+    // 2. Ids of both companies in one call, by the first company's administrator (every
+    // right): refused, and neither company's records change.
+    let mixed_refused = mixed_ids(&app, &admin, &stranger, &contact, &action, &action_type).await;
+    tried += mixed_refused;
+
+    // 3. Enough: the rights the matrix names (none for `Session`) and nothing more.
+    let mut failures = Vec::new();
+    let mut allowed = 0;
+    let holder = |access: Access| match access {
+        Public | Session => &tech,
+        Right(r) => &only[r],
+    };
+    for (endpoint, access, args) in MATRIX.iter().chain(FIELDS) {
+        if *access == Public {
+            continue;
+        }
+        allowed += 1;
+        let r = call(holder(*access), endpoint, args, &ids).await;
+        if refused_for_a_right(r.status, &r.body) {
+            failures.push(format!("{endpoint} with {:?}: {} {}", access.needs(), r.status, cut(&r.body)));
+        }
+    }
+    for (method, template, access) in ROUTES {
+        allowed += 1;
+        let path = fill(template, &ids);
+        let (status, body) = route(holder(*access), method, &path).await;
+        if refused_for_a_right(status, &body) {
+            failures.push(format!("{method} {path} with {:?}: {status} {}", access.needs(), cut(&body)));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {allowed} calls refused although the caller holds what the matrix names:\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "authorization matrix: {tried} refused calls checked ({mixed_refused} mixing both companies' ids), {allowed} allowed with only the rights named; {} server functions, {} field rules, {} routes",
+        MATRIX.len(),
+        FIELDS.len(),
+        ROUTES.len()
+    );
     app.finish().await;
+}
+
+/// Exporting the «Corbeille» is listing it: «Paramétrer l'application» (the export) and
+/// «Corbeille et fusion des doublons» (the «Corbeille»), each refused without the other.
+async fn corbeille_export_needs_both_rights(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let r = admin.call("contacts/create", &[("statut", "corbeille"), ("nom", "Jeté"), ("prenom", "Paul")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let path = "/clients/exporter?format=csv&statut=corbeille";
+    for (code, email) in [("corbeille_fusion", "sans-corbeille@test.fr"), ("parametres", "sans-parametres@test.fr")] {
+        let others: Vec<&str> = CODES.iter().copied().filter(|c| *c != code).collect();
+        let user = user_with(&app, &admin, email, &others).await;
+        let (status, body) = route(&user, "GET", path).await;
+        assert_eq!(status, 403, "every right but «{code}»: {}", cut(&body));
+        assert!(body.contains(label(code)), "{body}");
+        assert!(!body.contains("Jeté"));
+    }
+    let both = user_with(&app, &admin, "corbeille@test.fr", &["parametres", "corbeille_fusion"]).await;
+    let (status, body) = route(&both, "GET", path).await;
+    assert_eq!(status, 200, "{}", cut(&body));
+    assert!(body.contains("Jeté"), "{body}");
+    app.finish().await;
+}
+
+/// What a person of either company would see of the records a mixed call could touch.
+async fn views(admin: &Client, stranger: &Client, own: &[(&str, &str, String)], foreign: &[(&str, &str, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (c, list) in [(admin, own), (stranger, foreign)] {
+        for (endpoint, key, id) in list {
+            let r = c.call(endpoint, &[(key, id.as_str())]).await;
+            assert_eq!(r.status, 200, "{endpoint} {id}: {}", r.body);
+            out.push(format!("{endpoint} {id}: {}", r.body));
+        }
+    }
+    out
+}
+
+/// Calls by the first company's administrator that name one record of theirs and one of
+/// the other company: each is refused (404, or 422 for a choice that is not offered), and
+/// nothing changes on either side. Returns the number of calls.
+async fn mixed_ids(app: &common::TestApp, admin: &Client, stranger: &Client, contact: &str, action: &str, action_type: &str) -> usize {
+    // The other company's records.
+    let r = stranger.call("contacts/create", &[("statut", "client"), ("nom", "Pavière"), ("prenom", "Roberte"), ("code_postal", "42000")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let x2 = stranger.newest_client_id().await.to_string();
+    let r = stranger.call("documents/create", &[("contact_id", &x2), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let f2 = r.body;
+    assert_eq!(stranger.call("documents/issue", &[("id", &f2)]).await.status, 200);
+    let t2 = stranger.call("actions/save_type", &[("label", "Rappeler")]).await.body;
+    let r2 = stranger.call("actions/add_response", &[("type_id", &t2), ("response", "Fait")]).await.body;
+    let a2 = stranger.call("actions/create", &[("contact_id", &x2), ("type_id", &t2), ("alert_date", "2026-12-01")]).await.body;
+    let q2 = stranger.call("questions/save", &[("label", "Énergie"), ("kind", "texte")]).await.body;
+    let s2 = stranger.call("sav/save", &[("contact_id", &x2), ("title", "Fuite chez l'autre")]).await.body;
+    let v2 = stranger.call("services/save", &[("contact_id", &x2), ("label", "Ramonage"), ("start_date", "2026-01-01"), ("periodicity_months", "12")]).await.body;
+    let u2 = stranger.call("me", &[]).await.json()["user_id"].to_string();
+    for (what, id) in [("facture", &f2), ("type", &t2), ("réponse", &r2), ("action", &a2), ("question", &q2), ("sav", &s2), ("service", &v2), ("user", &u2)] {
+        assert!(id.parse::<i64>().is_ok(), "{what}: {id}");
+    }
+    let own = [
+        ("contacts/get", "id", contact.to_string()),
+        ("actions/get", "id", action.to_string()),
+        ("actions/of_client", "contact_id", contact.to_string()),
+        ("sav/of_client", "contact_id", contact.to_string()),
+        ("questions/answers", "contact_id", contact.to_string()),
+        ("documents/porte_doc", "contact_id", contact.to_string()),
+    ];
+    let foreign = [
+        ("contacts/get", "id", x2.clone()),
+        ("actions/get", "id", a2.clone()),
+        ("actions/of_client", "contact_id", x2.clone()),
+        ("sav/of_client", "contact_id", x2.clone()),
+        ("questions/answers", "contact_id", x2.clone()),
+        ("documents/porte_doc", "contact_id", x2.clone()),
+        ("documents/get", "id", f2.clone()),
+    ];
+    let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("duplicates/merge", vec![("survivor", contact.into()), ("other", x2.clone())]),
+        ("duplicates/merge", vec![("survivor", x2.clone()), ("other", contact.into())]),
+        ("duplicates/merge_page", vec![("survivor", contact.into()), ("other", x2.clone())]),
+        ("duplicates/not_duplicate", vec![("a", contact.into()), ("b", x2.clone())]),
+        ("documents/create", vec![("contact_id", x2.clone()), ("kind", "facture".into()), ("designation[]", "x".into()), ("unit_price[]", "1".into()), ("vat[]", "2000".into())]),
+        ("reminders/make", vec![("contact_id", x2.clone()), ("level", "R1".into())]),
+        ("actions/create", vec![("contact_id", contact.into()), ("type_id", t2.clone()), ("alert_date", "2026-12-01".into())]),
+        ("actions/create", vec![("contact_id", x2.clone()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into())]),
+        ("actions/create", vec![("contact_id", contact.into()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into()), ("attribuer", "on".into()), ("assignee", u2.clone())]),
+        ("actions/create", vec![("contact_id", contact.into()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into()), ("partager", "on".into()), ("shared[]", u2.clone())]),
+        ("actions/update", vec![("id", action.into()), ("type_id", t2.clone()), ("alert_date", "2026-12-01".into())]),
+        ("actions/update", vec![("id", a2.clone()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into())]),
+        ("actions/close", vec![("id", action.into()), ("response_id", r2.clone())]),
+        ("actions/add_response", vec![("type_id", t2.clone()), ("response", "Intrus".into())]),
+        ("questions/answer", vec![("contact_id", contact.into()), ("question[]", q2.clone()), ("value[]", "Intrus".into())]),
+        ("questions/answer", vec![("contact_id", x2.clone()), ("question[]", q2.clone()), ("value[]", "Intrus".into())]),
+        ("sav/save", vec![("contact_id", contact.into()), ("id", s2.clone()), ("title", "Intrus".into())]),
+        ("sav/save", vec![("contact_id", x2.clone()), ("title", "Intrus".into())]),
+        ("services/save", vec![("contact_id", contact.into()), ("id", v2.clone()), ("label", "Intrus".into()), ("start_date", "2026-01-01".into()), ("periodicity_months", "12".into())]),
+        ("mail/send_document", vec![("id", f2.clone()), ("to", "a@b.fr".into()), ("subject", "x".into()), ("message", "x".into()), ("token", "0123456789abcdef0123456789abcdef".into())]),
+    ];
+    let before = (counts(app).await, views(admin, stranger, &own, &foreign).await);
+    let mut failures = Vec::new();
+    for (endpoint, args) in &calls {
+        let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = admin.call(endpoint, &form).await;
+        if r.status != 404 && r.status != 422 {
+            failures.push(format!("{endpoint} {form:?}: {} {}", r.status, cut(&r.body)));
+        }
+    }
+    let (status, location) = admin.upload(&format!("/clients/{x2}/porte-doc/importer"), "x.txt", b"x".to_vec()).await;
+    if status != 404 {
+        failures.push(format!("porte doc of the other company's contact: {status} {location}"));
+    }
+    assert!(failures.is_empty(), "calls mixing both companies' ids not refused:\n{}", failures.join("\n"));
+    let after = (counts(app).await, views(admin, stranger, &own, &foreign).await);
+    assert_eq!(after.0, before.0, "a refused mixed call changed the database");
+    for (b, a) in before.1.iter().zip(&after.1) {
+        assert_eq!(a, b, "a refused mixed call changed a record");
+    }
+    calls.len() + 1
 }
 
 /// Values a hostile or broken client sends.

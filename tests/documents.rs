@@ -6,7 +6,15 @@ mod common;
 
 use common::{Backend, Client, spawn};
 
-both_databases!(facture_lifecycle_numbers_payments_and_pdf, numbering_is_gap_free_under_concurrency, gate_refuses_blocked_over_limit_and_trashed, porte_doc_files, bad_documents_save_nothing);
+both_databases!(
+    facture_lifecycle_numbers_payments_and_pdf,
+    numbering_is_gap_free_under_concurrency,
+    gate_refuses_blocked_over_limit_and_trashed,
+    porte_doc_files,
+    bad_documents_save_nothing,
+    storage_quota_per_company,
+    upload_form_is_bounded
+);
 
 async fn new_client(c: &Client, nom: &str, societe: &str) -> i64 {
     let r = c.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", "Robert"), ("societe", societe), ("ville", "Saint-Étienne"), ("code_postal", "42000")]).await;
@@ -274,5 +282,110 @@ async fn bad_documents_save_nothing(b: Backend) {
     assert!(r.invalid().1.contains("Corbeille"), "{}", r.body);
     assert_eq!(app.count("document").await, 0);
     assert_eq!(app.count("document_line").await, 0);
+    app.finish().await;
+}
+
+/// The French message a refused «Importer» redirects with (`?erreur=…`).
+fn upload_error(location: &str) -> Option<String> {
+    let (_, encoded) = location.split_once("erreur=")?;
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap(), 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8(out).unwrap())
+}
+
+/// Every company has its own storage space for «Porte doc» files (the sum of their
+/// sizes): a file that would overflow it is refused with a French message, nothing kept;
+/// a smaller one still fits; another company's space is its own.
+async fn storage_quota_per_company(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let c = new_client(&admin, "Quota", "").await;
+    let quota = ouvrage::documents::model::STORAGE_QUOTA_BYTES;
+    assert_eq!(quota, 2 * 1024 * 1024 * 1024, "2 Go by default");
+    // The files kept so far fill the space but for 150 Ko (written as the store writes a
+    // file; only its recorded size counts).
+    let sql = "INSERT INTO stored_file (company_id, contact_id, name, mime, size, data, created_by, created_at) VALUES ($1, $2, 'archives.zip', 'application/zip', $3, $4, NULL, 0)";
+    ouvrage::on_pool!(&app.db, conn => sqlx::query(sql).bind(app.company_id).bind(c).bind(quota - 150 * 1024).bind(vec![0u8; 16]).execute(conn).await.map(|_| ())).unwrap();
+    let path = format!("/clients/{c}/porte-doc/importer");
+
+    let (status, location) = admin.upload(&path, "Devis signé.pdf", vec![7u8; 200 * 1024]).await;
+    assert_eq!(status, 303, "{location}");
+    let message = upload_error(&location).unwrap_or_else(|| panic!("refused with a message: {location}"));
+    assert!(message.starts_with("Espace de stockage de l'entreprise plein"), "{message}");
+    assert_eq!(app.count("stored_file").await, 1, "nothing kept");
+    // The page shows the message where «Importer» is.
+    let page = admin.get(&location).await;
+    assert!(page.body.contains("Espace de stockage de l&#39;entreprise plein") || page.body.contains("Espace de stockage de l'entreprise plein"));
+
+    let (status, location) = admin.upload(&path, "Photo.jpg", vec![7u8; 100 * 1024]).await;
+    assert_eq!((status, location.ends_with("?fait=importe")), (303, true), "{location}");
+    assert_eq!(app.count("stored_file").await, 2);
+    // 50 Ko left: 100 Ko more is refused again.
+    let (_, location) = admin.upload(&path, "Photo 2.jpg", vec![7u8; 100 * 1024]).await;
+    assert!(upload_error(&location).is_some_and(|m| m.contains("plein")), "{location}");
+    assert_eq!(app.count("stored_file").await, 2);
+
+    // Another company's space is its own.
+    ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
+    let other = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
+    let k = new_client(&other, "Ailleurs", "").await;
+    let (status, location) = other.upload(&format!("/clients/{k}/porte-doc/importer"), "Plan.pdf", vec![7u8; 200 * 1024]).await;
+    assert_eq!((status, location.ends_with("?fait=importe")), (303, true), "{location}");
+    assert_eq!(app.count("stored_file").await, 3);
+    app.finish().await;
+}
+
+/// «Importer» reads one file: a form with many parts, a large field beside the file, an
+/// endless field name or file name is refused with a French message before anything is
+/// kept; a plain form with a small extra field still goes through.
+async fn upload_form_is_bounded(b: Backend) {
+    use reqwest::multipart::{Form, Part};
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let c = new_client(&admin, "Formulaire", "").await;
+    let url = format!("{}/clients/{c}/porte-doc/importer", admin.base);
+    let file = || Part::bytes(b"%PDF-1.4 plan".to_vec()).file_name("plan.pdf").mime_str("application/pdf").unwrap();
+    let post = async |form: Form| {
+        let r = admin.http.post(&url).multipart(form).send().await.unwrap();
+        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (r.status().as_u16(), location)
+    };
+    let mut many = Form::new();
+    for i in 0..40 {
+        many = many.text(format!("champ{i}"), "x");
+    }
+    let cases: Vec<(&str, Form)> = vec![
+        ("40 parts before the file", many.part("fichier", file())),
+        ("a 64 Ko field beside the file", Form::new().text("note", "x".repeat(64 * 1024)).part("fichier", file())),
+        ("a 4 Ko field name", Form::new().text("n".repeat(4096), "x").part("fichier", file())),
+        ("a 4 Ko file name", Form::new().part("fichier", Part::bytes(b"x".to_vec()).file_name("a".repeat(4096)))),
+    ];
+    for (what, form) in cases {
+        let (status, location) = post(form).await;
+        assert_eq!(status, 303, "{what}: {location}");
+        let message = upload_error(&location).unwrap_or_else(|| panic!("{what}: accepted ({location})"));
+        assert!(!message.is_empty() && !message.contains("sqlx"), "{what}: {message}");
+        assert_eq!(app.count("stored_file").await, 0, "{what}: nothing kept");
+    }
+    let (status, location) = post(Form::new().text("commentaire", "plan du rez-de-chaussée").part("fichier", file())).await;
+    assert_eq!((status, location.ends_with("?fait=importe")), (303, true), "{location}");
+    assert_eq!(app.count("stored_file").await, 1);
     app.finish().await;
 }

@@ -66,6 +66,10 @@ pub async fn create_contact(
     if input.statut == Statut::Corbeille {
         cx.require(Right::TrashMerge)?;
     }
+    // «Bloquer la gestion commerciale» and «Plafond d'encours» start empty without the right.
+    if input.commercial != crate::contacts::model::Commercial::default() {
+        cx.require(Right::Commercial)?;
+    }
     let mut tx = cx.db.begin().await?;
     let id = crate::contacts::store::create(&mut tx, &cx.tenant, Some(cx.user_id()), &input).await?;
     tx.commit().await?;
@@ -74,7 +78,11 @@ pub async fn create_contact(
 }
 
 /// «Fiche contact» › «Modifier» › «Valider». Moving a contact to or from the
-/// «Corbeille» needs the right «Corbeille et fusion des doublons».
+/// «Corbeille» needs the right «Corbeille et fusion des doublons»; changing «Bloquer la
+/// gestion commerciale», its reason or «Plafond d'encours» needs «Gestion commerciale».
+/// Without that right the form carries the stored values back unchanged (read-only on the
+/// page), so the rest of the record still saves; any difference is refused (403), nothing
+/// saved.
 #[server(prefix = "/api", endpoint = "contacts/update")]
 pub async fn update_contact(
     id: i64,
@@ -103,6 +111,14 @@ pub async fn update_contact(
     let input = form.parse()?;
     if (input.statut == Statut::Corbeille) != (before == Statut::Corbeille) {
         cx.require(Right::TrashMerge)?;
+    }
+    if !cx.me.can(Right::Commercial) {
+        // Read in the transaction, under the contact's lock: what is compared is what
+        // the update would overwrite.
+        let stored = crate::documents::store::commercial_tx(&mut tx, &cx.tenant, id).await?;
+        if !crate::documents::model::same_commercial(&stored, &input.commercial) {
+            return Err(AppError::Forbidden(Right::Commercial.label().to_string()));
+        }
     }
     crate::contacts::store::update(&mut tx, &cx.tenant, Some(cx.user_id()), id, before, &input).await?;
     tx.commit().await?;

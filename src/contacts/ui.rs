@@ -18,8 +18,13 @@ pub fn ClientsPage() -> impl IntoView {
         <h1>"Clients"</h1>
         <p class="actions"><a class="button" href=format!("/clients/nouveau?statut={}", if statut == Statut::Corbeille { "client" } else { statut.code() })>"Nouveau contact"</a></p>
         <BasesTabs current=statut.code() />
-        {load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), sort.clone(), page), move |p| {
-            view! { <LiveList statut=statut.code().to_string() q=q.clone() initial=p /> }
+        {crate::ui::signed_in(move |me| {
+            // «Exporter» needs «Paramétrer l'application», and for the «Corbeille» the
+            // right to see it.
+            let export = me.can(Right::Settings) && (statut != Statut::Corbeille || me.can(Right::TrashMerge));
+            load(move || list_contacts(statut.code().to_string(), q_for_load.clone(), sort.clone(), page), move |p| {
+                view! { <LiveList statut=statut.code().to_string() q=q.clone() initial=p export=export /> }
+            })
         })}
     }
 }
@@ -44,7 +49,7 @@ pub fn BasesTabs(current: &'static str) -> impl IntoView {
 /// the pages are links; with it, the list filters as you type, and Ctrl+F focuses the
 /// box.
 #[island]
-fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
+fn LiveList(statut: String, q: String, initial: ContactPage, export: bool) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let (data, set_data) = signal(initial);
     let (query, set_query) = signal(q);
@@ -96,11 +101,13 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
             <input id="filtre" node_ref=input type="search" name="q" value=query.get_untracked() on:input=on_input autocomplete="off" />
             <button type="submit">"Filtrer"</button>
         </form>
-        <p class="actions export">
-            <a href=move || format!("/clients/exporter?format=csv&statut={}&q={}", statut.get_value(), crate::fmt::percent_encode(&query.get()))>"Exporter (CSV)"</a>
-            " "
-            <a href=move || format!("/clients/exporter?format=xlsx&statut={}&q={}", statut.get_value(), crate::fmt::percent_encode(&query.get()))>"Exporter (XLSX)"</a>
-        </p>
+        {export.then(|| view! {
+            <p class="actions export">
+                <a href=move || format!("/clients/exporter?format=csv&statut={}&q={}", statut.get_value(), crate::fmt::percent_encode(&query.get()))>"Exporter (CSV)"</a>
+                " "
+                <a href=move || format!("/clients/exporter?format=xlsx&statut={}&q={}", statut.get_value(), crate::fmt::percent_encode(&query.get()))>"Exporter (XLSX)"</a>
+            </p>
+        })}
         {move || {
             let p = data.get();
             let last = (p.total - 1).max(0) / p.per_page;
@@ -141,6 +148,7 @@ fn LiveList(statut: String, q: String, initial: ContactPage) -> impl IntoView {
     }
 }
 
+use crate::auth::Right;
 use crate::contacts::api::{CreateContact, UpdateContact, get_contact};
 use crate::contacts::model::{CIVILITES, ContactForm, PHONES_MAX};
 use crate::error::AppError;
@@ -152,7 +160,9 @@ const CONTACT_FIELDS: &[&str] =
     &["statut", "civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "phones", "email", "notes", "bloque", "bloque_motif", "plafond_encours"];
 
 /// The fields of «Fiche contact», filled with `f` (or what was typed before an error).
-fn contact_fields(f: ContactForm, error: Option<AppError>) -> impl IntoView {
+/// Without the right «Gestion commerciale» (`commercial` false) the commercial fields
+/// are shown read-only and sent back as they are stored (the server refuses a change).
+fn contact_fields(f: ContactForm, error: Option<AppError>, commercial: bool) -> impl IntoView {
     let phones: Vec<String> = match &error {
         Some(AppError::Invalid { values, .. }) if !values.is_empty() => {
             values.iter().filter(|(k, _)| k == "phones").map(|(_, v)| v.clone()).collect()
@@ -196,15 +206,47 @@ fn contact_fields(f: ContactForm, error: Option<AppError>) -> impl IntoView {
         </fieldset>
         <Field name="email" label="E-mail" kind="email" value=f.email error=error.clone() />
         <TextField name="notes" label="Notes" value=f.notes error=error.clone() />
+        {commercial_fields(f.bloque, f.bloque_motif, f.plafond_encours, error, commercial)}
+    }
+}
+
+/// «Bloquer la gestion commerciale», its reason, «Plafond d'encours»: fields with the
+/// right, else the stored values as text (and hidden inputs that carry them back).
+fn commercial_fields(bloque: String, motif: String, plafond: String, error: Option<AppError>, editable: bool) -> impl IntoView {
+    if editable {
+        return view! {
+            <fieldset>
+                <legend>"Gestion commerciale"</legend>
+                <div class="row">
+                    <SelectField name="bloque" label="Bloquer la gestion commerciale" options=vec![("non", "Non"), ("oui", "Oui")] value=bloque error=error.clone() />
+                    <Field name="bloque_motif" label="Raison du blocage" value=motif error=error.clone() />
+                </div>
+                <Field name="plafond_encours" label="Plafond d'encours (€)" value=plafond error=error />
+            </fieldset>
+        }
+        .into_any();
+    }
+    let blocked = bloque == "oui";
+    let shown_limit = match crate::documents::model::parse_cents(&plafond) {
+        Some(c) if !plafond.trim().is_empty() => crate::fmt::euros(c),
+        _ => "—".to_string(),
+    };
+    view! {
         <fieldset>
             <legend>"Gestion commerciale"</legend>
-            <div class="row">
-                <SelectField name="bloque" label="Bloquer la gestion commerciale" options=vec![("non", "Non"), ("oui", "Oui")] value=f.bloque error=error.clone() />
-                <Field name="bloque_motif" label="Raison du blocage" value=f.bloque_motif error=error.clone() />
-            </div>
-            <Field name="plafond_encours" label="Plafond d'encours (€)" value=f.plafond_encours error=error />
+            <input type="hidden" name="bloque" value=bloque />
+            <input type="hidden" name="bloque_motif" value=motif.clone() />
+            <input type="hidden" name="plafond_encours" value=plafond />
+            <dl class="identity">
+                <dt>"Bloquer la gestion commerciale"</dt>
+                <dd>{if blocked { format!("Oui — {motif}") } else { "Non".to_string() }}</dd>
+                <dt>"Plafond d'encours"</dt>
+                <dd>{shown_limit}</dd>
+            </dl>
+            <p class="hint">"Modifiable par un utilisateur ayant le droit « Gestion commerciale »."</p>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]
@@ -213,13 +255,13 @@ pub fn ContactNewPage() -> impl IntoView {
     let statut = query_param("statut").filter(|s| Statut::from_code(s).is_some()).unwrap_or_else(|| "client".into());
     view! {
         <Title text="Nouveau contact — Ouvrage" />
-        {crate::ui::signed_in(move |_| {
+        {crate::ui::signed_in(move |me| {
             let f = ContactForm { statut: statut.clone(), ..Default::default() };
             let err = error.clone();
             view! {
                 <h1>"Nouveau contact"</h1>
                 <form method="post" action={path::<CreateContact>()} class="card wide">
-                    <DuplicateWatch>{contact_fields(f, err)}</DuplicateWatch>
+                    <DuplicateWatch>{contact_fields(f, err, me.can(Right::Commercial))}</DuplicateWatch>
                     <button type="submit">"Valider"</button>
                 </form>
             }
@@ -304,17 +346,20 @@ pub fn ContactEditPage() -> impl IntoView {
     let error = form_error(path::<UpdateContact>());
     view! {
         <Title text="Modifier la fiche contact — Ouvrage" />
-        {load(move || load_contact(id), move |c| {
-            let error = error.clone();
-            view! {
-                <h1>{c.title()}</h1>
-                <ContactTabs id=c.id current=ContactTab::Fiche />
-                <form method="post" action={path::<UpdateContact>()} class="card wide">
-                    <input type="hidden" name="id" value=c.id />
-                    <DuplicateWatch exclude=c.id>{contact_fields(c.form(), error)}</DuplicateWatch>
-                    <button type="submit">"Valider"</button>
-                </form>
-            }
+        {crate::ui::signed_in(move |me| {
+            let commercial = me.can(Right::Commercial);
+            load(move || load_contact(id), move |c| {
+                let error = error.clone();
+                view! {
+                    <h1>{c.title()}</h1>
+                    <ContactTabs id=c.id current=ContactTab::Fiche />
+                    <form method="post" action={path::<UpdateContact>()} class="card wide">
+                        <input type="hidden" name="id" value=c.id />
+                        <DuplicateWatch exclude=c.id>{contact_fields(c.form(), error, commercial)}</DuplicateWatch>
+                        <button type="submit">"Valider"</button>
+                    </form>
+                }
+            })
         })}
     }
 }
@@ -329,16 +374,19 @@ pub enum ContactTab {
     Sav,
 }
 
+/// The tabs of a contact's pages; «Porte doc» for users with «Gestion commerciale».
 #[component]
 pub fn ContactTabs(id: i64, current: ContactTab) -> impl IntoView {
     let tab = move |t: ContactTab, href: String, label: &'static str| view! { <a href=href aria-current=(t == current).then_some("page")>{label}</a> };
-    view! {
-        <nav class="tabs" aria-label="Onglets du contact">
-            {tab(ContactTab::Accueil, format!("/clients/{id}/accueil"), "Accueil")}
-            {tab(ContactTab::Fiche, format!("/clients/{id}"), "Fiche contact")}
-            {tab(ContactTab::PorteDoc, format!("/clients/{id}/porte-doc"), "Porte doc")}
-            {tab(ContactTab::Actions, format!("/clients/{id}/actions"), "Actions")}
-            {tab(ContactTab::Sav, format!("/clients/{id}/sav"), "SAV et services")}
-        </nav>
-    }
+    crate::ui::signed_in(move |me| {
+        view! {
+            <nav class="tabs" aria-label="Onglets du contact">
+                {tab(ContactTab::Accueil, format!("/clients/{id}/accueil"), "Accueil")}
+                {tab(ContactTab::Fiche, format!("/clients/{id}"), "Fiche contact")}
+                {me.can(Right::Commercial).then(|| tab(ContactTab::PorteDoc, format!("/clients/{id}/porte-doc"), "Porte doc"))}
+                {tab(ContactTab::Actions, format!("/clients/{id}/actions"), "Actions")}
+                {tab(ContactTab::Sav, format!("/clients/{id}/sav"), "SAV et services")}
+            </nav>
+        }
+    })
 }

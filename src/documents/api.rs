@@ -1,5 +1,6 @@
 //! Server functions of commercial documents. Each authenticates, checks the right
-//! «Gestion commerciale» for writes, validates, and acts in one transaction.
+//! «Gestion commerciale» (reads too: a client's documents, payments and files are
+//! commercial management), validates, and acts in one transaction.
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
@@ -10,13 +11,13 @@ use crate::error::AppError;
 /// A client's «Porte doc».
 #[server(prefix = "/api", endpoint = "documents/porte_doc")]
 pub async fn get_porte_doc(contact_id: i64) -> Result<PorteDoc, AppError> {
-    let cx = crate::auth::session::ctx().await?;
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     crate::documents::store::porte_doc(&cx.db, &cx.tenant, contact_id).await
 }
 
 #[server(prefix = "/api", endpoint = "documents/get")]
 pub async fn get_document(id: i64) -> Result<DocumentView, AppError> {
-    let cx = crate::auth::session::ctx().await?;
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     crate::documents::store::get(&cx.db, &cx.tenant, id).await
 }
 

@@ -407,6 +407,42 @@ pub struct PorteDoc {
 /// The largest file «Importer» accepts.
 pub const FILE_MAX_BYTES: usize = 10 * 1024 * 1024;
 
+/// The storage space of a company for «Porte doc» files: the sum of their sizes (2 Go).
+/// A constant until the configuration carries it (`OUVRAGE_QUOTA_MB`).
+pub const STORAGE_QUOTA_BYTES: i64 = 2 * 1024 * 1024 * 1024;
+
+/// What the multipart reader of an upload accepts besides the file: parts in all, bytes
+/// of each other field, bytes of a field's name and of a file's name (the name is then
+/// checked by [`check_file_name`]).
+pub const UPLOAD_MAX_PARTS: usize = 8;
+pub const UPLOAD_FIELD_MAX_BYTES: usize = 4 * 1024;
+pub const UPLOAD_NAME_MAX_BYTES: usize = 1024;
+
+/// A size in French units: «850 Ko», «12,4 Mo», «2 Go».
+pub fn size_fr(bytes: i64) -> String {
+    const KO: i64 = 1024;
+    const MO: i64 = 1024 * KO;
+    const GO: i64 = 1024 * MO;
+    let tenths = |unit: i64| {
+        let t = (bytes.max(0).saturating_mul(10) + unit / 2) / unit;
+        if t % 10 == 0 { format!("{}", t / 10) } else { format!("{},{}", t / 10, t % 10) }
+    };
+    if bytes >= GO {
+        format!("{} Go", tenths(GO))
+    } else if bytes >= MO {
+        format!("{} Mo", tenths(MO))
+    } else {
+        format!("{} Ko", (bytes.max(0) + KO - 1) / KO)
+    }
+}
+
+/// Whether two sets of commercial fields say the same (the reason counts only when
+/// blocked): what a user without «Gestion commerciale» may send back.
+pub fn same_commercial(a: &crate::contacts::model::Commercial, b: &crate::contacts::model::Commercial) -> bool {
+    let reason = |c: &crate::contacts::model::Commercial| if c.bloque { c.motif.trim().to_string() } else { String::new() };
+    a.bloque == b.bloque && a.plafond == b.plafond && reason(a) == reason(b)
+}
+
 /// A file name as typed by the browser, refused when it carries a path or control
 /// characters.
 pub fn check_file_name(name: &str) -> Result<String, AppError> {
@@ -511,5 +547,26 @@ mod tests {
         assert!(check_file_name("../../etc/passwd").is_err());
         assert!(check_file_name("..\\boot.ini").is_err());
         assert_eq!(check_file_name("Plan cuisine.pdf").unwrap(), "Plan cuisine.pdf");
+    }
+
+    #[test]
+    fn sizes_in_french_units() {
+        assert_eq!(size_fr(0), "0 Ko");
+        assert_eq!(size_fr(1), "1 Ko");
+        assert_eq!(size_fr(150 * 1024), "150 Ko");
+        assert_eq!(size_fr(12 * 1024 * 1024 + 400 * 1024), "12,4 Mo");
+        assert_eq!(size_fr(STORAGE_QUOTA_BYTES), "2 Go");
+    }
+
+    #[test]
+    fn commercial_fields_compare_as_shown() {
+        use crate::contacts::model::Commercial;
+        let blocked = Commercial { bloque: true, motif: "Litige".into(), plafond: Some(150_000) };
+        assert!(same_commercial(&blocked, &blocked.clone()));
+        assert!(!same_commercial(&blocked, &Commercial { motif: "Réglé".into(), ..blocked.clone() }));
+        assert!(!same_commercial(&blocked, &Commercial { plafond: None, ..blocked.clone() }));
+        assert!(!same_commercial(&blocked, &Commercial { bloque: false, ..blocked.clone() }));
+        // Not blocked: a reason left behind says nothing.
+        assert!(same_commercial(&Commercial { bloque: false, motif: "ancien".into(), plafond: None }, &Commercial::default()));
     }
 }

@@ -3,7 +3,9 @@
 //!   GET  /fichiers/{id}                 an imported file («Télécharger»)
 //!   GET  /relances/{id}/pdf             a reminder's letter («Imprimer»)
 //!   POST /clients/{id}/porte-doc/importer  «Importer» (multipart form, works without JS)
-//! Each authenticates with the session cookie and reads only the caller's company.
+//! Each authenticates with the session cookie, checks its right (documents, their PDFs
+//! and «Porte doc» files: «Gestion commerciale»; reminder letters: «Relances factures
+//! clients», as making and e-mailing them), and reads only the caller's company.
 
 use axum::Router;
 use axum::body::Body;
@@ -12,7 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::documents::model::{FILE_MAX_BYTES, check_file_name};
+use crate::auth::Right;
+use crate::documents::model::{FILE_MAX_BYTES, UPLOAD_FIELD_MAX_BYTES, UPLOAD_MAX_PARTS, UPLOAD_NAME_MAX_BYTES, check_file_name};
 use crate::error::AppError;
 use crate::fmt::percent_encode;
 use crate::server::AppState;
@@ -51,6 +54,7 @@ fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
 async fn reminder_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        cx.require(Right::Reminders)?;
         let mut tx = cx.db.read().await?;
         let letter = crate::reminders::letter::compose(&mut tx, &cx.tenant, id).await?;
         Ok::<_, AppError>((letter.file_name.clone(), crate::reminders::letter::pdf(&letter)))
@@ -65,6 +69,7 @@ async fn reminder_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): 
 async fn document_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        cx.require(Right::Commercial)?;
         crate::documents::store::pdf(&cx.db, &cx.tenant, id).await
     }
     .await;
@@ -77,6 +82,7 @@ async fn document_pdf(State(st): State<AppState>, headers: HeaderMap, Path(id): 
 async fn download(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        cx.require(Right::Commercial)?;
         crate::documents::store::file(&cx.db, &cx.tenant, id).await
     }
     .await;
@@ -89,11 +95,44 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Path(id): Path
 /// Reads the one `fichier` field of a multipart form: (name, type, bytes). Past `max`
 /// bytes the rest is read and dropped (up to the route's body limit) and `too_big` is the
 /// answer, so that the browser shows it rather than a cut connection; no file chosen is
-/// `missing`. The name is the caller's to check.
+/// `missing`. The name is the caller's to check. Besides the file, what is read is
+/// bounded too: [`UPLOAD_MAX_PARTS`] parts, [`UPLOAD_FIELD_MAX_BYTES`] per other field,
+/// [`UPLOAD_NAME_MAX_BYTES`] per field name or file name; past them the form is refused
+/// (and drained, for the same reason).
 pub(crate) async fn read_file(mut form: Multipart, max: usize, too_big: &str, missing: &str) -> Result<(String, String, Vec<u8>), AppError> {
+    let refused = match read_parts(&mut form, max, too_big, missing).await {
+        Ok(file) => return Ok(file),
+        Err(e) => e,
+    };
+    // Drained so that the browser reads the answer; a broken stream ends it.
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+    Err(refused)
+}
+
+async fn read_parts(form: &mut Multipart, max: usize, too_big: &str, missing: &str) -> Result<(String, String, Vec<u8>), AppError> {
     let cut = || AppError::invalid("fichier", "Envoi du fichier interrompu.");
+    let refused = |why: String| AppError::invalid("fichier", format!("Envoi refusé : {why}"));
+    let mut parts = 0;
     while let Some(mut field) = form.next_field().await.map_err(|_| cut())? {
-        if field.name() != Some("fichier") {
+        parts += 1;
+        if parts > UPLOAD_MAX_PARTS {
+            return Err(refused(format!("le formulaire compte plus de {UPLOAD_MAX_PARTS} parties.")));
+        }
+        let field_name = field.name().unwrap_or("");
+        if field_name.len() > UPLOAD_NAME_MAX_BYTES || field.file_name().is_some_and(|n| n.len() > UPLOAD_NAME_MAX_BYTES) {
+            return Err(refused("un nom de champ ou de fichier est trop long.".into()));
+        }
+        if field_name != "fichier" {
+            // Another field: read within its bound, then forgotten.
+            let mut seen = 0;
+            while let Some(chunk) = field.chunk().await.map_err(|_| cut())? {
+                seen += chunk.len();
+                if seen > UPLOAD_FIELD_MAX_BYTES {
+                    return Err(refused(format!("un champ du formulaire dépasse {} Ko.", UPLOAD_FIELD_MAX_BYTES / 1024)));
+                }
+            }
             continue;
         }
         let name = field.file_name().unwrap_or("").to_string();
@@ -128,6 +167,7 @@ pub(crate) async fn read_file(mut form: Multipart, max: usize, too_big: &str, mi
 async fn import(State(st): State<AppState>, headers: HeaderMap, Path(contact_id): Path<i64>, form: Multipart) -> Response {
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        cx.require(Right::Commercial)?;
         let (name, mime, data) = read_file(form, FILE_MAX_BYTES, "Le fichier dépasse 10 Mo : la taille maximale d'un fichier du porte doc.", "Choisissez un fichier.").await?;
         let name = check_file_name(&name)?;
         let mut tx = cx.db.begin().await?;

@@ -434,9 +434,50 @@ pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Port
     })
 }
 
-/// «Importer»: keeps a file in the client's «Porte doc».
+/// «Bloquer la gestion commerciale», its reason and «Plafond d'encours» of a contact of
+/// this company, as stored, inside the caller's transaction.
+pub async fn commercial_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Commercial, AppError> {
+    let sql = "SELECT bloque, bloque_motif, plafond_encours FROM contact WHERE company_id = $1 AND id = $2";
+    let row: Option<(i64, String, Option<i64>)> =
+        on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_optional(c).await).map_err(internal)?;
+    let (bloque, motif, plafond) = row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    Ok(Commercial { bloque: bloque != 0, motif, plafond })
+}
+
+/// The bytes of «Porte doc» files a company keeps (their recorded sizes).
+async fn stored_bytes(tx: &mut Tx, tenant: &Tenant) -> Result<i64, AppError> {
+    let sql = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM stored_file WHERE company_id = $1";
+    on_conn!(tx, c => sqlx::query_scalar::<_, i64>(sql).bind(tenant.company_id()).fetch_one(c).await).map_err(internal)
+}
+
+/// Refuses a file that would take the company past [`STORAGE_QUOTA_BYTES`]. Two imports
+/// of one company, even for two clients, check one after the other: on PostgreSQL a
+/// transaction lock per company (SQLite has one writer at a time).
+async fn check_quota(tx: &mut Tx, tenant: &Tenant, size: usize) -> Result<(), AppError> {
+    if let Tx::Pg(_) = tx {
+        on_conn!(tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7403, $1::int)").bind(tenant.company_id() as i32).execute(c).await.map(|_| ())).map_err(internal)?;
+    }
+    let used = stored_bytes(tx, tenant).await?;
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
+    if used.saturating_add(size) > STORAGE_QUOTA_BYTES {
+        return Err(AppError::invalid(
+            "fichier",
+            format!(
+                "Espace de stockage de l'entreprise plein : {} utilisés sur {}, ce fichier de {} n'y tient pas. Contactez l'administrateur d'Ouvrage pour l'agrandir.",
+                size_fr(used),
+                size_fr(STORAGE_QUOTA_BYTES),
+                size_fr(size)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// «Importer»: keeps a file in the client's «Porte doc», within the company's storage
+/// space.
 pub async fn import_file(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, name: &str, mime: &str, data: &[u8]) -> Result<i64, AppError> {
     crate::contacts::store::lock_statut(tx, tenant, contact_id).await?;
+    check_quota(tx, tenant, data.len()).await?;
     let sql = "INSERT INTO stored_file (company_id, contact_id, name, mime, size, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql)
         .bind(tenant.company_id())

@@ -36,70 +36,74 @@ pub fn PorteDocPage() -> impl IntoView {
     let upload_error = query_param("erreur");
     view! {
         <Title text="Porte doc — Ouvrage" />
-        {load(move || async move { get_porte_doc(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |p| {
-            let upload_error = upload_error.clone();
-            view! {
-                <h1>{p.contact_name.clone()}</h1>
-                {done.map(|t| view! { <Notice text=t /> })}
-                <crate::contacts::ui::ContactTabs id=p.contact_id current=crate::contacts::ui::ContactTab::PorteDoc />
-                <section class="card wide" aria-label="Porte doc">
-                    <dl class="identity">
-                        <dt>"Encours"</dt><dd class="encours">{euros(p.encours)}</dd>
-                        <dt>"Plafond d'encours"</dt><dd>{p.plafond.map(euros).unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Bloquer la gestion commerciale"</dt>
-                        <dd>{if p.bloque { format!("Oui — {}", p.bloque_motif) } else { "Non".into() }}</dd>
-                    </dl>
-                    {(!p.trashed).then(|| view! {
-                        <p class="actions">
-                            <a class="button" href=format!("/clients/{}/pieces/nouvelle?type=devis", p.contact_id)>"Nouveau devis"</a>
-                            " "
-                            <a class="button" href=format!("/clients/{}/pieces/nouvelle?type=facture", p.contact_id)>"Nouvelle facture"</a>
-                        </p>
-                    })}
-                    <h2>"Pièces commerciales"</h2>
-                    <table class="list">
-                        <thead><tr><th>"Pièce"</th><th>"Date"</th><th>"Statut"</th><th>"Total TTC"</th><th>"Reste à payer"</th><th>"PDF"</th></tr></thead>
-                        <tbody>
-                            {p.documents.into_iter().map(|d| {
-                                let title = match &d.number { Some(n) => format!("{} {n}", d.kind.label()), None => format!("{} (brouillon)", d.kind.label()) };
-                                view! {
+        {crate::ui::signed_in(move |me| {
+            // The client's reminder letters are shown to who may make and print them.
+            let can_remind = me.can(crate::auth::Right::Reminders);
+            load(move || async move { get_porte_doc(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |p| {
+                let upload_error = upload_error.clone();
+                view! {
+                    <h1>{p.contact_name.clone()}</h1>
+                    {done.map(|t| view! { <Notice text=t /> })}
+                    <crate::contacts::ui::ContactTabs id=p.contact_id current=crate::contacts::ui::ContactTab::PorteDoc />
+                    <section class="card wide" aria-label="Porte doc">
+                        <dl class="identity">
+                            <dt>"Encours"</dt><dd class="encours">{euros(p.encours)}</dd>
+                            <dt>"Plafond d'encours"</dt><dd>{p.plafond.map(euros).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"Bloquer la gestion commerciale"</dt>
+                            <dd>{if p.bloque { format!("Oui — {}", p.bloque_motif) } else { "Non".into() }}</dd>
+                        </dl>
+                        {(!p.trashed).then(|| view! {
+                            <p class="actions">
+                                <a class="button" href=format!("/clients/{}/pieces/nouvelle?type=devis", p.contact_id)>"Nouveau devis"</a>
+                                " "
+                                <a class="button" href=format!("/clients/{}/pieces/nouvelle?type=facture", p.contact_id)>"Nouvelle facture"</a>
+                            </p>
+                        })}
+                        <h2>"Pièces commerciales"</h2>
+                        <table class="list">
+                            <thead><tr><th>"Pièce"</th><th>"Date"</th><th>"Statut"</th><th>"Total TTC"</th><th>"Reste à payer"</th><th>"PDF"</th></tr></thead>
+                            <tbody>
+                                {p.documents.into_iter().map(|d| {
+                                    let title = match &d.number { Some(n) => format!("{} {n}", d.kind.label()), None => format!("{} (brouillon)", d.kind.label()) };
+                                    view! {
+                                        <tr>
+                                            <td><a href=format!("/pieces/{}", d.id)>{title.clone()}</a></td>
+                                            <td>{date_fr(&d.doc_date)}</td>
+                                            <td>{d.status.label()}</td>
+                                            <td class="num">{euros(d.total_ttc)}</td>
+                                            <td class="num">{euros(d.remaining)}</td>
+                                            <td><a href=format!("/pieces/{}/pdf", d.id) download aria-label=format!("Télécharger {title}")>"Télécharger"</a></td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <h2>"Fichiers"</h2>
+                        <table class="list">
+                            <thead><tr><th>"Fichier"</th><th>"Taille"</th><th>"Importé le"</th><th></th></tr></thead>
+                            <tbody>
+                                {p.files.into_iter().map(|f| view! {
                                     <tr>
-                                        <td><a href=format!("/pieces/{}", d.id)>{title.clone()}</a></td>
-                                        <td>{date_fr(&d.doc_date)}</td>
-                                        <td>{d.status.label()}</td>
-                                        <td class="num">{euros(d.total_ttc)}</td>
-                                        <td class="num">{euros(d.remaining)}</td>
-                                        <td><a href=format!("/pieces/{}/pdf", d.id) download aria-label=format!("Télécharger {title}")>"Télécharger"</a></td>
+                                        <td>{f.name.clone()}</td>
+                                        <td class="num">{format!("{} Ko", (f.size + 1023) / 1024)}</td>
+                                        <td>{f.created_at}</td>
+                                        <td><a href=format!("/fichiers/{}", f.id) download aria-label=format!("Télécharger {}", f.name)>"Télécharger"</a></td>
                                     </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    <h2>"Fichiers"</h2>
-                    <table class="list">
-                        <thead><tr><th>"Fichier"</th><th>"Taille"</th><th>"Importé le"</th><th></th></tr></thead>
-                        <tbody>
-                            {p.files.into_iter().map(|f| view! {
-                                <tr>
-                                    <td>{f.name.clone()}</td>
-                                    <td class="num">{format!("{} Ko", (f.size + 1023) / 1024)}</td>
-                                    <td>{f.created_at}</td>
-                                    <td><a href=format!("/fichiers/{}", f.id) download aria-label=format!("Télécharger {}", f.name)>"Télécharger"</a></td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    <form method="post" enctype="multipart/form-data" action=format!("/clients/{}/porte-doc/importer", p.contact_id) class="inline">
-                        {upload_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-                        <div class="field">
-                            <label for="f-fichier">"Fichier (10 Mo au plus)"</label>
-                            <input id="f-fichier" type="file" name="fichier" required />
-                        </div>
-                        <button type="submit">"Importer"</button>
-                    </form>
-                </section>
-                <crate::reminders::ui::ClientRemindersSection contact_id=p.contact_id />
-            }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <form method="post" enctype="multipart/form-data" action=format!("/clients/{}/porte-doc/importer", p.contact_id) class="inline">
+                            {upload_error.map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                            <div class="field">
+                                <label for="f-fichier">"Fichier (10 Mo au plus)"</label>
+                                <input id="f-fichier" type="file" name="fichier" required />
+                            </div>
+                            <button type="submit">"Importer"</button>
+                        </form>
+                    </section>
+                    {can_remind.then(|| view! { <crate::reminders::ui::ClientRemindersSection contact_id=p.contact_id /> })}
+                }
+            })
         })}
     }
 }

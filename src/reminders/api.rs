@@ -45,10 +45,11 @@ pub async fn make_reminder(
     Ok(id)
 }
 
-/// «Porte doc» › «Relances» of a client.
+/// «Porte doc» › «Relances» of a client (right «Relances factures clients», as making,
+/// printing and e-mailing them).
 #[server(prefix = "/api", endpoint = "reminders/of_client")]
 pub async fn client_reminders(contact_id: i64) -> Result<Vec<LetterView>, AppError> {
-    let cx = crate::auth::session::ctx().await?;
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Reminders).await?;
     crate::reminders::store::letters_of(&cx.db, &cx.tenant, contact_id).await
 }
 
