@@ -100,7 +100,11 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
 #[server(prefix = "/api", endpoint = "home/client")]
 pub async fn client_home(contact_id: i64) -> Result<crate::home::model::ClientHome, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let home = cx.client_home(contact_id).await?;
+    let mut home = cx.client_home(contact_id).await?;
+    // Invoices are commercial documents: their widget is for those who manage them.
+    if !sees_invoices(&cx.me) {
+        home.layout.retain(|w| w.key != "factures");
+    }
     crate::home::store::viewed(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
     Ok(home)
 }
@@ -144,6 +148,16 @@ pub async fn home_actions(contact_id: i64) -> Result<Vec<crate::home::model::Ope
 #[server(prefix = "/api", endpoint = "home/unpaid")]
 pub async fn home_unpaid(contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
     let cx = crate::auth::session::ctx().await?;
+    if !sees_invoices(&cx.me) {
+        return Err(AppError::Forbidden(crate::auth::Right::Commercial.label().to_string()));
+    }
     cx.contact_title(contact_id).await?;
     crate::documents::store::unpaid_of(&cx.db, &cx.tenant, contact_id).await
+}
+
+/// «Factures impayées et relances» shows commercial documents: for users with «Gestion
+/// commerciale», as the documents themselves.
+#[cfg(feature = "ssr")]
+fn sees_invoices(me: &crate::auth::Me) -> bool {
+    me.can(crate::auth::Right::Commercial)
 }

@@ -59,6 +59,11 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Query(p): Quer
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
         cx.require(Right::Settings)?;
         let statut = if p.statut.is_empty() { Statut::Client } else { Statut::from_code(&p.statut).ok_or_else(|| AppError::invalid("statut", "Base inconnue."))? };
+        // The «Corbeille» is listed with «Corbeille et fusion des doublons»: exporting it
+        // needs that right too.
+        if statut == Statut::Corbeille {
+            cx.require(Right::TrashMerge)?;
+        }
         let filter = Filter { statut, q: p.q.chars().take(200).collect() };
         let questions = {
             let mut tx = cx.db.read().await?;

@@ -46,7 +46,7 @@ pub async fn check_my_domain() -> Result<DomainView, AppError> {
 
 #[server(prefix = "/api", endpoint = "mail/document")]
 pub async fn document_mails(id: i64) -> Result<DocumentMailsView, AppError> {
-    let cx = crate::auth::session::ctx().await?;
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     let d = crate::documents::store::get(&cx.db, &cx.tenant, id).await?;
     let mails = crate::mail::outbox::list_for(&cx.db, &cx.tenant, "document", id).await?;
     let to: String = crate::on_pool!(&cx.db, c => sqlx::query_scalar("SELECT email FROM contact WHERE company_id = $1 AND id = $2")
