@@ -22,7 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
         if let (Some(res), Ok(v)) = (
             use_context::<leptos_axum::ResponseOptions>(),
-            http::HeaderValue::from_str(&crate::server::security::csp(nonce.as_deref())),
+            http::HeaderValue::from_str(&csp(nonce.as_deref())),
         ) {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
         }
@@ -150,4 +150,18 @@ fn NotFound() -> impl IntoView {
         <h1>"Page introuvable"</h1>
         <p>"Cette page n'existe pas ou plus. " <a href="/">"Retour au tableau de bord"</a></p>
     }
+}
+
+#[cfg(feature = "ssr")]
+/// The Content-Security-Policy of a page; `nonce` admits Leptos's own inline scripts.
+pub fn csp(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
 }

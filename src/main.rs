@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 
 use leptos::prelude::get_configuration;
 use ouvrage::db::Db;
-use ouvrage::server::{AppState, Config, bootstrap, demo, router};
+use ouvrage::server::{bootstrap, demo, router};
+use ouvrage::state::{AppState, Config};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

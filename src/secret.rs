@@ -46,6 +46,13 @@ pub fn verify(secret: &[u8], parts: &[&str], signature: &str) -> bool {
     }
 }
 
+/// What a signature of an echoed error covers: the function's path, the error as encoded,
+/// and the session of the browser it was made for (so that an error obtained by one
+/// person, with the values they typed, shows in no one else's page).
+pub fn form_error_signature(secret: &[u8], session_token: &str, path: &str, err: &str) -> String {
+    sign(secret, &["form-error", session_token, path, err])
+}
+
 /// Compares two signatures in a time that depends on their lengths only.
 pub fn verify_text(expected: &str, given: &str) -> bool {
     let (a, b) = (expected.as_bytes(), given.as_bytes());

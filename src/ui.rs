@@ -13,7 +13,7 @@ use crate::error::AppError;
 /// The error a server function at `path` sent back to this page, if any. It comes in the
 /// page's URL (a form posted without JavaScript: `__path`, `__err`), so it is shown only
 /// when the server signed it for this browser's session (`__sig`, see
-/// `server::security::api_errors`): a link made elsewhere cannot put its own message or
+/// `server::security::api_errors`, `secret::form_error_signature`): a link made elsewhere cannot put its own message or
 /// values on our pages. When an error is echoed twice (a form sent again from a page that
 /// showed an error), the last one counts.
 pub fn form_error(path: &str) -> Option<AppError> {
@@ -25,10 +25,10 @@ pub fn form_error(path: &str) -> Option<AppError> {
         let err = last("__err")?;
         #[cfg(feature = "ssr")]
         {
-            let st = use_context::<crate::server::AppState>()?;
+            let st = use_context::<crate::state::AppState>()?;
             let session = crate::auth::session::token_from_request(st.config.secure_cookies).unwrap_or_default();
             let sig = last("__sig")?;
-            let expected = crate::server::security::error_signature(&st.secret, &session, path, &err);
+            let expected = crate::secret::form_error_signature(&st.secret, &session, path, &err);
             if !crate::secret::verify_text(&expected, &sig) {
                 return None;
             }

@@ -4,6 +4,8 @@
 //! «Accueil» reads its client once.
 //! (Its own test binary: the count is process-wide, so nothing else may run meanwhile.)
 
+#[path = "it/common.rs"]
+#[macro_use]
 mod common;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@ use crate::auth::model::{Me, Right};
 use crate::auth::store;
 use crate::db::{Db, Tenant, now};
 use crate::error::AppError;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// A session ends after this long without a request…
 pub const IDLE_SECONDS: i64 = 12 * 3600;

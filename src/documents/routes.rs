@@ -18,7 +18,7 @@ use crate::auth::Right;
 use crate::documents::model::{FILE_MAX_BYTES, UPLOAD_FIELD_MAX_BYTES, UPLOAD_MAX_PARTS, UPLOAD_NAME_MAX_BYTES, check_file_name};
 use crate::error::AppError;
 use crate::fmt::percent_encode;
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

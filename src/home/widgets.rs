@@ -152,7 +152,7 @@ where
 {
     let drawn = |html: std::sync::Arc<str>| view! { <div class="widget-body" inner_html=html></div> }.into_any();
     #[cfg(feature = "ssr")]
-    let cache = with_context::<crate::server::AppState, _>(|s| s.widgets.clone()).map(|c| (c, crate::home::cache::WidgetKey { widget, contact: cid, variant }));
+    let cache = with_context::<crate::state::AppState, _>(|s| s.widgets.clone()).map(|c| (c, crate::home::cache::WidgetKey { widget, contact: cid, variant }));
     #[cfg(feature = "ssr")]
     if let Some(html) = cache.as_ref().and_then(|(c, key)| c.get(key, rev, crate::db::now())) {
         return drawn(html);

@@ -17,7 +17,7 @@ use crate::fmt::percent_encode;
 use crate::error::AppError;
 use crate::imports::export::{self, Filter};
 use crate::imports::parse::{FILE_MAX_BYTES, too_big};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// A larger upload is read to its end (so that the browser shows our French message,
 /// not a reset connection) but not kept; beyond this the connection is cut.

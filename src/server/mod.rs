@@ -11,110 +11,17 @@ pub mod demo;
 pub mod seed;
 pub mod security;
 
-use std::sync::Arc;
-
 use axum::Router;
-use axum::extract::FromRef;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::app::{App, shell};
 use crate::db::{Db, Tenant};
-
-/// Settings read from the environment (and `.env` in development).
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// `DATABASE_URL`: `sqlite://data/ouvrage.db` by default, or `postgres://…`.
-    pub database_url: String,
-    /// `OUVRAGE_ADDR`, else the `site-addr` of Cargo.toml / `LEPTOS_SITE_ADDR`.
-    pub addr: Option<String>,
-    /// Outgoing mail: `SMTP_URL` and the `OUVRAGE_MAIL_*`, `OUVRAGE_SPF_*` settings.
-    pub mail: crate::mail::config::MailConfig,
-    /// `OUVRAGE_SECURE_COOKIES`: `__Host-` cookie with `Secure`. Default: on in a release
-    /// build (served behind HTTPS), off in a debug build (`make run`, plain HTTP).
-    pub secure_cookies: bool,
-    /// `OUVRAGE_TRUST_PROXY=N`: the number of our own proxies in front of the server.
-    /// The client address is then the N-th `X-Forwarded-For` entry from the right (each
-    /// of our proxies appends the address it saw; what stands left of them is whatever
-    /// the client wrote). 0 (the default): the socket's peer, and `X-Forwarded-*` ignored.
-    pub trust_proxy: u8,
-    /// Whether the demo company is loaded on an empty database (see [`demo_wanted`]).
-    pub demo: bool,
-    /// `OUVRAGE_ADMIN_EMAIL` / `OUVRAGE_ADMIN_PASSWORD`: first administrator.
-    pub admin: Option<(String, String)>,
-    /// `OUVRAGE_WIDGET_CACHE_MB` (64): memory for the client «Accueil»'s drawn list
-    /// widgets (src/home/cache.rs); 0 draws every widget at every request.
-    pub widget_cache_mb: usize,
-}
-
-impl Config {
-    pub fn from_env() -> Result<Config, String> {
-        Config::from_vars(|k| std::env::var(k).ok(), cfg!(debug_assertions))
-    }
-
-    /// The configuration from these variables; `debug_build` says whether this is a
-    /// development build (`make run`) or a release one (production).
-    pub fn from_vars(get: impl Fn(&str) -> Option<String>, debug_build: bool) -> Result<Config, String> {
-        let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let flag = |k: &str| var(k).map(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
-        let admin = var("OUVRAGE_ADMIN_EMAIL").zip(var("OUVRAGE_ADMIN_PASSWORD"));
-        Ok(Config {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ouvrage.db".into()),
-            addr: var("OUVRAGE_ADDR"),
-            mail: crate::mail::config::MailConfig::from_env()?,
-            secure_cookies: flag("OUVRAGE_SECURE_COOKIES").unwrap_or(!debug_build),
-            trust_proxy: match var("OUVRAGE_TRUST_PROXY") {
-                None => 0,
-                Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_TRUST_PROXY : nombre de proxys attendu (0, 1, 2…), « {v} » reçu"))?,
-            },
-            demo: demo_wanted(flag("OUVRAGE_DEMO"), admin.is_some(), debug_build),
-            admin,
-            widget_cache_mb: match var("OUVRAGE_WIDGET_CACHE_MB") {
-                None => 64,
-                Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_WIDGET_CACHE_MB : nombre de mégaoctets attendu, « {v} » reçu"))?,
-            },
-        })
-    }
-}
-
-/// The demo company (its users share a published password and hold every right) belongs
-/// to a development build: `make run`, where it is on unless `OUVRAGE_DEMO=0`. A start with
-/// an administrator given, or any start of a release build, never creates it, whatever
-/// `OUVRAGE_DEMO` says.
-pub fn demo_wanted(flag: Option<bool>, admin_given: bool, debug_build: bool) -> bool {
-    debug_build && !admin_given && flag.unwrap_or(true)
-}
+use crate::state::{AppState, Config};
 
 /// The largest request body accepted (forms; file uploads have their own routes): a
 /// document of a thousand lines, or a text of 60,000 characters, with room to spare.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub leptos_options: LeptosOptions,
-    /// The client «Accueil»'s drawn list widgets, for this database.
-    pub widgets: Arc<crate::home::cache::WidgetCache>,
-    /// The database's signing secret (src/secret.rs).
-    pub secret: Arc<Vec<u8>>,
-    /// Password hashes running at once: one per core.
-    pub hashing: crate::auth::throttle::Hashing,
-}
-
-impl AppState {
-    pub async fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<AppState, crate::error::AppError> {
-        let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb.saturating_mul(1 << 20)));
-        let secret = Arc::new(crate::secret::load_or_create(&db).await?);
-        Ok(AppState { db, config: Arc::new(config), leptos_options, widgets, secret, hashing: crate::auth::throttle::Hashing::per_core() })
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> LeptosOptions {
-        s.leptos_options.clone()
-    }
-}
 
 /// The pages' routes, generated once per process. Generating them runs the app with
 /// resources suppressed through a process-wide flag (leptos_server's

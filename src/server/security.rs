@@ -13,19 +13,6 @@ use futures::FutureExt;
 use crate::error::AppError;
 use crate::server::AppState;
 
-/// The Content-Security-Policy of a page; `nonce` admits Leptos's own inline scripts.
-pub fn csp(nonce: Option<&str>) -> String {
-    let scripts = match nonce {
-        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
-        None => "'self' 'wasm-unsafe-eval'".to_string(),
-    };
-    format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
 /// Adds the security headers to every response, and catches panics so that none
 /// reaches the user as a dropped connection.
 pub async fn headers(req: Request, next: Next) -> Response {
@@ -46,7 +33,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if let (false, Ok(v)) = (h.contains_key(header::CONTENT_SECURITY_POLICY), HeaderValue::from_str(&csp(None))) {
+    if let (false, Ok(v)) = (h.contains_key(header::CONTENT_SECURITY_POLICY), HeaderValue::from_str(&crate::app::csp(None))) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     if is_html {
@@ -109,13 +96,6 @@ pub async fn api_errors(State(st): State<AppState>, req: Request, next: Next) ->
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// What a signature of an echoed error covers: the function's path, the error as encoded,
-/// and the session of the browser it was made for (so that an error obtained by one
-/// person, with the values they typed, shows in no one else's page).
-pub fn error_signature(secret: &[u8], session_token: &str, path: &str, err: &str) -> String {
-    crate::secret::sign(secret, &["form-error", session_token, path, err])
-}
-
 fn sign_error_location(st: &AppState, session: &str, res: &mut Response) {
     let Some(location) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) else { return };
     let Ok(url) = url::Url::parse(location).or_else(|_| url::Url::parse("http://x/").and_then(|b| b.join(location))) else { return };
@@ -128,7 +108,7 @@ fn sign_error_location(st: &AppState, session: &str, res: &mut Response) {
         }
     }
     let (Some(path), Some(err)) = (path, err) else { return };
-    let signed = format!("{location}&__sig={}", error_signature(&st.secret, session, &path, &err));
+    let signed = format!("{location}&__sig={}", crate::secret::form_error_signature(&st.secret, session, &path, &err));
     if let Ok(v) = HeaderValue::from_str(&signed) {
         res.headers_mut().insert(header::LOCATION, v);
     }

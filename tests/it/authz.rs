@@ -8,11 +8,12 @@
 //! their own rows; calls that mix ids of both companies are refused too. A server
 //! function without an entry here fails the test.
 
-mod common;
+
+use crate::common;
 
 use std::collections::HashMap;
 
-use common::{Backend, Client, spawn};
+use crate::common::{Backend, Client, spawn};
 
 both_databases!(every_server_function_and_route_is_guarded, corbeille_export_needs_both_rights, hostile_input_never_breaks_anything);
 

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::LeptosOptions;
 use ouvrage::db::Db;
-use ouvrage::server::{AppState, Config, demo, router};
+use ouvrage::server::{demo, router};
+use ouvrage::state::{AppState, Config};
 
 pub const ADMIN_EMAIL: &str = "admin@test.fr";
 pub const ADMIN_PASSWORD: &str = "Chaudiere-Admin-77";

@@ -3,11 +3,12 @@
 //! the same contacts (CSV and XLSX); stop and resume in batches; bad files refused in
 //! French with nothing kept.
 
-mod common;
+
+use crate::common;
 
 use std::time::Duration;
 
-use common::{Backend, Client};
+use crate::common::{Backend, Client};
 
 both_databases!(
     a_french_file_with_duplicates_then_undo,

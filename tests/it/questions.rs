@@ -1,9 +1,10 @@
 //! Complementary questions (SPEC C5): settings, answers checked by kind, all or nothing,
 //! kept when a question changes or is retired.
 
-mod common;
 
-use common::Backend;
+use crate::common;
+
+use crate::common::Backend;
 
 both_databases!(questions_and_answers);
 

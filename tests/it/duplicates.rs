@@ -1,9 +1,8 @@
 //! Duplicates over HTTP, on SQLite and PostgreSQL: the warning, the report and «Pas un
 //! doublon», the merge moving every attached row, its undo, and refusals.
 
-mod common;
 
-use common::{Backend, Client, TestApp, spawn};
+use crate::common::{Backend, Client, TestApp, spawn};
 
 both_databases!(
     every_contact_table_joins_the_merge,

@@ -2,9 +2,10 @@
 //! services with their next due date; archived tickets follow «Afficher les sav archivés»;
 //! bad input saves nothing.
 
-mod common;
 
-use common::Backend;
+use crate::common;
+
+use crate::common::Backend;
 
 both_databases!(sav_and_services);
 

@@ -3,7 +3,8 @@
 //! indexes (columns, uniqueness, partial or not) and which tables' events fire triggers.
 //! A difference fails the test unless it is listed in `ALLOWED` with its reason.
 
-mod common;
+
+use crate::common;
 
 use std::collections::BTreeSet;
 

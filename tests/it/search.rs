@@ -1,8 +1,7 @@
 //! The search engine's table of cases, on SQLite and PostgreSQL: the same answers on both.
 
-mod common;
 
-use common::{Backend, Client, spawn};
+use crate::common::{Backend, Client, spawn};
 
 both_databases!(search_cases);
 both_databases!(index_follows_writes_across_blocks);

@@ -3,10 +3,11 @@
 //! planner with an injected clock (a 10-day outage, two planners at once, a payment between
 //! planning and sending, stop and resume), the settings' checks.
 
-mod common;
+
+use crate::common;
 
 use chrono::NaiveDate;
-use common::{Backend, Client, TestApp};
+use crate::common::{Backend, Client, TestApp};
 use ouvrage::db::Tenant;
 use ouvrage::reminders::law::Level;
 use ouvrage::reminders::planner::plan;

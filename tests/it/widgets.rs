@@ -2,9 +2,10 @@
 //! a browser without JavaScript does (complete HTML with every widget's content), the
 //! SAV preferences, and «Personnaliser» per user.
 
-mod common;
 
-use common::Backend;
+use crate::common;
+
+use crate::common::Backend;
 
 both_databases!(client_home_and_dashboard, widget_cache_follows_every_write);
 

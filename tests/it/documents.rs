@@ -2,9 +2,10 @@
 //! payments and encours, avoirs, the gate (blocked, over the limit, trashed), the PDF,
 //! «Porte doc» files, bad input.
 
-mod common;
 
-use common::{Backend, Client, spawn};
+use crate::common;
+
+use crate::common::{Backend, Client, spawn};
 
 both_databases!(
     facture_lifecycle_numbers_payments_and_pdf,

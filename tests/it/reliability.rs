@@ -1,9 +1,8 @@
 //! Online backup of the SQLite database while the application writes, then a restore that
 //! serves the same data. (PostgreSQL is backed up with its own tools.)
 
-mod common;
 
-use common::{Backend, spawn};
+use crate::common::{Backend, spawn};
 
 both_databases!(audit_trail_is_visible_with_the_right_and_read_only);
 

@@ -8,15 +8,15 @@
 //! and every invoice gets its R1 once. Users searching on both servers meanwhile see
 //! errors only from the killed one.
 
-mod common;
-#[path = "support/smtp.rs"]
-mod smtp;
+
+use crate::common;
+use crate::smtp;
 
 use std::collections::HashMap;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{Backend, free_port, process_client as client};
+use crate::common::{Backend, free_port, process_client as client};
 
 const ADMIN: (&str, &str) = ("scale@test.fr", "Deux-Serveurs-2026!");
 const CLIENTS: usize = 120;

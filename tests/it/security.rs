@@ -4,10 +4,11 @@
 //! guesses, spoofed proxy headers, one company's bad data stopping everybody's alerts,
 //! a redirect off the site.
 
-mod common;
+
+use crate::common;
 
 use base64::Engine;
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Client};
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Client};
 
 both_databases!(
     typed_text_comes_back_as_text,
@@ -315,7 +316,7 @@ async fn going_back_stays_on_this_site(b: Backend) {
 
 #[test]
 fn the_demo_belongs_to_a_development_build_without_an_administrator() {
-    use ouvrage::server::{Config, demo_wanted};
+    use ouvrage::state::{Config, demo_wanted};
     let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
     let admin = &[("OUVRAGE_ADMIN_EMAIL", "a@b.fr"), ("OUVRAGE_ADMIN_PASSWORD", "Chaudiere-Admin-77")];
     assert!(!Config::from_vars(env(admin), true).unwrap().demo, "an administrator given: no demo");

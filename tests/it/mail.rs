@@ -3,17 +3,16 @@
 //! for the SPF check; the RFC 7208 test suite (from the PyPI sdist of pyspf, fetched by
 //! `make setup-test`, never committed) runs through the same resolver path.
 
-mod common;
-#[path = "support/dns.rs"]
-mod dns;
-#[path = "support/smtp.rs"]
-mod smtp;
+
+use crate::common;
+use crate::dns;
+use crate::smtp;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use common::{Backend, Client, TestApp};
+use crate::common::{Backend, Client, TestApp};
 use dns::{DnsServer, Rec, Zone};
 use ouvrage::db::Tenant;
 use ouvrage::mail::config::{MailConfig, parse_smtp_url};
@@ -589,7 +588,7 @@ async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
     let sink = Sink::start();
     let (db, pg_name) = common::fresh_db(b).await;
     let url = common::db_url(&db).await;
-    let config = ouvrage::server::Config {
+    let config = ouvrage::state::Config {
         database_url: url.clone(),
         addr: None,
         mail: MailConfig::default(),

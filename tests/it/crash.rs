@@ -4,12 +4,13 @@
 //! saw acknowledged is there, invoice numbers stay gap-free, and SQLite's integrity check
 //! passes. Same against PostgreSQL.
 
-mod common;
+
+use crate::common;
 
 use std::process::Child;
 use std::time::Duration;
 
-use common::{Backend, Client, free_port, process_client as client};
+use crate::common::{Backend, Client, free_port, process_client as client};
 
 both_databases!(acknowledged_writes_survive_sigkill);
 

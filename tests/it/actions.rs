@@ -2,9 +2,10 @@
 //! change them, «Mes actions», the top bar's count, and e-mail alerts exactly once
 //! (injected clock, planners run again and concurrently).
 
-mod common;
 
-use common::{Backend, Client, TestApp};
+use crate::common;
+
+use crate::common::{Backend, Client, TestApp};
 use ouvrage::db::Tenant;
 use ouvrage::mail::config::MailConfig;
 

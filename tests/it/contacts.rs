@@ -1,8 +1,9 @@
 //! The «Clients» list over the demo company, on SQLite and PostgreSQL.
 
-mod common;
 
-use common::{Backend, spawn_demo};
+use crate::common;
+
+use crate::common::{Backend, spawn_demo};
 
 both_databases!(demo_company_and_client_lists);
 

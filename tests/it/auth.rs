@@ -1,9 +1,10 @@
 //! Users, rights, sessions and the security baseline, over HTTP against the real router,
 //! on SQLite and on PostgreSQL.
 
-mod common;
 
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn};
+use crate::common;
+
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn};
 
 both_databases!(
     login_and_current_user,
