@@ -1,11 +1,27 @@
 //! Server functions of actions. Each authenticates, checks who may act, validates, and
-//! acts in one transaction.
-#![allow(clippy::too_many_arguments)]
+//! acts in one transaction. «Nouvelle action» and an action's «Enregistrer» post the
+//! same fields: both take one `ActionFields`, flattened (`#[server(flatten)]`), so the
+//! form posts its fields at the top level (`type_id=…&shared[]=…`).
 
 use leptos::prelude::*;
 
-use crate::actions::model::{ActionPageData, ActionTypeView, ClientActionsView, MyActionsView};
+use crate::actions::model::{ActionFields, ActionPageData, ActionTypeView, ClientActionsView, MyActionsView};
 use crate::error::AppError;
+
+/// The fields as the store checks them (a ticked box is a present, non-empty value).
+#[cfg(feature = "ssr")]
+fn action_form(f: &ActionFields) -> crate::actions::store::ActionForm<'_> {
+    crate::actions::store::ActionForm {
+        type_id: &f.type_id,
+        alert_date: &f.alert_date,
+        alert_time: &f.alert_time,
+        note: &f.note,
+        partager: f.partager.is_some(),
+        shared: &f.shared,
+        attribuer: f.attribuer.is_some(),
+        assignee: &f.assignee,
+    }
+}
 
 /// «Paramètres» › «Actions»: every type, retired ones included.
 #[server(prefix = "/api", endpoint = "actions/types")]
@@ -77,20 +93,9 @@ pub async fn client_actions(contact_id: i64) -> Result<ClientActionsView, AppErr
 
 /// «Nouvelle action» on a client.
 #[server(prefix = "/api", endpoint = "actions/create")]
-pub async fn create_action(
-    contact_id: i64,
-    #[server(default)] type_id: String,
-    #[server(default)] alert_date: String,
-    #[server(default)] alert_time: String,
-    #[server(default)] note: String,
-    #[server(default)] partager: Option<String>,
-    #[server(default)] shared: Vec<String>,
-    #[server(default)] attribuer: Option<String>,
-    #[server(default)] assignee: String,
-) -> Result<i64, AppError> {
-    use crate::actions::store::ActionForm;
+pub async fn create_action(contact_id: i64, #[server(flatten)] fields: ActionFields) -> Result<i64, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let form = ActionForm { type_id: &type_id, alert_date: &alert_date, alert_time: &alert_time, note: &note, partager: partager.is_some(), shared: &shared, attribuer: attribuer.is_some(), assignee: &assignee };
+    let form = action_form(&fields);
     let input = form.parse()?;
     let mut tx = cx.db.begin().await?;
     let id = crate::actions::store::create(&mut tx, &cx.tenant, cx.user_id(), contact_id, &input).await.map_err(|e| e.with_values(form.typed()))?;
@@ -107,20 +112,9 @@ pub async fn get_action(id: i64) -> Result<ActionPageData, AppError> {
 
 /// An action's «Enregistrer».
 #[server(prefix = "/api", endpoint = "actions/update")]
-pub async fn update_action(
-    id: i64,
-    #[server(default)] type_id: String,
-    #[server(default)] alert_date: String,
-    #[server(default)] alert_time: String,
-    #[server(default)] note: String,
-    #[server(default)] partager: Option<String>,
-    #[server(default)] shared: Vec<String>,
-    #[server(default)] attribuer: Option<String>,
-    #[server(default)] assignee: String,
-) -> Result<(), AppError> {
-    use crate::actions::store::ActionForm;
+pub async fn update_action(id: i64, #[server(flatten)] fields: ActionFields) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let form = ActionForm { type_id: &type_id, alert_date: &alert_date, alert_time: &alert_time, note: &note, partager: partager.is_some(), shared: &shared, attribuer: attribuer.is_some(), assignee: &assignee };
+    let form = action_form(&fields);
     let input = form.parse()?;
     let mut tx = cx.db.begin().await?;
     crate::actions::store::update(&mut tx, &cx.tenant, &cx.me, id, &input).await.map_err(|e| e.with_values(form.typed()))?;
@@ -145,4 +139,95 @@ pub async fn close_action(id: i64, #[server(default)] response_id: String, #[ser
 pub async fn my_actions() -> Result<MyActionsView, AppError> {
     let cx = crate::auth::session::ctx().await?;
     crate::actions::store::mine(&cx.db, &cx.tenant, &cx.me, crate::db::now()).await
+}
+
+/// The form posts what it posted when each field was an argument: every body decodes to
+/// what the former signature read (defaults, and `partager=` as unticked, included), or
+/// both refuse it.
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    /// The former arguments of `actions/update`, one per form field.
+    #[derive(serde::Deserialize)]
+    struct Before {
+        id: i64,
+        #[serde(default)]
+        type_id: String,
+        #[serde(default)]
+        alert_date: String,
+        #[serde(default)]
+        alert_time: String,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        partager: Option<String>,
+        #[serde(default)]
+        shared: Vec<String>,
+        #[serde(default)]
+        attribuer: Option<String>,
+        #[serde(default)]
+        assignee: String,
+    }
+
+    /// A urlencoded body read as a server function reads it.
+    fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
+        use leptos::server_fn::codec::{FromReq, PostUrl};
+        let req = http::Request::post("/api/actions/update")
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
+    }
+
+    #[test]
+    fn same_fields_as_the_former_arguments() {
+        let bodies = [
+            "type_id=3&alert_date=2026-12-10&alert_time=09%3A30&note=Rappeler%0Ademain&partager=on&shared[]=4&shared[]=5&attribuer=on&assignee=6",
+            "",
+            "type_id=3&partager=&attribuer=",
+            "partager=on&shared%5B%5D=4&shared%5B%5D=5",
+            "partager=on&shared[0]=4&shared[1]=5",
+            "attribuer=oui&assignee=&autre=1&x[y]=2",
+            "shared=4",
+            "partager[]=on",
+            "note=a&note=b",
+        ];
+        let mut accepted = 0;
+        for body in bodies {
+            let before = decode::<Before>(&format!("id=7&{body}")).map(|b| {
+                let fields = ActionFields {
+                    type_id: b.type_id,
+                    alert_date: b.alert_date,
+                    alert_time: b.alert_time,
+                    note: b.note,
+                    partager: b.partager,
+                    shared: b.shared,
+                    attribuer: b.attribuer,
+                    assignee: b.assignee,
+                };
+                (b.id, fields)
+            });
+            let update = decode::<UpdateAction>(&format!("id=7&{body}")).map(|u| (u.id, u.fields));
+            let create = decode::<CreateAction>(&format!("contact_id=7&{body}")).map(|c| (c.contact_id, c.fields));
+            match (&before, &update, &create) {
+                (Ok(b), Ok(u), Ok(c)) => {
+                    assert_eq!(b, u, "{body}");
+                    assert_eq!(b, c, "{body}");
+                    accepted += 1;
+                }
+                (Err(_), Err(_), Err(_)) => {}
+                _ => panic!("{body}: before {before:?}, update {update:?}, create {create:?}"),
+            }
+        }
+        assert_eq!(accepted, 6);
+        let unticked = decode::<UpdateAction>("id=7&partager=&attribuer=&shared[]=4").expect("unticked");
+        let form = action_form(&unticked.fields);
+        assert!(!form.partager && !form.attribuer);
+        let ticked = decode::<UpdateAction>(&format!("id=7&{}", bodies[0])).expect("full form");
+        let form = action_form(&ticked.fields);
+        assert!(form.partager && form.attribuer);
+        assert_eq!(form.shared, ["4", "5"]);
+        assert_eq!(form.alert_time, "09:30");
+    }
 }

@@ -1,6 +1,36 @@
 //! What the action pages show.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The action form as posted («Nouvelle action», an action's «Enregistrer»): the field
+/// names are the HTML form's (`shared[]` for the colleagues), each may be missing (empty).
+/// `partager` and `attribuer` are checkboxes: ticked when present and not empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionFields {
+    #[serde(default)]
+    pub type_id: String,
+    #[serde(default)]
+    pub alert_date: String,
+    #[serde(default)]
+    pub alert_time: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default, deserialize_with = "checkbox")]
+    pub partager: Option<String>,
+    #[serde(default)]
+    pub shared: Vec<String>,
+    #[serde(default, deserialize_with = "checkbox")]
+    pub attribuer: Option<String>,
+    #[serde(default)]
+    pub assignee: String,
+}
+
+/// An empty value is no value, as the query-string format reads an `Option` at the top
+/// level (`partager=` is unticked). Needed once the fields are flattened into a server
+/// function's arguments: serde then buffers them and would read `partager=` as `Some("")`.
+fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|v| !v.is_empty()))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResponseView {

@@ -1,10 +1,10 @@
-//! Server functions of contact records. A form's server function takes one argument per
-//! field (that is how a plain HTML form posts), hence the long signatures.
-#![allow(clippy::too_many_arguments)]
+//! Server functions of contact records. «Nouveau contact» and «Modifier» post the same
+//! fields: both take one `ContactForm`, flattened (`#[server(flatten)]`, serde's
+//! `flatten`), so the form posts its fields at the top level (`nom=…&phones[]=…`).
 
 use leptos::prelude::*;
 
-use crate::contacts::model::ContactPage;
+use crate::contacts::model::{ContactForm, ContactPage};
 use crate::error::AppError;
 
 /// A page of the client base, the prospect base or the «Corbeille».
@@ -42,26 +42,10 @@ pub async fn get_contact(id: i64) -> Result<ContactDetail, AppError> {
 
 /// «Nouveau contact» › «Valider».
 #[server(prefix = "/api", endpoint = "contacts/create")]
-pub async fn create_contact(
-    statut: String,
-    #[server(default)] civilite: String,
-    #[server(default)] nom: String,
-    #[server(default)] prenom: String,
-    #[server(default)] societe: String,
-    #[server(default)] adresse: String,
-    #[server(default)] code_postal: String,
-    #[server(default)] ville: String,
-    #[server(default)] phones: Vec<String>,
-    #[server(default)] email: String,
-    #[server(default)] notes: String,
-    #[server(default)] bloque: String,
-    #[server(default)] bloque_motif: String,
-    #[server(default)] plafond_encours: String,
-) -> Result<(), AppError> {
+pub async fn create_contact(#[server(flatten)] form: ContactForm) -> Result<(), AppError> {
     use crate::auth::Right;
-    use crate::contacts::model::{ContactForm, Statut};
+    use crate::contacts::model::Statut;
     let cx = crate::auth::session::ctx().await?;
-    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, bloque, bloque_motif, plafond_encours };
     let input = form.parse()?;
     if input.statut == Statut::Corbeille {
         cx.require(Right::TrashMerge)?;
@@ -84,27 +68,10 @@ pub async fn create_contact(
 /// page), so the rest of the record still saves; any difference is refused (403), nothing
 /// saved.
 #[server(prefix = "/api", endpoint = "contacts/update")]
-pub async fn update_contact(
-    id: i64,
-    statut: String,
-    #[server(default)] civilite: String,
-    #[server(default)] nom: String,
-    #[server(default)] prenom: String,
-    #[server(default)] societe: String,
-    #[server(default)] adresse: String,
-    #[server(default)] code_postal: String,
-    #[server(default)] ville: String,
-    #[server(default)] phones: Vec<String>,
-    #[server(default)] email: String,
-    #[server(default)] notes: String,
-    #[server(default)] bloque: String,
-    #[server(default)] bloque_motif: String,
-    #[server(default)] plafond_encours: String,
-) -> Result<(), AppError> {
+pub async fn update_contact(id: i64, #[server(flatten)] form: ContactForm) -> Result<(), AppError> {
     use crate::auth::Right;
-    use crate::contacts::model::{ContactForm, Statut};
+    use crate::contacts::model::Statut;
     let cx = crate::auth::session::ctx().await?;
-    let form = ContactForm { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, bloque, bloque_motif, plafond_encours };
     let mut tx = cx.db.begin().await?;
     // Unknown or foreign id: «introuvable» before anything else.
     let before = crate::contacts::store::lock_statut(&mut tx, &cx.tenant, id).await?;
@@ -124,4 +91,111 @@ pub async fn update_contact(
     tx.commit().await?;
     leptos_axum::redirect(&format!("/clients/{id}?modifie=enregistre"));
     Ok(())
+}
+
+/// The form posts what it posted when each field was an argument: every body decodes to
+/// what the former signature read (defaults included), or both refuse it.
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    /// The former arguments of `contacts/update`, one per form field.
+    #[derive(serde::Deserialize)]
+    struct Before {
+        id: i64,
+        statut: String,
+        #[serde(default)]
+        civilite: String,
+        #[serde(default)]
+        nom: String,
+        #[serde(default)]
+        prenom: String,
+        #[serde(default)]
+        societe: String,
+        #[serde(default)]
+        adresse: String,
+        #[serde(default)]
+        code_postal: String,
+        #[serde(default)]
+        ville: String,
+        #[serde(default)]
+        phones: Vec<String>,
+        #[serde(default)]
+        email: String,
+        #[serde(default)]
+        notes: String,
+        #[serde(default)]
+        bloque: String,
+        #[serde(default)]
+        bloque_motif: String,
+        #[serde(default)]
+        plafond_encours: String,
+    }
+
+    /// A urlencoded body read as a server function reads it.
+    fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
+        use leptos::server_fn::codec::{FromReq, PostUrl};
+        let req = http::Request::post("/api/contacts/update")
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
+    }
+
+    #[test]
+    fn same_fields_as_the_former_arguments() {
+        let bodies = [
+            "statut=client&civilite=M.&nom=Pavi%C3%A8re&prenom=Robert&societe=&adresse=1+rue+Haute&code_postal=42000&ville=Saint-%C3%89tienne&phones[]=06+12+34+56+78&phones[]=&email=r%40exemple.fr&notes=a%0Ab&bloque=Oui&bloque_motif=Impay%C3%A9s&plafond_encours=1+000",
+            "statut=prospect",
+            "statut=client&nom=A&phones%5B%5D=0612345678&phones%5B%5D=0477213580",
+            "statut=client&phones[0]=0612345678&phones[1]=0477213580",
+            "statut=client&phones[]=0612345678",
+            "statut=client&nom=A&autre=1&q[x]=2",
+            "statut=&nom=",
+            "nom=A",
+            "statut=client&phones=0612345678",
+            "statut=client&nom=A&nom=B",
+            "statut=client&nom[]=A",
+        ];
+        let mut accepted = 0;
+        for body in bodies {
+            let with_id = format!("id=7&{body}");
+            let before = decode::<Before>(&with_id).map(|b| {
+                let form = ContactForm {
+                    statut: b.statut,
+                    civilite: b.civilite,
+                    nom: b.nom,
+                    prenom: b.prenom,
+                    societe: b.societe,
+                    adresse: b.adresse,
+                    code_postal: b.code_postal,
+                    ville: b.ville,
+                    phones: b.phones,
+                    email: b.email,
+                    notes: b.notes,
+                    bloque: b.bloque,
+                    bloque_motif: b.bloque_motif,
+                    plafond_encours: b.plafond_encours,
+                };
+                (b.id, form)
+            });
+            let update = decode::<UpdateContact>(&with_id).map(|u| (u.id, u.form));
+            let create = decode::<CreateContact>(body).map(|c| (7, c.form));
+            match (&before, &update, &create) {
+                (Ok(b), Ok(u), Ok(c)) => {
+                    assert_eq!(b, u, "{body}");
+                    assert_eq!(b, c, "{body}");
+                    accepted += 1;
+                }
+                (Err(_), Err(_), Err(_)) => {}
+                _ => panic!("{body}: before {before:?}, update {update:?}, create {create:?}"),
+            }
+        }
+        assert_eq!(accepted, 7);
+        assert!(decode::<UpdateContact>("statut=client&nom=A").is_err(), "the id is required");
+        let full = decode::<UpdateContact>(&format!("id=7&{}", bodies[0])).expect("full form");
+        assert_eq!(full.form.phones, ["06 12 34 56 78", ""]);
+        assert_eq!(full.form.ville, "Saint-Étienne");
+        assert_eq!(full.form.plafond_encours, "1 000");
+    }
 }

@@ -100,7 +100,8 @@ pub struct Commercial {
     pub plafond: Option<i64>,
 }
 
-/// The raw form («Nouveau contact», «Modifier»).
+/// The raw form («Nouveau contact», «Modifier»); its field names are the HTML form's
+/// (`contacts/create` and `contacts/update` take it flattened): `statut` is required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactForm {
     pub statut: String,

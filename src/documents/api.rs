@@ -1,11 +1,12 @@
 //! Server functions of commercial documents. Each authenticates, checks the right
 //! «Gestion commerciale» (reads too: a client's documents, payments and files are
-//! commercial management), validates, and acts in one transaction.
-#![allow(clippy::too_many_arguments)]
+//! commercial management), validates, and acts in one transaction. A new document and a
+//! draft's «Enregistrer» post the same fields: both take one `DocumentForm`, flattened
+//! (`#[server(flatten)]`), so the lines stay `designation[]=…&quantity[]=…`.
 
 use leptos::prelude::*;
 
-use crate::documents::model::{DocumentView, PorteDoc};
+use crate::documents::model::{DocumentForm, DocumentView, PorteDoc};
 use crate::error::AppError;
 
 /// A client's «Porte doc».
@@ -23,19 +24,9 @@ pub async fn get_document(id: i64) -> Result<DocumentView, AppError> {
 
 /// «Nouveau devis» / «Nouvelle facture» / «Nouvel avoir» › «Enregistrer»: a draft.
 #[server(prefix = "/api", endpoint = "documents/create")]
-pub async fn create_document(
-    contact_id: i64,
-    kind: String,
-    #[server(default)] doc_date: String,
-    #[server(default)] due_date: String,
-    #[server(default)] designation: Vec<String>,
-    #[server(default)] quantity: Vec<String>,
-    #[server(default)] unit_price: Vec<String>,
-    #[server(default)] vat: Vec<String>,
-) -> Result<i64, AppError> {
-    use crate::documents::model::{DocumentForm, Kind};
+pub async fn create_document(contact_id: i64, #[server(flatten)] form: DocumentForm) -> Result<i64, AppError> {
+    use crate::documents::model::Kind;
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    let form = DocumentForm { kind, doc_date, due_date, designation, quantity, unit_price, vat };
     let input = form.parse(&crate::fmt::today_paris())?;
     if input.kind == Kind::Avoir {
         return Err(AppError::invalid("kind", "Un avoir se fait depuis sa facture : «\u{a0}Faire un avoir\u{a0}»."));
@@ -49,19 +40,8 @@ pub async fn create_document(
 
 /// A draft's «Enregistrer».
 #[server(prefix = "/api", endpoint = "documents/update")]
-pub async fn update_document(
-    id: i64,
-    kind: String,
-    #[server(default)] doc_date: String,
-    #[server(default)] due_date: String,
-    #[server(default)] designation: Vec<String>,
-    #[server(default)] quantity: Vec<String>,
-    #[server(default)] unit_price: Vec<String>,
-    #[server(default)] vat: Vec<String>,
-) -> Result<(), AppError> {
-    use crate::documents::model::DocumentForm;
+pub async fn update_document(id: i64, #[server(flatten)] form: DocumentForm) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    let form = DocumentForm { kind, doc_date, due_date, designation, quantity, unit_price, vat };
     let input = form.parse(&crate::fmt::today_paris())?;
     let mut tx = cx.db.begin().await?;
     crate::documents::store::update_draft(&mut tx, &cx.tenant, id, &input).await?;
@@ -120,4 +100,84 @@ pub async fn pay_document(id: i64, #[server(default)] paid_on: String, amount: S
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=paiement"));
     Ok(())
+}
+
+/// The form posts what it posted when each field was an argument: every body decodes to
+/// what the former signature read (defaults included), or both refuse it.
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    /// The former arguments of `documents/update`, one per form field.
+    #[derive(serde::Deserialize)]
+    struct Before {
+        id: i64,
+        kind: String,
+        #[serde(default)]
+        doc_date: String,
+        #[serde(default)]
+        due_date: String,
+        #[serde(default)]
+        designation: Vec<String>,
+        #[serde(default)]
+        quantity: Vec<String>,
+        #[serde(default)]
+        unit_price: Vec<String>,
+        #[serde(default)]
+        vat: Vec<String>,
+    }
+
+    /// A urlencoded body read as a server function reads it.
+    fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
+        use leptos::server_fn::codec::{FromReq, PostUrl};
+        let req = http::Request::post("/api/documents/update")
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
+    }
+
+    #[test]
+    fn same_fields_as_the_former_arguments() {
+        let bodies = [
+            "kind=devis&doc_date=2026-11-29&due_date=&designation[]=Pose+%C2%AB+fen%C3%AAtre+%C2%BB&designation[]=&quantity[]=1,5&quantity[]=&unit_price[]=120,00&unit_price[]=&vat[]=2000&vat[]=",
+            "kind=facture",
+            "kind=devis&designation%5B%5D=A&quantity%5B%5D=1&unit_price%5B%5D=2&vat%5B%5D=550",
+            "kind=devis&designation[0]=A&designation[1]=B&quantity[]=1",
+            "kind=devis&autre=1&x[y]=2",
+            "doc_date=2026-11-29",
+            "kind=devis&designation=A",
+            "kind=devis&kind=facture",
+        ];
+        let mut accepted = 0;
+        for body in bodies {
+            let before = decode::<Before>(&format!("id=7&{body}")).map(|b| {
+                let form = DocumentForm {
+                    kind: b.kind,
+                    doc_date: b.doc_date,
+                    due_date: b.due_date,
+                    designation: b.designation,
+                    quantity: b.quantity,
+                    unit_price: b.unit_price,
+                    vat: b.vat,
+                };
+                (b.id, form)
+            });
+            let update = decode::<UpdateDocument>(&format!("id=7&{body}")).map(|u| (u.id, u.form));
+            let create = decode::<CreateDocument>(&format!("contact_id=7&{body}")).map(|c| (c.contact_id, c.form));
+            match (&before, &update, &create) {
+                (Ok(b), Ok(u), Ok(c)) => {
+                    assert_eq!(b, u, "{body}");
+                    assert_eq!(b, c, "{body}");
+                    accepted += 1;
+                }
+                (Err(_), Err(_), Err(_)) => {}
+                _ => panic!("{body}: before {before:?}, update {update:?}, create {create:?}"),
+            }
+        }
+        assert_eq!(accepted, 5);
+        let full = decode::<UpdateDocument>(&format!("id=7&{}", bodies[0])).expect("full form");
+        assert_eq!(full.form.designation, ["Pose « fenêtre »", ""]);
+        assert_eq!(full.form.vat, ["2000", ""]);
+    }
 }

@@ -187,15 +187,23 @@ pub fn cents_field(c: i64) -> String {
     format!("{}{},{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
 }
 
-/// The document form as posted: lines as parallel arrays (empty rows are ignored).
+/// The document form as posted: lines as parallel arrays (empty rows are ignored). The
+/// field names are the HTML form's (`designation[]`…); `kind` is required, the others
+/// default to empty when missing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocumentForm {
     pub kind: String,
+    #[serde(default)]
     pub doc_date: String,
+    #[serde(default)]
     pub due_date: String,
+    #[serde(default)]
     pub designation: Vec<String>,
+    #[serde(default)]
     pub quantity: Vec<String>,
+    #[serde(default)]
     pub unit_price: Vec<String>,
+    #[serde(default)]
     pub vat: Vec<String>,
 }
 
