@@ -22,7 +22,7 @@ CLIENT=$(DATABASE_URL=$DB OUVRAGE_DEMO=0 RUST_LOG=error "$BIN" bench-load-prepar
 ORIGIN="http://127.0.0.1:$PORT"
 OUT=$(mktemp -d)
 # Instrumentation off until the pages are warm (start-up and first requests not counted).
-DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_SECURE_COOKIES=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE \
+DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_SECURE_COOKIES=0 OUVRAGE_TRUST_PROXY=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/cg.%p" "$BIN" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$OUT"' EXIT

@@ -25,7 +25,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # the database file: page cache the kernel may drop).
 rss_split() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "anonymous %d MB, file-mapped %d MB", a/1024, f/1024}' "/proc/$1/status" 2>/dev/null; }
 T0=$(date +%s%N)
-DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_SECURE_COOKIES=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE "$BIN" &
+DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_SECURE_COOKIES=0 OUVRAGE_TRUST_PROXY=0 OUVRAGE_ADDR=127.0.0.1:$PORT RUST_LOG=error LEPTOS_SITE_ROOT=$SITE "$BIN" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null' EXIT
 ORIGIN="http://127.0.0.1:$PORT"
@@ -77,7 +77,7 @@ kill $SAMPLER 2>/dev/null || true
 printf 'peak RSS under load: %d MB (%s)\n' $(( $(cat "$PEAK_FILE") / 1024 )) "$(cat "$PEAK_FILE.split" 2>/dev/null)"
 kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
 # The same page drawn at every request: what a client opened for the first time costs.
-DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_SECURE_COOKIES=0 OUVRAGE_ADDR=127.0.0.1:$((PORT + 1)) RUST_LOG=error LEPTOS_SITE_ROOT=$SITE OUVRAGE_WIDGET_CACHE_MB=0 "$BIN" &
+DATABASE_URL=$DB OUVRAGE_DEMO=0 OUVRAGE_SECURE_COOKIES=0 OUVRAGE_TRUST_PROXY=0 OUVRAGE_ADDR=127.0.0.1:$((PORT + 1)) RUST_LOG=error LEPTOS_SITE_ROOT=$SITE OUVRAGE_WIDGET_CACHE_MB=0 "$BIN" &
 SERVER=$!
 RUN_ORIGIN="http://127.0.0.1:$((PORT + 1))"
 wait_up "$RUN_ORIGIN" 3000 0.01 || true

@@ -24,6 +24,12 @@ async fn main() {
     if let Some(cmd) = args.first() {
         return command(cmd, &args[1..], &config).await;
     }
+    // Production sits behind an HTTPS proxy (the server speaks plain HTTP): left at 0, every
+    // client would share the proxy's address, and so its login allowance. A release build
+    // serves only once the operator said how many proxies stand in front.
+    if !cfg!(debug_assertions) && std::env::var("OUVRAGE_TRUST_PROXY").is_err() {
+        fail("OUVRAGE_TRUST_PROXY doit être indiqué en production : le nombre de proxys devant le serveur (1 derrière un proxy HTTPS ou un répartiteur de charge, 0 s'il n'y en a aucun).");
+    }
     let cargo_toml = std::path::Path::new("Cargo.toml").exists().then_some("Cargo.toml");
     let leptos_options = match get_configuration(cargo_toml) {
         Ok(c) => c.leptos_options,

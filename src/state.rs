@@ -91,6 +91,9 @@ impl AppState {
     pub async fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<AppState, crate::error::AppError> {
         let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb.saturating_mul(1 << 20)));
         let secret = Arc::new(crate::secret::load_or_create(&db).await?);
+        // The hash verified for unknown e-mails is made now, not by the first such login
+        // (outside the hashing slots, on a request's thread).
+        let _ = tokio::task::spawn_blocking(|| std::sync::LazyLock::force(&crate::auth::password::DUMMY_HASH).len()).await;
         Ok(AppState { db, config: Arc::new(config), leptos_options, widgets, secret, hashing: crate::auth::throttle::Hashing::per_core() })
     }
 }

@@ -18,18 +18,30 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     }
     let ip = session::client_ip(st.config.trust_proxy);
     let t = now();
-    // A browser that logged into this account before has its own allowance.
-    let device = session::cookie_from_request(throttle::DEVICE_COOKIE)
-        .is_some_and(|v| crate::secret::verify(&st.secret, &["device", &email], &v));
-    let account = if device { (throttle::device_key(&email), throttle::DEVICE) } else { (throttle::account_key(&email), throttle::ACCOUNT) };
-    let address = throttle::address_key(&ip);
-    if let Err(wait) = throttle::claim(&st.db, &[account.clone(), (address.clone(), throttle::ADDRESS)], t).await? {
+    let row = store::find_login(&st.db, &email).await?;
+    // A browser that logged into this account before has its own allowance, and is not
+    // counted against its address.
+    let device = match (&row, session::cookie_from_request(throttle::DEVICE_COOKIE)) {
+        (Some(r), Some(cookie)) => throttle::device_valid(&st.secret, &email, &r.password_hash, &cookie, t),
+        _ => false,
+    };
+    let keys = if device {
+        vec![(throttle::device_key(&email), throttle::DEVICE)]
+    } else {
+        vec![(throttle::account_key(&email), throttle::ACCOUNT), (throttle::address_key(&ip), throttle::ADDRESS)]
+    };
+    if let Err(wait) = throttle::claim(&st.db, &keys, t).await? {
         return Err(throttle::too_early(wait));
     }
-    let row = store::find_login(&st.db, &email).await?;
     let stored = row.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| pw::DUMMY_HASH.clone());
     let candidate = password.chars().take(1024).collect::<String>();
-    let matches = st.hashing.run(move || pw::verify(&candidate, &stored)).await?;
+    let matches = match st.hashing.run(move || pw::verify(&candidate, &stored)).await {
+        Ok(m) => m,
+        Err(busy) => {
+            throttle::give_back(&st.db, &keys).await?;
+            return Err(busy);
+        }
+    };
     let user = match row {
         Some(r) if matches && r.active => r,
         _ => return Err(AppError::invalid("password", "Adresse e-mail ou mot de passe incorrect.").with_values(typed)),
@@ -39,13 +51,13 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     if let Some(old) = session::token_from_request(st.config.secure_cookies) {
         store::revoke_session(&mut tx, &session::token_hash(&old), t).await?;
     }
-    throttle::succeeded(&mut tx, &[throttle::account_key(&email), throttle::device_key(&email)], &address).await?;
+    throttle::succeeded(&mut tx, &[throttle::account_key(&email), throttle::device_key(&email)]).await?;
     let token = session::new_token();
     store::create_session(&mut tx, &tenant, user.id, &session::token_hash(&token), t, t + session::ABSOLUTE_SECONDS).await?;
     crate::db::audit(&mut tx, &tenant, Some(user.id), "user", user.id, "login", &ip).await?;
     tx.commit().await?;
     session::set_cookie(&token, st.config.secure_cookies);
-    session::set_device_cookie(&throttle::device_token(&st.secret, &email), st.config.secure_cookies);
+    session::set_device_cookie(&throttle::device_token(&st.secret, &email, &user.password_hash, t), st.config.secure_cookies);
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -101,7 +113,13 @@ pub async fn change_own_password(current: String, new_password: String, confirm:
     }
     let stored = users::password_hash(&cx.db, &cx.tenant, cx.user_id()).await?;
     let current: String = current.chars().take(1024).collect();
-    let ok = st.hashing.run(move || pw::verify(&current, &stored)).await?;
+    let ok = match st.hashing.run(move || pw::verify(&current, &stored)).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            crate::auth::throttle::give_back(&cx.db, std::slice::from_ref(&key)).await?;
+            return Err(busy);
+        }
+    };
     if !ok {
         return Err(AppError::invalid("current", "Le mot de passe actuel est incorrect."));
     }
@@ -109,7 +127,7 @@ pub async fn change_own_password(current: String, new_password: String, confirm:
     let t = crate::db::now();
     let mut tx = cx.db.begin().await?;
     users::set_password(&mut tx, &cx.tenant, cx.user_id(), &hash).await?;
-    crate::auth::throttle::succeeded(&mut tx, &[key.0], "").await?;
+    crate::auth::throttle::succeeded(&mut tx, &[key.0]).await?;
     store::revoke_user_sessions(&mut tx, &cx.tenant, cx.user_id(), Some(cx.session_id), t).await?;
     crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", cx.user_id(), "password_changed", "").await?;
     tx.commit().await?;

@@ -7,8 +7,11 @@
 //! requests before any of them writes it. A key's first failures are free; past them
 //! every attempt must wait a delay that doubles (5 s, 10 s, 20 s… up to a ceiling) after
 //! the last one, and an attempt that comes too early is refused without any hash. A
-//! success gives the attempt back. The victim of an attack on their account is slowed,
-//! never locked out, and not at all on a browser they logged in from before.
+//! success clears the account's keys (not the address's: a right password for one account
+//! must not buy guesses at others). The victim of an attack on their account is slowed,
+//! never locked out, and not at all on a browser they logged in from before (that browser
+//! is not counted against its address either: behind one proxy, or one office's address,
+//! an attacker cannot shut out the others).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,8 +36,9 @@ pub const DEVICE: Rule = Rule { free: 5, max_delay: 60 };
 pub const ADDRESS: Rule = Rule { free: 30, max_delay: 900 };
 /// The first delay, in seconds, once a key's free failures are used.
 pub const FIRST_DELAY: i64 = 5;
-/// Failures older than this (since a key's last one) are forgotten.
-pub const WINDOW_SECONDS: i64 = 15 * 60;
+/// Failures are forgotten after this long without any (longer than the longest delay, so
+/// that waiting it out never beats the delays).
+pub const WINDOW_SECONDS: i64 = 24 * 3600;
 
 /// The delay before the next attempt once a key has `failures` claimed attempts.
 pub fn delay(rule: Rule, failures: i64) -> i64 {
@@ -77,21 +81,29 @@ pub async fn claim(db: &Db, keys: &[(String, Rule)], now: i64) -> Result<Result<
     }
     // Keys of long ago are of no use.
     let purge = "DELETE FROM login_throttle WHERE window_start < $1";
-    on_conn!(&mut tx, c => sqlx::query(purge).bind(now - 86_400).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(&mut tx, c => sqlx::query(purge).bind(now - WINDOW_SECONDS).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     tx.commit().await?;
     Ok(Ok(()))
 }
 
-/// After a right password: the account's keys start afresh and the address gets its
-/// attempt back.
-pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String], address_key: &str) -> Result<(), AppError> {
+/// After a right password: the account's keys start afresh.
+pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String]) -> Result<(), AppError> {
     for key in account_keys {
         let sql = "DELETE FROM login_throttle WHERE key = $1";
         on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     }
-    let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
-    on_conn!(tx, c => sqlx::query(sql).bind(address_key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     Ok(())
+}
+
+/// Gives back the attempts claimed on these keys when no password was checked (the
+/// hashing slots were busy): the owner must not pay for the server's load.
+pub async fn give_back(db: &Db, keys: &[(String, Rule)]) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    for (key, _) in keys {
+        let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
+        on_conn!(&mut tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    }
+    tx.commit().await
 }
 
 /// The French answer to an attempt that came too early.
@@ -109,20 +121,50 @@ pub fn account_key(email: &str) -> String {
     format!("a:{email}")
 }
 
+/// The key of a client address: an IPv4 address as it is (an IPv4-mapped IPv6 one as its
+/// IPv4 form), an IPv6 address by its /64 — one host or home network holds a whole /64 and
+/// would otherwise get a fresh allowance with every address of it.
 pub fn address_key(ip: &str) -> String {
-    format!("i:{ip}")
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("i:{v4}"),
+            None => {
+                let s = v6.segments();
+                format!("i:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(v4) => format!("i:{v4}"),
+        Err(_) => format!("i:{ip}"),
+    }
 }
 
 /// The key of an account on a browser that logged into it before: the browser shows a
-/// `ouvrage_device` cookie, the signature of the e-mail made at that login, which an
-/// attacker elsewhere does not have.
+/// `ouvrage_device` cookie made at that login ([`device_token`]), which an attacker
+/// elsewhere does not have.
 pub fn device_key(email: &str) -> String {
     format!("d:{email}")
 }
 
-/// The device cookie's value for an e-mail.
-pub fn device_token(secret: &[u8], email: &str) -> String {
-    crate::secret::sign(secret, &["device", email])
+/// How long a device cookie is honoured after the login that made it.
+pub const DEVICE_SECONDS: i64 = 365 * 24 * 3600;
+
+/// The device cookie's value: when it was made, and the signature of the e-mail, that time
+/// and a piece of the account's password hash (a new password voids every device).
+pub fn device_token(secret: &[u8], email: &str, password_hash: &str, now: i64) -> String {
+    let issued = now.to_string();
+    format!("{issued}.{}", crate::secret::sign(secret, &["device", email, &issued, hash_piece(password_hash)]))
+}
+
+/// Whether a device cookie is one we made for this account, with its password, within
+/// [`DEVICE_SECONDS`].
+pub fn device_valid(secret: &[u8], email: &str, password_hash: &str, token: &str, now: i64) -> bool {
+    let Some((issued, sig)) = token.split_once('.') else { return false };
+    let Ok(at) = issued.parse::<i64>() else { return false };
+    at <= now + 60 && now - at < DEVICE_SECONDS && crate::secret::verify(secret, &["device", email, issued, hash_piece(password_hash)], sig)
+}
+
+fn hash_piece(hash: &str) -> &str {
+    &hash[hash.len().saturating_sub(16)..]
 }
 
 /// The cookie's name.
@@ -205,6 +247,26 @@ mod tests {
         let refused = results.iter().filter(|r| matches!(r, Ok(Err(AppError::TooManyAttempts(_))))).count();
         assert_eq!(h.peak(), 2, "never more hashes at once than slots");
         assert!(refused >= 6, "those that cannot start within {HASH_WAIT:?} are refused: {refused}");
+    }
+
+    #[test]
+    fn addresses_are_keyed_by_host_or_network() {
+        assert_eq!(address_key("203.0.113.9"), "i:203.0.113.9");
+        assert_eq!(address_key("::ffff:203.0.113.9"), "i:203.0.113.9");
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), address_key("2001:db8:1:2:bbbb:cccc:dddd:eeee"));
+        assert_ne!(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
+    }
+
+    #[test]
+    fn device_cookies_expire_and_follow_the_password() {
+        let k = b"secret-secret-secret-secret-0000";
+        let h = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA";
+        let t = device_token(k, "a@b.fr", h, 1_000_000);
+        assert!(device_valid(k, "a@b.fr", h, &t, 1_000_100));
+        assert!(!device_valid(k, "c@b.fr", h, &t, 1_000_100), "another account");
+        assert!(!device_valid(k, "a@b.fr", "$argon2id$other-hash-0123456789abcdef", &t, 1_000_100), "a new password");
+        assert!(!device_valid(k, "a@b.fr", h, &t, 1_000_000 + DEVICE_SECONDS + 1), "too old");
+        assert!(!device_valid(k, "a@b.fr", h, &t.replace("1000000.", "1000001."), 1_000_100), "date changed");
     }
 
     #[test]

@@ -91,7 +91,8 @@ pub fn check_answer(field: &str, label: &str, kind: Kind, choices: &[String], ra
             if v.chars().count() > TEXT_MAX {
                 return bad(format!("« {label} » : {TEXT_MAX} caractères au plus."));
             }
-            Ok(Some(v.to_string()))
+            // One line (typed text with a break was refused at the form; a file's is cleaned).
+            Ok(Some(crate::fmt::clean_text(false, v)).filter(|v| !v.is_empty()))
         }
         Kind::OuiNon => match v.to_lowercase().as_str() {
             "oui" | "o" | "yes" | "true" | "on" => Ok(Some("oui".into())),

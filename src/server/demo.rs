@@ -62,6 +62,31 @@ pub async fn ensure_admin(db: &Db, tenant: &Tenant, email: &str, password: &str)
     Ok(())
 }
 
+/// A production start (a release build, or an administrator given) disables the demo
+/// users an earlier start may have made: their password is published. Returns how many.
+pub async fn disable_demo_users(db: &Db) -> Result<usize, AppError> {
+    let sql = "SELECT id, company_id, password_hash FROM app_user WHERE email LIKE '%@demo.ouvrage.fr' AND active = TRUE";
+    let users: Vec<(i64, i64, String)> = on_pool!(db, c => sqlx::query_as(sql).fetch_all(c).await).map_err(internal)?;
+    let mut disabled = 0;
+    for (id, company, hash) in users {
+        let published = tokio::task::spawn_blocking(move || crate::auth::password::verify(DEMO_PASSWORD, &hash)).await.unwrap_or(false);
+        if !published {
+            continue;
+        }
+        let tenant = Tenant::trusted(company);
+        let mut tx = db.begin().await?;
+        let sql = "UPDATE app_user SET active = FALSE WHERE company_id = $1 AND id = $2";
+        on_conn!(&mut tx, c => sqlx::query(sql).bind(company).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        crate::db::audit(&mut tx, &tenant, None, "user", id, "disabled", "compte de démonstration (mot de passe publié) désactivé au démarrage en production").await?;
+        tx.commit().await?;
+        disabled += 1;
+    }
+    if disabled > 0 {
+        tracing::warn!(disabled, "demo users with the published password disabled");
+    }
+    Ok(disabled)
+}
+
 /// Loads the demo users and contacts into a company that has no contact yet.
 pub async fn load_if_empty(db: &Db, tenant: &Tenant) -> Result<bool, AppError> {
     let sql = "SELECT COUNT(*) FROM contact WHERE company_id = $1";

@@ -95,6 +95,8 @@ pub async fn bootstrap(db: &Db, config: &Config) -> Result<(), crate::error::App
     }
     if config.demo {
         demo::load_if_empty(db, &tenant).await?;
+    } else if config.admin.is_some() || !cfg!(debug_assertions) {
+        demo::disable_demo_users(db).await?;
     }
     rebuild_missing_indexes(db).await
 }

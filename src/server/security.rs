@@ -168,15 +168,21 @@ pub fn check_form(endpoint: &str, body: &[u8]) -> Result<(), AppError> {
 /// redirect back to the page with the error (signed) to a form posted without JavaScript.
 pub async fn form_input(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if req.method() != Method::POST || !path.starts_with("/api/") {
+        return next.run(req).await;
+    }
     let urlencoded = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if req.method() != Method::POST || !urlencoded {
-        return next.run(req).await;
+        .is_some_and(|v| v.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    // Server functions take forms. Their decoder does not look at the content type: a body
+    // sent as anything else would skip the checks below, so it is refused.
+    if !urlencoded {
+        let e = AppError::invalid("", "Les données doivent être envoyées par un formulaire.");
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&e).unwrap_or_default()).into_response();
     }
-    let Some(endpoint) = path.strip_prefix("/api/").map(str::to_string) else { return next.run(req).await };
+    let endpoint = path["/api/".len()..].to_string();
     let (parts, body) = req.into_parts();
     let checked = match axum::body::to_bytes(body, crate::server::MAX_BODY_BYTES).await {
         Ok(bytes) => check_form(&endpoint, &bytes).map(|()| bytes),

@@ -21,6 +21,9 @@ both_databases!(
     one_line_fields_refuse_control_characters,
     one_company_cannot_stop_another_companys_alerts,
     going_back_stays_on_this_site,
+    server_functions_take_forms_only,
+    known_browsers_are_not_shut_out_by_their_address,
+    an_upgraded_deployment_disables_the_demo_accounts,
 );
 
 /// What a user may type that must never become markup.
@@ -311,6 +314,52 @@ async fn going_back_stays_on_this_site(b: Backend) {
         assert!(r.status == 302 || r.status == 303, "{} {}", r.status, r.body);
         assert_eq!(r.headers["location"].to_str().unwrap(), expected, "back={back}");
     }
+    app.finish().await;
+}
+
+async fn server_functions_take_forms_only(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    // The decoder reads a text/plain body as a form: refused before it, or the checks
+    // of the form (control characters, field count) would be skipped.
+    for ct in ["text/plain", "application/json", "multipart/form-data; boundary=x", "APPLICATION/X-WWW-FORM-URLENCODEDX"] {
+        let r = admin.http.post(format!("{}/api/contacts/create", admin.base)).header("content-type", ct).body("statut=client&nom=Du%0Apont").send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 415, "{ct}");
+    }
+    let r = admin.http.post(format!("{}/api/contacts/create", admin.base)).header("content-type", "Application/X-WWW-Form-Urlencoded").body("statut=client&nom=Dupont").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "the content type's case does not matter");
+    assert_eq!(app.count("contact").await, 1);
+    app.finish().await;
+}
+
+async fn known_browsers_are_not_shut_out_by_their_address(b: Backend) {
+    // Production behind one proxy left at 0, or one office's address: every browser shows
+    // the same address. Guesses from there must not shut out a browser that logged in before.
+    let app = common::spawn_untrusted(b).await;
+    let owner = app.admin().await;
+    assert_eq!(owner.call("logout", &[]).await.status, 200);
+    for i in 0..35 {
+        app.client().call("login", &[("email", &format!("personne{i}@test.fr")), ("password", "Mauvais-passe-1")]).await;
+    }
+    assert_eq!(app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 429, "a new browser at that address waits");
+    assert_eq!(owner.call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 200, "the owner's browser gets in");
+    app.finish().await;
+}
+
+async fn an_upgraded_deployment_disables_the_demo_accounts(b: Backend) {
+    use ouvrage::server::demo;
+    // A database where an earlier version made the demo beside a given administrator.
+    let app = common::spawn_demo(b).await;
+    let tenant = ouvrage::db::Tenant::for_tests(app.company_id);
+    demo::load_if_empty(&app.db, &tenant).await.unwrap();
+    assert_eq!(app.client().call("login", &[("email", demo::DEMO_ADMIN), ("password", demo::DEMO_PASSWORD)]).await.status, 200);
+    // This version starts on it with the administrator given.
+    let mut config = (*app.state.config).clone();
+    config.demo = false;
+    ouvrage::server::bootstrap(&app.db, &config).await.unwrap();
+    let r = app.client().call("login", &[("email", demo::DEMO_ADMIN), ("password", demo::DEMO_PASSWORD)]).await;
+    assert_eq!(r.status, 422, "the published password opens nothing: {}", r.body);
+    assert_eq!(app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 200);
     app.finish().await;
 }
 
