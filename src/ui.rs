@@ -37,6 +37,24 @@ pub fn form_error(path: &str) -> Option<AppError> {
     })
 }
 
+/// A message a plain route sent back in the page's URL (`erreur`, after an upload), shown
+/// only when the server signed it for this browser's session (`sig`, see
+/// [`crate::documents::routes::refused`]): like [`form_error`], a link made elsewhere
+/// cannot put its own text on our pages.
+pub fn signed_message(name: &str) -> Option<String> {
+    let message = query_param(name)?;
+    #[cfg(feature = "ssr")]
+    {
+        let st = use_context::<crate::state::AppState>()?;
+        let session = crate::auth::session::token_from_request(st.config.secure_cookies).unwrap_or_default();
+        let expected = crate::secret::form_error_signature(&st.secret, &session, name, &message);
+        if !crate::secret::verify_text(&expected, &query_param("sig")?) {
+            return None;
+        }
+    }
+    Some(message)
+}
+
 /// A query parameter of the current page.
 pub fn query_param(name: &str) -> Option<String> {
     use_query_map().with_untracked(|q| q.get(name))

@@ -178,7 +178,15 @@ async fn import(State(st): State<AppState>, headers: HeaderMap, Path(contact_id)
     let back = format!("/clients/{contact_id}/porte-doc");
     match result {
         Ok(()) => Redirect::to(&format!("{back}?fait=importe")).into_response(),
-        Err(AppError::Invalid { message, .. }) => Redirect::to(&format!("{back}?erreur={}", percent_encode(&message))).into_response(),
+        Err(AppError::Invalid { message, .. }) => refused(&st, &headers, &back, &message),
         Err(e) => error_response(e),
     }
+}
+
+/// Back to `page` with a refusal's message in its URL (`erreur`), signed for this browser's
+/// session (`sig`): the page shows it only then (`ui::signed_message`).
+pub(crate) fn refused(st: &AppState, headers: &HeaderMap, page: &str, message: &str) -> Response {
+    let session = crate::auth::session::token_from_headers(headers, st.config.secure_cookies).unwrap_or_default();
+    let sig = crate::secret::form_error_signature(&st.secret, &session, "erreur", message);
+    Redirect::to(&format!("{page}?erreur={}&sig={}", percent_encode(message), percent_encode(&sig))).into_response()
 }

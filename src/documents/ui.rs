@@ -33,7 +33,7 @@ fn notice_for(done: Option<String>) -> Option<&'static str> {
 pub fn PorteDocPage() -> impl IntoView {
     let id = id_param();
     let done = notice_for(query_param("fait"));
-    let upload_error = query_param("erreur");
+    let upload_error = crate::ui::signed_message("erreur");
     view! {
         <Title text="Porte doc — Ouvrage" />
         {crate::ui::signed_in(move |me| {

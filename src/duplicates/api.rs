@@ -99,7 +99,8 @@ pub async fn merge_contacts(
         }
     }
     let mut tx = cx.db.begin().await?;
-    let id = crate::duplicates::store::merge(&mut tx, &cx.tenant, cx.user_id(), survivor, other, &from_other).await?;
+    let commercial = cx.me.can(crate::auth::Right::Commercial);
+    let id = crate::duplicates::store::merge(&mut tx, &cx.tenant, cx.user_id(), survivor, other, &from_other, commercial).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/clients/{survivor}?modifie=fusion"));
     Ok(id)

@@ -157,7 +157,12 @@ async fn lock_pair(tx: &mut Tx, tenant: &Tenant, a: i64, b: i64) -> Result<(), A
 /// other's value; notes are joined, phones united; everything attached moves; the other's
 /// name stays searchable on the survivor; the other goes to the «Corbeille», «Fusionnée
 /// dans …». One transaction; returns the merge's id (for «Annuler la fusion»).
-pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, other: i64, from_other: &[String]) -> Result<i64, AppError> {
+/// `commercial`: whether the user holds «Gestion commerciale»; without it, two contacts whose
+/// commercial fields differ (blocking, its reason, «Plafond d'encours») are not merged: the
+/// survivor's would silently replace the other's, and a blocked client's invoices move to
+/// a contact that is not blocked.
+#[allow(clippy::too_many_arguments)]
+pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, other: i64, from_other: &[String], commercial: bool) -> Result<i64, AppError> {
     if survivor == other {
         return Err(AppError::invalid("other", "Un contact ne peut pas être fusionné avec lui-même."));
     }
@@ -173,6 +178,17 @@ pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, ot
         }
         if r.statut == Statut::Corbeille.code() {
             return Err(AppError::invalid("other", format!("« {} » est dans la Corbeille : restaurez-le avant de le fusionner.", r.title())));
+        }
+    }
+    if !commercial {
+        let sql = "SELECT bloque, bloque_motif, plafond_encours FROM contact WHERE company_id = $1 AND id = $2";
+        let mut sides = Vec::new();
+        for id in [survivor, other] {
+            let row: (i64, String, Option<i64>) = on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+            sides.push(row);
+        }
+        if sides[0] != sides[1] {
+            return Err(AppError::Forbidden(crate::auth::Right::Commercial.label().to_string()));
         }
     }
     let before = snapshot(&s, &s_phones);

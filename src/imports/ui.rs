@@ -6,12 +6,12 @@ use leptos_meta::Title;
 
 use crate::imports::api::*;
 use crate::imports::model::{CHOICES, ImportView, Progress, choice_label, state_label};
-use crate::ui::{FormAlert, form_error, load, path, query_param};
+use crate::ui::{FormAlert, form_error, load, path};
 
 /// The upload form and the imports made so far.
 #[component]
 pub fn ImportsPage() -> impl IntoView {
-    let upload_error = query_param("erreur");
+    let upload_error = crate::ui::signed_message("erreur");
     view! {
         <Title text="Importer — Ouvrage" />
         <h1>"Clients"</h1>

@@ -24,6 +24,8 @@ both_databases!(
     server_functions_take_forms_only,
     known_browsers_are_not_shut_out_by_their_address,
     an_upgraded_deployment_disables_the_demo_accounts,
+    a_merge_cannot_lift_a_block_without_the_right,
+    upload_refusals_show_only_when_signed,
 );
 
 /// What a user may type that must never become markup.
@@ -360,6 +362,37 @@ async fn an_upgraded_deployment_disables_the_demo_accounts(b: Backend) {
     let r = app.client().call("login", &[("email", demo::DEMO_ADMIN), ("password", demo::DEMO_PASSWORD)]).await;
     assert_eq!(r.status, 422, "the published password opens nothing: {}", r.body);
     assert_eq!(app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 200);
+    app.finish().await;
+}
+
+async fn a_merge_cannot_lift_a_block_without_the_right(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    let r = admin.call("contacts/create", &[("statut", "client"), ("nom", "Bloqué"), ("prenom", "Paul"), ("bloque", "oui"), ("bloque_motif", "Impayés 2025")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let blocked = admin.newest_client_id().await.to_string();
+    let open = new_client(&admin, "Bloqué").await;
+    let r = admin.call("users/create", &[("name", "Fusion"), ("email", "fusion@test.fr"), ("signature", ""), ("password", "Technicien-2026!"), ("rights[]", "corbeille_fusion")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let merger = app.logged_in("fusion@test.fr", "Technicien-2026!").await;
+    let r = merger.call("duplicates/merge", &[("survivor", &open), ("other", &blocked)]).await;
+    assert_eq!(r.status, 403, "the blocked client's invoices would move to a contact that is not blocked: {}", r.body);
+    assert_eq!(app.count("contact_merge").await, 0);
+    let r = admin.call("duplicates/merge", &[("survivor", &open), ("other", &blocked)]).await;
+    assert_eq!(r.status, 200, "with «Gestion commerciale»: {}", r.body);
+    app.finish().await;
+}
+
+async fn upload_refusals_show_only_when_signed(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    let forged = admin.get("/clients/importer?erreur=Session%20expir%C3%A9e%2C%20appelez%20le%2008%2099").await;
+    assert!(!forged.body.contains("Session expirée"), "a message from a link is not shown");
+    let (status, location) = admin.upload("/clients/importer/fichier", "vide.csv", Vec::new()).await;
+    assert_eq!(status, 303, "{location}");
+    assert!(location.contains("sig="), "{location}");
+    let page = admin.get(&location).await;
+    assert!(page.body.contains("role=\"alert\""), "the server's own refusal shows");
     app.finish().await;
 }
 
