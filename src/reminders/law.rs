@@ -12,6 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+use crate::reminders::model::ReminderSettings;
+
 pub const INDEMNITY_CENTS: i64 = 4000;
 /// ECB rate + 10 points, in basis points.
 pub const ECB_MARGIN_BP: i64 = 1000;
@@ -89,6 +92,119 @@ pub fn interest(amount: i64, from: i64, to: i64, rate: impl Fn(i64) -> i64) -> i
     ((num + den / 2) / den) as i64
 }
 
+/// Rates known when the company starts (editable data, not rules): ECB main refinancing
+/// rate on 1 January / 1 July, legal interest rates (creditor a private person / other).
+pub const INITIAL_RATES: &[(&str, &str, i64)] = &[
+    ("bce", "2024-1", 450), ("bce", "2024-2", 425), ("bce", "2025-1", 315), ("bce", "2025-2", 215),
+    ("legal_particulier", "2024-1", 801), ("legal_particulier", "2024-2", 816), ("legal_particulier", "2025-1", 721), ("legal_particulier", "2025-2", 665),
+    ("legal_autre", "2024-1", 507), ("legal_autre", "2024-2", 492), ("legal_autre", "2025-1", 371), ("legal_autre", "2025-2", 276),
+];
+
+/// A claim against a consumer lapses two years after the due date (Code de la
+/// consommation L218-2)…
+pub const PRESCRIPTION_DAYS: i64 = 730;
+/// …and the work list warns this many days before.
+pub const PRESCRIPTION_NOTICE_DAYS: i64 = 90;
+
+/// «12,15» from 1215 basis points.
+pub fn pct(bp: i64) -> String {
+    format!("{},{:02}", bp / 100, bp % 100)
+}
+
+/// «2,15», «2.15», «2,15 %» → 215 basis points (0 to 100 %).
+pub fn parse_pct(raw: &str) -> Option<i64> {
+    let t = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    let (i, f) = t.split_once('.').unwrap_or((&t, ""));
+    if i.is_empty() || f.len() > 2 || !i.bytes().all(|b| b.is_ascii_digit()) || !f.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let bp = i.parse::<i64>().ok()? * 100 + format!("{f:0<2}").parse::<i64>().ok()?;
+    (0..=10_000).contains(&bp).then_some(bp)
+}
+
+/// The delays of «Gestion des relances»: days after the due date, 0 to 365, growing from
+/// R1 to MED; the formal notice gives 1 to 60 days to pay.
+pub fn check_delays(s: &ReminderSettings) -> Result<(), AppError> {
+    let days = [("r1_days", s.r1_days), ("r2_days", s.r2_days), ("r3_days", s.r3_days), ("med_days", s.med_days)];
+    for (f, d) in days {
+        if !(0..=365).contains(&d) {
+            return Err(AppError::invalid(f, "Le délai est un nombre de jours entre 0 et 365 après l'échéance."));
+        }
+    }
+    if !(s.r1_days < s.r2_days && s.r2_days < s.r3_days && s.r3_days < s.med_days) {
+        return Err(AppError::invalid("r2_days", "Les délais doivent croître : R1, puis R2, puis R3, puis MED."));
+    }
+    if !(1..=60).contains(&s.med_deadline_days) {
+        return Err(AppError::invalid("med_deadline_days", "Le délai de paiement de la mise en demeure est compris entre 1 et 60 jours."));
+    }
+    Ok(())
+}
+
+/// A contractual penalty rate (basis points) is never below three times the legal
+/// interest rate `legal_bp` (L441-10), nor above 100 %.
+pub fn check_contract_rate(bp: i64, legal_bp: i64) -> Result<(), AppError> {
+    if bp < 3 * legal_bp || bp > 10_000 {
+        return Err(AppError::invalid(
+            "contract_rate",
+            format!("Le taux contractuel ne peut être inférieur à trois fois le taux d'intérêt légal ({} %).", pct(3 * legal_bp)),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub use dated::*;
+
+/// The rules that count days (chrono is on the server only).
+#[cfg(feature = "ssr")]
+mod dated {
+    use chrono::{Datelike, Duration, NaiveDate};
+
+    use super::{ECB_MARGIN_BP, INDEMNITY_CENTS, PRESCRIPTION_DAYS, PRESCRIPTION_NOTICE_DAYS, RateTable, half_of, interest, rate_for};
+
+    pub fn day_number(d: NaiveDate) -> i64 {
+        (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()
+    }
+
+    /// The day a consumer's invoice due on `due` lapses, when that is near enough on
+    /// `today` to warn.
+    pub fn lapse_warning(due: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+        let lapse = due + Duration::days(PRESCRIPTION_DAYS);
+        (today + Duration::days(PRESCRIPTION_NOTICE_DAYS) >= lapse).then_some(lapse)
+    }
+
+    /// The amounts of one invoice at date `on`.
+    pub struct Amounts {
+        pub penalties: i64,
+        pub indemnity: i64,
+    }
+
+    /// The company's rates and its contractual rate, as of now (`store::Law::load`).
+    pub struct Law {
+        pub ecb: RateTable,
+        pub legal_particulier: RateTable,
+        pub legal_autre: RateTable,
+        pub contract_rate_bp: Option<i64>,
+    }
+
+    impl Law {
+        /// The B2B penalty rate of a day (basis points).
+        pub fn penalty_rate(&self, day: NaiveDate) -> i64 {
+            self.contract_rate_bp.unwrap_or_else(|| rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP)
+        }
+
+        pub fn amounts(&self, business: bool, remaining: i64, due: NaiveDate, on: NaiveDate) -> Amounts {
+            if !business {
+                // Private client: interest at the legal rate runs from the formal notice only.
+                return Amounts { penalties: 0, indemnity: 0 };
+            }
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+            let penalties = interest(remaining, day_number(due) + 1, day_number(on), |d| self.penalty_rate(epoch + Duration::days(d)));
+            Amounts { penalties, indemnity: INDEMNITY_CENTS }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +241,51 @@ mod tests {
         assert_eq!(Level::after([]), Some(Level::R1));
         assert_eq!(Level::after([Level::R1, Level::Med]), None, "after a formal notice, nothing");
         assert_eq!(Level::after([Level::R1]), Some(Level::R2));
+    }
+
+    #[test]
+    fn rates_written_and_read_the_french_way() {
+        assert_eq!(pct(1215), "12,15");
+        assert_eq!(pct(305), "3,05");
+        assert_eq!(parse_pct("2,15"), Some(215));
+        assert_eq!(parse_pct(" 2.1 % "), Some(210));
+        assert_eq!(parse_pct("15"), Some(1500));
+        for bad in ["", "abc", "2,155", "-1", "100,01", ",5"] {
+            assert_eq!(parse_pct(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn delays_grow_and_a_contract_rate_has_a_floor() {
+        let ok = ReminderSettings::default();
+        assert!(check_delays(&ok).is_ok());
+        let flat = ReminderSettings { r2_days: 7, ..ok.clone() };
+        assert!(check_delays(&flat).unwrap_err().to_string().contains("croître"));
+        let late = ReminderSettings { med_days: 366, ..ok.clone() };
+        assert!(check_delays(&late).is_err());
+        let deadline = ReminderSettings { med_deadline_days: 0, ..ok };
+        assert!(check_delays(&deadline).is_err());
+        // Legal rate 2.76 %: at least 8.28 %.
+        assert!(check_contract_rate(828, 276).is_ok());
+        let e = check_contract_rate(827, 276).unwrap_err().to_string();
+        assert!(e.contains("8,28 %"), "{e}");
+        assert!(check_contract_rate(10_001, 0).is_err());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_business_invoice_owes_penalties_and_the_indemnity_a_private_one_nothing() {
+        use chrono::NaiveDate;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let law = Law { ecb: vec![("2025-1".into(), 315), ("2025-2".into(), 215)], legal_particulier: vec![], legal_autre: vec![], contract_rate_bp: None };
+        // 5,000.00 € due 20/06/2025, on 10/07/2025: 10 days at 13.15 % then 10 at 12.15 %.
+        let a = law.amounts(true, 500_000, d("2025-06-20"), d("2025-07-10"));
+        assert_eq!((a.penalties, a.indemnity), (3466, INDEMNITY_CENTS));
+        let a = law.amounts(false, 500_000, d("2025-06-20"), d("2025-07-10"));
+        assert_eq!((a.penalties, a.indemnity), (0, 0));
+        let contract = Law { contract_rate_bp: Some(1500), ..law };
+        assert_eq!(contract.penalty_rate(d("2025-07-01")), 1500);
+        assert_eq!(lapse_warning(d("2024-12-31"), d("2026-10-01")), None);
+        assert_eq!(lapse_warning(d("2024-12-31"), d("2026-10-02")), Some(d("2026-12-31")));
     }
 }

@@ -13,8 +13,9 @@ use crate::documents::store::Header;
 use crate::error::AppError;
 use crate::fmt::euros;
 use crate::on_conn;
-use crate::reminders::law::{Level, half_of, rate_for};
-use crate::reminders::store::{Law, fill, pct, templates};
+use crate::reminders::law::{Law, Level, half_of, pct, rate_for};
+use crate::reminders::store::templates;
+use crate::reminders::templates::{default_template, fill};
 
 pub struct Composed {
     pub level: Level,
@@ -117,7 +118,7 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
     );
     values.insert("taux", rate);
     values.insert("signature", signature);
-    let t = templates(tx, tenant).await?.into_iter().find(|t| t.level == level.code()).unwrap_or_else(|| crate::reminders::store::default_template(level));
+    let t = templates(tx, tenant).await?.into_iter().find(|t| t.level == level.code()).unwrap_or_else(|| default_template(level));
     let ville = header.company.get(1).map(|v| v.split_once(' ').map(|(_, town)| town.to_string()).unwrap_or_default()).unwrap_or_default();
     Ok(Composed {
         level,

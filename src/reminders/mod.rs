@@ -13,3 +13,5 @@ pub mod letter;
 pub mod planner;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod templates;

@@ -9,27 +9,17 @@ use sqlx::FromRow;
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::error::AppError;
 use crate::on_conn;
-use crate::reminders::law::{ECB_MARGIN_BP, INDEMNITY_CENTS, Level, RateTable, half_of, interest, rate_for};
+use crate::reminders::law::{INITIAL_RATES, Level, RateTable, check_contract_rate, check_delays, half_of, lapse_warning, rate_for};
 use crate::reminders::model::{LetterView, OverdueClient, OverdueInvoice, RateRow, ReminderSettings, Template, WorkSummary};
+use crate::reminders::templates::{default_template, unknown_placeholders};
+
+// Where the server functions and the tests have always found them: the rules are in
+// `law`, the default texts in `templates`.
+pub use crate::reminders::law::{Law, parse_pct};
+pub use crate::reminders::templates::PLACEHOLDERS;
 
 pub const COMMENT_MAX: usize = 2000;
 pub const TEMPLATE_MAX: usize = 20_000;
-pub const PLACEHOLDERS: &[&str] = &[
-    "client", "societe", "date", "factures", "montant_du", "penalites", "indemnite", "total", "date_limite", "relances_precedentes", "taux", "signature",
-];
-
-/// Rates known when the company starts (editable data, not rules): ECB main refinancing
-/// rate on 1 January / 1 July, legal interest rates (creditor a private person / other).
-pub const INITIAL_RATES: &[(&str, &str, i64)] = &[
-    ("bce", "2024-1", 450), ("bce", "2024-2", 425), ("bce", "2025-1", 315), ("bce", "2025-2", 215),
-    ("legal_particulier", "2024-1", 801), ("legal_particulier", "2024-2", 816), ("legal_particulier", "2025-1", 721), ("legal_particulier", "2025-2", 665),
-    ("legal_autre", "2024-1", 507), ("legal_autre", "2024-2", 492), ("legal_autre", "2025-1", 371), ("legal_autre", "2025-2", 276),
-];
-
-pub fn day_number(d: NaiveDate) -> i64 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()
-}
-
 fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
@@ -70,27 +60,11 @@ pub async fn settings(tx: &mut Tx, tenant: &Tenant) -> Result<ReminderSettings, 
 }
 
 pub async fn save_settings(tx: &mut Tx, tenant: &Tenant, s: &ReminderSettings, today: NaiveDate) -> Result<(), AppError> {
-    let days = [("r1_days", s.r1_days), ("r2_days", s.r2_days), ("r3_days", s.r3_days), ("med_days", s.med_days)];
-    for (f, d) in days {
-        if !(0..=365).contains(&d) {
-            return Err(AppError::invalid(f, "Le délai est un nombre de jours entre 0 et 365 après l'échéance."));
-        }
-    }
-    if !(s.r1_days < s.r2_days && s.r2_days < s.r3_days && s.r3_days < s.med_days) {
-        return Err(AppError::invalid("r2_days", "Les délais doivent croître : R1, puis R2, puis R3, puis MED."));
-    }
-    if !(1..=60).contains(&s.med_deadline_days) {
-        return Err(AppError::invalid("med_deadline_days", "Le délai de paiement de la mise en demeure est compris entre 1 et 60 jours."));
-    }
+    check_delays(s)?;
     if let Some(bp) = s.contract_rate_bp {
         let legal = rates(tx, tenant).await?.2;
         let (legal_bp, _) = rate_for(&legal, &half_of(today.year(), today.month())).unwrap_or((0, false));
-        if bp < 3 * legal_bp || bp > 10_000 {
-            return Err(AppError::invalid(
-                "contract_rate",
-                format!("Le taux contractuel ne peut être inférieur à trois fois le taux d'intérêt légal ({} %).", pct(3 * legal_bp)),
-            ));
-        }
+        check_contract_rate(bp, legal_bp)?;
     }
     on_conn!(tx, c => sqlx::query(
         "INSERT INTO reminder_settings (company_id, r1_days, r2_days, r3_days, med_days, auto_r1, auto_r2, auto_r3, med_deadline_days, contract_rate_bp, updated_at) \
@@ -102,11 +76,6 @@ pub async fn save_settings(tx: &mut Tx, tenant: &Tenant, s: &ReminderSettings, t
         .execute(c).await.map(|r| r.rows_affected()))
     .map_err(internal)?;
     Ok(())
-}
-
-/// «12,15» from 1215 basis points.
-pub fn pct(bp: i64) -> String {
-    format!("{},{:02}", bp / 100, bp % 100)
 }
 
 // ---- rates ------------------------------------------------------------------------------
@@ -157,44 +126,7 @@ pub async fn save_rate(tx: &mut Tx, tenant: &Tenant, kind: &str, half: &str, rat
     Ok(())
 }
 
-/// «2,15», «2.15», «2,15 %» → 215 basis points (0 to 100 %).
-pub fn parse_pct(raw: &str) -> Option<i64> {
-    let t = raw.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (i, f) = t.split_once('.').unwrap_or((&t, ""));
-    if i.is_empty() || f.len() > 2 || !i.bytes().all(|b| b.is_ascii_digit()) || !f.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let bp = i.parse::<i64>().ok()? * 100 + format!("{f:0<2}").parse::<i64>().ok()?;
-    (0..=10_000).contains(&bp).then_some(bp)
-}
-
 // ---- templates --------------------------------------------------------------------------
-
-pub fn default_template(level: Level) -> Template {
-    let (letter, subject, email) = match level {
-        Level::R1 => (
-            "Madame, Monsieur,\n\nSauf erreur de notre part, les factures ci-dessous restent impayées à ce jour :\n\n{factures}\n\nMontant dû : {montant_du}.\n\nIl s'agit sans doute d'un oubli : nous vous remercions de bien vouloir procéder au règlement dès réception. Si votre paiement nous est parvenu entre-temps, veuillez ne pas tenir compte de ce courrier.\n\nNous vous prions d'agréer nos salutations distinguées.\n\n{signature}",
-            "Relance : factures impayées — {societe}",
-            "Bonjour,\n\nSauf erreur de notre part, les factures suivantes restent impayées :\n\n{factures}\n\nMontant dû : {montant_du}. Vous trouverez la relance en pièce jointe.\n\nSi votre paiement nous est parvenu entre-temps, veuillez ne pas tenir compte de ce message.\n\nCordialement,",
-        ),
-        Level::R2 => (
-            "Madame, Monsieur,\n\nMalgré notre précédente relance, les factures ci-dessous restent impayées :\n\n{factures}\n\nMontant dû : {montant_du}.\nPénalités de retard à ce jour : {penalites}.\nIndemnité forfaitaire pour frais de recouvrement : {indemnite}.\nTotal : {total}.\n\nNous vous demandons de régulariser cette situation sans délai.\n\nNous vous prions d'agréer nos salutations distinguées.\n\n{signature}",
-            "Deuxième relance : factures impayées — {societe}",
-            "Bonjour,\n\nMalgré notre précédente relance, les factures suivantes restent impayées :\n\n{factures}\n\nTotal dû à ce jour : {total}. Le courrier de relance est en pièce jointe.\n\nCordialement,",
-        ),
-        Level::R3 => (
-            "Madame, Monsieur,\n\nNos relances sont restées sans effet. Les factures ci-dessous restent impayées :\n\n{factures}\n\nMontant dû : {montant_du}.\nPénalités de retard à ce jour : {penalites}.\nIndemnité forfaitaire pour frais de recouvrement : {indemnite}.\nTotal : {total}.\n\nSans règlement de votre part avant le {date_limite}, nous vous adresserons une mise en demeure.\n\nNous vous prions d'agréer nos salutations distinguées.\n\n{signature}",
-            "Dernière relance avant mise en demeure — {societe}",
-            "Bonjour,\n\nNos relances sont restées sans effet. Sans règlement avant le {date_limite}, nous vous adresserons une mise en demeure.\n\n{factures}\n\nTotal dû à ce jour : {total}.\n\nCordialement,",
-        ),
-        Level::Med => (
-            "Lettre recommandée avec accusé de réception\n\nObjet : MISE EN DEMEURE DE PAYER\n\nMadame, Monsieur,\n\nPar la présente, {societe} vous met en demeure de payer, dans un délai de huit jours à compter de la réception de ce courrier, soit au plus tard le {date_limite}, la somme de {total}, au titre des factures suivantes :\n\n{factures}\n\nMontant dû en principal : {montant_du}.\nPénalités de retard au taux de {taux} : {penalites}.\nIndemnité forfaitaire pour frais de recouvrement : {indemnite}.\n\nRelances précédentes restées sans effet : {relances_precedentes}.\n\nLe règlement peut être fait par virement ou par chèque à l'ordre de {societe}.\n\nÀ défaut de paiement dans ce délai, nous engagerons une procédure judiciaire de recouvrement, sans autre avis, à vos frais.\n\nLa présente vaut mise en demeure au sens des articles 1231-6 et 1344 du Code civil.\n\nFait le {date}.\n\n{signature}",
-            "Mise en demeure de payer — {societe}",
-            "Bonjour,\n\nVous trouverez en pièce jointe une mise en demeure de payer la somme de {total} au plus tard le {date_limite}, au titre des factures suivantes :\n\n{factures}\n\nCordialement,",
-        ),
-    };
-    Template { level: level.code().to_string(), letter: letter.into(), email_subject: subject.into(), email: email.into() }
-}
 
 pub async fn templates(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<Template>, AppError> {
     let rows: Vec<(String, String, String, String)> = on_conn!(tx, c => sqlx::query_as("SELECT level, letter, email_subject, email FROM reminder_template WHERE company_id = $1")
@@ -209,29 +141,6 @@ pub async fn templates(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<Template>, Ap
                 .unwrap_or_else(|| default_template(l))
         })
         .collect())
-}
-
-/// The placeholders of a text that are not known (`{inconnu}`).
-pub fn unknown_placeholders(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i + 1..];
-        match after.find('}') {
-            Some(j) => {
-                let name = &after[..j];
-                if !PLACEHOLDERS.contains(&name) && !out.contains(&name.to_string()) {
-                    out.push(name.to_string());
-                }
-                rest = &after[j + 1..];
-            }
-            None => {
-                out.push(after.chars().take(20).collect());
-                break;
-            }
-        }
-    }
-    out
 }
 
 pub async fn save_template(tx: &mut Tx, tenant: &Tenant, t: &Template) -> Result<(), AppError> {
@@ -265,14 +174,6 @@ pub async fn save_template(tx: &mut Tx, tenant: &Tenant, t: &Template) -> Result
         .execute(c).await.map(|r| r.rows_affected()))
     .map_err(internal)?;
     Ok(())
-}
-
-pub fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
-    let mut out = text.to_string();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
 }
 
 // ---- the work list --------------------------------------------------------------------
@@ -336,15 +237,14 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
                 client.last_date = Some(on.clone());
             }
         }
-        if !client.business {
-            let lapse = due + Duration::days(730);
-            if today + Duration::days(90) >= lapse {
-                client.warning = Some(format!(
-                    "Client particulier : la facture {} sera prescrite le {} (deux ans). Engagez la procédure avant.",
-                    inv.number,
-                    lapse.format("%d/%m/%Y")
-                ));
-            }
+        if !client.business
+            && let Some(lapse) = lapse_warning(due, today)
+        {
+            client.warning = Some(format!(
+                "Client particulier : la facture {} sera prescrite le {} (deux ans). Engagez la procédure avant.",
+                inv.number,
+                lapse.format("%d/%m/%Y")
+            ));
         }
         if client.next_level.is_none() || next.is_some_and(|n| Level::from_code(client.next_level.as_deref().unwrap_or("")).is_some_and(|c| n < c)) {
             client.next_level = next.map(|n| n.code().to_string());
@@ -384,39 +284,11 @@ pub async fn summary(db: &Db, tenant: &Tenant, today: NaiveDate) -> Result<WorkS
 
 // ---- making a reminder ----------------------------------------------------------------
 
-/// The amounts of one invoice at date `on`.
-pub struct Amounts {
-    pub penalties: i64,
-    pub indemnity: i64,
-}
-
-pub struct Law {
-    pub ecb: RateTable,
-    pub legal_particulier: RateTable,
-    pub legal_autre: RateTable,
-    pub contract_rate_bp: Option<i64>,
-}
-
 impl Law {
     pub async fn load(tx: &mut Tx, tenant: &Tenant) -> Result<Law, AppError> {
         let (ecb, legal_particulier, legal_autre) = rates(tx, tenant).await?;
         let contract_rate_bp = settings(tx, tenant).await?.contract_rate_bp;
         Ok(Law { ecb, legal_particulier, legal_autre, contract_rate_bp })
-    }
-
-    /// The B2B penalty rate of a day (basis points).
-    pub fn penalty_rate(&self, day: NaiveDate) -> i64 {
-        self.contract_rate_bp.unwrap_or_else(|| rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP)
-    }
-
-    pub fn amounts(&self, business: bool, remaining: i64, due: NaiveDate, on: NaiveDate) -> Amounts {
-        if !business {
-            // Private client: interest at the legal rate runs from the formal notice only.
-            return Amounts { penalties: 0, indemnity: 0 };
-        }
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-        let penalties = interest(remaining, day_number(due) + 1, day_number(on), |d| self.penalty_rate(epoch + Duration::days(d)));
-        Amounts { penalties, indemnity: INDEMNITY_CENTS }
     }
 }
 
@@ -640,6 +512,20 @@ pub async fn cancel_pointless_mails(tx: &mut Tx, tenant: &Tenant, document_id: i
                    WHERE r2.company_id = $1 AND r2.letter_id = r.letter_id AND d.status IN ('emise', 'partielle') AND d.litige = FALSE \
                    AND d.total_ttc - d.paid - d.credited > 0))";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(document_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)
+}
+
+/// The reminders' side of a document that changed what is owed: a payment recorded on
+/// invoice `document_id`, or document `document_id` issued (an avoir settles the invoice
+/// it credits). Documents never call reminders: the server function that pays or issues
+/// calls this in the same transaction, after `documents::store::pay` / `issue`. Queued
+/// reminder e-mails that became pointless are cancelled (see `cancel_pointless_mails`);
+/// for any other document nothing happens.
+pub async fn after_settlement(tx: &mut Tx, tenant: &Tenant, document_id: i64) -> Result<u64, AppError> {
+    let credited: Option<Option<i64>> = on_conn!(tx, c => sqlx::query_scalar("SELECT source_id FROM document WHERE company_id = $1 AND id = $2 AND kind = 'avoir'")
+        .bind(tenant.company_id()).bind(document_id).fetch_optional(c).await)
+    .map_err(internal)?;
+    let invoice = credited.flatten().unwrap_or(document_id);
+    cancel_pointless_mails(tx, tenant, invoice).await
 }
 
 /// «En litige» on an invoice (or not).
