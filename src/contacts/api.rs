@@ -37,6 +37,10 @@ pub async fn get_contact(id: i64) -> Result<ContactDetail, AppError> {
     let cx = crate::auth::session::ctx().await?;
     let mut c = crate::contacts::store::get(&cx.db, &cx.tenant, id).await?;
     c.can_trash = cx.me.can(Right::TrashMerge);
+    // The «Corbeille» is for those who may list it, record by record too.
+    if c.statut == crate::contacts::model::Statut::Corbeille.code() {
+        cx.require(Right::TrashMerge)?;
+    }
     Ok(c)
 }
 

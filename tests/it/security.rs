@@ -26,6 +26,7 @@ both_databases!(
     an_upgraded_deployment_disables_the_demo_accounts,
     a_merge_cannot_lift_a_block_without_the_right,
     upload_refusals_show_only_when_signed,
+    a_trashed_record_is_read_with_the_trash_right,
 );
 
 /// What a user may type that must never become markup.
@@ -393,6 +394,19 @@ async fn upload_refusals_show_only_when_signed(b: Backend) {
     assert!(location.contains("sig="), "{location}");
     let page = admin.get(&location).await;
     assert!(page.body.contains("role=\"alert\""), "the server's own refusal shows");
+    app.finish().await;
+}
+
+async fn a_trashed_record_is_read_with_the_trash_right(b: Backend) {
+    let app = common::spawn(b).await;
+    let admin = app.admin().await;
+    assert_eq!(admin.call("contacts/create", &[("statut", "corbeille"), ("nom", "Jeté")]).await.status, 200);
+    let id: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT MAX(id) FROM contact").fetch_one(c).await).unwrap();
+    let r = admin.call("users/create", &[("name", "Tech"), ("email", "tech@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;
+    assert_eq!(tech.call("contacts/get", &[("id", &id.to_string())]).await.status, 403, "listing the «Corbeille» needs the right, reading its records too");
+    assert_eq!(admin.call("contacts/get", &[("id", &id.to_string())]).await.status, 200);
     app.finish().await;
 }
 
