@@ -56,6 +56,7 @@ pub async fn issue_document(id: i64) -> Result<String, AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     let mut tx = cx.db.begin().await?;
     let number = crate::documents::store::issue(&mut tx, &cx.tenant, cx.user_id(), id).await?;
+    crate::reminders::store::after_settlement(&mut tx, &cx.tenant, id).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=emise"));
     Ok(number)
@@ -97,6 +98,7 @@ pub async fn pay_document(id: i64, #[server(default)] paid_on: String, amount: S
     }
     let mut tx = cx.db.begin().await?;
     crate::documents::store::pay(&mut tx, &cx.tenant, cx.user_id(), id, &format_date(date), cents, &method).await.map_err(|e| e.with_values(typed))?;
+    crate::reminders::store::after_settlement(&mut tx, &cx.tenant, id).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=paiement"));
     Ok(())

@@ -243,8 +243,9 @@ async fn settle(tx: &mut Tx, tenant: &Tenant, id: i64, ttc: i64, paid: i64, cred
     let sql = "UPDATE document SET paid = $3, credited = $4, status = $5, updated_at = $6 WHERE company_id = $1 AND id = $2";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(paid).bind(credited).bind(status.code()).bind(now()).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
-    // A reminder e-mail still queued for an invoice now settled must not leave.
-    crate::reminders::store::cancel_pointless_mails(tx, tenant, id).await?;
+    // Documents never call the features above them: the reminders' side of a settled
+    // invoice (a queued reminder e-mail must not leave) is done by the caller of `pay`
+    // and `issue`, in the same transaction (`reminders::store::after_settlement`).
     Ok(())
 }
 
