@@ -446,15 +446,16 @@ pub async fn commercial_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Res
 }
 
 /// The bytes of «Porte doc» files a company keeps (their recorded sizes).
+/// What the company's uploads take: «Porte doc» files and the files of its imports.
 async fn stored_bytes(tx: &mut Tx, tenant: &Tenant) -> Result<i64, AppError> {
-    let sql = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM stored_file WHERE company_id = $1";
+    let sql = "SELECT CAST(COALESCE((SELECT SUM(size) FROM stored_file WHERE company_id = $1), 0)                + COALESCE((SELECT SUM(LENGTH(content)) FROM import_job WHERE company_id = $1), 0) AS BIGINT)";
     on_conn!(tx, c => sqlx::query_scalar::<_, i64>(sql).bind(tenant.company_id()).fetch_one(c).await).map_err(internal)
 }
 
 /// Refuses a file that would take the company past [`STORAGE_QUOTA_BYTES`]. Two imports
 /// of one company, even for two clients, check one after the other: on PostgreSQL a
 /// transaction lock per company (SQLite has one writer at a time).
-async fn check_quota(tx: &mut Tx, tenant: &Tenant, size: usize) -> Result<(), AppError> {
+pub async fn check_quota(tx: &mut Tx, tenant: &Tenant, size: usize) -> Result<(), AppError> {
     if let Tx::Pg(_) = tx {
         on_conn!(tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7403, $1::int)").bind(tenant.company_id() as i32).execute(c).await.map(|_| ())).map_err(internal)?;
     }

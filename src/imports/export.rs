@@ -93,36 +93,73 @@ pub fn csv_chunk(rows: &[Vec<String>]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// The whole list as an XLSX workbook (cells are written as text, never as formulas).
+/// The whole list as an XLSX workbook (cells are written as text, never as formulas). The
+/// rows are read first, then the workbook is built on a blocking thread (seconds of CPU for
+/// a large base must not hold a request thread), one export at a time per server (each
+/// holds its workbook in memory).
 pub async fn xlsx(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionView]) -> Result<Vec<u8>, AppError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let bad = |_| AppError::Internal;
-    sheet.set_name("Contacts").map_err(bad)?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in header(questions).iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(bad)?;
-    }
-    let (mut after, mut line) = (0i64, 1u32);
+    static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let _turn = ONE_AT_A_TIME.acquire().await.map_err(|_| AppError::Internal)?;
+    let head = header(questions);
+    let mut all = Vec::new();
+    let mut after = 0i64;
     loop {
         let (rows, last) = page(db, tenant, f, questions, after).await?;
         if rows.is_empty() {
             break;
         }
-        for r in rows {
-            for (c, v) in r.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
-                sheet.write_string(line, c as u16, v).map_err(bad)?;
-            }
-            line += 1;
-        }
+        all.extend(rows);
         after = last;
     }
+    tokio::task::spawn_blocking(move || workbook(&head, &all)).await.map_err(|_| AppError::Internal)?
+}
+
+fn workbook(head: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bad = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "XLSX export");
+        AppError::Internal
+    };
+    sheet.set_name("Contacts").map_err(bad)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(bad)?;
+    }
+    for (line, r) in rows.iter().enumerate() {
+        for (c, v) in r.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            sheet.write_string(line as u32 + 1, c as u16, excel_cell(v)).map_err(bad)?;
+        }
+    }
     book.save_to_buffer().map_err(bad)
+}
+
+/// A cell's text cut to what a spreadsheet holds (32,767 UTF-16 units: Excel's limit, which
+/// the writer enforces), so that one long note never fails the whole export.
+pub fn excel_cell(text: &str) -> &str {
+    const MAX_UNITS: usize = 32_767;
+    let mut units = 0;
+    for (i, ch) in text.char_indices() {
+        units += ch.len_utf16();
+        if units > MAX_UNITS {
+            return &text[..i];
+        }
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_cells_are_cut_to_what_a_spreadsheet_holds() {
+        let emoji = "😀".repeat(20_000);
+        assert_eq!(excel_cell(&emoji).encode_utf16().count(), 32_766);
+        assert_eq!(excel_cell("court"), "court");
+        let rows = vec![vec![emoji.clone(), "x".repeat(40_000)]];
+        assert!(workbook(&["Notes".to_string(), "Nom".to_string()], &rows).is_ok(), "one long note does not fail the export");
+    }
 
     #[test]
     fn csv_is_quoted_and_defused() {

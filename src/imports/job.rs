@@ -64,8 +64,13 @@ pub async fn stop(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Jobs run one at a time per server: each holds its whole file in memory (up to a few
+/// hundred megabytes for the largest accepted), and several at once could exhaust it.
+static ONE_JOB_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 fn spawn(db: Db, tenant: Tenant, id: i64) {
     tokio::spawn(async move {
+        let Ok(_turn) = ONE_JOB_AT_A_TIME.acquire().await else { return };
         if let Err(e) = run(&db, &tenant, id).await {
             tracing::error!(error = %e, import = id, "import failed");
             let sql = "UPDATE import_job SET state = 'echec', error = $3, finished_at = $4 WHERE company_id = $1 AND id = $2 AND state = 'en_cours'";

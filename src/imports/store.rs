@@ -67,7 +67,10 @@ pub async fn create(db: &Db, tenant: &Tenant, user_id: i64, file_name: &str, byt
     let (_, analysis) = analyse_in_background(db, tenant, table, mapping.clone(), Statut::Client, qs).await?;
     let sql = "INSERT INTO import_job (company_id, user_id, file_name, content, state, statut, default_choice, mapping, analysis, total_rows, created_at) \
                VALUES ($1, $2, $3, $4, 'apercu', 'client', 'ignorer', $5, $6, $7, $8) RETURNING id";
-    on_pool!(db, c => sqlx::query_scalar(sql)
+    // An imported file is kept (the job reads it again): it counts in the company's quota.
+    let mut tx = db.begin().await?;
+    crate::documents::store::check_quota(&mut tx, tenant, bytes.len()).await?;
+    let id: i64 = crate::on_conn!(&mut tx, c => sqlx::query_scalar(sql)
         .bind(tenant.company_id())
         .bind(user_id)
         .bind(&file_name)
@@ -78,7 +81,9 @@ pub async fn create(db: &Db, tenant: &Tenant, user_id: i64, file_name: &str, byt
         .bind(now())
         .fetch_one(c)
         .await)
-    .map_err(internal)
+    .map_err(internal)?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 #[derive(sqlx::FromRow)]
