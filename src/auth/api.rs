@@ -51,7 +51,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     if let Some(old) = session::token_from_request(st.config.secure_cookies) {
         store::revoke_session(&mut tx, &session::token_hash(&old), t).await?;
     }
-    throttle::succeeded(&mut tx, &[throttle::account_key(&email), throttle::device_key(&email)]).await?;
+    let address = (!device).then(|| throttle::address_key(&ip));
+    throttle::succeeded(&mut tx, &[throttle::account_key(&email), throttle::device_key(&email)], address.as_deref()).await?;
     let token = session::new_token();
     store::create_session(&mut tx, &tenant, user.id, &session::token_hash(&token), t, t + session::ABSOLUTE_SECONDS).await?;
     crate::db::audit(&mut tx, &tenant, Some(user.id), "user", user.id, "login", &ip).await?;
@@ -127,7 +128,7 @@ pub async fn change_own_password(current: String, new_password: String, confirm:
     let t = crate::db::now();
     let mut tx = cx.db.begin().await?;
     users::set_password(&mut tx, &cx.tenant, cx.user_id(), &hash).await?;
-    crate::auth::throttle::succeeded(&mut tx, &[key.0]).await?;
+    crate::auth::throttle::succeeded(&mut tx, &[key.0], None).await?;
     store::revoke_user_sessions(&mut tx, &cx.tenant, cx.user_id(), Some(cx.session_id), t).await?;
     crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "user", cx.user_id(), "password_changed", "").await?;
     tx.commit().await?;

@@ -7,8 +7,8 @@
 //! requests before any of them writes it. A key's first failures are free; past them
 //! every attempt must wait a delay that doubles (5 s, 10 s, 20 s… up to a ceiling) after
 //! the last one, and an attempt that comes too early is refused without any hash. A
-//! success clears the account's keys (not the address's: a right password for one account
-//! must not buy guesses at others). The victim of an attack on their account is slowed,
+//! success clears the account's keys and gives the address back the attempt it claimed
+//! (so it costs nothing, and buys no guess at another account). The victim of an attack on their account is slowed,
 //! never locked out, and not at all on a browser they logged in from before (that browser
 //! is not counted against its address either: behind one proxy, or one office's address,
 //! an attacker cannot shut out the others).
@@ -86,10 +86,16 @@ pub async fn claim(db: &Db, keys: &[(String, Rule)], now: i64) -> Result<Result<
     Ok(Ok(()))
 }
 
-/// After a right password: the account's keys start afresh.
-pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String]) -> Result<(), AppError> {
+/// After a right password: the account's keys start afresh, and the address gets back the
+/// attempt this login claimed (a success costs it nothing; each wrong guess still counts,
+/// whatever rights logins come between them).
+pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String], address_key: Option<&str>) -> Result<(), AppError> {
     for key in account_keys {
         let sql = "DELETE FROM login_throttle WHERE key = $1";
+        on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    }
+    if let Some(key) = address_key {
+        let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
         on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     }
     Ok(())

@@ -171,25 +171,22 @@ pub async fn form_input(req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !path.starts_with("/api/") {
         return next.run(req).await;
     }
-    let urlencoded = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::server::MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return refuse_form(&parts, &path, AppError::invalid("", "Les données envoyées sont illisibles ou trop volumineuses.")),
+    };
     // Server functions take forms. Their decoder does not look at the content type: a body
-    // sent as anything else would skip the checks below, so it is refused.
-    if !urlencoded {
+    // sent as anything else would skip the checks below, so it is refused (an empty body,
+    // a function without arguments, needs none).
+    if content_type.as_deref() != Some("application/x-www-form-urlencoded") && !bytes.is_empty() {
         let e = AppError::invalid("", "Les données doivent être envoyées par un formulaire.");
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&e).unwrap_or_default()).into_response();
     }
     let endpoint = path["/api/".len()..].to_string();
-    let (parts, body) = req.into_parts();
-    let checked = match axum::body::to_bytes(body, crate::server::MAX_BODY_BYTES).await {
-        Ok(bytes) => check_form(&endpoint, &bytes).map(|()| bytes),
-        Err(_) => Err(AppError::invalid("", "Les données envoyées sont illisibles ou trop volumineuses.")),
-    };
-    match checked {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+    match check_form(&endpoint, &bytes) {
+        Ok(()) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         // (The redirect's error is signed by `api_errors`, around this layer.)
         Err(e) => refuse_form(&parts, &path, e),
     }
