@@ -6,7 +6,7 @@
 //!
 //! Tenancy: business queries take a [`Tenant`], which can only be built by the auth layer
 //! from a valid session (or by the seed/first-start code). Its `company_id` is bound in
-//! every business statement; `tests/tenancy.rs` checks the SQL of every store.
+//! every business statement; `tests/it/tenancy.rs` checks the SQL of every store.
 
 use std::str::FromStr;
 use std::time::Duration;
