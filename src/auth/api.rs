@@ -109,7 +109,7 @@ pub async fn change_own_password(current: String, new_password: String, confirm:
     // password-guessing oracle.
     let st = session::state()?;
     let key = (crate::auth::throttle::account_key(&cx.me.email), crate::auth::throttle::ACCOUNT);
-    if let Err(wait) = crate::auth::throttle::claim(&cx.db, &[key.clone()], crate::db::now()).await? {
+    if let Err(wait) = crate::auth::throttle::claim(&cx.db, std::slice::from_ref(&key), crate::db::now()).await? {
         return Err(crate::auth::throttle::too_early(wait));
     }
     let stored = users::password_hash(&cx.db, &cx.tenant, cx.user_id()).await?;

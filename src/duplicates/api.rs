@@ -1,6 +1,5 @@
 //! Server functions of duplicates. Merging, undoing and the whole-base report need the
 //! right «Corbeille et fusion des doublons»; the warning while typing needs a session.
-#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 

@@ -161,7 +161,6 @@ async fn lock_pair(tx: &mut Tx, tenant: &Tenant, a: i64, b: i64) -> Result<(), A
 /// commercial fields differ (blocking, its reason, «Plafond d'encours») are not merged: the
 /// survivor's would silently replace the other's, and a blocked client's invoices move to
 /// a contact that is not blocked.
-#[allow(clippy::too_many_arguments)]
 pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, other: i64, from_other: &[String], commercial: bool) -> Result<i64, AppError> {
     if survivor == other {
         return Err(AppError::invalid("other", "Un contact ne peut pas être fusionné avec lui-même."));

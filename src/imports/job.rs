@@ -140,7 +140,6 @@ pub async fn run(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
 
 /// Applies rows `range` in the caller's transaction; returns the counts (created, merged,
 /// skipped, invalid).
-#[allow(clippy::too_many_arguments)]
 async fn apply_batch(
     tx: &mut Tx,
     tenant: &Tenant,
@@ -237,7 +236,6 @@ struct Prior {
 /// «Compléter la fiche existante»: empty fields of the record take the row's values,
 /// new phones are added (four at most), the row's notes are appended, unanswered
 /// questions get the row's answers. `None` when the record is gone (in the «Corbeille»).
-#[allow(clippy::too_many_arguments)]
 async fn complete(tx: &mut Tx, tenant: &Tenant, user_id: i64, import_id: i64, id: i64, input: &ContactInput, answers: &[(i64, String)], at: i64) -> Result<Option<String>, AppError> {
     let cid = tenant.company_id();
     if !crate::db::lock_row(tx, tenant, "contact", id).await? {

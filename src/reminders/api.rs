@@ -1,5 +1,4 @@
 //! Server functions of reminders.
-#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 

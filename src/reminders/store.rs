@@ -312,7 +312,6 @@ impl Channel {
 
 /// Makes reminder `level` for the client's overdue invoices that have not reached it.
 /// Skipping a level needs `confirm_skip` (recorded). Returns the letter's id.
-#[allow(clippy::too_many_arguments)]
 pub async fn make(
     tx: &mut Tx,
     tenant: &Tenant,

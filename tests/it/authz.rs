@@ -598,7 +598,8 @@ async fn fingerprint(app: &common::TestApp) -> Vec<(String, String)> {
             };
             let mut tables: std::collections::BTreeMap<String, Vec<String>> = Default::default();
             for (t, c) in columns {
-                if !matches!(t.as_str(), "login_throttle" | "_sqlx_migrations") && !(t == "user_session" && c == "last_seen_at") {
+                let skipped = matches!(t.as_str(), "login_throttle" | "_sqlx_migrations") || (t == "user_session" && c == "last_seen_at");
+                if !skipped {
                     tables.entry(t).or_default().push(c);
                 }
             }
@@ -610,7 +611,7 @@ async fn fingerprint(app: &common::TestApp) -> Vec<(String, String)> {
                     } else {
                         cols.iter().map(|c| format!("quote({c})")).collect::<Vec<_>>().join(" || ',' || ")
                     };
-                    let agg = if app.db.is_postgres() { format!("string_agg(r, chr(10) ORDER BY r)") } else { "group_concat(r, char(10))".to_string() };
+                    let agg = if app.db.is_postgres() { "string_agg(r, chr(10) ORDER BY r)".to_string() } else { "group_concat(r, char(10))".to_string() };
                     format!("SELECT '{t}', COALESCE((SELECT {agg} FROM (SELECT {row} AS r FROM {t} ORDER BY 1) x), '')")
                 })
                 .collect();

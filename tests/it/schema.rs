@@ -16,6 +16,10 @@ const ALLOWED: &[(&str, &str)] = &[
     ("table _sqlx_migrations", "sqlx's own migration table"),
 ];
 
+/// A row of SQLite's `PRAGMA foreign_key_list` (id, seq, table, from, to, on update, on
+/// delete, match).
+type ForeignKeyRow = (i64, i64, String, String, Option<String>, String, String, String);
+
 /// One fact of a schema, as text (sorted sets compare and print well).
 type Facts = BTreeSet<String>;
 
@@ -61,7 +65,7 @@ async fn sqlite_facts(db: &Db) -> Facts {
         if !pk.is_empty() {
             f.insert(format!("primary key {t} ({})", pk.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")));
         }
-        let fks: Vec<(i64, i64, String, String, Option<String>, String, String, String)> =
+        let fks: Vec<ForeignKeyRow> =
             sqlx::query_as(&format!("PRAGMA foreign_key_list({t})")).fetch_all(p).await.unwrap();
         let mut by_id: std::collections::BTreeMap<i64, (String, Vec<String>)> = Default::default();
         for (id, _, target, from, _, _, _, _) in fks {
