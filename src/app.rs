@@ -9,10 +9,10 @@ use crate::actions::ui::{ActionPage, ActionTypesPage, ClientActionsPage, MyActio
 use crate::audit::ui::JournalPage;
 use crate::auth::ui::{LoginPage, PasswordPage, PreferencesPage};
 use crate::contacts::ui::{ClientsPage, ContactEditPage, ContactNewPage, ContactPage};
-use crate::duplicates::ui::{DuplicatesPage, MergeContactsPage};
 use crate::documents::ui::{DocumentNewPage, DocumentPage, PorteDocPage};
-use crate::search::ui::SearchPage;
+use crate::duplicates::ui::{DuplicatesPage, MergeContactsPage};
 use crate::home::ui::{CommercialPage, Dashboard, SettingsPage};
+use crate::search::ui::SearchPage;
 use crate::users::ui::{UserEditPage, UserNewPage, UsersPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -20,10 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         // The page's CSP admits Leptos's inline scripts by this request's nonce.
         let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-        if let (Some(res), Ok(v)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            http::HeaderValue::from_str(&csp(nonce.as_deref())),
-        ) {
+        if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&csp(nonce.as_deref()))) {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
         }
     }

@@ -91,9 +91,7 @@ impl FromServerFnError for AppError {
             }
             // On the server: a body over the size limit, or not UTF-8.
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Deserialization(_) => {
-                AppError::invalid("", "Les données envoyées sont illisibles ou trop volumineuses.")
-            }
+            ServerFnErrorErr::Deserialization(_) => AppError::invalid("", "Les données envoyées sont illisibles ou trop volumineuses."),
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => AppError::Transport(m),
             _ => AppError::Internal,
         }
@@ -106,8 +104,7 @@ mod tests {
 
     #[test]
     fn field_messages_and_typed_values() {
-        let e = AppError::invalid("email", "Adresse e-mail invalide.")
-            .with_values(vec![("email".into(), "x@".into())]);
+        let e = AppError::invalid("email", "Adresse e-mail invalide.").with_values(vec![("email".into(), "x@".into())]);
         assert_eq!(e.for_field("email").as_deref(), Some("Adresse e-mail invalide."));
         assert_eq!(e.for_field("name"), None);
         assert_eq!(e.typed("email").as_deref(), Some("x@"));

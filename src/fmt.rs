@@ -3,7 +3,9 @@
 /// Percent-encodes all but RFC 3986's unreserved characters (a query value, a header's
 /// `filename*`), in links of the pages and in the server's routes alike.
 pub fn percent_encode(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 /// Escapes text for HTML content or a double-quoted attribute: `&`, `<`, `>`, `"`, `'`.

@@ -14,9 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() {
     dotenvy::dotenv().ok();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
 
     let config = Config::from_env().unwrap_or_else(|e| fail(&e));
@@ -28,7 +26,9 @@ async fn main() {
     // client would share the proxy's address, and so its login allowance. A release build
     // serves only once the operator said how many proxies stand in front.
     if !cfg!(debug_assertions) && std::env::var("OUVRAGE_TRUST_PROXY").is_err() {
-        fail("OUVRAGE_TRUST_PROXY doit être indiqué en production : le nombre de proxys devant le serveur (1 derrière un proxy HTTPS ou un répartiteur de charge, 0 s'il n'y en a aucun).");
+        fail(
+            "OUVRAGE_TRUST_PROXY doit être indiqué en production : le nombre de proxys devant le serveur (1 derrière un proxy HTTPS ou un répartiteur de charge, 0 s'il n'y en a aucun).",
+        );
     }
     let cargo_toml = std::path::Path::new("Cargo.toml").exists().then_some("Cargo.toml");
     let leptos_options = match get_configuration(cargo_toml) {
@@ -73,9 +73,7 @@ async fn main() {
     if let Some((email, _)) = &config.admin {
         println!("Administrateur : {email} (mot de passe de OUVRAGE_ADMIN_PASSWORD)");
     }
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await;
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await;
     if let Some(w) = workers {
         w.stop().await;
     }
@@ -101,7 +99,11 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// `ouvrage bench-mail [--mails N]` (`SMTP_URL` a local sink; SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
-    let number = |name: &str, default: usize| arg(args, name).map(|v| v.replace('_', "").parse::<usize>().unwrap_or_else(|_| fail(&format!("{name} : nombre attendu")))).unwrap_or(default);
+    let number = |name: &str, default: usize| {
+        arg(args, name)
+            .map(|v| v.replace('_', "").parse::<usize>().unwrap_or_else(|_| fail(&format!("{name} : nombre attendu"))))
+            .unwrap_or(default)
+    };
     match cmd {
         "seed" => {
             let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("base inaccessible : {e}")));
@@ -109,7 +111,13 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
             let n = number("--contacts", 1000);
             let s = number("--seed", 2026) as u64;
             let r = seed::seed(&db, &tenant, n, s).await.unwrap_or_else(|e| fail(&e.to_string()));
-            println!("{} contacts, {} dans l'index de recherche, en {:.1} s ({:.0} contacts/s)", r.contacts, r.indexed, r.seconds, r.contacts as f64 / r.seconds);
+            println!(
+                "{} contacts, {} dans l'index de recherche, en {:.1} s ({:.0} contacts/s)",
+                r.contacts,
+                r.indexed,
+                r.seconds,
+                r.contacts as f64 / r.seconds
+            );
         }
         "bench-search" => {
             let n = number("--contacts", 1_000_000) as i64;
@@ -124,7 +132,13 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 let have = bench::count(&db, &tenant).await.unwrap_or_else(|e| fail(&e.to_string()));
                 if have < n {
                     let r = seed::seed(&db, &tenant, (n - have) as usize, 7).await.unwrap_or_else(|e| fail(&e.to_string()));
-                    println!("{label}: seeded {} contacts in {:.1} s ({:.0} contacts/s, {} indexed)", r.contacts, r.seconds, r.contacts as f64 / r.seconds, r.indexed);
+                    println!(
+                        "{label}: seeded {} contacts in {:.1} s ({:.0} contacts/s, {} indexed)",
+                        r.contacts,
+                        r.seconds,
+                        r.contacts as f64 / r.seconds,
+                        r.indexed
+                    );
                 }
                 bench::run(&db, &tenant, &format!("{label}, {n} contacts"), per_kind).await.unwrap_or_else(|e| fail(&e.to_string()));
                 let writes = number("--writes", 500);
@@ -158,7 +172,8 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
         }
         "bench-load-prepare" => {
             let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("base inaccessible : {e}")));
-            let id = ouvrage::server::bench_load::prepare(&db, number("--contacts", 1_000_000)).await.unwrap_or_else(|e| fail(&e.to_string()));
+            let id =
+                ouvrage::server::bench_load::prepare(&db, number("--contacts", 1_000_000)).await.unwrap_or_else(|e| fail(&e.to_string()));
             println!("client={id}");
             db.close().await;
         }
@@ -187,7 +202,9 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 db.close().await;
             }
         }
-        other => fail(&format!("commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import)")),
+        other => fail(&format!(
+            "commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import)"
+        )),
     }
 }
 

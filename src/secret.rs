@@ -22,7 +22,8 @@ pub async fn load_or_create(db: &Db) -> Result<Vec<u8>, AppError> {
     rand::rngs::OsRng.fill_bytes(&mut fresh);
     let mut tx = db.begin().await?;
     let insert = "INSERT INTO server_secret (name, value) VALUES ('signing', $1) ON CONFLICT (name) DO NOTHING";
-    on_conn!(&mut tx, c => sqlx::query(insert).bind(URL_SAFE_NO_PAD.encode(fresh)).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(&mut tx, c => sqlx::query(insert).bind(URL_SAFE_NO_PAD.encode(fresh)).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     tx.commit().await?;
     let read = "SELECT value FROM server_secret WHERE name = 'signing'";
     let value: String = on_pool!(db, c => sqlx::query_scalar(read).fetch_one(c).await).map_err(internal)?;

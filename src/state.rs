@@ -54,7 +54,9 @@ impl Config {
             secure_cookies: flag("OUVRAGE_SECURE_COOKIES").unwrap_or(!debug_build),
             trust_proxy: match var("OUVRAGE_TRUST_PROXY") {
                 None => 0,
-                Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_TRUST_PROXY : nombre de proxys attendu (0, 1, 2…), « {v} » reçu"))?,
+                Some(v) => {
+                    v.trim().parse().map_err(|_| format!("OUVRAGE_TRUST_PROXY : nombre de proxys attendu (0, 1, 2…), « {v} » reçu"))?
+                }
             },
             demo: demo_wanted(flag("OUVRAGE_DEMO"), admin.is_some(), debug_build),
             admin,

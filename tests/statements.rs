@@ -85,7 +85,10 @@ async fn each_widget_reads_its_data_once_per_page() {
             session.len() == 1 && session[0].rows == 1 && session[0].sql.contains("FROM action a"),
             "{page}: the session, its rights and the top bar's count in one statement, one row: {texts:#?}"
         );
-        assert!(!texts.iter().any(|s| s.starts_with("SELECT COUNT(*) FROM action")), "{page}: the top bar's count read on its own: {texts:#?}");
+        assert!(
+            !texts.iter().any(|s| s.starts_with("SELECT COUNT(*) FROM action")),
+            "{page}: the top bar's count read on its own: {texts:#?}"
+        );
         if page.ends_with("/accueil") {
             let client_reads = texts.iter().filter(|s| s.contains("FROM contact ")).count();
             assert_eq!(client_reads, 1, "{page}: the client read more than once: {texts:#?}");

@@ -98,7 +98,9 @@ pub async fn create_action(contact_id: i64, #[server(flatten)] fields: ActionFie
     let form = action_form(&fields);
     let input = form.parse()?;
     let mut tx = cx.db.begin().await?;
-    let id = crate::actions::store::create(&mut tx, &cx.tenant, cx.user_id(), contact_id, &input).await.map_err(|e| e.with_values(form.typed()))?;
+    let id = crate::actions::store::create(&mut tx, &cx.tenant, cx.user_id(), contact_id, &input)
+        .await
+        .map_err(|e| e.with_values(form.typed()))?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/clients/{contact_id}/actions?fait=creee"));
     Ok(id)

@@ -133,11 +133,16 @@ pub async fn types(tx: &mut Tx, tenant: &Tenant, with_retired: bool) -> Result<V
     let rows: Vec<TypeRow> = on_conn!(tx, c => sqlx::query_as(&sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
     let rcond = if with_retired { "" } else { " AND retired = FALSE" };
     let sql = format!("SELECT id, type_id, label, retired FROM action_response WHERE company_id = $1{rcond} ORDER BY position, id");
-    let responses: Vec<ResponseRow> = on_conn!(tx, c => sqlx::query_as(&sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
+    let responses: Vec<ResponseRow> =
+        on_conn!(tx, c => sqlx::query_as(&sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
         .map(|t| ActionTypeView {
-            responses: responses.iter().filter(|r| r.type_id == t.id).map(|r| ResponseView { id: r.id, label: r.label.clone(), retired: r.retired }).collect(),
+            responses: responses
+                .iter()
+                .filter(|r| r.type_id == t.id)
+                .map(|r| ResponseView { id: r.id, label: r.label.clone(), retired: r.retired })
+                .collect(),
             id: t.id,
             label: t.label,
             retired: t.retired,
@@ -169,9 +174,10 @@ pub async fn create_type(tx: &mut Tx, tenant: &Tenant, raw: &str) -> Result<i64,
 
 pub async fn rename_type(tx: &mut Tx, tenant: &Tenant, id: i64, raw: &str) -> Result<(), AppError> {
     let l = label("label", "du type d'action", raw)?;
-    let taken: Option<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT id FROM action_type WHERE company_id = $1 AND label = $2 AND id <> $3")
+    let taken: Option<i64> =
+        on_conn!(tx, c => sqlx::query_scalar("SELECT id FROM action_type WHERE company_id = $1 AND label = $2 AND id <> $3")
         .bind(tenant.company_id()).bind(&l).bind(id).fetch_optional(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     if taken.is_some() {
         return Err(AppError::invalid("label", format!("Le type « {l} » existe déjà.")));
     }
@@ -223,8 +229,9 @@ impl Item {
 /// «Retirer» / «Réactiver»: a type or a response is never deleted (actions keep theirs).
 pub async fn set_retired(tx: &mut Tx, tenant: &Tenant, item: Item, id: i64, retired: bool) -> Result<(), AppError> {
     let sql = format!("UPDATE {} SET retired = $1 WHERE company_id = $2 AND id = $3", item.table());
-    let n = on_conn!(tx, c => sqlx::query(&sql).bind(retired).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(internal)?;
+    let n =
+        on_conn!(tx, c => sqlx::query(&sql).bind(retired).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
     if n == 0 {
         return Err(AppError::NotFound(item.name().into()));
     }
@@ -251,9 +258,10 @@ pub async fn move_item(tx: &mut Tx, tenant: &Tenant, item: Item, id: i64, up: bo
 // ---- users ----------------------------------------------------------------------------
 
 pub async fn users(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<UserRef>, AppError> {
-    let rows: Vec<(i64, String)> = on_conn!(tx, c => sqlx::query_as("SELECT id, name FROM app_user WHERE company_id = $1 AND active = TRUE ORDER BY name, id")
+    let rows: Vec<(i64, String)> =
+        on_conn!(tx, c => sqlx::query_as("SELECT id, name FROM app_user WHERE company_id = $1 AND active = TRUE ORDER BY name, id")
         .bind(tenant.company_id()).fetch_all(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     Ok(rows.into_iter().map(|(id, name)| UserRef { id, name }).collect())
 }
 
@@ -286,7 +294,12 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, author: i64, contact_id: i64, 
     .map_err(internal)?;
     match statut.as_deref() {
         None => return Err(AppError::NotFound("Contact".into())),
-        Some("corbeille") => return Err(AppError::invalid("contact_id", "Ce contact est dans la « Corbeille » : restaurez-le avant de lui ajouter une action.")),
+        Some("corbeille") => {
+            return Err(AppError::invalid(
+                "contact_id",
+                "Ce contact est dans la « Corbeille » : restaurez-le avant de lui ajouter une action.",
+            ));
+        }
         _ => {}
     }
     check_users(tx, tenant, input).await?;
@@ -354,7 +367,8 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, me: &Me, id: i64, input: &Acti
 /// «Clore»: with one of its type's responses and an optional comment.
 pub async fn close(tx: &mut Tx, tenant: &Tenant, me: &Me, id: i64, response: &str, comment: &str) -> Result<(), AppError> {
     guard(tx, tenant, me, id).await?;
-    let response_id = response.trim().parse::<i64>().map_err(|_| AppError::invalid("response_id", "Choisissez la réponse qui clôt l'action."))?;
+    let response_id =
+        response.trim().parse::<i64>().map_err(|_| AppError::invalid("response_id", "Choisissez la réponse qui clôt l'action."))?;
     let comment = comment.trim();
     if comment.chars().count() > NOTE_MAX {
         return Err(AppError::invalid("comment", format!("Le commentaire : {NOTE_MAX} caractères au plus.")));
@@ -430,18 +444,22 @@ async fn load(tx: &mut Tx, tenant: &Tenant, me: &Me, filter: Filter, at: i64) ->
          LEFT JOIN action_response r ON r.company_id = a.company_id AND r.id = a.response_id \
          WHERE a.company_id = $1 AND {cond} ORDER BY a.alert_at, a.id"
     );
-    let rows: Vec<ActionRow> = on_conn!(tx, c => sqlx::query_as(&sql).bind(tenant.company_id()).bind(arg).fetch_all(c).await).map_err(internal)?;
+    let rows: Vec<ActionRow> =
+        on_conn!(tx, c => sqlx::query_as(&sql).bind(tenant.company_id()).bind(arg).fetch_all(c).await).map_err(internal)?;
     let share_sql = format!(
         "SELECT s.action_id, u.id, u.name FROM action_share s JOIN app_user u ON u.company_id = s.company_id AND u.id = s.user_id \
          JOIN action a ON a.company_id = s.company_id AND a.id = s.action_id WHERE s.company_id = $1 AND {cond} ORDER BY u.name"
     );
-    let shares: Vec<(i64, i64, String)> = on_conn!(tx, c => sqlx::query_as(&share_sql).bind(tenant.company_id()).bind(arg).fetch_all(c).await).map_err(internal)?;
+    let shares: Vec<(i64, i64, String)> =
+        on_conn!(tx, c => sqlx::query_as(&share_sql).bind(tenant.company_id()).bind(arg).fetch_all(c).await).map_err(internal)?;
     let manager = me.can(Right::Settings);
     Ok(rows
         .into_iter()
         .map(|r| {
-            let shared: Vec<UserRef> = shares.iter().filter(|(a, _, _)| *a == r.id).map(|(_, id, name)| UserRef { id: *id, name: name.clone() }).collect();
-            let can_change = manager || r.author_id == me.user_id || r.assignee_id == Some(me.user_id) || shared.iter().any(|u| u.id == me.user_id);
+            let shared: Vec<UserRef> =
+                shares.iter().filter(|(a, _, _)| *a == r.id).map(|(_, id, name)| UserRef { id: *id, name: name.clone() }).collect();
+            let can_change =
+                manager || r.author_id == me.user_id || r.assignee_id == Some(me.user_id) || shared.iter().any(|u| u.id == me.user_id);
             let open = r.status == "ouverte";
             ActionView {
                 id: r.id,
@@ -512,7 +530,13 @@ pub async fn open_of_contact(db: &Db, tenant: &Tenant, contact_id: i64, at: i64)
         crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
-        .map(|(id, type_label, date, time, alert_at)| crate::home::model::OpenAction { id, type_label, when: crate::actions::model::when(&date, &time), due: alert_at <= at, alert_at })
+        .map(|(id, type_label, date, time, alert_at)| crate::home::model::OpenAction {
+            id,
+            type_label,
+            when: crate::actions::model::when(&date, &time),
+            due: alert_at <= at,
+            alert_at,
+        })
         .collect())
 }
 

@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::actions::api::{
-    AddActionResponse, ArrangeActionItem, CloseAction, CreateAction, SaveActionType, UpdateAction, action_types, client_actions, get_action,
-    my_actions,
+    AddActionResponse, ArrangeActionItem, CloseAction, CreateAction, SaveActionType, UpdateAction, action_types, client_actions,
+    get_action, my_actions,
 };
 use crate::actions::model::{ActionTypeView, ActionView, MyActionsView, UserRef};
 use crate::error::AppError;
@@ -105,15 +105,24 @@ fn type_card(t: ActionTypeView, first: bool, last: bool) -> impl IntoView {
 // ---- the action form ----------------------------------------------------------------
 
 /// «Date d'alerte», «Type d'action», note, «Partager» and «Attribuer» with their users.
-fn action_fields(action: Option<&ActionView>, types: &[ActionTypeView], users: &[UserRef], error: Option<AppError>) -> impl IntoView + use<> {
+fn action_fields(
+    action: Option<&ActionView>,
+    types: &[ActionTypeView],
+    users: &[UserRef],
+    error: Option<AppError>,
+) -> impl IntoView + use<> {
     let typed = |name: &str| error.as_ref().and_then(|e| e.typed(name));
     let typed_shared: Option<Vec<String>> = match &error {
-        Some(AppError::Invalid { values, .. }) if !values.is_empty() => Some(values.iter().filter(|(k, _)| k == "shared").map(|(_, v)| v.clone()).collect()),
+        Some(AppError::Invalid { values, .. }) if !values.is_empty() => {
+            Some(values.iter().filter(|(k, _)| k == "shared").map(|(_, v)| v.clone()).collect())
+        }
         _ => None,
     };
     let type_value = typed("type_id").or_else(|| action.map(|a| a.type_id.to_string())).unwrap_or_default();
-    let assignee_value = typed("assignee").or_else(|| action.and_then(|a| a.assignee.as_ref().map(|u| u.id.to_string()))).unwrap_or_default();
-    let shared_ids: Vec<String> = typed_shared.unwrap_or_else(|| action.map(|a| a.shared.iter().map(|u| u.id.to_string()).collect()).unwrap_or_default());
+    let assignee_value =
+        typed("assignee").or_else(|| action.and_then(|a| a.assignee.as_ref().map(|u| u.id.to_string()))).unwrap_or_default();
+    let shared_ids: Vec<String> =
+        typed_shared.unwrap_or_else(|| action.map(|a| a.shared.iter().map(|u| u.id.to_string()).collect()).unwrap_or_default());
     let attribuer = !assignee_value.is_empty();
     let partager = !shared_ids.is_empty();
     let msg = |f: &str| error.as_ref().and_then(|e| e.for_field(f));

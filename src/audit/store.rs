@@ -8,7 +8,8 @@ pub async fn list(db: &Db, tenant: &Tenant, page: i64) -> Result<AuditPage, AppE
                LEFT JOIN app_user u ON u.company_id = a.company_id AND u.id = a.user_id \
                WHERE a.company_id = $1 ORDER BY a.id DESC LIMIT $2 OFFSET $3";
     let rows: Vec<(i64, Option<String>, String, i64, String, String)> =
-        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(PER_PAGE + 1).bind(page * PER_PAGE).fetch_all(c).await).map_err(internal)?;
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(PER_PAGE + 1).bind(page * PER_PAGE).fetch_all(c).await)
+            .map_err(internal)?;
     let more = rows.len() as i64 > PER_PAGE;
     let entries = rows
         .into_iter()

@@ -70,8 +70,7 @@ impl Me {
     }
 }
 
-pub const PASSWORD_RULE: &str =
-    "Au moins 10 caractères, dont une majuscule, un chiffre et un caractère spécial (par exemple @ ! €).";
+pub const PASSWORD_RULE: &str = "Au moins 10 caractères, dont une majuscule, un chiffre et un caractère spécial (par exemple @ ! €).";
 
 /// Checks the password rule (length and character classes). The common-password list is
 /// checked on the server only (`auth::password::check`).
@@ -139,11 +138,7 @@ pub fn bounded_text(field: &str, label: &str, raw: &str, max: usize) -> Result<S
 
 /// Cuts a text for display inside a message.
 pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
+    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
 }
 
 #[cfg(test)]

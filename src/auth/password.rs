@@ -64,10 +64,7 @@ pub fn is_common(password: &str) -> bool {
 pub fn check(field: &str, password: &str) -> Result<(), AppError> {
     password_shape(field, password)?;
     if is_common(password) {
-        return Err(AppError::invalid(
-            field,
-            "Ce mot de passe est trop courant et serait deviné facilement. Choisissez-en un autre.",
-        ));
+        return Err(AppError::invalid(field, "Ce mot de passe est trop courant et serait deviné facilement. Choisissez-en un autre."));
     }
     Ok(())
 }

@@ -172,11 +172,7 @@ pub fn set_device_cookie(value: &str, secure: bool) {
 }
 
 pub fn clear_cookie(secure: bool) {
-    let cookie = format!(
-        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        cookie_name(secure),
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie = format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}", cookie_name(secure), if secure { "; Secure" } else { "" });
     if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
         opts.append_header(SET_COOKIE, value);
     }

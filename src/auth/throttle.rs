@@ -202,7 +202,8 @@ impl Hashing {
 
     /// Runs `work` (a hash or a verification) on a blocking thread once a slot is free.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let busy = || AppError::TooManyAttempts("Le serveur vérifie beaucoup de mots de passe en ce moment. Réessayez dans un instant.".into());
+        let busy =
+            || AppError::TooManyAttempts("Le serveur vérifie beaucoup de mots de passe en ce moment. Réessayez dans un instant.".into());
         let permit = match tokio::time::timeout(HASH_WAIT, self.slots.clone().acquire_owned()).await {
             Ok(Ok(p)) => p,
             _ => return Err(busy()),

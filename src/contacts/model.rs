@@ -168,7 +168,8 @@ impl ContactForm {
     fn parse_inner(&self) -> Result<ContactInput, crate::error::AppError> {
         use crate::auth::model::{bounded_text, parse_email};
         use crate::error::AppError;
-        let statut = Statut::from_code(self.statut.trim()).ok_or_else(|| AppError::invalid("statut", "Choisissez un statut : Prospect, Client ou Corbeille."))?;
+        let statut = Statut::from_code(self.statut.trim())
+            .ok_or_else(|| AppError::invalid("statut", "Choisissez un statut : Prospect, Client ou Corbeille."))?;
         let civilite = self.civilite.trim().to_string();
         if !CIVILITES.contains(&civilite.as_str()) {
             return Err(AppError::invalid("civilite", "Civilité inconnue."));
@@ -198,13 +199,15 @@ impl ContactForm {
             if phones.len() == PHONES_MAX {
                 return Err(AppError::invalid("phones", format!("{PHONES_MAX} numéros de téléphone au plus.")));
             }
-            let ok = crate::search::text::phone_digits(raw).filter(|d| {
-                if d.starts_with("00") { (10..=17).contains(&d.len()) } else { d.len() == 10 && d.starts_with('0') }
-            });
+            let ok = crate::search::text::phone_digits(raw)
+                .filter(|d| if d.starts_with("00") { (10..=17).contains(&d.len()) } else { d.len() == 10 && d.starts_with('0') });
             if ok.is_none() {
                 return Err(AppError::invalid(
                     "phones",
-                    format!("« {} » n'est pas un numéro de téléphone valide (10 chiffres, ou +33…).", crate::auth::model::shorten(raw.trim(), 40)),
+                    format!(
+                        "« {} » n'est pas un numéro de téléphone valide (10 chiffres, ou +33…).",
+                        crate::auth::model::shorten(raw.trim(), 40)
+                    ),
                 ));
             }
             phones.push(crate::search::text::phone_display(raw));
@@ -224,7 +227,12 @@ impl ContactForm {
             "" => None,
             raw => match crate::documents::model::parse_cents(raw) {
                 Some(c) if c >= 0 => Some(c),
-                _ => return Err(AppError::invalid("plafond_encours", "Plafond d'encours invalide : un montant en euros, 2 décimales au plus.")),
+                _ => {
+                    return Err(AppError::invalid(
+                        "plafond_encours",
+                        "Plafond d'encours invalide : un montant en euros, 2 décimales au plus.",
+                    ));
+                }
             },
         };
         let commercial = Commercial { bloque, motif: if bloque { motif } else { String::new() }, plafond };
@@ -314,7 +322,13 @@ mod tests {
             (Box::new(|f| f.phones = vec!["appelez-moi".into()]), "phones"),
             (Box::new(|f| f.code_postal = "4200".into()), "code_postal"),
             (Box::new(|f| f.statut = "supprime".into()), "statut"),
-            (Box::new(|f| { f.nom = "".into(); f.societe = "".into(); }), "nom"),
+            (
+                Box::new(|f| {
+                    f.nom = "".into();
+                    f.societe = "".into();
+                }),
+                "nom",
+            ),
             (Box::new(|f| f.notes = "x".repeat(NOTES_MAX + 1)), "notes"),
             (Box::new(|f| f.civilite = "Sa Majesté".into()), "civilite"),
         ];

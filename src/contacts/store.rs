@@ -18,11 +18,18 @@ pub(crate) fn like_pattern(q: &str) -> String {
 
 /// The filter of a list ($2 the statut, $3 the text typed, $4 its [`like_pattern`]): one
 /// for the pages and the export.
-pub(crate) const LIST_FILTER: &str =
-    "statut = $2 AND ($3 = '' OR LOWER(nom || ' ' || prenom || ' ' || societe || ' ' || ville || ' ' || code_postal || ' ' || email) LIKE $4 ESCAPE '\\')";
+pub(crate) const LIST_FILTER: &str = "statut = $2 AND ($3 = '' OR LOWER(nom || ' ' || prenom || ' ' || societe || ' ' || ville || ' ' || code_postal || ' ' || email) LIKE $4 ESCAPE '\\')";
 
 /// One page of a base, filtered by a plain text (names, company, city, postcode, e-mail).
-pub async fn list(db: &Db, tenant: &Tenant, statut: Statut, q: &str, sort: &str, page: i64, per_page: i64) -> Result<(Vec<ContactRow>, i64), AppError> {
+pub async fn list(
+    db: &Db,
+    tenant: &Tenant,
+    statut: Statut,
+    q: &str,
+    sort: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<ContactRow>, i64), AppError> {
     // Only these orders exist (the text is never interpolated from the request).
     let order = match sort {
         "code_postal" => "code_postal, LOWER(nom), id",
@@ -117,7 +124,10 @@ async fn commercial_of(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Commerci
 pub async fn commercial_gate(tx: &mut Tx, tenant: &Tenant, id: i64, blocked_ok: bool) -> Result<Commercial, AppError> {
     let statut = lock_statut(tx, tenant, id).await?;
     if statut == Statut::Corbeille {
-        return Err(AppError::invalid("contact", "Ce contact est dans la Corbeille : il ne peut pas recevoir de nouvelle pièce commerciale."));
+        return Err(AppError::invalid(
+            "contact",
+            "Ce contact est dans la Corbeille : il ne peut pas recevoir de nouvelle pièce commerciale.",
+        ));
     }
     let c = commercial_of(tx, tenant, id).await?;
     if c.bloque && !blocked_ok {
@@ -126,7 +136,14 @@ pub async fn commercial_gate(tx: &mut Tx, tenant: &Tenant, id: i64, blocked_ok: 
     Ok(c)
 }
 
-pub(crate) async fn record_status(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64, from: &str, to: &str) -> Result<(), AppError> {
+pub(crate) async fn record_status(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: Option<i64>,
+    id: i64,
+    from: &str,
+    to: &str,
+) -> Result<(), AppError> {
     crate::db::audit(tx, tenant, user_id, "contact", id, "statut", &format!("{from}>{to}")).await
 }
 
@@ -178,7 +195,8 @@ pub async fn lock_statut(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Statut
         return Err(AppError::NotFound("Contact".into()));
     }
     let sql = "SELECT statut FROM contact WHERE company_id = $1 AND id = $2";
-    let code: String = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+    let code: String =
+        on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
     Statut::from_code(&code).ok_or(AppError::Internal)
 }
 
@@ -226,9 +244,11 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
 /// the numbers of its issued documents.
 async fn index_extras(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(Vec<String>, Vec<String>), AppError> {
     let asql = "SELECT alias FROM contact_alias WHERE company_id = $1 AND contact_id = $2 ORDER BY id";
-    let aliases: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(asql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    let aliases: Vec<String> =
+        on_conn!(tx, c => sqlx::query_scalar(asql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
     let sql = "SELECT number FROM document WHERE company_id = $1 AND contact_id = $2 AND number IS NOT NULL ORDER BY id";
-    let numbers: Vec<String> = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    let numbers: Vec<String> =
+        on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
     Ok((aliases, numbers))
 }
 
@@ -350,7 +370,8 @@ pub(crate) struct DetailRow {
     pub plafond_encours: Option<i64>,
 }
 
-pub(crate) const DETAIL_COLUMNS: &str = "id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, plafond_encours";
+pub(crate) const DETAIL_COLUMNS: &str =
+    "id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, plafond_encours";
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
@@ -406,4 +427,3 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
         can_trash: false,
     })
 }
-

@@ -81,7 +81,10 @@ fn LiveList(statut: String, q: String, initial: ContactPage, export: bool) -> im
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    if let (Ok(p), true) = (list_contacts(statut.get_value(), q, data.with_untracked(|d| d.sort.clone()), 0).await, generation.get_value() == ticket) {
+                    if let (Ok(p), true) = (
+                        list_contacts(statut.get_value(), q, data.with_untracked(|d| d.sort.clone()), 0).await,
+                        generation.get_value() == ticket,
+                    ) {
                         set_data.set(p);
                     }
                 });
@@ -91,9 +94,15 @@ fn LiveList(statut: String, q: String, initial: ContactPage, export: bool) -> im
     };
 
     let link = move |n: i64| {
-        format!("/clients?statut={}&q={}&tri={}&page={n}", statut.get_value(), crate::fmt::percent_encode(&query.get()), data.with(|d| d.sort.clone()))
+        format!(
+            "/clients?statut={}&q={}&tri={}&page={n}",
+            statut.get_value(),
+            crate::fmt::percent_encode(&query.get()),
+            data.with(|d| d.sort.clone())
+        )
     };
-    let sort_link = move |key: &str| format!("/clients?statut={}&q={}&tri={key}", statut.get_value(), crate::fmt::percent_encode(&query.get()));
+    let sort_link =
+        move |key: &str| format!("/clients?statut={}&q={}&tri={key}", statut.get_value(), crate::fmt::percent_encode(&query.get()));
     view! {
         <form method="get" action="/clients" class="filter" role="search">
             <input type="hidden" name="statut" value=statut.get_value() />
@@ -151,13 +160,27 @@ fn LiveList(statut: String, q: String, initial: ContactPage, export: bool) -> im
 use crate::auth::Right;
 use crate::contacts::api::{CreateContact, UpdateContact, get_contact};
 use crate::contacts::model::{CIVILITES, ContactForm, PHONES_MAX};
-use crate::error::AppError;
 use crate::duplicates::ui::{DuplicateWatch, MergeNotes};
+use crate::error::AppError;
 use crate::ui::{Field, FormAlert, Notice, SelectField, TextField, form_error, path};
 use leptos_router::hooks::use_params_map;
 
-const CONTACT_FIELDS: &[&str] =
-    &["statut", "civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "phones", "email", "notes", "bloque", "bloque_motif", "plafond_encours"];
+const CONTACT_FIELDS: &[&str] = &[
+    "statut",
+    "civilite",
+    "nom",
+    "prenom",
+    "societe",
+    "adresse",
+    "code_postal",
+    "ville",
+    "phones",
+    "email",
+    "notes",
+    "bloque",
+    "bloque_motif",
+    "plafond_encours",
+];
 
 /// The fields of «Fiche contact», filled with `f` (or what was typed before an error).
 /// Without the right «Gestion commerciale» (`commercial` false) the commercial fields

@@ -76,11 +76,7 @@ impl Db {
     /// `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
             Ok(Db::Pg(pool))
         } else {
@@ -234,7 +230,8 @@ pub async fn bulk_insert(tx: &mut Tx, head: &str, width: usize, vals: &[Val<'_>]
 /// IMMEDIATE` already holds the write lock). False when the company has no such row.
 pub async fn lock_row(tx: &mut Tx, tenant: &Tenant, table: &'static str, id: i64) -> Result<bool, AppError> {
     let sql = format!("UPDATE {table} SET updated_at = updated_at WHERE company_id = $1 AND id = $2");
-    let n = on_conn!(tx, c => sqlx::query(&sql).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    let n = on_conn!(tx, c => sqlx::query(&sql).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     Ok(n > 0)
 }
 

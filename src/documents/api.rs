@@ -87,17 +87,26 @@ pub async fn cancel_document(id: i64) -> Result<(), AppError> {
 
 /// «Enregistrer un paiement».
 #[server(prefix = "/api", endpoint = "documents/pay")]
-pub async fn pay_document(id: i64, #[server(default)] paid_on: String, amount: String, #[server(default)] method: String) -> Result<(), AppError> {
+pub async fn pay_document(
+    id: i64,
+    #[server(default)] paid_on: String,
+    amount: String,
+    #[server(default)] method: String,
+) -> Result<(), AppError> {
     use crate::documents::model::{PAYMENT_METHODS, format_date, parse_cents, parse_date};
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    let typed = vec![("paid_on".to_string(), paid_on.clone()), ("amount".to_string(), amount.clone()), ("method".to_string(), method.clone())];
+    let typed =
+        vec![("paid_on".to_string(), paid_on.clone()), ("amount".to_string(), amount.clone()), ("method".to_string(), method.clone())];
     let date = parse_date(&paid_on).ok_or_else(|| AppError::invalid("paid_on", "Date de paiement invalide.").with_values(typed.clone()))?;
-    let cents = parse_cents(&amount).ok_or_else(|| AppError::invalid("amount", "Montant invalide : en euros, 2 décimales au plus.").with_values(typed.clone()))?;
+    let cents = parse_cents(&amount)
+        .ok_or_else(|| AppError::invalid("amount", "Montant invalide : en euros, 2 décimales au plus.").with_values(typed.clone()))?;
     if !PAYMENT_METHODS.contains(&method.as_str()) {
         return Err(AppError::invalid("method", "Mode de paiement inconnu.").with_values(typed));
     }
     let mut tx = cx.db.begin().await?;
-    crate::documents::store::pay(&mut tx, &cx.tenant, cx.user_id(), id, &format_date(date), cents, &method).await.map_err(|e| e.with_values(typed))?;
+    crate::documents::store::pay(&mut tx, &cx.tenant, cx.user_id(), id, &format_date(date), cents, &method)
+        .await
+        .map_err(|e| e.with_values(typed))?;
     crate::reminders::store::after_settlement(&mut tx, &cx.tenant, id).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=paiement"));

@@ -165,7 +165,11 @@ fn parse_fixed(raw: &str, decimals: u32) -> Option<i64> {
     if int.is_empty() && frac.is_empty() {
         return None;
     }
-    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > decimals as usize || int.len() > 12 {
+    if !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > decimals as usize
+        || int.len() > 12
+    {
         return None;
     }
     let scale = 10i64.pow(decimals);
@@ -270,8 +274,14 @@ impl DocumentForm {
     }
 
     fn typed(&self) -> Vec<(String, String)> {
-        let mut v = vec![("kind".into(), self.kind.clone()), ("doc_date".into(), self.doc_date.clone()), ("due_date".into(), self.due_date.clone())];
-        for (name, vals) in [("designation[]", &self.designation), ("quantity[]", &self.quantity), ("unit_price[]", &self.unit_price), ("vat[]", &self.vat)] {
+        let mut v = vec![
+            ("kind".into(), self.kind.clone()),
+            ("doc_date".into(), self.doc_date.clone()),
+            ("due_date".into(), self.due_date.clone()),
+        ];
+        for (name, vals) in
+            [("designation[]", &self.designation), ("quantity[]", &self.quantity), ("unit_price[]", &self.unit_price), ("vat[]", &self.vat)]
+        {
             v.extend(vals.iter().map(|x| (name.to_string(), x.clone())));
         }
         v
@@ -290,7 +300,10 @@ impl DocumentForm {
             return Err(AppError::invalid("due_date", "L'échéance ne peut pas précéder la date de la pièce."));
         }
         if due - date > MAX_TERM_DAYS {
-            return Err(AppError::invalid("due_date", format!("L'échéance ne peut dépasser {MAX_TERM_DAYS} jours après la date de la pièce.")));
+            return Err(AppError::invalid(
+                "due_date",
+                format!("L'échéance ne peut dépasser {MAX_TERM_DAYS} jours après la date de la pièce."),
+            ));
         }
         let n = self.designation.len().max(self.quantity.len()).max(self.unit_price.len()).max(self.vat.len());
         let at = |v: &Vec<String>, i: usize| v.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
@@ -315,16 +328,16 @@ impl DocumentForm {
             if quantity_milli < 0 && kind != Kind::Avoir {
                 return Err(AppError::invalid("lines", format!("Ligne {row} : quantité négative, permise seulement sur un avoir.")));
             }
-            let unit_price = parse_cents(&price)
-                .ok_or_else(|| AppError::invalid("lines", format!("Ligne {row} : prix unitaire HT invalide (en euros, 2 décimales au plus).")))?;
+            let unit_price = parse_cents(&price).ok_or_else(|| {
+                AppError::invalid("lines", format!("Ligne {row} : prix unitaire HT invalide (en euros, 2 décimales au plus)."))
+            })?;
             if unit_price < 0 {
                 return Err(AppError::invalid("lines", format!("Ligne {row} : le prix unitaire ne peut pas être négatif.")));
             }
-            let vat_bp = VAT_RATES
-                .iter()
-                .find(|(bp, label)| vat == bp.to_string() || vat == *label)
-                .map(|(bp, _)| *bp)
-                .ok_or_else(|| AppError::invalid("lines", format!("Ligne {row} : taux de TVA inconnu (20 %, 10 %, 5,5 % ou 2,1 %).")))?;
+            let vat_bp =
+                VAT_RATES.iter().find(|(bp, label)| vat == bp.to_string() || vat == *label).map(|(bp, _)| *bp).ok_or_else(|| {
+                    AppError::invalid("lines", format!("Ligne {row} : taux de TVA inconnu (20 %, 10 %, 5,5 % ou 2,1 %)."))
+                })?;
             lines.push(Line { designation: des, quantity_milli, unit_price, vat_bp });
         }
         if lines.is_empty() {
@@ -503,7 +516,13 @@ mod tests {
         assert_eq!(mul_div_round(25, 1000, 10_000), 3);
         assert_eq!(mul_div_round(-25, 1000, 10_000), -3);
         // Three lines at 5,5 %: per-line TVA 0,06 × 3 = 0,18 (a global rounding would say 0,16).
-        let lines = vec![line("1", "1,00", 550), line("1", "1,00", 550), line("1", "1,00", 550), line("2", "100", 2000), line("1,5", "45,50", 1000)];
+        let lines = vec![
+            line("1", "1,00", 550),
+            line("1", "1,00", 550),
+            line("1", "1,00", 550),
+            line("2", "100", 2000),
+            line("1,5", "45,50", 1000),
+        ];
         let t = totals(&lines);
         assert_eq!(t.ht, 300 + 20_000 + 6825);
         assert_eq!(t.by_rate, vec![(2000, 20_000, 4000), (1000, 6825, 683), (550, 300, 18)]);

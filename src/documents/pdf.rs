@@ -189,7 +189,8 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     // Legal mentions.
     if d.kind == Kind::Facture {
         l.down(24.0, 60.0);
-        let mut mentions = vec![format!("Paiement à régler au plus tard le {}. Pas d'escompte pour paiement anticipé.", date_fr(&d.due_date))];
+        let mut mentions =
+            vec![format!("Paiement à régler au plus tard le {}. Pas d'escompte pour paiement anticipé.", date_fr(&d.due_date))];
         if h.business_client {
             mentions.push(
                 "En cas de retard de paiement, des pénalités de retard sont exigibles au taux de trois fois le taux d'intérêt légal, \

@@ -38,14 +38,16 @@ pub(crate) fn error_response(e: AppError) -> Response {
 pub(crate) fn attachment(name: &str) -> HeaderValue {
     let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
     let encoded = percent_encode(name);
-    HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).unwrap_or(HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
     // Served as a download with a known harmless type: never rendered as a page of ours.
     let mime = if ["application/pdf", "image/png", "image/jpeg"].contains(&mime) { mime } else { "application/octet-stream" };
     let mut r = Response::new(Body::from(bytes));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
     r.headers_mut().insert(header::CONTENT_DISPOSITION, attachment(name));
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     r
@@ -99,7 +101,12 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Path(id): Path
 /// bounded too: [`UPLOAD_MAX_PARTS`] parts, [`UPLOAD_FIELD_MAX_BYTES`] per other field,
 /// [`UPLOAD_NAME_MAX_BYTES`] per field name or file name; past them the form is refused
 /// (and drained, for the same reason).
-pub(crate) async fn read_file(mut form: Multipart, max: usize, too_big: &str, missing: &str) -> Result<(String, String, Vec<u8>), AppError> {
+pub(crate) async fn read_file(
+    mut form: Multipart,
+    max: usize,
+    too_big: &str,
+    missing: &str,
+) -> Result<(String, String, Vec<u8>), AppError> {
     let refused = match read_parts(&mut form, max, too_big, missing).await {
         Ok(file) => return Ok(file),
         Err(e) => e,
@@ -168,7 +175,13 @@ async fn import(State(st): State<AppState>, headers: HeaderMap, Path(contact_id)
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
         cx.require(Right::Commercial)?;
-        let (name, mime, data) = read_file(form, FILE_MAX_BYTES, "Le fichier dépasse 10 Mo : la taille maximale d'un fichier du porte doc.", "Choisissez un fichier.").await?;
+        let (name, mime, data) = read_file(
+            form,
+            FILE_MAX_BYTES,
+            "Le fichier dépasse 10 Mo : la taille maximale d'un fichier du porte doc.",
+            "Choisissez un fichier.",
+        )
+        .await?;
         let name = check_file_name(&name)?;
         let mut tx = cx.db.begin().await?;
         crate::documents::store::import_file(&mut tx, &cx.tenant, cx.user_id(), contact_id, &name, &mime, &data).await?;

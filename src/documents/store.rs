@@ -50,7 +50,10 @@ async fn lines_of_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<Line>,
     let sql = "SELECT designation, quantity_milli, unit_price, vat_bp FROM document_line WHERE company_id = $1 AND document_id = $2 ORDER BY position";
     let rows: Vec<(String, i64, i64, i64)> =
         on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
-    Ok(rows.into_iter().map(|(designation, quantity_milli, unit_price, vat_bp)| Line { designation, quantity_milli, unit_price, vat_bp }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(designation, quantity_milli, unit_price, vat_bp)| Line { designation, quantity_milli, unit_price, vat_bp })
+        .collect())
 }
 
 async fn write_lines(tx: &mut Tx, tenant: &Tenant, id: i64, lines: &[Line]) -> Result<(), AppError> {
@@ -89,7 +92,14 @@ async fn gate(tx: &mut Tx, tenant: &Tenant, contact_id: i64, kind: Kind) -> Resu
 }
 
 /// Saves a new draft («Brouillon»).
-pub async fn create_draft(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, d: &DocumentInput, source_id: Option<i64>) -> Result<i64, AppError> {
+pub async fn create_draft(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: i64,
+    contact_id: i64,
+    d: &DocumentInput,
+    source_id: Option<i64>,
+) -> Result<i64, AppError> {
     gate(tx, tenant, contact_id, d.kind).await?;
     let t = now();
     let sql = "INSERT INTO document (company_id, contact_id, kind, status, doc_date, due_date, source_id, total_ht, total_tva, total_ttc, created_by, created_at, updated_at) \
@@ -129,7 +139,8 @@ pub async fn update_draft(tx: &mut Tx, tenant: &Tenant, id: i64, d: &DocumentInp
 
 /// The unpaid TTC of a client's issued factures.
 async fn encours_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<i64, AppError> {
-    on_conn!(tx, c => sqlx::query_scalar::<_, i64>(ENCOURS_SQL).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)
+    on_conn!(tx, c => sqlx::query_scalar::<_, i64>(ENCOURS_SQL).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await)
+        .map_err(internal)
 }
 
 const ENCOURS_SQL: &str = "SELECT CAST(COALESCE(SUM(total_ttc - paid - credited), 0) AS BIGINT) FROM document \
@@ -145,7 +156,8 @@ pub async fn unpaid_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<crat
                UNION ALL SELECT * FROM (SELECT CAST(1 AS BIGINT), id, CAST(NULL AS TEXT), on_date, CAST(0 AS BIGINT), level FROM reminder_letter \
                WHERE company_id = $1 AND contact_id = $2 ORDER BY id DESC LIMIT 1) AS last_letter \
                ORDER BY part, on_date DESC, id DESC";
-    let rows: Vec<Row> = on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    let rows: Vec<Row> =
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
     let mut unpaid = crate::home::model::Unpaid { encours: 0, invoices: Vec::new(), last_reminder: None };
     for (part, id, number, on_date, amount, level) in rows {
         if part == 0 {
@@ -167,7 +179,8 @@ async fn next_number(tx: &mut Tx, tenant: &Tenant, kind: Kind, year: &str) -> Re
     let y: i64 = year.parse().map_err(|_| AppError::Internal)?;
     let sql = "INSERT INTO document_counter (company_id, kind, year, last) VALUES ($1, $2, $3, 1) \
                ON CONFLICT (company_id, kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last";
-    let n: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(kind.code()).bind(y).fetch_one(c).await).map_err(internal)?;
+    let n: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(kind.code()).bind(y).fetch_one(c).await)
+        .map_err(internal)?;
     Ok(format!("{}-{y}-{n:05}", kind.prefix()))
 }
 
@@ -208,7 +221,11 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Resul
             if doc.total_ttc <= 0 || doc.total_ttc > f.remaining() {
                 return Err(AppError::invalid(
                     "document",
-                    format!("Le montant de l'avoir ({}) doit être positif et au plus le reste à payer de la facture ({}).", crate::fmt::euros(doc.total_ttc), crate::fmt::euros(f.remaining())),
+                    format!(
+                        "Le montant de l'avoir ({}) doit être positif et au plus le reste à payer de la facture ({}).",
+                        crate::fmt::euros(doc.total_ttc),
+                        crate::fmt::euros(f.remaining())
+                    ),
                 ));
             }
             let credited = f.credited + doc.total_ttc;
@@ -227,7 +244,8 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Resul
     let header = header_tx(tx, tenant, doc.contact_id).await?;
     let pdf = crate::documents::pdf::render(&header, &view);
     let ins = "INSERT INTO document_pdf (company_id, document_id, data) VALUES ($1, $2, $3)";
-    on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(&pdf).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(&pdf).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     Ok(number)
 }
 
@@ -279,7 +297,11 @@ pub async fn derive(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, kind: K
         Kind::Devis => false,
     };
     if !ok {
-        let msg = if kind == Kind::Facture { "Seul un devis émis se convertit en facture." } else { "Un avoir se fait sur une facture émise et non soldée." };
+        let msg = if kind == Kind::Facture {
+            "Seul un devis émis se convertit en facture."
+        } else {
+            "Un avoir se fait sur une facture émise et non soldée."
+        };
         return Err(AppError::invalid("document", msg));
     }
     let lines = lines_of_tx(tx, tenant, id).await?;
@@ -297,7 +319,8 @@ pub async fn cancel(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Resu
         return Err(AppError::invalid("document", "Une facture émise s'annule par un avoir."));
     }
     let sql = "UPDATE document SET status = 'annulee', updated_at = $3 WHERE company_id = $1 AND id = $2";
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(now()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     crate::db::audit(tx, tenant, Some(user_id), "document", id, "annulee", "").await
 }
 
@@ -348,11 +371,13 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
         .ok_or_else(|| AppError::NotFound("Pièce".into()))?;
     let lines = lines_of_tx(tx, tenant, id).await?;
     let psql = "SELECT paid_on, amount, method FROM payment WHERE company_id = $1 AND document_id = $2 ORDER BY id";
-    let pays: Vec<(String, i64, String)> = on_conn!(tx, c => sqlx::query_as(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
+    let pays: Vec<(String, i64, String)> =
+        on_conn!(tx, c => sqlx::query_as(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
     let nsql = "SELECT c.nom, c.prenom, c.societe, s.number FROM contact c LEFT JOIN document s ON s.company_id = c.company_id AND s.id = $3 \
                 WHERE c.company_id = $1 AND c.id = $2";
     let (nom, prenom, societe, source_number): (String, String, String, Option<String>) =
-        on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await)
+            .map_err(internal)?;
     Ok(DocumentView {
         id: d.id,
         contact_id: d.contact_id,
@@ -390,7 +415,8 @@ pub async fn pdf_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<(String, Ve
     let view = view_tx(tx, tenant, id).await?;
     let name = format!("{}.pdf", view.number.clone().unwrap_or_else(|| format!("{}-brouillon-{}", view.kind.code(), view.id)));
     let sql = "SELECT data FROM document_pdf WHERE company_id = $1 AND document_id = $2";
-    let kept: Option<Vec<u8>> = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
+    let kept: Option<Vec<u8>> =
+        on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)?;
     if let Some(bytes) = kept {
         return Ok((name, bytes));
     }
@@ -409,8 +435,10 @@ pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Port
     let dsql = format!("SELECT {DOC_COLUMNS} FROM document WHERE company_id = $1 AND contact_id = $2 ORDER BY doc_date DESC, id DESC");
     let docs: Vec<DocRow> = on_pool!(db, c => sqlx::query_as(&dsql).bind(cid).bind(contact_id).fetch_all(c).await).map_err(internal)?;
     let fsql = "SELECT id, name, size, created_at FROM stored_file WHERE company_id = $1 AND contact_id = $2 ORDER BY id DESC";
-    let files: Vec<(i64, String, i64, i64)> = on_pool!(db, c => sqlx::query_as(fsql).bind(cid).bind(contact_id).fetch_all(c).await).map_err(internal)?;
-    let encours: i64 = on_pool!(db, c => sqlx::query_scalar(ENCOURS_SQL).bind(cid).bind(contact_id).fetch_one(c).await).map_err(internal)?;
+    let files: Vec<(i64, String, i64, i64)> =
+        on_pool!(db, c => sqlx::query_as(fsql).bind(cid).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    let encours: i64 =
+        on_pool!(db, c => sqlx::query_scalar(ENCOURS_SQL).bind(cid).bind(contact_id).fetch_one(c).await).map_err(internal)?;
     Ok(PorteDoc {
         contact_id,
         contact_name: contact_title(&nom, &prenom, &societe),
@@ -428,10 +456,17 @@ pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Port
                 status: d.status(),
                 doc_date: d.doc_date.clone(),
                 total_ttc: d.total_ttc,
-                remaining: if d.kind() == Kind::Facture && matches!(d.status(), Status::Emise | Status::Partielle) { d.remaining() } else { 0 },
+                remaining: if d.kind() == Kind::Facture && matches!(d.status(), Status::Emise | Status::Partielle) {
+                    d.remaining()
+                } else {
+                    0
+                },
             })
             .collect(),
-        files: files.into_iter().map(|(id, name, size, at)| FileSummary { id, name, size, created_at: crate::fmt::datetime_fr(at) }).collect(),
+        files: files
+            .into_iter()
+            .map(|(id, name, size, at)| FileSummary { id, name, size, created_at: crate::fmt::datetime_fr(at) })
+            .collect(),
     })
 }
 
@@ -477,7 +512,15 @@ pub async fn check_quota(tx: &mut Tx, tenant: &Tenant, size: usize) -> Result<()
 
 /// «Importer»: keeps a file in the client's «Porte doc», within the company's storage
 /// space.
-pub async fn import_file(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, name: &str, mime: &str, data: &[u8]) -> Result<i64, AppError> {
+pub async fn import_file(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: i64,
+    contact_id: i64,
+    name: &str,
+    mime: &str,
+    data: &[u8],
+) -> Result<i64, AppError> {
     crate::contacts::store::lock_statut(tx, tenant, contact_id).await?;
     check_quota(tx, tenant, data.len()).await?;
     let sql = "INSERT INTO stored_file (company_id, contact_id, name, mime, size, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";

@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::documents::api::*;
-use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, VAT_RATES, cents_field, date_fr, milli_fr, vat_label};
+use crate::documents::model::{
+    DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, VAT_RATES, cents_field, date_fr, milli_fr, vat_label,
+};
 use crate::error::AppError;
 use crate::fmt::euros;
 use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, load, path, query_param};
@@ -114,7 +116,9 @@ const DOC_FIELDS: &[&str] = &["kind", "doc_date", "due_date", "lines"];
 fn document_fields(f: DocumentForm, error: Option<AppError>) -> impl IntoView {
     let typed = |name: &str| -> Vec<String> {
         match &error {
-            Some(AppError::Invalid { values, .. }) if !values.is_empty() => values.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect(),
+            Some(AppError::Invalid { values, .. }) if !values.is_empty() => {
+                values.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+            }
             _ => Vec::new(),
         }
     };
@@ -233,8 +237,7 @@ pub fn DocumentPage() -> impl IntoView {
     let id = id_param();
     let done = notice_for(query_param("fait"));
     let update_error = form_error(path::<UpdateDocument>());
-    let action_error =
-        [path::<IssueDocument>(), path::<DeriveDocument>(), path::<CancelDocument>()].into_iter().find_map(form_error);
+    let action_error = [path::<IssueDocument>(), path::<DeriveDocument>(), path::<CancelDocument>()].into_iter().find_map(form_error);
     let pay_error = form_error(path::<PayDocument>());
     view! {
         <Title text="Pièce commerciale — Ouvrage" />

@@ -146,7 +146,9 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
     // itself perhaps mistyped.
     let same_place = !a.postcode.is_empty()
         && (a.postcode == b.postcode
-            || (!a.city.is_empty() && similarity(&a.city, &b.city) >= 0.9 && crate::search::text::within_one_edit(&a.postcode, &b.postcode)));
+            || (!a.city.is_empty()
+                && similarity(&a.city, &b.city) >= 0.9
+                && crate::search::text::within_one_edit(&a.postcode, &b.postcode)));
     let other_place = !same_place && !a.postcode.is_empty() && !b.postcode.is_empty() && a.postcode != b.postcode && a.city != b.city;
     if name_sim >= 0.999 {
         points += 45;
@@ -293,7 +295,10 @@ mod tests {
         });
         assert!(s < LIKELY, "no address on one side: {s} {why:?}");
         // A family sharing an e-mail: not certain.
-        let (s, why) = score(&p("Martin", "Jean", "69001", "Lyon", "", "famille.martin@free.fr"), &p("Martin", "Sophie", "69001", "Lyon", "", "famille.martin@free.fr"));
+        let (s, why) = score(
+            &p("Martin", "Jean", "69001", "Lyon", "", "famille.martin@free.fr"),
+            &p("Martin", "Sophie", "69001", "Lyon", "", "famille.martin@free.fr"),
+        );
         assert!(s < CERTAIN, "{s} {why:?}");
         // Strangers.
         assert!(score(&robert, &p("Dupont", "Zoé", "59000", "Lille", "", "")).0 < 20);

@@ -135,7 +135,15 @@ async fn write_fields(tx: &mut Tx, tenant: &Tenant, id: i64, s: &Snapshot) -> Re
     crate::contacts::store::set_phones(tx, tenant, id, &s.phones).await
 }
 
-async fn set_statut(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, from: &str, to: &str, merged_into: Option<i64>) -> Result<(), AppError> {
+async fn set_statut(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: i64,
+    id: i64,
+    from: &str,
+    to: &str,
+    merged_into: Option<i64>,
+) -> Result<(), AppError> {
     let sql = "UPDATE contact SET statut = $3, merged_into = $4, updated_at = $5 WHERE company_id = $1 AND id = $2";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(to).bind(merged_into).bind(now()).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
@@ -161,7 +169,15 @@ async fn lock_pair(tx: &mut Tx, tenant: &Tenant, a: i64, b: i64) -> Result<(), A
 /// commercial fields differ (blocking, its reason, «Plafond d'encours») are not merged: the
 /// survivor's would silently replace the other's, and a blocked client's invoices move to
 /// a contact that is not blocked.
-pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, other: i64, from_other: &[String], commercial: bool) -> Result<i64, AppError> {
+pub async fn merge(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: i64,
+    survivor: i64,
+    other: i64,
+    from_other: &[String],
+    commercial: bool,
+) -> Result<i64, AppError> {
     if survivor == other {
         return Err(AppError::invalid("other", "Un contact ne peut pas être fusionné avec lui-même."));
     }
@@ -176,14 +192,18 @@ pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, ot
             return Err(AppError::invalid("other", format!("« {} » a déjà été fusionné.", r.title())));
         }
         if r.statut == Statut::Corbeille.code() {
-            return Err(AppError::invalid("other", format!("« {} » est dans la Corbeille : restaurez-le avant de le fusionner.", r.title())));
+            return Err(AppError::invalid(
+                "other",
+                format!("« {} » est dans la Corbeille : restaurez-le avant de le fusionner.", r.title()),
+            ));
         }
     }
     if !commercial {
         let sql = "SELECT bloque, bloque_motif, plafond_encours FROM contact WHERE company_id = $1 AND id = $2";
         let mut sides = Vec::new();
         for id in [survivor, other] {
-            let row: (i64, String, Option<i64>) = on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+            let row: (i64, String, Option<i64>) =
+                on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
             sides.push(row);
         }
         if sides[0] != sides[1] {
@@ -224,7 +244,8 @@ pub async fn merge(tx: &mut Tx, tenant: &Tenant, user_id: i64, survivor: i64, ot
         }
         .map_err(internal)?;
         let up = format!("UPDATE {} SET {} = $3 WHERE company_id = $1 AND {} = $2{}{keep}", a.table, a.column, a.column, a.filter);
-        on_conn!(tx, c => sqlx::query(&up).bind(cid).bind(other).bind(survivor).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query(&up).bind(cid).bind(other).bind(survivor).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
         moved.push((a.table.to_string(), ids));
     }
     set_statut(tx, tenant, user_id, other, &o.statut, Statut::Corbeille.code(), Some(survivor)).await?;
@@ -305,7 +326,8 @@ pub async fn undo(tx: &mut Tx, tenant: &Tenant, user_id: i64, merge_id: i64) -> 
     for (table, ids) in &moved {
         let Some(a) = ATTACHED.iter().find(|a| a.table == table) else { continue };
         for id in ids {
-            let up = format!("UPDATE {} SET {} = $4 WHERE company_id = $1 AND id = $2 AND {} = $3{}", a.table, a.column, a.column, a.filter);
+            let up =
+                format!("UPDATE {} SET {} = $4 WHERE company_id = $1 AND id = $2 AND {} = $3{}", a.table, a.column, a.column, a.filter);
             on_conn!(tx, c => sqlx::query(&up).bind(cid).bind(*id).bind(m.survivor_id).bind(m.other_id).execute(c).await.map(|r| r.rows_affected()))
                 .map_err(internal)?;
         }
@@ -314,7 +336,8 @@ pub async fn undo(tx: &mut Tx, tenant: &Tenant, user_id: i64, merge_id: i64) -> 
     let del = "DELETE FROM contact_alias WHERE company_id = $1 AND merge_id = $2";
     on_conn!(tx, c => sqlx::query(del).bind(cid).bind(merge_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     let mark = "UPDATE contact_merge SET undone_by = $3, undone_at = $4 WHERE company_id = $1 AND id = $2";
-    on_conn!(tx, c => sqlx::query(mark).bind(cid).bind(merge_id).bind(user_id).bind(now()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(tx, c => sqlx::query(mark).bind(cid).bind(merge_id).bind(user_id).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     crate::db::audit(tx, tenant, Some(user_id), "contact", m.survivor_id, "fusion_annulee", &format!("{}:{merge_id}", m.other_id)).await?;
     crate::contacts::store::reindex_contact(tx, tenant, m.survivor_id).await?;
     crate::contacts::store::reindex_contact(tx, tenant, m.other_id).await?;
@@ -396,7 +419,17 @@ pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec
     }
     Ok(rows
         .into_iter()
-        .map(|(id, nom, prenom, societe, adresse, code_postal, ville, email)| Person { id, nom, prenom, societe, adresse, code_postal, ville, email, phones: by_contact.remove(&id).unwrap_or_default() })
+        .map(|(id, nom, prenom, societe, adresse, code_postal, ville, email)| Person {
+            id,
+            nom,
+            prenom,
+            societe,
+            adresse,
+            code_postal,
+            ville,
+            email,
+            phones: by_contact.remove(&id).unwrap_or_default(),
+        })
         .collect())
 }
 
@@ -445,7 +478,8 @@ pub fn find_pairs(norms: &[Norm], skip: &HashSet<(i64, i64)>, mut progress: impl
 pub async fn start_scan(db: &Db, tenant: &Tenant, user_id: i64) -> Result<i64, AppError> {
     let cid = tenant.company_id();
     let running = "SELECT id FROM duplicate_scan WHERE company_id = $1 AND status = 'running' AND started_at > $2";
-    let existing: Option<i64> = on_pool!(db, c => sqlx::query_scalar(running).bind(cid).bind(now() - 600).fetch_optional(c).await).map_err(internal)?;
+    let existing: Option<i64> =
+        on_pool!(db, c => sqlx::query_scalar(running).bind(cid).bind(now() - 600).fetch_optional(c).await).map_err(internal)?;
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -469,13 +503,16 @@ pub async fn run_scan(db: &Db, tenant: &Tenant, scan_id: i64) -> Result<usize, A
     let skip = not_duplicates(db, tenant).await?;
     let norms: Vec<Norm> = people.iter().map(normalise).collect();
     let (tx_progress, mut rx) = tokio::sync::watch::channel((0usize, 0usize));
-    let worker = tokio::task::spawn_blocking(move || find_pairs(&norms, &skip, |d, t| {
-        let _ = tx_progress.send((d, t));
-    }));
+    let worker = tokio::task::spawn_blocking(move || {
+        find_pairs(&norms, &skip, |d, t| {
+            let _ = tx_progress.send((d, t));
+        })
+    });
     let progress_sql = "UPDATE duplicate_scan SET done = $3, total = $4 WHERE company_id = $1 AND id = $2";
     while rx.changed().await.is_ok() {
         let (d, t) = *rx.borrow_and_update();
-        on_pool!(db, c => sqlx::query(progress_sql).bind(cid).bind(scan_id).bind(d as i64).bind(t as i64).execute(c).await.map(|_| ())).map_err(internal)?;
+        on_pool!(db, c => sqlx::query(progress_sql).bind(cid).bind(scan_id).bind(d as i64).bind(t as i64).execute(c).await.map(|_| ()))
+            .map_err(internal)?;
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let pairs = worker.await.map_err(|_| AppError::Internal)?;
@@ -486,7 +523,8 @@ pub async fn run_scan(db: &Db, tenant: &Tenant, scan_id: i64) -> Result<usize, A
             .map_err(internal)?;
     }
     let done = "UPDATE duplicate_scan SET status = 'done', done = total, finished_at = $3 WHERE company_id = $1 AND id = $2";
-    on_conn!(&mut tx, c => sqlx::query(done).bind(cid).bind(scan_id).bind(now()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(&mut tx, c => sqlx::query(done).bind(cid).bind(scan_id).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     tx.commit().await?;
     Ok(pairs.len())
 }
@@ -552,7 +590,13 @@ pub async fn candidates(db: &Db, tenant: &Tenant, typed: &Person, exclude: Optio
         .filter(|p| exclude.is_none_or(|x| !skip.contains(&(x.min(p.id), x.max(p.id)))))
         .filter_map(|p| {
             let (s, reasons) = score(&me, &normalise(p));
-            (s >= LIKELY).then(|| Candidate { id: p.id, title: contact_title(&p.nom, &p.prenom, &p.societe), place: format!("{} {}", p.code_postal, p.ville).trim().to_string(), score: s, reasons: reasons.join(", ") })
+            (s >= LIKELY).then(|| Candidate {
+                id: p.id,
+                title: contact_title(&p.nom, &p.prenom, &p.societe),
+                place: format!("{} {}", p.code_postal, p.ville).trim().to_string(),
+                score: s,
+                reasons: reasons.join(", "),
+            })
         })
         .collect();
     out.sort_by_key(|c| std::cmp::Reverse(c.score));

@@ -160,7 +160,9 @@ pub fn DuplicateWatch(#[prop(optional)] exclude: Option<i64>, children: Children
                     let values = form_values(&div);
                     leptos::task::spawn_local(async move {
                         let [nom, prenom, societe, adresse, code_postal, ville, email] = values.0;
-                        let found = check_duplicates(nom, prenom, societe, adresse, code_postal, ville, email, values.1, exclude).await.unwrap_or_default();
+                        let found = check_duplicates(nom, prenom, societe, adresse, code_postal, ville, email, values.1, exclude)
+                            .await
+                            .unwrap_or_default();
                         if generation.get_value() == ticket {
                             set_found.set(found);
                         }

@@ -78,8 +78,7 @@ pub async fn contact_counts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppE
 
 async fn count_contacts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError> {
     let sql = "SELECT statut, COUNT(*) FROM contact WHERE company_id = $1 GROUP BY statut";
-    let rows: Vec<(String, i64)> =
-        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
+    let rows: Vec<(String, i64)> = on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
     let get = |s: &str| rows.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
     Ok((get("client"), get("prospect")))
 }
@@ -87,9 +86,10 @@ async fn count_contacts(db: &Db, tenant: &Tenant) -> Result<(i64, i64), AppError
 /// A user's widget layout for `page` (`client` or `tableau`).
 pub async fn layout(db: &Db, tenant: &Tenant, user_id: i64, page: &str) -> Result<Vec<crate::home::model::WidgetSlot>, AppError> {
     let widgets = crate::home::model::widgets_of(page).ok_or_else(|| AppError::invalid("page", "Page inconnue."))?;
-    let stored: Option<String> = on_pool!(db, c => sqlx::query_scalar("SELECT widgets FROM user_layout WHERE company_id = $1 AND user_id = $2 AND page = $3")
+    let stored: Option<String> =
+        on_pool!(db, c => sqlx::query_scalar("SELECT widgets FROM user_layout WHERE company_id = $1 AND user_id = $2 AND page = $3")
         .bind(tenant.company_id()).bind(user_id).bind(page).fetch_optional(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     Ok(crate::home::model::layout_from(widgets, stored.as_deref()))
 }
 
@@ -102,7 +102,24 @@ pub async fn client_home(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64
     // Read by position (a tuple; sqlx finds a struct's columns by name, one search each):
     // the client's eight texts, the reason it is blocked (NULL when it is not), its phones
     // as a JSON array, the two revisions, the three «Préférences», the layout.
-    type Row = (String, String, String, String, String, String, String, String, Option<String>, String, i64, i64, Option<bool>, Option<bool>, Option<bool>, Option<String>);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+        i64,
+        Option<bool>,
+        Option<bool>,
+        Option<bool>,
+        Option<String>,
+    );
     let cid = tenant.company_id();
     let row: Option<Row> = match db {
         Db::Sqlite(_, lent) => {
@@ -112,11 +129,29 @@ pub async fn client_home(db: &Db, tenant: &Tenant, user_id: i64, contact_id: i64
         Db::Pg(p) => sqlx::query_as(&CLIENT_HOME_PG).bind(cid).bind(contact_id).bind(user_id).fetch_optional(p).await,
     }
     .map_err(internal)?;
-    let (civilite, nom, prenom, societe, adresse, code_postal, ville, email, blocked, phones, contact_rev, lists_rev, archived, tooltip, alert, widgets) =
-        row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
+    let (
+        civilite,
+        nom,
+        prenom,
+        societe,
+        adresse,
+        code_postal,
+        ville,
+        email,
+        blocked,
+        phones,
+        contact_rev,
+        lists_rev,
+        archived,
+        tooltip,
+        alert,
+        widgets,
+    ) = row.ok_or_else(|| AppError::NotFound("Contact".into()))?;
     let phones: Vec<String> = from_db_json(&phones)?;
     let prefs = match (archived, tooltip, alert) {
-        (Some(show_archived_sav), Some(observations_tooltip), Some(action_alert_email)) => Prefs { show_archived_sav, observations_tooltip, action_alert_email },
+        (Some(show_archived_sav), Some(observations_tooltip), Some(action_alert_email)) => {
+            Prefs { show_archived_sav, observations_tooltip, action_alert_email }
+        }
         _ => Prefs::default(),
     };
     Ok(crate::home::model::ClientHome {
@@ -149,7 +184,8 @@ fn client_home_sql(agg: &str) -> String {
          WHERE c.company_id = $1 AND c.id = $2"
     )
 }
-static CLIENT_HOME_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| client_home_sql("json_group_array(ph.number ORDER BY ph.position)"));
+static CLIENT_HOME_SQLITE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| client_home_sql("json_group_array(ph.number ORDER BY ph.position)"));
 static CLIENT_HOME_PG: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| client_home_sql("COALESCE(json_agg(ph.number ORDER BY ph.position), '[]')::TEXT"));
 
@@ -204,5 +240,8 @@ pub async fn recent(db: &Db, tenant: &Tenant, user_id: i64) -> Result<Vec<crate:
          WHERE r.company_id = $1 AND r.user_id = $2 AND c.statut <> 'corbeille' ORDER BY r.viewed_at DESC LIMIT 10")
         .bind(tenant.company_id()).bind(user_id).fetch_all(c).await)
     .map_err(internal)?;
-    Ok(rows.into_iter().map(|(id, n, p, s, v)| crate::home::model::RecentClient { id, name: crate::contacts::model::contact_title(&n, &p, &s), ville: v }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, n, p, s, v)| crate::home::model::RecentClient { id, name: crate::contacts::model::contact_title(&n, &p, &s), ville: v })
+        .collect())
 }

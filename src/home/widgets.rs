@@ -152,7 +152,8 @@ where
 {
     let drawn = |html: std::sync::Arc<str>| view! { <div class="widget-body" inner_html=html></div> }.into_any();
     #[cfg(feature = "ssr")]
-    let cache = with_context::<crate::state::AppState, _>(|s| s.widgets.clone()).map(|c| (c, crate::home::cache::WidgetKey { widget, contact: cid, variant }));
+    let cache = with_context::<crate::state::AppState, _>(|s| s.widgets.clone())
+        .map(|c| (c, crate::home::cache::WidgetKey { widget, contact: cid, variant }));
     #[cfg(feature = "ssr")]
     if let Some(html) = cache.as_ref().and_then(|(c, key)| c.get(key, rev, crate::db::now())) {
         return drawn(html);
@@ -197,33 +198,52 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
             }
             .into_any()
         }
-        "questions" => list_widget(("questions", cid, (false, false), rev), move || home_questions(cid), always, |pinned| {
-            if pinned.is_empty() {
-                return view! { <p>"Aucune question épinglée."</p> }.into_any();
-            }
-            view! {
+        "questions" => list_widget(
+            ("questions", cid, (false, false), rev),
+            move || home_questions(cid),
+            always,
+            |pinned| {
+                if pinned.is_empty() {
+                    return view! { <p>"Aucune question épinglée."</p> }.into_any();
+                }
+                view! {
                 <dl>{pinned.iter().map(|a| view! { <dt>{a.question.label.clone()}</dt><dd>{if a.value.is_empty() { "—".to_string() } else { a.display() }}</dd> }).collect_view()}</dl>
             }
             .into_any()
-        }),
-        "sav" => list_widget(("sav", cid, (prefs.show_archived_sav, tooltip), rev), move || home_sav(cid, prefs.show_archived_sav), always, move |sav| {
-            if sav.is_empty() {
-                return view! { <p>"Aucun SAV."</p> }.into_any();
-            }
-            view! { <ul class="plain">{sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
-        }),
-        "services" => list_widget(("services", cid, (false, false), rev), move || home_services(cid), always, |services| {
-            if services.is_empty() {
-                return view! { <p>"Aucun service."</p> }.into_any();
-            }
-            view! { <ul class="plain">{services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
-        }),
+            },
+        ),
+        "sav" => list_widget(
+            ("sav", cid, (prefs.show_archived_sav, tooltip), rev),
+            move || home_sav(cid, prefs.show_archived_sav),
+            always,
+            move |sav| {
+                if sav.is_empty() {
+                    return view! { <p>"Aucun SAV."</p> }.into_any();
+                }
+                view! { <ul class="plain">{sav.iter().map(|s| view! { <li>{crate::sav::ui::sav_summary(s, tooltip)}</li> }).collect_view()}</ul> }.into_any()
+            },
+        ),
+        "services" => list_widget(
+            ("services", cid, (false, false), rev),
+            move || home_services(cid),
+            always,
+            |services| {
+                if services.is_empty() {
+                    return view! { <p>"Aucun service."</p> }.into_any();
+                }
+                view! { <ul class="plain">{services.iter().map(|s| view! { <li>{crate::sav::ui::service_summary(s)}</li> }).collect_view()}</ul> }.into_any()
+            },
+        ),
         // Drawn again when the next alert comes (its «À faire»).
-        "actions" => list_widget(("actions", cid, (false, false), rev), move || home_actions(cid), |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX), |open| {
-            if open.is_empty() {
-                return view! { <p>"Aucune action ouverte."</p> }.into_any();
-            }
-            view! {
+        "actions" => list_widget(
+            ("actions", cid, (false, false), rev),
+            move || home_actions(cid),
+            |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX),
+            |open| {
+                if open.is_empty() {
+                    return view! { <p>"Aucune action ouverte."</p> }.into_any();
+                }
+                view! {
                 <ul class="plain">
                     {open.iter().map(|a| view! {
                         <li><a href=format!("/actions/{}", a.id)>{format!("{} — {}", a.type_label, a.when)}</a>{a.due.then(|| view! { <span class="badge">"À faire"</span> })}</li>
@@ -231,18 +251,24 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
                 </ul>
             }
             .into_any()
-        }),
-        "factures" => list_widget(("factures", cid, (false, false), rev), move || home_unpaid(cid), always, |u| {
-            view! {
-                <p>{format!("Encours : {}", euros(u.encours))}</p>
-                <ul class="plain">
-                    {u.invoices.iter().map(|d| view! {
-                        <li><a href=format!("/pieces/{}", d.id)>{d.number.clone()}</a>{format!(" du {} : {} restant dû", date_fr(&d.doc_date), euros(d.remaining))}</li>
-                    }).collect_view()}
-                </ul>
-                {u.last_reminder.map(|(level, on)| view! { <p>{format!("Dernière relance : {level} le {}", date_fr(&on))}</p> })}
-            }
-        }),
+            },
+        ),
+        "factures" => list_widget(
+            ("factures", cid, (false, false), rev),
+            move || home_unpaid(cid),
+            always,
+            |u| {
+                view! {
+                    <p>{format!("Encours : {}", euros(u.encours))}</p>
+                    <ul class="plain">
+                        {u.invoices.iter().map(|d| view! {
+                            <li><a href=format!("/pieces/{}", d.id)>{d.number.clone()}</a>{format!(" du {} : {} restant dû", date_fr(&d.doc_date), euros(d.remaining))}</li>
+                        }).collect_view()}
+                    </ul>
+                    {u.last_reminder.map(|(level, on)| view! { <p>{format!("Dernière relance : {level} le {}", date_fr(&on))}</p> })}
+                }
+            },
+        ),
         _ => ().into_any(),
     };
     widget_frame(key, title, body)

@@ -44,7 +44,12 @@ fn phone(v: &str) -> String {
 }
 
 /// A data row as a contact and its answers, or the French reason it cannot be imported.
-pub fn row_input(cells: &[String], mapping: &[String], statut: Statut, questions: &[QuestionView]) -> Result<(ContactInput, Vec<(i64, String)>), String> {
+pub fn row_input(
+    cells: &[String],
+    mapping: &[String],
+    statut: Statut,
+    questions: &[QuestionView],
+) -> Result<(ContactInput, Vec<(i64, String)>), String> {
     let mut f = ContactForm { statut: statut.code().into(), ..Default::default() };
     let mut answers = Vec::new();
     for (field, v) in mapping.iter().zip(cells) {
@@ -112,7 +117,8 @@ pub(crate) struct Detector {
 
 impl Detector {
     pub(crate) fn new(people: Vec<Person>) -> Detector {
-        let mut d = Detector { norms: Vec::new(), titles: Vec::new(), targets: Vec::new(), blocks: HashMap::new(), stamps: Vec::new(), lookup: 0 };
+        let mut d =
+            Detector { norms: Vec::new(), titles: Vec::new(), targets: Vec::new(), blocks: HashMap::new(), stamps: Vec::new(), lookup: 0 };
         for p in people {
             let title = contact_title(&p.nom, &p.prenom, &p.societe);
             d.add(normalise(&p), title, Target::Contact(p.id));
@@ -207,7 +213,15 @@ pub(crate) fn analyse(table: &Table, mapping: &[String], statut: Statut, questio
                         Target::Contact(id) => (Some(id), det.titles[i].clone()),
                         Target::Row(r) => (None, format!("{} (ligne {} du fichier)", det.titles[i], table.rows[r].0)),
                     };
-                    a.duplicates.push(DupRow { row, line: *line, title: input_title(&input), target_id, target_title, reasons: reasons.join(", "), score: s });
+                    a.duplicates.push(DupRow {
+                        row,
+                        line: *line,
+                        title: input_title(&input),
+                        target_id,
+                        target_title,
+                        reasons: reasons.join(", "),
+                        score: s,
+                    });
                 }
                 det.add(n, input_title(&input), Target::Row(row));
             }
@@ -245,7 +259,15 @@ mod tests {
     }
 
     fn base(id: i64, nom: &str, prenom: &str, phone: &str) -> Person {
-        Person { id, nom: nom.into(), prenom: prenom.into(), code_postal: "69003".into(), ville: "Lyon".into(), phones: vec![phone.into()], ..Default::default() }
+        Person {
+            id,
+            nom: nom.into(),
+            prenom: prenom.into(),
+            code_postal: "69003".into(),
+            ville: "Lyon".into(),
+            phones: vec![phone.into()],
+            ..Default::default()
+        }
     }
 
     fn question(id: i64, kind: Kind, choices: &[&str], retired: bool) -> QuestionView {
@@ -255,20 +277,30 @@ mod tests {
     #[test]
     fn a_row_becomes_a_contact_with_what_spreadsheets_lose_put_back() {
         let mapping = cells(&["civilite", "nom", "prenom", "telephone", "code_postal", "ville", "email"]);
-        let (c, answers) = row_input(&cells(&["Monsieur", "Pavière", "Robert", "612345678", "1000", "Bourg", "r@x.fr"]), &mapping, Statut::Prospect, &[]).unwrap();
+        let (c, answers) =
+            row_input(&cells(&["Monsieur", "Pavière", "Robert", "612345678", "1000", "Bourg", "r@x.fr"]), &mapping, Statut::Prospect, &[])
+                .unwrap();
         assert_eq!((c.civilite.as_str(), c.nom.as_str(), c.prenom.as_str()), ("M.", "Pavière", "Robert"));
         assert_eq!(c.phones, ["06 12 34 56 78"], "the leading zero a number cell lost");
         assert_eq!(c.code_postal, "01000", "the leading zero of a department below 10");
         assert_eq!(c.statut, Statut::Prospect);
         assert!(answers.is_empty());
-        let (c, _) = row_input(&cells(&["mme", "Léon", "33612345678"]), &cells(&["civilite", "nom", "telephone"]), Statut::Client, &[]).unwrap();
-        assert_eq!((c.civilite.as_str(), c.phones.as_slice()), ("Mme", &["06 12 34 56 78".to_string()][..]), "33… as a number: +33, a French number");
+        let (c, _) =
+            row_input(&cells(&["mme", "Léon", "33612345678"]), &cells(&["civilite", "nom", "telephone"]), Statut::Client, &[]).unwrap();
+        assert_eq!(
+            (c.civilite.as_str(), c.phones.as_slice()),
+            ("Mme", &["06 12 34 56 78".to_string()][..]),
+            "33… as a number: +33, a French number"
+        );
     }
 
     #[test]
     fn a_row_that_cannot_be_a_contact_says_why_in_french() {
         let mapping = cells(&["civilite", "nom"]);
-        assert_eq!(row_input(&cells(&["Dr", "Durand"]), &mapping, Statut::Client, &[]).unwrap_err(), "Civilité inconnue : « Dr » (M., Mme ou M. et Mme).");
+        assert_eq!(
+            row_input(&cells(&["Dr", "Durand"]), &mapping, Statut::Client, &[]).unwrap_err(),
+            "Civilité inconnue : « Dr » (M., Mme ou M. et Mme)."
+        );
         assert_eq!(row_input(&cells(&["M.", ""]), &mapping, Statut::Client, &[]).unwrap_err(), "Indiquez au moins un nom ou une société.");
         let e = row_input(&cells(&["Durand", "12"]), &cells(&["nom", "code_postal"]), Statut::Client, &[]).unwrap_err();
         assert!(e.contains("code postal"), "{e}");
@@ -278,7 +310,8 @@ mod tests {
     fn answers_go_to_active_questions_only_and_are_checked() {
         let qs = [question(5, Kind::Choix, &["Maison", "Appartement"], false), question(6, Kind::Texte, &[], true)];
         let mapping = cells(&["nom", "q5", "q6", "q99", ""]);
-        let (_, answers) = row_input(&cells(&["Durand", "Maison", "retired", "unknown", "ignored"]), &mapping, Statut::Client, &qs).unwrap();
+        let (_, answers) =
+            row_input(&cells(&["Durand", "Maison", "retired", "unknown", "ignored"]), &mapping, Statut::Client, &qs).unwrap();
         assert_eq!(answers, [(5, "Maison".to_string())], "a retired or unknown question is left out");
         assert!(row_input(&cells(&["Durand", "Château"]), &mapping[..2], Statut::Client, &qs).is_err(), "not one of the choices");
         assert_eq!(active(&qs), [(5, "Question 5".to_string())]);
@@ -289,18 +322,19 @@ mod tests {
         let t = table(
             &["Nom", "Prénom", "Téléphone", "CP", "Ville"],
             &[
-                &["Durand", "Marie", "0612345678", "69003", "Lyon"],  // the base's contact 7
-                &["Martin", "Paul", "0698765432", "38000", "Grenoble"], // new
-                &["", "", "0600000000", "", ""],                       // invalid: no name
+                &["Durand", "Marie", "0612345678", "69003", "Lyon"],        // the base's contact 7
+                &["Martin", "Paul", "0698765432", "38000", "Grenoble"],     // new
+                &["", "", "0600000000", "", ""],                            // invalid: no name
                 &["MARTIN", "Paul", "06 98 76 54 32", "38000", "Grenoble"], // the row above
-                &["Bernard", "Zoé", "0611111111", "75011", "Paris"],    // new
+                &["Bernard", "Zoé", "0611111111", "75011", "Paris"],        // new
             ],
         );
         let mapping = cells(&["nom", "prenom", "telephone", "code_postal", "ville"]);
         let a = analyse(&t, &mapping, Statut::Client, &[], vec![base(7, "Durand", "Marie", "06 12 34 56 78")]);
         assert_eq!((a.total, a.new_rows, a.duplicate_count, a.invalid_count), (5, 2, 2, 1));
         assert_eq!(a.invalid, [(4, "Indiquez au moins un nom ou une société.".to_string())], "the file's line, the reason");
-        let d: Vec<(usize, usize, Option<i64>, &str)> = a.duplicates.iter().map(|d| (d.row, d.line, d.target_id, d.target_title.as_str())).collect();
+        let d: Vec<(usize, usize, Option<i64>, &str)> =
+            a.duplicates.iter().map(|d| (d.row, d.line, d.target_id, d.target_title.as_str())).collect();
         assert_eq!(d, [(0, 2, Some(7), "DURAND Marie"), (3, 5, None, "MARTIN Paul (ligne 3 du fichier)")]);
         assert!(a.duplicates.iter().all(|d| d.score >= LIKELY && !d.reasons.is_empty()));
         assert_eq!((a.encoding.as_str(), a.separator.as_str(), a.header_line), ("UTF-8", "« ; »", Some(1)));
@@ -313,7 +347,9 @@ mod tests {
         let mut det = Detector::new(Vec::new());
         let mapping = cells(&["nom", "prenom", "telephone"]);
         let row = cells(&["Durand", "Marie", "0612345678"]);
-        let Verdict::New(input, _, n) = classify(&mut det, &row, &mapping, Statut::Client, &[]) else { panic!("an empty base has no duplicate") };
+        let Verdict::New(input, _, n) = classify(&mut det, &row, &mapping, Statut::Client, &[]) else {
+            panic!("an empty base has no duplicate")
+        };
         det.add(n, input_title(&input), Target::Contact(42));
         match classify(&mut det, &row, &mapping, Statut::Client, &[]) {
             Verdict::Duplicate(_, _, _, i, s, _) => assert_eq!((det.targets[i], s >= LIKELY), (Target::Contact(42), true)),

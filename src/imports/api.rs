@@ -49,10 +49,16 @@ pub async fn configure_import(
     if rang.len() != choix.len() {
         return Err(AppError::invalid("choix", "Formulaire incomplet : rechargez la page."));
     }
-    let statut = crate::contacts::model::Statut::from_code(statut.trim()).ok_or_else(|| AppError::invalid("statut", "Choisissez le statut des contacts importés : Client ou Prospect."))?;
+    let statut = crate::contacts::model::Statut::from_code(statut.trim())
+        .ok_or_else(|| AppError::invalid("statut", "Choisissez le statut des contacts importés : Client ou Prospect."))?;
     let default_choice = check_choice(&choix_defaut)?;
     // An empty choice is «Comme pour tous».
-    let choices = rang.into_iter().zip(choix).filter(|(_, c)| !c.is_empty()).map(|(r, c)| Ok((r, check_choice(&c)?))).collect::<Result<Vec<_>, AppError>>()?;
+    let choices = rang
+        .into_iter()
+        .zip(choix)
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(r, c)| Ok((r, check_choice(&c)?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
     let settings = Settings { mapping: colonne.into_iter().map(|c| c.trim().to_string()).collect(), statut, default_choice, choices };
     crate::imports::store::configure(&cx.db, &cx.tenant, id, &settings).await?;
     if lancer.is_some() {

@@ -15,7 +15,20 @@ use crate::questions::model::{AnswerView, QuestionView};
 const PAGE: i64 = 1000;
 
 const COLUMNS: [&str; 14] = [
-    "Statut", "Civilité", "Nom", "Prénom", "Société", "Adresse", "Code postal", "Ville", "Téléphone 1", "Téléphone 2", "Téléphone 3", "Téléphone 4", "E-mail", "Notes",
+    "Statut",
+    "Civilité",
+    "Nom",
+    "Prénom",
+    "Société",
+    "Adresse",
+    "Code postal",
+    "Ville",
+    "Téléphone 1",
+    "Téléphone 2",
+    "Téléphone 3",
+    "Téléphone 4",
+    "E-mail",
+    "Notes",
 ];
 
 /// What is exported: a base and the text typed in its «Filtrer» box.
@@ -32,7 +45,13 @@ pub fn header(questions: &[QuestionView]) -> Vec<String> {
 }
 
 /// The contacts after `after` (by id), as rows of cells; empty at the end.
-pub async fn page(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionView], after: i64) -> Result<(Vec<Vec<String>>, i64), AppError> {
+pub async fn page(
+    db: &Db,
+    tenant: &Tenant,
+    f: &Filter,
+    questions: &[QuestionView],
+    after: i64,
+) -> Result<(Vec<Vec<String>>, i64), AppError> {
     let cid = tenant.company_id();
     let sql = format!(
         "SELECT {} FROM contact WHERE company_id = $1 AND {} AND id > $5 ORDER BY id LIMIT $6",
@@ -44,10 +63,13 @@ pub async fn page(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionVie
     let rows: Vec<DetailRow> = on_pool!(db, c => sqlx::query_as(&sql).bind(cid).bind(f.statut.code()).bind(q).bind(&pattern).bind(after).bind(PAGE).fetch_all(c).await)
         .map_err(internal)?;
     let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else { return Ok((Vec::new(), after)) };
-    let psql = "SELECT contact_id, number FROM contact_phone WHERE company_id = $1 AND contact_id BETWEEN $2 AND $3 ORDER BY contact_id, position";
-    let phones: Vec<(i64, String)> = on_pool!(db, c => sqlx::query_as(psql).bind(cid).bind(first).bind(last).fetch_all(c).await).map_err(internal)?;
+    let psql =
+        "SELECT contact_id, number FROM contact_phone WHERE company_id = $1 AND contact_id BETWEEN $2 AND $3 ORDER BY contact_id, position";
+    let phones: Vec<(i64, String)> =
+        on_pool!(db, c => sqlx::query_as(psql).bind(cid).bind(first).bind(last).fetch_all(c).await).map_err(internal)?;
     let asql = "SELECT contact_id, question_id, value FROM answer WHERE company_id = $1 AND contact_id BETWEEN $2 AND $3";
-    let answers: Vec<(i64, i64, String)> = on_pool!(db, c => sqlx::query_as(asql).bind(cid).bind(first).bind(last).fetch_all(c).await).map_err(internal)?;
+    let answers: Vec<(i64, i64, String)> =
+        on_pool!(db, c => sqlx::query_as(asql).bind(cid).bind(first).bind(last).fetch_all(c).await).map_err(internal)?;
     let mut phones_of: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, n) in phones {
         phones_of.entry(id).or_default().push(n);
@@ -66,10 +88,7 @@ pub async fn page(db: &Db, tenant: &Tenant, f: &Filter, questions: &[QuestionVie
             cells.extend(p);
             cells.extend([r.email, r.notes]);
             cells.extend(questions.iter().map(|q| {
-                answers_of
-                    .remove(&(r.id, q.id))
-                    .map(|value| AnswerView { question: q.clone(), value }.display())
-                    .unwrap_or_default()
+                answers_of.remove(&(r.id, q.id)).map(|value| AnswerView { question: q.clone(), value }.display()).unwrap_or_default()
             }));
             cells
         })
@@ -163,7 +182,13 @@ mod tests {
 
     #[test]
     fn csv_is_quoted_and_defused() {
-        let rows = vec![vec!["=HYPERLINK(\"http://x\")".to_string(), "a;b".into(), "deux\nlignes".into(), "+33 6 12 34 56 78".into(), "Zoé".into()]];
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://x\")".to_string(),
+            "a;b".into(),
+            "deux\nlignes".into(),
+            "+33 6 12 34 56 78".into(),
+            "Zoé".into(),
+        ]];
         let text = String::from_utf8(csv_chunk(&rows)).unwrap();
         assert_eq!(text, "\"'=HYPERLINK(\"\"http://x\"\")\";\"a;b\";\"deux\nlignes\";'+33 6 12 34 56 78;Zoé\r\n");
         for cell in ["\0=1+1", "\t=1", "\r=1", "@SUM(A1)", "-2+3"] {

@@ -96,14 +96,16 @@ struct Plan {
 /// stop, and commits its rows with the progress.
 pub async fn run(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
     let cid = tenant.company_id();
-    let sql = "SELECT user_id, content, statut, default_choice, mapping, choices, done_rows FROM import_job WHERE company_id = $1 AND id = $2";
+    let sql =
+        "SELECT user_id, content, statut, default_choice, mapping, choices, done_rows FROM import_job WHERE company_id = $1 AND id = $2";
     let plan: Plan = on_pool!(db, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_one(c).await).map_err(internal)?;
     let content = plan.content;
     let (table, _) = read_upload(content).await?;
     let qs = questions(db, tenant).await?;
     let mapping: Mapping = serde_json::from_str(&plan.mapping).map_err(|_| AppError::Internal)?;
     let statut = Statut::from_code(&plan.statut).ok_or(AppError::Internal)?;
-    let choices: HashMap<usize, String> = serde_json::from_str::<Vec<(usize, String)>>(&plan.choices).unwrap_or_default().into_iter().collect();
+    let choices: HashMap<usize, String> =
+        serde_json::from_str::<Vec<(usize, String)>>(&plan.choices).unwrap_or_default().into_iter().collect();
     let people = crate::duplicates::store::people(db, tenant, None).await?;
     let mut det = tokio::task::spawn_blocking(move || Detector::new(people)).await.map_err(|_| AppError::Internal)?;
     let mut done = plan.done_rows as usize;
@@ -112,15 +114,30 @@ pub async fn run(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
         let mut tx = db.begin().await?;
         // Still this job's (not undone, not taken over by another server) and not asked to stop?
         let mine = "UPDATE import_job SET heartbeat_at = $4 WHERE company_id = $1 AND id = $2 AND state = 'en_cours' AND done_rows = $3 RETURNING stop_requested";
-        let stop: Option<bool> = on_conn!(&mut tx, c => sqlx::query_scalar(mine).bind(cid).bind(id).bind(done as i64).bind(now()).fetch_optional(c).await)
-            .map_err(internal)?;
+        let stop: Option<bool> =
+            on_conn!(&mut tx, c => sqlx::query_scalar(mine).bind(cid).bind(id).bind(done as i64).bind(now()).fetch_optional(c).await)
+                .map_err(internal)?;
         let Some(stop) = stop else { return Ok(()) };
         if stop {
             let sql = "UPDATE import_job SET state = 'interrompu', stop_requested = FALSE WHERE company_id = $1 AND id = $2";
             on_conn!(&mut tx, c => sqlx::query(sql).bind(cid).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
             return tx.commit().await;
         }
-        let counts = apply_batch(&mut tx, tenant, id, plan.user_id, &table, done..end, &mapping, statut, &qs, &choices, &plan.default_choice, &mut det).await?;
+        let counts = apply_batch(
+            &mut tx,
+            tenant,
+            id,
+            plan.user_id,
+            &table,
+            done..end,
+            &mapping,
+            statut,
+            &qs,
+            &choices,
+            &plan.default_choice,
+            &mut det,
+        )
+        .await?;
         let sql = "UPDATE import_job SET done_rows = $3, created = created + $4, merged = merged + $5, skipped = skipped + $6, invalid = invalid + $7 \
                    WHERE company_id = $1 AND id = $2";
         on_conn!(&mut tx, c => sqlx::query(sql).bind(cid).bind(id).bind(end as i64).bind(counts[0]).bind(counts[1]).bind(counts[2]).bind(counts[3]).execute(c).await.map(|r| r.rows_affected()))
@@ -130,7 +147,8 @@ pub async fn run(db: &Db, tenant: &Tenant, id: i64) -> Result<(), AppError> {
     }
     let mut tx = db.begin().await?;
     let sql = "UPDATE import_job SET state = 'termine', finished_at = $3 WHERE company_id = $1 AND id = $2 AND state = 'en_cours' RETURNING created, merged, skipped, invalid";
-    let counts: Option<(i64, i64, i64, i64)> = on_conn!(&mut tx, c => sqlx::query_as(sql).bind(cid).bind(id).bind(now()).fetch_optional(c).await).map_err(internal)?;
+    let counts: Option<(i64, i64, i64, i64)> =
+        on_conn!(&mut tx, c => sqlx::query_as(sql).bind(cid).bind(id).bind(now()).fetch_optional(c).await).map_err(internal)?;
     if let Some((c, m, s, i)) = counts {
         let detail = format!("{c} créé(s), {m} complété(s), {s} ignoré(s), {i} invalide(s)");
         crate::db::audit(&mut tx, tenant, Some(plan.user_id), "import", id, "termine", &detail).await?;
@@ -203,7 +221,9 @@ async fn apply_batch(
     let (cid, import) = (tenant.company_id(), import_id);
     let vals: Vec<Val> = done
         .iter()
-        .flat_map(|(row, contact, outcome, prior)| [Val::Int(cid), Val::Int(import), Val::Int(*row), Val::Int(*contact), Val::Text(outcome), Val::Text(prior)])
+        .flat_map(|(row, contact, outcome, prior)| {
+            [Val::Int(cid), Val::Int(import), Val::Int(*row), Val::Int(*contact), Val::Text(outcome), Val::Text(prior)]
+        })
         .collect();
     bulk_insert(tx, "import_row (company_id, import_id, row_no, contact_id, outcome, prior)", 6, &vals, "").await?;
     Ok(counts)
@@ -236,7 +256,16 @@ struct Prior {
 /// «Compléter la fiche existante»: empty fields of the record take the row's values,
 /// new phones are added (four at most), the row's notes are appended, unanswered
 /// questions get the row's answers. `None` when the record is gone (in the «Corbeille»).
-async fn complete(tx: &mut Tx, tenant: &Tenant, user_id: i64, import_id: i64, id: i64, input: &ContactInput, answers: &[(i64, String)], at: i64) -> Result<Option<String>, AppError> {
+async fn complete(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user_id: i64,
+    import_id: i64,
+    id: i64,
+    input: &ContactInput,
+    answers: &[(i64, String)],
+    at: i64,
+) -> Result<Option<String>, AppError> {
     let cid = tenant.company_id();
     if !crate::db::lock_row(tx, tenant, "contact", id).await? {
         return Ok(None);
@@ -305,23 +334,27 @@ pub async fn undo(db: &Db, tenant: &Tenant, user_id: i64, id: i64) -> Result<(),
     let mut tx = db.begin().await?;
     let sql = "UPDATE import_job SET state = 'annule', undone_at = $3, undone_by = $4 WHERE company_id = $1 AND id = $2 \
                AND state IN ('termine', 'interrompu', 'echec', 'en_cours')";
-    let n = on_conn!(&mut tx, c => sqlx::query(sql).bind(cid).bind(id).bind(now()).bind(user_id).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(internal)?;
+    let n =
+        on_conn!(&mut tx, c => sqlx::query(sql).bind(cid).bind(id).bind(now()).bind(user_id).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
     if n == 0 {
         return Err(AppError::invalid("import", "Cet import n'a rien importé ou a déjà été annulé."));
     }
     let sql = "SELECT r.contact_id, k.statut FROM import_row r JOIN contact k ON k.company_id = r.company_id AND k.id = r.contact_id \
                WHERE r.company_id = $1 AND r.import_id = $2 AND r.outcome = 'cree' AND k.statut <> 'corbeille' ORDER BY r.contact_id";
-    let created: Vec<(i64, String)> = on_conn!(&mut tx, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
+    let created: Vec<(i64, String)> =
+        on_conn!(&mut tx, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
     let trash = "UPDATE contact SET statut = 'corbeille', updated_at = $3 WHERE company_id = $1 AND id = $2";
     let at = now();
     for (contact, statut) in &created {
-        on_conn!(&mut tx, c => sqlx::query(trash).bind(cid).bind(*contact).bind(at).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(&mut tx, c => sqlx::query(trash).bind(cid).bind(*contact).bind(at).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
         crate::contacts::store::record_status(&mut tx, tenant, Some(user_id), *contact, statut, Statut::Corbeille.code()).await?;
     }
     let docs: Vec<(i64, std::collections::BTreeSet<String>)> = created.iter().map(|(c, _)| (*c, Default::default())).collect();
     crate::search::store::reindex_many(&mut tx, tenant, &docs).await?;
-    let sql = "SELECT contact_id, prior FROM import_row WHERE company_id = $1 AND import_id = $2 AND outcome = 'fusionne' ORDER BY row_no DESC";
+    let sql =
+        "SELECT contact_id, prior FROM import_row WHERE company_id = $1 AND import_id = $2 AND outcome = 'fusionne' ORDER BY row_no DESC";
     let merged: Vec<(i64, String)> = on_conn!(&mut tx, c => sqlx::query_as(sql).bind(cid).bind(id).fetch_all(c).await).map_err(internal)?;
     for (contact, prior) in merged {
         let prior: Prior = serde_json::from_str(&prior).unwrap_or_default();
@@ -339,19 +372,23 @@ async fn restore(tx: &mut Tx, tenant: &Tenant, id: i64, prior: &Prior) -> Result
         // The column name comes from our own list, never from the stored text.
         let Some((column, _)) = MERGE_FIELDS.iter().find(|(f, _)| f == field) else { continue };
         let sql = format!("UPDATE contact SET {column} = $3 WHERE company_id = $1 AND id = $2 AND {column} = $4");
-        on_conn!(tx, c => sqlx::query(&sql).bind(cid).bind(id).bind(before).bind(after).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query(&sql).bind(cid).bind(id).bind(before).bind(after).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
     }
     if let Some((before, after)) = &prior.notes {
         let sql = "UPDATE contact SET notes = $3 WHERE company_id = $1 AND id = $2 AND notes = $4";
-        on_conn!(tx, c => sqlx::query(sql).bind(cid).bind(id).bind(before).bind(after).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query(sql).bind(cid).bind(id).bind(before).bind(after).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
     }
     if !prior.phones.is_empty() {
-        let phones: Vec<String> = crate::contacts::store::phones_of(tx, tenant, id).await?.into_iter().filter(|p| !prior.phones.contains(p)).collect();
+        let phones: Vec<String> =
+            crate::contacts::store::phones_of(tx, tenant, id).await?.into_iter().filter(|p| !prior.phones.contains(p)).collect();
         crate::contacts::store::set_phones(tx, tenant, id, &phones).await?;
     }
     for (q, v) in &prior.answers {
         let sql = "DELETE FROM answer WHERE company_id = $1 AND contact_id = $2 AND question_id = $3 AND value = $4";
-        on_conn!(tx, c => sqlx::query(sql).bind(cid).bind(id).bind(*q).bind(v).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query(sql).bind(cid).bind(id).bind(*q).bind(v).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
     }
     crate::contacts::store::reindex_contact(tx, tenant, id).await
 }

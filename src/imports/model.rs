@@ -22,7 +22,8 @@ pub const FIELDS: [(&str, &str); 11] = [
 pub type Mapping = Vec<String>;
 
 /// What to do with a row that looks like a contact already there.
-pub const CHOICES: [(&str, &str); 3] = [("ignorer", "Ne pas importer"), ("fusionner", "Compléter la fiche existante"), ("creer", "Créer quand même")];
+pub const CHOICES: [(&str, &str); 3] =
+    [("ignorer", "Ne pas importer"), ("fusionner", "Compléter la fiche existante"), ("creer", "Créer quand même")];
 
 pub fn choice_label(code: &str) -> &'static str {
     CHOICES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")

@@ -178,13 +178,8 @@ fn sniff(text: &str) -> u8 {
     let mut best = (b';', 0usize);
     for sep in [b';', b',', b'\t', b'|'] {
         let mut reader = csv::ReaderBuilder::new().delimiter(sep).has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let widths: Vec<usize> = reader
-            .records()
-            .take(50)
-            .filter_map(Result::ok)
-            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
-            .map(|r| r.len())
-            .collect();
+        let widths: Vec<usize> =
+            reader.records().take(50).filter_map(Result::ok).filter(|r| r.iter().any(|c| !c.trim().is_empty())).map(|r| r.len()).collect();
         let mut counts = std::collections::HashMap::new();
         for w in &widths {
             *counts.entry(*w).or_insert(0usize) += 1;
@@ -742,7 +737,8 @@ impl Shape {
                     self.open[k].0 = self.open[k].0.saturating_add(1);
                 }
             }
-            const ITEMS: [&[u8]; 10] = [b"Relationship", b"sheet", b"definedName", b"numFmt", b"font", b"fill", b"border", b"xf", b"srgbClr", b"sysClr"];
+            const ITEMS: [&[u8]; 10] =
+                [b"Relationship", b"sheet", b"definedName", b"numFmt", b"font", b"fill", b"border", b"xf", b"srgbClr", b"sysClr"];
             if ITEMS.contains(&local) {
                 self.items += 1;
             }
@@ -800,7 +796,9 @@ impl Shape {
 }
 
 fn too_many_styles() -> AppError {
-    refuse("Ce classeur XLSX définit trop de styles de cellule : enregistrez-le en CSV, ou copiez ses données dans un classeur neuf, puis importez-le à nouveau.")
+    refuse(
+        "Ce classeur XLSX définit trop de styles de cellule : enregistrez-le en CSV, ou copiez ses données dans un classeur neuf, puis importez-le à nouveau.",
+    )
 }
 
 /// An XML reader set as calamine sets its own.
@@ -819,7 +817,9 @@ fn xml_reader<R: Read>(part: R) -> quick_xml::Reader<BufReader<R>> {
 /// text in all. Only read once its `Shape` is known to be safe.
 fn shared_strings<R: Read>(part: R) -> Result<(), AppError> {
     use quick_xml::events::Event;
-    let too_many = || refuse(format!("Ce classeur XLSX compte plus de {} textes différents : il est refusé (fichier piégé ou trop gros).", n(SHARED_MAX)));
+    let too_many = || {
+        refuse(format!("Ce classeur XLSX compte plus de {} textes différents : il est refusé (fichier piégé ou trop gros).", n(SHARED_MAX)))
+    };
     let mut xml = xml_reader(part);
     let (mut buf, mut strings, mut chars, mut text, mut first) = (Vec::new(), 0usize, 0usize, 0usize, true);
     loop {
@@ -952,7 +952,10 @@ fn table(encoding: &'static str, separator: Option<char>, raw: Vec<(usize, Vec<S
                     cells.len()
                 )));
             }
-            (Some(line), cells.iter().enumerate().map(|(i, h)| if h.is_empty() { format!("Colonne {}", i + 1) } else { h.clone() }).collect())
+            (
+                Some(line),
+                cells.iter().enumerate().map(|(i, h)| if h.is_empty() { format!("Colonne {}", i + 1) } else { h.clone() }).collect(),
+            )
         }
         None => {
             let width = rows.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
@@ -986,7 +989,10 @@ pub fn guess(header: &str, questions: &[(i64, String)]) -> Option<String> {
         ("nom", &["nom", "nom de famille", "name", "last name", "lastname", "surname", "family name", "nom client", "nom du client"]),
         ("prenom", &["prenom", "first name", "firstname", "given name", "prenom client"]),
         ("civilite", &["civilite", "civ", "titre", "title", "salutation"]),
-        ("societe", &["societe", "entreprise", "raison sociale", "company", "organisation", "organization", "nom societe", "etablissement"]),
+        (
+            "societe",
+            &["societe", "entreprise", "raison sociale", "company", "organisation", "organization", "nom societe", "etablissement"],
+        ),
         ("adresse", &["adresse", "adresse 1", "adresse1", "address", "rue", "street", "voie", "adresse postale"]),
         ("code_postal", &["cp", "code postal", "codepostal", "postcode", "post code", "zip", "zip code", "zipcode", "postal code"]),
         ("ville", &["ville", "city", "commune", "localite", "town"]),
@@ -1060,13 +1066,17 @@ mod tests {
         assert_eq!(t.encoding, "Windows-1252");
         assert_eq!(t.separator, Some(';'));
         assert_eq!(t.headers, ["Nom", "Prénom", "CP", "Ville", "Notes"]);
-        assert_eq!(texts(&t), vec![vec!["PAVIÈRE", "Robert", "69003", "Lyon", "Accès ; code 12\r\n2e étage"], vec!["Léon", "Zoé", "01000", "Bourg"]]);
+        assert_eq!(
+            texts(&t),
+            vec![vec!["PAVIÈRE", "Robert", "69003", "Lyon", "Accès ; code 12\r\n2e étage"], vec!["Léon", "Zoé", "01000", "Bourg"]]
+        );
         assert_eq!(t.rows[1].0, 5, "line numbers count the quoted newline");
     }
 
     #[test]
     fn utf8_with_bom_commas_and_a_title_above_the_header() {
-        let text = "\u{feff}Export du 12/03/2026\n\nLast name,First name,E-mail,Tél. portable\n\"Durand, fils\",Élodie,e@x.fr,06 12 34 56 78\n";
+        let text =
+            "\u{feff}Export du 12/03/2026\n\nLast name,First name,E-mail,Tél. portable\n\"Durand, fils\",Élodie,e@x.fr,06 12 34 56 78\n";
         let t = read(text.as_bytes()).unwrap();
         assert_eq!((t.encoding, t.separator, t.header_line), ("UTF-8 avec BOM", Some(','), Some(3)));
         assert_eq!(guess_mapping(&t.headers, &[]), ["nom", "prenom", "email", "telephone"]);
@@ -1075,16 +1085,57 @@ mod tests {
 
     #[test]
     fn headers_are_guessed_in_french_and_english() {
-        let h: Vec<String> = ["Civ.", "NOM", "Prénom", "Raison sociale", "Adresse", "Code Postal", "Ville", "Tél. fixe", "Tél. portable", "Courriel", "Observations", "Statut", "Fidélité"]
-            .map(String::from)
-            .to_vec();
+        let h: Vec<String> = [
+            "Civ.",
+            "NOM",
+            "Prénom",
+            "Raison sociale",
+            "Adresse",
+            "Code Postal",
+            "Ville",
+            "Tél. fixe",
+            "Tél. portable",
+            "Courriel",
+            "Observations",
+            "Statut",
+            "Fidélité",
+        ]
+        .map(String::from)
+        .to_vec();
         let m = guess_mapping(&h, &[(7, "Fidélité".into())]);
-        assert_eq!(m, ["civilite", "nom", "prenom", "societe", "adresse", "code_postal", "ville", "telephone", "telephone", "email", "notes", "", "q7"]);
+        assert_eq!(
+            m,
+            [
+                "civilite",
+                "nom",
+                "prenom",
+                "societe",
+                "adresse",
+                "code_postal",
+                "ville",
+                "telephone",
+                "telephone",
+                "email",
+                "notes",
+                "",
+                "q7"
+            ]
+        );
     }
 
     #[test]
     fn forty_columns_and_the_injection_quote() {
-        let header: Vec<String> = (1..=40).map(|i| if i == 1 { "Nom".into() } else if i == 2 { "Prénom".into() } else { format!("Champ {i}") }).collect();
+        let header: Vec<String> = (1..=40)
+            .map(|i| {
+                if i == 1 {
+                    "Nom".into()
+                } else if i == 2 {
+                    "Prénom".into()
+                } else {
+                    format!("Champ {i}")
+                }
+            })
+            .collect();
         let row: Vec<String> = (1..=40).map(|i| if i == 3 { "'=HYPERLINK(\"x\")".into() } else { format!("v{i}") }).collect();
         let text = format!("{}\n{}\n", header.join(";"), row.join(";"));
         let t = read(text.as_bytes()).unwrap();
@@ -1113,7 +1164,8 @@ mod tests {
         const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
         const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        let mut rels = format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>"#);
+        let mut rels =
+            format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>"#);
         let mut parts = vec![
             ("[Content_Types].xml".to_string(), r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_string()),
             ("_rels/.rels".into(), format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
@@ -1170,7 +1222,8 @@ mod tests {
     #[test]
     fn a_sparse_workbook_is_refused_before_its_extent_is_allocated() {
         // Two cells, A1 and XFD1048576: 17 billion cells of extent, a 1 KB file.
-        let rows = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#;
+        let rows =
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#;
         let file = workbook("A1:XFD1048576", rows, None, None);
         assert!(file.len() < 2_000, "{}", file.len());
         assert_eq!(refusal(&file), "Ligne 1048576 : plus de 100 colonnes.");
@@ -1187,13 +1240,23 @@ mod tests {
     fn shared_strings_are_counted_as_copied_into_each_cell() {
         // One 30,000-character string referred to by 10,000 cells: 300 MB once read.
         let big = format!("<si><t>{}</t></si>", "x".repeat(30_000));
-        let rows: String = (1..=1_000).map(|r| format!("<row r=\"{r}\">{}</row>", (0..10).map(|c| format!(r#"<c r="{}{r}" t="s"><v>0</v></c>"#, (b'A' + c) as char)).collect::<String>())).collect();
+        let rows: String = (1..=1_000)
+            .map(|r| {
+                format!(
+                    "<row r=\"{r}\">{}</row>",
+                    (0..10).map(|c| format!(r#"<c r="{}{r}" t="s"><v>0</v></c>"#, (b'A' + c) as char)).collect::<String>()
+                )
+            })
+            .collect();
         let file = workbook("A1:J1000", &rows, Some(&big), None);
         assert!(file.len() < 100_000, "{}", file.len());
         assert!(refusal(&file).contains("plus de 64 Mo de texte"), "{}", refusal(&file));
         // One string longer than a cell may be (1 MB), even referred to once.
         let huge = format!("<si><t>{}</t></si>", "x".repeat(1_000_000));
-        assert!(refusal(&workbook("A1", r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, Some(&huge), None)).contains("dépasse 32\u{202f}767 caractères"));
+        assert!(
+            refusal(&workbook("A1", r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, Some(&huge), None))
+                .contains("dépasse 32\u{202f}767 caractères")
+        );
         // A table announcing four billion strings (calamine reserves room for them).
         let lying = r#"<sst uniqueCount="4000000000"><si><t>Nom</t></si></sst>"#;
         let file = workbook("A1", r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, Some(lying), None);
@@ -1216,14 +1279,22 @@ mod tests {
         assert!(refusal(&workbook("A1", "<!DOCTYPE x [<!ENTITY a \"b\">]>", None, None)).contains("DOCTYPE"));
         // A CSV cell of 1 MB (the file limit keeps out larger ones).
         let csv = format!("Nom;Notes\nDupont;{}\n", "x".repeat(1 << 20));
-        assert_eq!(refusal(csv.as_bytes()), "Ligne 2 : une cellule dépasse 32\u{202f}767 caractères (la limite d'Excel) : le fichier est refusé.");
+        assert_eq!(
+            refusal(csv.as_bytes()),
+            "Ligne 2 : une cellule dépasse 32\u{202f}767 caractères (la limite d'Excel) : le fichier est refusé."
+        );
     }
 
     #[test]
     fn parts_calamine_never_reads_are_left_out_not_refused() {
         use std::io::Write;
         // Power Query keeps its queries as one base64 text of several MB; an image is not XML.
-        let file = workbook("A1", r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c><c r="B1" t="inlineStr"><is><t>Ville</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Dupont</t></is></c></row>"#, None, None);
+        let file = workbook(
+            "A1",
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c><c r="B1" t="inlineStr"><is><t>Ville</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Dupont</t></is></c></row>"#,
+            None,
+            None,
+        );
         let mut w = zip::ZipWriter::new_append(Cursor::new(file)).unwrap();
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         w.start_file("customXml/item1.xml", options).unwrap();

@@ -57,7 +57,11 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Query(p): Quer
     let result = async {
         let cx = crate::auth::session::ctx_for(&st, &headers).await?;
         cx.require(Right::Settings)?;
-        let statut = if p.statut.is_empty() { Statut::Client } else { Statut::from_code(&p.statut).ok_or_else(|| AppError::invalid("statut", "Base inconnue."))? };
+        let statut = if p.statut.is_empty() {
+            Statut::Client
+        } else {
+            Statut::from_code(&p.statut).ok_or_else(|| AppError::invalid("statut", "Base inconnue."))?
+        };
         // The «Corbeille» is listed with «Corbeille et fusion des doublons»: exporting it
         // needs that right too.
         if statut == Statut::Corbeille {
@@ -80,7 +84,11 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Query(p): Quer
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 Body::from(export::xlsx(&cx.db, &cx.tenant, &filter, &questions).await?),
             ),
-            "" | "csv" => (format!("{name}.csv"), "text/csv; charset=utf-8", Body::from_stream(csv_stream(cx.db.clone(), cx.tenant, filter, questions))),
+            "" | "csv" => (
+                format!("{name}.csv"),
+                "text/csv; charset=utf-8",
+                Body::from_stream(csv_stream(cx.db.clone(), cx.tenant, filter, questions)),
+            ),
             _ => return Err(AppError::invalid("format", "Format d'export inconnu : CSV ou XLSX.")),
         };
         Ok::<_, AppError>((name, mime, body))
@@ -99,7 +107,12 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Query(p): Quer
 }
 
 /// The BOM and header, then a chunk per page of contacts.
-fn csv_stream(db: crate::db::Db, tenant: crate::db::Tenant, f: Filter, questions: Vec<crate::questions::model::QuestionView>) -> impl futures::Stream<Item = Result<Vec<u8>, AppError>> {
+fn csv_stream(
+    db: crate::db::Db,
+    tenant: crate::db::Tenant,
+    f: Filter,
+    questions: Vec<crate::questions::model::QuestionView>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, AppError>> {
     let mut head = "\u{feff}".as_bytes().to_vec();
     head.extend(export::csv_chunk(&[export::header(&questions)]));
     let first = futures::stream::once(async move { Ok(head) });

@@ -21,7 +21,14 @@ pub(crate) async fn questions(db: &Db, tenant: &Tenant) -> Result<Vec<QuestionVi
     crate::questions::store::list(&mut tx, tenant).await
 }
 
-async fn analyse_in_background(db: &Db, tenant: &Tenant, table: Table, mapping: Mapping, statut: Statut, qs: Vec<QuestionView>) -> Result<(Table, Analysis), AppError> {
+async fn analyse_in_background(
+    db: &Db,
+    tenant: &Tenant,
+    table: Table,
+    mapping: Mapping,
+    statut: Statut,
+    qs: Vec<QuestionView>,
+) -> Result<(Table, Analysis), AppError> {
     let people = crate::duplicates::store::people(db, tenant, None).await?;
     tokio::task::spawn_blocking(move || {
         let a = analyse(&table, &mapping, statut, &qs, people);
@@ -47,11 +54,13 @@ pub(crate) async fn read_upload(bytes: Vec<u8>) -> Result<(Table, Vec<u8>), AppE
         Ok((table, bytes)) => Ok((table?, bytes)),
         Err(e) => {
             tracing::error!(error = %e, "reading an imported file failed");
-            Err(AppError::invalid("fichier", "Ce fichier n'a pas pu être lu. Enregistrez-le en CSV ou en XLSX depuis votre tableur, puis réessayez."))
+            Err(AppError::invalid(
+                "fichier",
+                "Ce fichier n'a pas pu être lu. Enregistrez-le en CSV ou en XLSX depuis votre tableur, puis réessayez.",
+            ))
         }
     }
 }
-
 
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
@@ -170,9 +179,20 @@ pub async fn progress(db: &Db, tenant: &Tenant, id: i64) -> Result<Progress, App
 
 /// «Imports précédents».
 pub async fn list(db: &Db, tenant: &Tenant) -> Result<Vec<ImportRow>, AppError> {
-    let sql = format!("SELECT {JOB_COLUMNS} FROM import_job j JOIN app_user u ON u.id = j.user_id WHERE j.company_id = $1 ORDER BY j.id DESC LIMIT 100");
+    let sql = format!(
+        "SELECT {JOB_COLUMNS} FROM import_job j JOIN app_user u ON u.id = j.user_id WHERE j.company_id = $1 ORDER BY j.id DESC LIMIT 100"
+    );
     let rows: Vec<JobRow> = on_pool!(db, c => sqlx::query_as(&sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
-    Ok(rows.iter().map(|j| ImportRow { id: j.id, file_name: j.file_name.clone(), by: j.by_name.clone(), when: crate::fmt::datetime_fr(j.created_at), progress: j.progress() }).collect())
+    Ok(rows
+        .iter()
+        .map(|j| ImportRow {
+            id: j.id,
+            file_name: j.file_name.clone(),
+            by: j.by_name.clone(),
+            when: crate::fmt::datetime_fr(j.created_at),
+            progress: j.progress(),
+        })
+        .collect())
 }
 
 /// The choices of the preview page, checked.
@@ -184,11 +204,9 @@ pub struct Settings {
 }
 
 pub fn check_choice(c: &str) -> Result<String, AppError> {
-    CHOICES
-        .iter()
-        .find(|(code, _)| *code == c)
-        .map(|(code, _)| code.to_string())
-        .ok_or_else(|| AppError::invalid("choix", "Choix inconnu pour un doublon : ne pas importer, compléter la fiche existante ou créer quand même."))
+    CHOICES.iter().find(|(code, _)| *code == c).map(|(code, _)| code.to_string()).ok_or_else(|| {
+        AppError::invalid("choix", "Choix inconnu pour un doublon : ne pas importer, compléter la fiche existante ou créer quand même.")
+    })
 }
 
 async fn content(db: &Db, tenant: &Tenant, id: i64) -> Result<Vec<u8>, AppError> {

@@ -106,9 +106,10 @@ pub async fn send_document(id: i64, to: String, subject: String, message: String
 pub async fn retry_mail(id: i64) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     let mut tx = cx.db.begin().await?;
-    let entity: Option<(String, Option<i64>)> = crate::on_conn!(&mut tx, c => sqlx::query_as("SELECT entity, entity_id FROM outbox WHERE company_id = $1 AND id = $2")
+    let entity: Option<(String, Option<i64>)> =
+        crate::on_conn!(&mut tx, c => sqlx::query_as("SELECT entity, entity_id FROM outbox WHERE company_id = $1 AND id = $2")
         .bind(cx.tenant.company_id()).bind(id).fetch_optional(c).await)
-    .map_err(crate::db::internal)?;
+        .map_err(crate::db::internal)?;
     let Some((entity, entity_id)) = entity else { return Err(AppError::NotFound("E-mail".into())) };
     crate::mail::outbox::retry(&mut tx, &cx.tenant, id).await?;
     tx.commit().await?;

@@ -98,8 +98,8 @@ pub async fn enqueue(tx: &mut Tx, tenant: &Tenant, user_id: i64, mail: NewMail, 
     let (email, name, signature): (String, String, String) = on_conn!(tx, c => sqlx::query_as(
         "SELECT email, name, signature FROM app_user WHERE company_id = $1 AND id = $2 AND active = TRUE")
         .bind(tenant.company_id()).bind(user_id).fetch_optional(c).await)
-        .map_err(internal)?
-        .ok_or_else(|| AppError::NotFound("Utilisateur".into()))?;
+    .map_err(internal)?
+    .ok_or_else(|| AppError::NotFound("Utilisateur".into()))?;
     let name = name.replace(['\r', '\n'], " ");
     let text = with_signature(mail.text.trim_end(), &signature);
     let html = html_body(mail.text.trim_end(), &signature);
@@ -151,8 +151,9 @@ fn escape(s: &str) -> String {
 pub async fn list_for(db: &Db, tenant: &Tenant, entity: &str, entity_id: i64) -> Result<Vec<MailView>, AppError> {
     let sql = "SELECT id, to_addr, subject, status, sent_from, sender_note, smtp_reply, advice, attempts, created_at, sent_at FROM outbox \
                WHERE company_id = $1 AND entity = $2 AND entity_id = $3 ORDER BY id DESC";
-    let rows: Vec<MailRow> = crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(entity).bind(entity_id).fetch_all(c).await)
-        .map_err(internal)?;
+    let rows: Vec<MailRow> =
+        crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(entity).bind(entity_id).fetch_all(c).await)
+            .map_err(internal)?;
     Ok(rows.into_iter().map(MailRow::view).collect())
 }
 
@@ -238,8 +239,9 @@ pub async fn claim(db: &Db, worker: &str, n: i64, lease_ms: i64) -> Result<Vec<C
     };
     let sql = format!("UPDATE outbox SET status = 'claimed', claimed_by = $1, lease_until_ms = $2 WHERE id IN ({pick}) RETURNING id");
     let mut tx = db.begin().await?;
-    let ids: Vec<i64> = on_conn!(&mut tx, c => sqlx::query_scalar(&sql).bind(worker).bind(now + lease_ms).bind(now).bind(n).fetch_all(c).await)
-        .map_err(internal)?;
+    let ids: Vec<i64> =
+        on_conn!(&mut tx, c => sqlx::query_scalar(&sql).bind(worker).bind(now + lease_ms).bind(now).bind(n).fetch_all(c).await)
+            .map_err(internal)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let row: Claimed = on_conn!(&mut tx, c => sqlx::query_as(
@@ -262,17 +264,33 @@ pub async fn attachments(db: &Db, company_id: i64, outbox_id: i64) -> Result<Vec
 /// How one SMTP transaction ended.
 #[derive(Clone, Debug)]
 pub enum Outcome {
-    Sent { reply: String, sent_from: String, sender_note: String },
+    Sent {
+        reply: String,
+        sent_from: String,
+        sender_note: String,
+    },
     /// Not accepted, worth retrying (4xx, connection refused or cut before the end of DATA).
-    Transient { reply: String, advice: String },
+    Transient {
+        reply: String,
+        advice: String,
+    },
     /// Refused for good (5xx, invalid message).
-    Permanent { reply: String, advice: String },
+    Permanent {
+        reply: String,
+        advice: String,
+    },
 }
 
 /// One commit per mail: records how the previous mail of this worker ended and marks the
 /// next one as begun (`sending`), so that at most one mail per connection is ever in the
 /// state where a crash leaves us not knowing whether it left.
-pub async fn step(db: &Db, cfg: &crate::mail::config::MailConfig, worker: &str, done: Option<(&Claimed, Outcome)>, next: Option<i64>) -> Result<(), AppError> {
+pub async fn step(
+    db: &Db,
+    cfg: &crate::mail::config::MailConfig,
+    worker: &str,
+    done: Option<(&Claimed, Outcome)>,
+    next: Option<i64>,
+) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     if let Some((mail, outcome)) = done {
         record(&mut tx, cfg, mail, outcome).await?;
@@ -310,7 +328,10 @@ pub async fn recover(db: &Db, worker: Option<&str>) -> Result<u64, AppError> {
         Some(_) => "claimed_by = $2".to_string(),
         None => format!("lease_until_ms < {}", now_ms()),
     };
-    let back = format!("UPDATE outbox SET status = 'pending', claimed_by = NULL, lease_until_ms = NULL WHERE status = 'claimed' AND {} ", cond.replace("$2", "$1"));
+    let back = format!(
+        "UPDATE outbox SET status = 'pending', claimed_by = NULL, lease_until_ms = NULL WHERE status = 'claimed' AND {} ",
+        cond.replace("$2", "$1")
+    );
     let lost = format!("UPDATE outbox SET status = 'uncertain', lease_until_ms = NULL, advice = $1 WHERE status = 'sending' AND {cond}");
     let mut tx = db.begin().await?;
     let (a, b) = match worker {

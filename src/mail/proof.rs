@@ -119,19 +119,34 @@ pub fn view(domain: &str, row: Option<&ProofRow>, ownership: Ownership) -> Domai
     let message = match ownership {
         Ownership::NotRequested => format!(
             "Votre entreprise n'a pas encore prouvé que le domaine {domain} est le sien : ouvrez « Vérifier mon domaine » \
-             et publiez l'enregistrement TXT indiqué. {meanwhile}"),
+             et publiez l'enregistrement TXT indiqué. {meanwhile}"
+        ),
         Ownership::Pending => format!(
             "L'enregistrement de vérification n'est pas visible : publiez sur {name} l'enregistrement TXT « {value} », \
-             puis cliquez sur « Vérifier mon domaine » (la publication peut prendre jusqu'à quelques heures). {meanwhile}"),
-        Ownership::Verified => format!("Votre entreprise a prouvé que le domaine {domain} est le sien (enregistrement {name}). Laissez cet enregistrement publié."),
+             puis cliquez sur « Vérifier mon domaine » (la publication peut prendre jusqu'à quelques heures). {meanwhile}"
+        ),
+        Ownership::Verified => format!(
+            "Votre entreprise a prouvé que le domaine {domain} est le sien (enregistrement {name}). Laissez cet enregistrement publié."
+        ),
         Ownership::OtherCompany => format!(
             "Le domaine {domain} a déjà été vérifié par une autre entreprise : il ne peut pas servir d'expéditeur à la vôtre. \
-             {meanwhile} Si ce domaine est désormais le vôtre, contactez l'assistance d'Ouvrage."),
-        Ownership::Unknown => format!("Impossible de vérifier l'enregistrement {name} : le DNS n'a pas répondu. {meanwhile} Réessayez plus tard."),
+             {meanwhile} Si ce domaine est désormais le vôtre, contactez l'assistance d'Ouvrage."
+        ),
+        Ownership::Unknown => {
+            format!("Impossible de vérifier l'enregistrement {name} : le DNS n'a pas répondu. {meanwhile} Réessayez plus tard.")
+        }
         Ownership::Revoked => format!(
-            "La vérification du domaine {domain} a été retirée par l'assistance d'Ouvrage. {meanwhile} Contactez l'assistance si le domaine est le vôtre."),
+            "La vérification du domaine {domain} a été retirée par l'assistance d'Ouvrage. {meanwhile} Contactez l'assistance si le domaine est le vôtre."
+        ),
     };
-    DomainProof { domain: domain.to_string(), ownership, record_name: name, record_value: value, verified_at: row.and_then(|r| r.verified_at), message }
+    DomainProof {
+        domain: domain.to_string(),
+        ownership,
+        record_name: name,
+        record_value: value,
+        verified_at: row.and_then(|r| r.verified_at),
+        message,
+    }
 }
 
 #[cfg(test)]

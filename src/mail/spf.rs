@@ -117,13 +117,26 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     };
     let auth = match authenticator(cfg) {
         Ok(a) => a,
-        Err(e) => return report(DomainStatus::Unknown, vec![], None, None, format!("Impossible de vérifier le domaine {domain} : pas de résolveur DNS ({e}). {UNBLOCKED}")),
+        Err(e) => {
+            return report(
+                DomainStatus::Unknown,
+                vec![],
+                None,
+                None,
+                format!("Impossible de vérifier le domaine {domain} : pas de résolveur DNS ({e}). {UNBLOCKED}"),
+            );
+        }
     };
     let records = match txt_records(&auth, &domain, "v=spf1").await {
         Ok(r) => r,
         Err(_) => {
-            return report(DomainStatus::Unknown, vec![], None, None, format!(
-                "Impossible de vérifier le domaine {domain} : le DNS n'a pas répondu. {UNBLOCKED} Réessayez plus tard."));
+            return report(
+                DomainStatus::Unknown,
+                vec![],
+                None,
+                None,
+                format!("Impossible de vérifier le domaine {domain} : le DNS n'a pas répondu. {UNBLOCKED} Réessayez plus tard."),
+            );
         }
     };
     let dmarc = txt_records(&auth, &format!("_dmarc.{domain}"), "v=dmarc1").await.ok().and_then(|r| r.into_iter().next());
@@ -133,20 +146,40 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     };
     if records.len() > 1 {
         let merged = proposed_record(Some(&records[0]), &cfg.spf_include);
-        return report(DomainStatus::Broken, records.clone(), Some(merged), dmarc, format!(
-            "Le domaine {domain} publie {} enregistrements SPF : c'est une erreur (un seul est permis), les serveurs de réception rejettent alors la vérification. \
-             Remplacez-les par un seul enregistrement TXT, en fusionnant leurs mécanismes.{dmarc_note}", records.len()));
+        return report(
+            DomainStatus::Broken,
+            records.clone(),
+            Some(merged),
+            dmarc,
+            format!(
+                "Le domaine {domain} publie {} enregistrements SPF : c'est une erreur (un seul est permis), les serveurs de réception rejettent alors la vérification. \
+             Remplacez-les par un seul enregistrement TXT, en fusionnant leurs mécanismes.{dmarc_note}",
+                records.len()
+            ),
+        );
     }
     let Some(current) = records.first().cloned() else {
         let proposed = proposed_record(None, &cfg.spf_include);
-        return report(DomainStatus::NoRecord, vec![], Some(proposed.clone()), dmarc, format!(
-            "Le domaine {domain} ne publie pas d'enregistrement SPF : les e-mails partiront de notre adresse, avec réponse à la vôtre. \
-             Pour envoyer depuis votre adresse, publiez cet enregistrement TXT sur {domain} : {proposed}{dmarc_note}"));
+        return report(
+            DomainStatus::NoRecord,
+            vec![],
+            Some(proposed.clone()),
+            dmarc,
+            format!(
+                "Le domaine {domain} ne publie pas d'enregistrement SPF : les e-mails partiront de notre adresse, avec réponse à la vôtre. \
+             Pour envoyer depuis votre adresse, publiez cet enregistrement TXT sur {domain} : {proposed}{dmarc_note}"
+            ),
+        );
     };
     let ips = sending_ips(cfg).await;
     if ips.is_empty() {
-        return report(DomainStatus::Unknown, records, None, dmarc, format!(
-            "Impossible de vérifier le domaine {domain} : l'adresse de nos serveurs d'envoi n'est pas configurée. {UNBLOCKED}"));
+        return report(
+            DomainStatus::Unknown,
+            records,
+            None,
+            dmarc,
+            format!("Impossible de vérifier le domaine {domain} : l'adresse de nos serveurs d'envoi n'est pas configurée. {UNBLOCKED}"),
+        );
     }
     let mut worst = SpfResult::Pass;
     for ip in ips {
@@ -159,17 +192,41 @@ pub async fn check(cfg: &MailConfig, domain: &str) -> DomainReport {
     }
     let proposed = proposed_record(Some(&current), &cfg.spf_include);
     match worst {
-        SpfResult::Pass => report(DomainStatus::Authorised, records, None, dmarc, format!(
-            "Le domaine {domain} autorise nos serveurs d'envoi (SPF).{dmarc_note}")),
-        SpfResult::TempError => report(DomainStatus::Unknown, records, None, dmarc, format!(
-            "Impossible de vérifier le domaine {domain} : une recherche DNS n'a pas abouti. {UNBLOCKED} Réessayez plus tard.")),
-        SpfResult::PermError => report(DomainStatus::Broken, records, Some(proposed), dmarc, format!(
-            "L'enregistrement SPF du domaine {domain} est invalide (syntaxe, boucle d'include ou plus de 10 recherches DNS) : \
-             les serveurs de réception le rejettent. Corrigez-le ; les e-mails partent en attendant de notre adresse, avec réponse à la vôtre.{dmarc_note}")),
-        _ => report(DomainStatus::NotAuthorised, records, Some(proposed.clone()), dmarc, format!(
-            "Le domaine {domain} n'autorise pas nos serveurs d'envoi : vos e-mails partiraient en indésirables ou seraient refusés. \
+        SpfResult::Pass => report(
+            DomainStatus::Authorised,
+            records,
+            None,
+            dmarc,
+            format!("Le domaine {domain} autorise nos serveurs d'envoi (SPF).{dmarc_note}"),
+        ),
+        SpfResult::TempError => report(
+            DomainStatus::Unknown,
+            records,
+            None,
+            dmarc,
+            format!("Impossible de vérifier le domaine {domain} : une recherche DNS n'a pas abouti. {UNBLOCKED} Réessayez plus tard."),
+        ),
+        SpfResult::PermError => report(
+            DomainStatus::Broken,
+            records,
+            Some(proposed),
+            dmarc,
+            format!(
+                "L'enregistrement SPF du domaine {domain} est invalide (syntaxe, boucle d'include ou plus de 10 recherches DNS) : \
+             les serveurs de réception le rejettent. Corrigez-le ; les e-mails partent en attendant de notre adresse, avec réponse à la vôtre.{dmarc_note}"
+            ),
+        ),
+        _ => report(
+            DomainStatus::NotAuthorised,
+            records,
+            Some(proposed.clone()),
+            dmarc,
+            format!(
+                "Le domaine {domain} n'autorise pas nos serveurs d'envoi : vos e-mails partiraient en indésirables ou seraient refusés. \
              En attendant, ils partent de notre adresse avec réponse à la vôtre. Remplacez votre enregistrement SPF par celui-ci \
-             (ne créez pas un second enregistrement) : {proposed}{dmarc_note}")),
+             (ne créez pas un second enregistrement) : {proposed}{dmarc_note}"
+            ),
+        ),
     }
 }
 
@@ -180,9 +237,10 @@ pub fn normalise(domain: &str) -> String {
 
 /// The last check of `domain` stored for the company (its time), if any.
 async fn stored_report(db: &Db, tenant: &Tenant, domain: &str) -> Result<Option<(DomainReport, i64)>, AppError> {
-    let row: Option<(String, i64)> = on_pool!(db, c => sqlx::query_as("SELECT report, checked_at FROM mail_domain_check WHERE company_id = $1 AND domain = $2")
+    let row: Option<(String, i64)> =
+        on_pool!(db, c => sqlx::query_as("SELECT report, checked_at FROM mail_domain_check WHERE company_id = $1 AND domain = $2")
         .bind(tenant.company_id()).bind(domain).fetch_optional(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     Ok(row.and_then(|(json, at)| serde_json::from_str::<DomainReport>(&json).ok().map(|r| (r, at))))
 }
 

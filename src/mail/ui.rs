@@ -14,32 +14,35 @@ const SEND_FIELDS: &[&str] = &["to", "subject", "message"];
 pub fn DocumentMailsSection(id: i64) -> impl IntoView {
     let error = form_error(path::<SendDocument>());
     let retry_error = form_error(path::<RetryMail>());
-    load(move || document_mails(id), move |m| {
-        let error = error.clone();
-        view! {
-            <section class="card wide" aria-label="E-mails">
-                <h2>"E-mails"</h2>
-                {retry_error.clone().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                {(!m.mails.is_empty()).then(|| view! {
-                    <table class="list mails">
-                        <thead><tr><th>"Destinataire"</th><th>"Objet"</th><th>"État"</th><th>"Détail"</th></tr></thead>
-                        <tbody>{m.mails.iter().map(mail_row).collect_view()}</tbody>
-                    </table>
-                })}
-                <form method="post" action={path::<SendDocument>()} aria-label="Envoyer par e-mail">
-                    <h3>"Envoyer par e-mail"</h3>
-                    <FormAlert error=error.clone() fields=SEND_FIELDS />
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="token" value=m.token.clone() />
-                    <Field name="to" label="Destinataire" kind="email" value=m.to.clone() required=true error=error.clone() />
-                    <Field name="subject" label="Objet" value=m.subject.clone() required=true error=error.clone() />
-                    <TextField name="message" label="Message" value=m.message.clone() error=error />
-                    <p class="hint">"Le PDF de la pièce est joint ; votre signature est ajoutée."</p>
-                    <button type="submit">"Envoyer par e-mail"</button>
-                </form>
-            </section>
-        }
-    })
+    load(
+        move || document_mails(id),
+        move |m| {
+            let error = error.clone();
+            view! {
+                <section class="card wide" aria-label="E-mails">
+                    <h2>"E-mails"</h2>
+                    {retry_error.clone().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                    {(!m.mails.is_empty()).then(|| view! {
+                        <table class="list mails">
+                            <thead><tr><th>"Destinataire"</th><th>"Objet"</th><th>"État"</th><th>"Détail"</th></tr></thead>
+                            <tbody>{m.mails.iter().map(mail_row).collect_view()}</tbody>
+                        </table>
+                    })}
+                    <form method="post" action={path::<SendDocument>()} aria-label="Envoyer par e-mail">
+                        <h3>"Envoyer par e-mail"</h3>
+                        <FormAlert error=error.clone() fields=SEND_FIELDS />
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="token" value=m.token.clone() />
+                        <Field name="to" label="Destinataire" kind="email" value=m.to.clone() required=true error=error.clone() />
+                        <Field name="subject" label="Objet" value=m.subject.clone() required=true error=error.clone() />
+                        <TextField name="message" label="Message" value=m.message.clone() error=error />
+                        <p class="hint">"Le PDF de la pièce est joint ; votre signature est ajoutée."</p>
+                        <button type="submit">"Envoyer par e-mail"</button>
+                    </form>
+                </section>
+            }
+        },
+    )
 }
 
 fn mail_row(m: &MailView) -> impl IntoView + use<> {

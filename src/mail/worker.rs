@@ -49,9 +49,8 @@ pub fn start(db: Db, cfg: Arc<MailConfig>) -> Option<Workers> {
     cfg.smtp.as_ref()?;
     let (stop, rx) = watch::channel(false);
     let process = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-    let tasks = (0..cfg.connections)
-        .map(|i| tokio::spawn(task(db.clone(), cfg.clone(), format!("{process}-{i}"), i == 0, rx.clone())))
-        .collect();
+    let tasks =
+        (0..cfg.connections).map(|i| tokio::spawn(task(db.clone(), cfg.clone(), format!("{process}-{i}"), i == 0, rx.clone()))).collect();
     Some(Workers { stop, tasks })
 }
 
@@ -125,7 +124,12 @@ fn remembered(v: &DomainView) -> Duration {
 /// domain's SPF authorises our servers (`Pass`); anything else, a DNS failure included,
 /// fails closed to the application's address with Reply-To the user. Decisions are kept
 /// in memory a little while ([`remembered`]).
-async fn identity(db: &Db, cfg: &MailConfig, cache: &mut HashMap<(i64, String), (DomainView, Instant)>, mail: &Claimed) -> (Mailbox, String, String) {
+async fn identity(
+    db: &Db,
+    cfg: &MailConfig,
+    cache: &mut HashMap<(i64, String), (DomainView, Instant)>,
+    mail: &Claimed,
+) -> (Mailbox, String, String) {
     let domain = spf::domain_of(&mail.from_addr).to_ascii_lowercase();
     let key = (mail.company_id, domain.clone());
     let report = match cache.get(&key) {
@@ -140,16 +144,22 @@ async fn identity(db: &Db, cfg: &MailConfig, cache: &mut HashMap<(i64, String), 
     };
     let user = Address::from_str(&mail.from_addr).ok();
     match (report, user) {
-        (Some(r), Some(addr)) if r.sends_as_user() => (Mailbox::new(Some(mail.from_name.clone()), addr), mail.from_addr.clone(), String::new()),
+        (Some(r), Some(addr)) if r.sends_as_user() => {
+            (Mailbox::new(Some(mail.from_name.clone()), addr), mail.from_addr.clone(), String::new())
+        }
         (r, _) => {
-            let app = Address::from_str(&cfg.app_from).unwrap_or_else(|_| Address::new("notifications", "ouvrage.fr").expect("a valid address"));
+            let app =
+                Address::from_str(&cfg.app_from).unwrap_or_else(|_| Address::new("notifications", "ouvrage.fr").expect("a valid address"));
             let why = match r {
                 // SPF first (the record to publish), then the proof of the domain.
-                Some(r) => [(!r.report.status.authorises_us()).then_some(r.report.message), (r.proof.ownership != Ownership::Verified).then_some(r.proof.message)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                Some(r) => [
+                    (!r.report.status.authorises_us()).then_some(r.report.message),
+                    (r.proof.ownership != Ownership::Verified).then_some(r.proof.message),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
                 None => "Le domaine de votre adresse n'a pas pu être vérifié.".into(),
             };
             let note = format!("Envoyé depuis {} avec réponse à {}, car : {why}", cfg.app_from, mail.reply_to);
@@ -211,7 +221,13 @@ async fn connect(cfg: &MailConfig, t: &SmtpTarget) -> Result<AsyncSmtpConnection
     Ok(conn)
 }
 
-async fn send_one(db: &Db, cfg: &MailConfig, conn: &mut Option<Connection>, identities: &mut HashMap<(i64, String), (DomainView, Instant)>, mail: &Claimed) -> Outcome {
+async fn send_one(
+    db: &Db,
+    cfg: &MailConfig,
+    conn: &mut Option<Connection>,
+    identities: &mut HashMap<(i64, String), (DomainView, Instant)>,
+    mail: &Claimed,
+) -> Outcome {
     let (from, sent_from, sender_note) = identity(db, cfg, identities, mail).await;
     let attachments = match outbox::attachments(db, mail.company_id, mail.id).await {
         Ok(a) => a,
@@ -288,13 +304,26 @@ pub fn advice(code: Option<u16>, text: &str) -> String {
             .into();
     }
     match code {
-        Some(550 | 551 | 553) if has(&["5.1.1", "unknown", "no such", "does not exist", "inconnu", "n'existe pas", "invalid recipient", "user not found"]) => {
+        Some(550 | 551 | 553)
+            if has(&[
+                "5.1.1",
+                "unknown",
+                "no such",
+                "does not exist",
+                "inconnu",
+                "n'existe pas",
+                "invalid recipient",
+                "user not found",
+            ]) =>
+        {
             "L'adresse du destinataire n'existe pas : corrigez-la sur la fiche du client, puis renvoyez.".into()
         }
         Some(552) if has(&["5.3.4", "size", "too big", "too large", "taille"]) => {
             "L'e-mail est trop volumineux pour le serveur du destinataire : allégez les pièces jointes.".into()
         }
-        Some(452 | 552) => "La boîte du destinataire est pleine : nouvel essai automatique ; prévenez-le par téléphone si cela dure.".into(),
+        Some(452 | 552) => {
+            "La boîte du destinataire est pleine : nouvel essai automatique ; prévenez-le par téléphone si cela dure.".into()
+        }
         Some(554 | 550) if has(&["spam", "blocked", "blacklist", "reputation", "5.7.1", "policy"]) => {
             "Le serveur du destinataire a refusé l'e-mail comme indésirable. Vérifiez votre domaine (« Vérifier mon domaine ») \
              et évitez les liens raccourcis ; appelez le client si besoin."

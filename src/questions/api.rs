@@ -51,7 +51,11 @@ pub async fn contact_answers(contact_id: i64) -> Result<Vec<AnswerView>, AppErro
 
 /// Saves the answers typed on «Fiche contact»: `question[i]` answered by `value[i]`.
 #[server(prefix = "/api", endpoint = "questions/answer")]
-pub async fn save_answers(contact_id: i64, #[server(default)] question: Vec<i64>, #[server(default)] value: Vec<String>) -> Result<(), AppError> {
+pub async fn save_answers(
+    contact_id: i64,
+    #[server(default)] question: Vec<i64>,
+    #[server(default)] value: Vec<String>,
+) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx().await?;
     // One answer per question, and no more questions than a company can have: checked
     // before the write transaction, which holds SQLite's one write lock.

@@ -88,7 +88,10 @@ pub async fn save(tx: &mut Tx, tenant: &Tenant, id: Option<i64>, q: &QuestionInp
         let n: i64 = on_conn!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM question WHERE company_id = $1").bind(tenant.company_id()).fetch_one(c).await)
             .map_err(internal)?;
         if n >= crate::questions::model::MAX_QUESTIONS as i64 {
-            return Err(AppError::invalid("label", format!("{} questions au plus : modifiez ou retirez-en une.", crate::questions::model::MAX_QUESTIONS)));
+            return Err(AppError::invalid(
+                "label",
+                format!("{} questions au plus : modifiez ou retirez-en une.", crate::questions::model::MAX_QUESTIONS),
+            ));
         }
     }
     match id {
@@ -141,9 +144,10 @@ pub async fn answers(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<An
 pub async fn answers_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Vec<AnswerView>, AppError> {
     crate::contacts::store::title_of(tx, tenant, contact_id).await?;
     let questions = list(tx, tenant).await?;
-    let values: Vec<(i64, String)> = on_conn!(tx, c => sqlx::query_as("SELECT question_id, value FROM answer WHERE company_id = $1 AND contact_id = $2")
+    let values: Vec<(i64, String)> =
+        on_conn!(tx, c => sqlx::query_as("SELECT question_id, value FROM answer WHERE company_id = $1 AND contact_id = $2")
         .bind(tenant.company_id()).bind(contact_id).fetch_all(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     Ok(questions
         .into_iter()
         .filter_map(|q| {
@@ -175,7 +179,15 @@ pub async fn pinned_answers(db: &Db, tenant: &Tenant, contact_id: i64) -> Result
 }
 
 /// Stores an answer already checked against its question (none stored before).
-pub async fn insert_answer(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, question_id: i64, value: &str, at: i64) -> Result<(), AppError> {
+pub async fn insert_answer(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user: i64,
+    contact_id: i64,
+    question_id: i64,
+    value: &str,
+    at: i64,
+) -> Result<(), AppError> {
     on_conn!(tx, c => sqlx::query("INSERT INTO answer (company_id, contact_id, question_id, value, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(tenant.company_id()).bind(contact_id).bind(question_id).bind(value).bind(user).bind(at).execute(c).await.map(|r| r.rows_affected()))
     .map_err(internal)?;
@@ -191,7 +203,10 @@ pub async fn save_answers(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i
     let questions = list(tx, tenant).await?;
     let at = now();
     for (qid, raw) in pairs {
-        let q = questions.iter().find(|q| q.id == *qid && !q.retired).ok_or_else(|| AppError::invalid("answers", "Cette question n'existe pas ou est retirée."))?;
+        let q = questions
+            .iter()
+            .find(|q| q.id == *qid && !q.retired)
+            .ok_or_else(|| AppError::invalid("answers", "Cette question n'existe pas ou est retirée."))?;
         let value = check_answer(&format!("q{}", q.id), &q.label, q.kind, &q.choices, raw)?;
         on_conn!(tx, c => sqlx::query("DELETE FROM answer WHERE company_id = $1 AND contact_id = $2 AND question_id = $3")
             .bind(tenant.company_id()).bind(contact_id).bind(q.id).execute(c).await.map(|r| r.rows_affected()))

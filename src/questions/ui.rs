@@ -87,25 +87,28 @@ fn question_card(q: QuestionView, first: bool, last: bool) -> impl IntoView {
 #[component]
 pub fn ContactAnswersSection(contact_id: i64) -> impl IntoView {
     let error = form_error(path::<SaveAnswers>());
-    load(move || contact_answers(contact_id), move |answers| {
-        let error = error.clone();
-        if answers.is_empty() {
-            return ().into_any();
-        }
-        view! {
-            <form method="post" action={path::<SaveAnswers>()} class="card wide" aria-label="Questions complémentaires">
-                <h2>"Questions complémentaires"</h2>
-                <FormAlert error=error.clone() fields=&[] />
-                <input type="hidden" name="contact_id" value=contact_id />
-                {answers.iter().filter(|a| !a.question.retired).map(|a| answer_field(a, &error)).collect_view()}
-                {answers.iter().filter(|a| a.question.retired).map(|a| view! {
-                    <p class="retired">{format!("{} (question retirée) : {}", a.question.label, a.display())}</p>
-                }).collect_view()}
-                <button type="submit">"Enregistrer les réponses"</button>
-            </form>
-        }
-        .into_any()
-    })
+    load(
+        move || contact_answers(contact_id),
+        move |answers| {
+            let error = error.clone();
+            if answers.is_empty() {
+                return ().into_any();
+            }
+            view! {
+                <form method="post" action={path::<SaveAnswers>()} class="card wide" aria-label="Questions complémentaires">
+                    <h2>"Questions complémentaires"</h2>
+                    <FormAlert error=error.clone() fields=&[] />
+                    <input type="hidden" name="contact_id" value=contact_id />
+                    {answers.iter().filter(|a| !a.question.retired).map(|a| answer_field(a, &error)).collect_view()}
+                    {answers.iter().filter(|a| a.question.retired).map(|a| view! {
+                        <p class="retired">{format!("{} (question retirée) : {}", a.question.label, a.display())}</p>
+                    }).collect_view()}
+                    <button type="submit">"Enregistrer les réponses"</button>
+                </form>
+            }
+            .into_any()
+        },
+    )
 }
 
 fn answer_field(a: &AnswerView, error: &Option<AppError>) -> impl IntoView + use<> {

@@ -38,7 +38,20 @@ pub async fn make_reminder(
         _ => return Err(AppError::invalid("channel", "Choisissez « Imprimer » ou « Envoyer un email »."))?,
     };
     let mut tx = cx.db.begin().await?;
-    let id = crate::reminders::store::make(&mut tx, &cx.tenant, Some(cx.user_id()), contact_id, lv, &comment, confirm_skip.is_some(), channel, today(), &st.config.mail.host, false).await?;
+    let id = crate::reminders::store::make(
+        &mut tx,
+        &cx.tenant,
+        Some(cx.user_id()),
+        contact_id,
+        lv,
+        &comment,
+        confirm_skip.is_some(),
+        channel,
+        today(),
+        &st.config.mail.host,
+        false,
+    )
+    .await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/gestion-commerciale/relances?fait={}&client={contact_id}&relance={id}", lv.code()));
     Ok(id)
@@ -58,9 +71,10 @@ pub async fn email_reminder(id: i64) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Reminders).await?;
     let st = crate::auth::session::state()?;
     let mut tx = cx.db.begin().await?;
-    let contact: Option<i64> = crate::on_conn!(&mut tx, c => sqlx::query_scalar("SELECT contact_id FROM reminder_letter WHERE company_id = $1 AND id = $2")
+    let contact: Option<i64> =
+        crate::on_conn!(&mut tx, c => sqlx::query_scalar("SELECT contact_id FROM reminder_letter WHERE company_id = $1 AND id = $2")
         .bind(cx.tenant.company_id()).bind(id).fetch_optional(c).await)
-    .map_err(crate::db::internal)?;
+        .map_err(crate::db::internal)?;
     let contact = contact.ok_or_else(|| AppError::NotFound("Relance".into()))?;
     crate::reminders::store::email(&mut tx, &cx.tenant, Some(cx.user_id()), id, &st.config.mail.host).await?;
     tx.commit().await?;
@@ -105,7 +119,10 @@ pub async fn save_reminder_settings(
     let n = |f: &str, v: &str| v.trim().parse::<i64>().map_err(|_| AppError::invalid(f, "Indiquez un nombre de jours."));
     let contract_rate_bp = match contract_rate.trim() {
         "" => None,
-        r => Some(crate::reminders::store::parse_pct(r).ok_or_else(|| AppError::invalid("contract_rate", "Le taux est un pourcentage, par exemple « 12,15 »."))?),
+        r => Some(
+            crate::reminders::store::parse_pct(r)
+                .ok_or_else(|| AppError::invalid("contract_rate", "Le taux est un pourcentage, par exemple « 12,15 »."))?,
+        ),
     };
     let s = ReminderSettings {
         r1_days: n("r1_days", &r1_days)?,

@@ -95,9 +95,18 @@ pub fn interest(amount: i64, from: i64, to: i64, rate: impl Fn(i64) -> i64) -> i
 /// Rates known when the company starts (editable data, not rules): ECB main refinancing
 /// rate on 1 January / 1 July, legal interest rates (creditor a private person / other).
 pub const INITIAL_RATES: &[(&str, &str, i64)] = &[
-    ("bce", "2024-1", 450), ("bce", "2024-2", 425), ("bce", "2025-1", 315), ("bce", "2025-2", 215),
-    ("legal_particulier", "2024-1", 801), ("legal_particulier", "2024-2", 816), ("legal_particulier", "2025-1", 721), ("legal_particulier", "2025-2", 665),
-    ("legal_autre", "2024-1", 507), ("legal_autre", "2024-2", 492), ("legal_autre", "2025-1", 371), ("legal_autre", "2025-2", 276),
+    ("bce", "2024-1", 450),
+    ("bce", "2024-2", 425),
+    ("bce", "2025-1", 315),
+    ("bce", "2025-2", 215),
+    ("legal_particulier", "2024-1", 801),
+    ("legal_particulier", "2024-2", 816),
+    ("legal_particulier", "2025-1", 721),
+    ("legal_particulier", "2025-2", 665),
+    ("legal_autre", "2024-1", 507),
+    ("legal_autre", "2024-2", 492),
+    ("legal_autre", "2025-1", 371),
+    ("legal_autre", "2025-2", 276),
 ];
 
 /// A claim against a consumer lapses two years after the due date (Code de la
@@ -190,7 +199,8 @@ mod dated {
     impl Law {
         /// The B2B penalty rate of a day (basis points).
         pub fn penalty_rate(&self, day: NaiveDate) -> i64 {
-            self.contract_rate_bp.unwrap_or_else(|| rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP)
+            self.contract_rate_bp
+                .unwrap_or_else(|| rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP)
         }
 
         pub fn amounts(&self, business: bool, remaining: i64, due: NaiveDate, on: NaiveDate) -> Amounts {
@@ -277,7 +287,12 @@ mod tests {
     fn a_business_invoice_owes_penalties_and_the_indemnity_a_private_one_nothing() {
         use chrono::NaiveDate;
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let law = Law { ecb: vec![("2025-1".into(), 315), ("2025-2".into(), 215)], legal_particulier: vec![], legal_autre: vec![], contract_rate_bp: None };
+        let law = Law {
+            ecb: vec![("2025-1".into(), 315), ("2025-2".into(), 215)],
+            legal_particulier: vec![],
+            legal_autre: vec![],
+            contract_rate_bp: None,
+        };
         // 5,000.00 € due 20/06/2025, on 10/07/2025: 10 days at 13.15 % then 10 at 12.15 %.
         let a = law.amounts(true, 500_000, d("2025-06-20"), d("2025-07-10"));
         assert_eq!((a.penalties, a.indemnity), (3466, INDEMNITY_CENTS));

@@ -74,9 +74,10 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
     };
     let signature = match l.author_id {
         Some(a) => {
-            let (name, sig): (String, String) = on_conn!(tx, c => sqlx::query_as("SELECT name, signature FROM app_user WHERE company_id = $1 AND id = $2")
+            let (name, sig): (String, String) =
+                on_conn!(tx, c => sqlx::query_as("SELECT name, signature FROM app_user WHERE company_id = $1 AND id = $2")
                 .bind(tenant.company_id()).bind(a).fetch_one(c).await)
-            .map_err(internal)?;
+                .map_err(internal)?;
             if sig.trim().is_empty() { format!("{name}\n{}", header.company_name) } else { sig }
         }
         None => format!("Le service comptabilité\n{}", header.company_name),
@@ -98,7 +99,13 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
         .iter()
         .map(|i| {
             let pen = if i.penalties > 0 { format!(" — pénalités {}", euros(i.penalties)) } else { String::new() };
-            format!("  • Facture {} du {}, échue le {} : {} restant dû{pen}", i.number, date_fr(&i.doc_date), date_fr(&i.due_date), euros(i.amount_due))
+            format!(
+                "  • Facture {} du {}, échue le {} : {} restant dû{pen}",
+                i.number,
+                date_fr(&i.doc_date),
+                date_fr(&i.due_date),
+                euros(i.amount_due)
+            )
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -114,7 +121,11 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
     values.insert("date_limite", if l.deadline.is_empty() { "dès réception".into() } else { date_fr(&l.deadline) });
     values.insert(
         "relances_precedentes",
-        if earlier.is_empty() { "aucune".into() } else { earlier.iter().map(|(lv, d)| format!("{lv} du {}", date_fr(d))).collect::<Vec<_>>().join(", ") },
+        if earlier.is_empty() {
+            "aucune".into()
+        } else {
+            earlier.iter().map(|(lv, d)| format!("{lv} du {}", date_fr(d))).collect::<Vec<_>>().join(", ")
+        },
     );
     values.insert("taux", rate);
     values.insert("signature", signature);

@@ -20,7 +20,17 @@ pub struct ReminderSettings {
 
 impl Default for ReminderSettings {
     fn default() -> Self {
-        ReminderSettings { r1_days: 7, r2_days: 15, r3_days: 30, med_days: 45, auto_r1: false, auto_r2: false, auto_r3: false, med_deadline_days: 8, contract_rate_bp: None }
+        ReminderSettings {
+            r1_days: 7,
+            r2_days: 15,
+            r3_days: 30,
+            med_days: 45,
+            auto_r1: false,
+            auto_r2: false,
+            auto_r3: false,
+            med_deadline_days: 8,
+            contract_rate_bp: None,
+        }
     }
 }
 

@@ -27,7 +27,8 @@ pub struct PlanReport {
 }
 
 pub async fn plan(db: &Db, mail_host: &str, today: NaiveDate) -> Result<PlanReport, AppError> {
-    let companies: Vec<i64> = crate::on_pool!(db, c => sqlx::query_scalar("SELECT id FROM company ORDER BY id").fetch_all(c).await).map_err(internal)?;
+    let companies: Vec<i64> =
+        crate::on_pool!(db, c => sqlx::query_scalar("SELECT id FROM company ORDER BY id").fetch_all(c).await).map_err(internal)?;
     let mut total = PlanReport::default();
     // One company's failure (bad data, a fault) must not stop the others' reminders.
     for id in companies {
@@ -73,7 +74,16 @@ pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: Naiv
                 // a mail: skipped and recorded; a person sees it in the list.
                 Err(AppError::Invalid { message, .. }) => {
                     tracing::info!(contact, "automatic {}: {message}", level.code());
-                    crate::db::audit(&mut tx, tenant, None, "contact", contact, "reminder_skipped", &format!("{} : {message}", level.code())).await?;
+                    crate::db::audit(
+                        &mut tx,
+                        tenant,
+                        None,
+                        "contact",
+                        contact,
+                        "reminder_skipped",
+                        &format!("{} : {message}", level.code()),
+                    )
+                    .await?;
                 }
                 Err(e) => return Err(e),
             }
@@ -92,7 +102,11 @@ pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: Naiv
 /// fraction of a second on both databases.
 async fn schedule(tx: &mut Tx, pg: bool, tenant: &Tenant, s: &crate::reminders::model::ReminderSettings) -> Result<u64, AppError> {
     let delay = "CASE x.lvl WHEN 'R1' THEN $2 WHEN 'R2' THEN $3 WHEN 'R3' THEN $4 ELSE $5 END";
-    let next_date = if pg { format!("to_char(x.due_date::date + ({delay})::int, 'YYYY-MM-DD')") } else { format!("date(x.due_date, '+' || ({delay}) || ' days')") };
+    let next_date = if pg {
+        format!("to_char(x.due_date::date + ({delay})::int, 'YYYY-MM-DD')")
+    } else {
+        format!("date(x.due_date, '+' || ({delay}) || ' days')")
+    };
     // (PostgreSQL takes no parameters in CREATE TABLE AS: the table first, then the rows.)
     let create = if pg {
         "CREATE TEMP TABLE plan_next (document_id BIGINT PRIMARY KEY, contact_id BIGINT NOT NULL, next_level TEXT NOT NULL, next_date TEXT NOT NULL)"
@@ -170,9 +184,10 @@ pub async fn plan_naive(db: &Db, tenant: &Tenant) -> Result<u64, AppError> {
         .map_err(internal)?;
     let mut n = 0;
     for (id, contact, due) in ids {
-        let done: Vec<String> = on_conn!(&mut tx, c => sqlx::query_scalar("SELECT level FROM reminder WHERE company_id = $1 AND document_id = $2")
+        let done: Vec<String> =
+            on_conn!(&mut tx, c => sqlx::query_scalar("SELECT level FROM reminder WHERE company_id = $1 AND document_id = $2")
             .bind(tenant.company_id()).bind(id).fetch_all(c).await)
-        .map_err(internal)?;
+            .map_err(internal)?;
         let Some(level) = Level::after(done.iter().filter_map(|d| Level::from_code(d))) else { continue };
         let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or_default();
         let next = (due + Duration::days(s.delay(level))).format("%Y-%m-%d").to_string();

@@ -83,9 +83,10 @@ pub async fn save_settings(tx: &mut Tx, tenant: &Tenant, s: &ReminderSettings, t
 /// (ECB, legal rate for private creditors, legal rate for other cases); the initial data
 /// is written for the company the first time.
 pub async fn rates(tx: &mut Tx, tenant: &Tenant) -> Result<(RateTable, RateTable, RateTable), AppError> {
-    let mut rows: Vec<(String, String, i64)> = on_conn!(tx, c => sqlx::query_as("SELECT kind, half, rate_bp FROM rate WHERE company_id = $1 ORDER BY half")
+    let mut rows: Vec<(String, String, i64)> =
+        on_conn!(tx, c => sqlx::query_as("SELECT kind, half, rate_bp FROM rate WHERE company_id = $1 ORDER BY half")
         .bind(tenant.company_id()).fetch_all(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     if rows.is_empty() {
         rows = INITIAL_RATES.iter().map(|(k, h, r)| (k.to_string(), h.to_string(), *r)).collect();
     }
@@ -106,7 +107,8 @@ pub async fn save_rate(tx: &mut Tx, tenant: &Tenant, kind: &str, half: &str, rat
     if !["bce", "legal_particulier", "legal_autre"].contains(&kind) {
         return Err(AppError::invalid("kind", "Taux inconnu."));
     }
-    let ok_half = half.len() == 6 && half[..4].parse::<i32>().is_ok_and(|y| (2000..=2099).contains(&y)) && (&half[4..] == "-1" || &half[4..] == "-2");
+    let ok_half =
+        half.len() == 6 && half[..4].parse::<i32>().is_ok_and(|y| (2000..=2099).contains(&y)) && (&half[4..] == "-1" || &half[4..] == "-2");
     if !ok_half {
         return Err(AppError::invalid("half", "Le semestre s'écrit « 2026-1 » (janvier–juin) ou « 2026-2 » (juillet–décembre)."));
     }
@@ -129,9 +131,10 @@ pub async fn save_rate(tx: &mut Tx, tenant: &Tenant, kind: &str, half: &str, rat
 // ---- templates --------------------------------------------------------------------------
 
 pub async fn templates(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<Template>, AppError> {
-    let rows: Vec<(String, String, String, String)> = on_conn!(tx, c => sqlx::query_as("SELECT level, letter, email_subject, email FROM reminder_template WHERE company_id = $1")
+    let rows: Vec<(String, String, String, String)> =
+        on_conn!(tx, c => sqlx::query_as("SELECT level, letter, email_subject, email FROM reminder_template WHERE company_id = $1")
         .bind(tenant.company_id()).fetch_all(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     Ok(Level::ALL
         .into_iter()
         .map(|l| {
@@ -145,7 +148,9 @@ pub async fn templates(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<Template>, Ap
 
 pub async fn save_template(tx: &mut Tx, tenant: &Tenant, t: &Template) -> Result<(), AppError> {
     let level = Level::from_code(&t.level).ok_or_else(|| AppError::invalid("level", "Niveau de relance inconnu."))?;
-    for (field, label, text) in [("letter", "Le courrier", &t.letter), ("email_subject", "L'objet", &t.email_subject), ("email", "L'e-mail", &t.email)] {
+    for (field, label, text) in
+        [("letter", "Le courrier", &t.letter), ("email_subject", "L'objet", &t.email_subject), ("email", "L'e-mail", &t.email)]
+    {
         if text.trim().is_empty() {
             return Err(AppError::invalid(field, format!("{label} ne peut pas être vide.")));
         }
@@ -201,7 +206,9 @@ const OPEN_SQL: &str = "SELECT d.id, d.contact_id, d.number, d.doc_date, d.due_d
 async fn done_levels(tx: &mut Tx, tenant: &Tenant, contact: Option<i64>) -> Result<Vec<(i64, String, String)>, AppError> {
     let sql = "SELECT r.document_id, r.level, l.on_date FROM reminder r JOIN reminder_letter l ON l.company_id = r.company_id AND l.id = r.letter_id WHERE r.company_id = $1";
     match contact {
-        Some(k) => on_conn!(tx, c => sqlx::query_as(&format!("{sql} AND l.contact_id = $2")).bind(tenant.company_id()).bind(k).fetch_all(c).await),
+        Some(k) => {
+            on_conn!(tx, c => sqlx::query_as(&format!("{sql} AND l.contact_id = $2")).bind(tenant.company_id()).bind(k).fetch_all(c).await)
+        }
         None => on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_all(c).await),
     }
     .map_err(internal)
@@ -217,7 +224,8 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
     let done = done_levels(&mut tx, tenant, None).await?;
     let mut by_client: BTreeMap<i64, OverdueClient> = BTreeMap::new();
     for inv in invoices {
-        let levels: Vec<(String, String)> = done.iter().filter(|(d, _, _)| *d == inv.id).map(|(_, l, on)| (l.clone(), on.clone())).collect();
+        let levels: Vec<(String, String)> =
+            done.iter().filter(|(d, _, _)| *d == inv.id).map(|(_, l, on)| (l.clone(), on.clone())).collect();
         let next = Level::after(levels.iter().filter_map(|(c, _)| Level::from_code(c)));
         let due = date(&inv.due_date).unwrap_or(today);
         let client = by_client.entry(inv.contact_id).or_insert_with(|| OverdueClient {
@@ -232,7 +240,9 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
             warning: None,
         });
         for (l, on) in &levels {
-            if client.last_date.as_deref().is_none_or(|d| d < on.as_str()) || client.last_level.as_deref().is_none_or(|c| Level::from_code(c) < Level::from_code(l)) {
+            if client.last_date.as_deref().is_none_or(|d| d < on.as_str())
+                || client.last_level.as_deref().is_none_or(|c| Level::from_code(c) < Level::from_code(l))
+            {
                 client.last_level = Some(l.clone());
                 client.last_date = Some(on.clone());
             }
@@ -246,7 +256,9 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
                 lapse.format("%d/%m/%Y")
             ));
         }
-        if client.next_level.is_none() || next.is_some_and(|n| Level::from_code(client.next_level.as_deref().unwrap_or("")).is_some_and(|c| n < c)) {
+        if client.next_level.is_none()
+            || next.is_some_and(|n| Level::from_code(client.next_level.as_deref().unwrap_or("")).is_some_and(|c| n < c))
+        {
             client.next_level = next.map(|n| n.code().to_string());
         }
         client.total += inv.remaining;
@@ -333,11 +345,15 @@ pub async fn make(
         return Err(AppError::NotFound("Contact".into()));
     }
     let today_s = today.format("%Y-%m-%d").to_string();
-    let invoices: Vec<OpenInvoice> = on_conn!(tx, c => sqlx::query_as(&format!("{OPEN_SQL} AND d.contact_id = $3 ORDER BY d.due_date, d.id"))
+    let invoices: Vec<OpenInvoice> =
+        on_conn!(tx, c => sqlx::query_as(&format!("{OPEN_SQL} AND d.contact_id = $3 ORDER BY d.due_date, d.id"))
         .bind(tenant.company_id()).bind(&today_s).bind(contact_id).fetch_all(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     if invoices.is_empty() {
-        return Err(AppError::invalid("level", "Ce client n'a aucune facture échue à relancer (payée, annulée, en litige, brouillon, client bloqué ou dans la Corbeille)."));
+        return Err(AppError::invalid(
+            "level",
+            "Ce client n'a aucune facture échue à relancer (payée, annulée, en litige, brouillon, client bloqué ou dans la Corbeille).",
+        ));
     }
     let done = done_levels(tx, tenant, Some(contact_id)).await?;
     // The highest level an invoice reached; a level is made only above it.
@@ -352,7 +368,10 @@ pub async fn make(
         });
     }
     if targets.is_empty() {
-        return Err(AppError::invalid("level", format!("La relance {} a déjà été faite (ou dépassée) pour toutes les factures échues de ce client.", level.code())));
+        return Err(AppError::invalid(
+            "level",
+            format!("La relance {} a déjà été faite (ou dépassée) pour toutes les factures échues de ce client.", level.code()),
+        ));
     }
     let skipped: Vec<String> = Level::ALL
         .into_iter()
@@ -362,7 +381,11 @@ pub async fn make(
     if !skipped.is_empty() && !confirm_skip {
         return Err(AppError::invalid(
             "confirm_skip",
-            format!("Les niveaux {} n'ont pas été faits pour ces factures : cochez « Confirmer » pour passer directement à {}.", skipped.join(", "), level.code()),
+            format!(
+                "Les niveaux {} n'ont pas été faits pour ces factures : cochez « Confirmer » pour passer directement à {}.",
+                skipped.join(", "),
+                level.code()
+            ),
         ));
     }
     if channel == Channel::Email {
@@ -387,7 +410,8 @@ pub async fn make(
         total_ind += a.indemnity;
         rows.push((i.id, i.remaining, a.penalties));
     }
-    let deadline = if level >= Level::R3 { (today + Duration::days(s.med_deadline_days)).format("%Y-%m-%d").to_string() } else { String::new() };
+    let deadline =
+        if level >= Level::R3 { (today + Duration::days(s.med_deadline_days)).format("%Y-%m-%d").to_string() } else { String::new() };
     let letter_id: i64 = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO reminder_letter (company_id, contact_id, level, channel, comment, author_id, on_date, amount_due, penalties, indemnity, deadline, skipped, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
@@ -402,10 +426,17 @@ pub async fn make(
             .execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
         if n == 0 {
-            return Err(AppError::invalid("level", format!("La relance {} vient d'être faite pour cette facture par quelqu'un d'autre.", level.code())));
+            return Err(AppError::invalid(
+                "level",
+                format!("La relance {} vient d'être faite pour cette facture par quelqu'un d'autre.", level.code()),
+            ));
         }
     }
-    let history = if comment.is_empty() { format!("Relance {} ({})", level.code(), channel.code()) } else { format!("Relance {} ({}) : {comment}", level.code(), channel.code()) };
+    let history = if comment.is_empty() {
+        format!("Relance {} ({})", level.code(), channel.code())
+    } else {
+        format!("Relance {} ({}) : {comment}", level.code(), channel.code())
+    };
     crate::db::audit(tx, tenant, author, "contact", contact_id, "relance", &history).await?;
     if channel == Channel::Email {
         email(tx, tenant, author, letter_id, mail_host).await?;
@@ -424,7 +455,11 @@ pub async fn email(tx: &mut Tx, tenant: &Tenant, author: Option<i64>, letter_id:
         Some(a) => a,
         None => sender_of(tx, tenant).await?,
     };
-    let mut attachments = vec![crate::mail::outbox::Attachment { name: l.file_name.clone(), mime: "application/pdf".into(), data: crate::reminders::letter::pdf(&l) }];
+    let mut attachments = vec![crate::mail::outbox::Attachment {
+        name: l.file_name.clone(),
+        mime: "application/pdf".into(),
+        data: crate::reminders::letter::pdf(&l),
+    }];
     for doc in &l.document_ids {
         let (name, data) = crate::documents::store::pdf_tx(tx, tenant, *doc).await?;
         attachments.push(crate::mail::outbox::Attachment { name, mime: "application/pdf".into(), data });
@@ -510,7 +545,8 @@ pub async fn cancel_pointless_mails(tx: &mut Tx, tenant: &Tenant, document_id: i
                  AND NOT EXISTS (SELECT 1 FROM reminder r2 JOIN document d ON d.company_id = r2.company_id AND d.id = r2.document_id \
                    WHERE r2.company_id = $1 AND r2.letter_id = r.letter_id AND d.status IN ('emise', 'partielle') AND d.litige = FALSE \
                    AND d.total_ttc - d.paid - d.credited > 0))";
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(document_id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(document_id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)
 }
 
 /// The reminders' side of a document that changed what is owed: a payment recorded on
@@ -520,9 +556,10 @@ pub async fn cancel_pointless_mails(tx: &mut Tx, tenant: &Tenant, document_id: i
 /// reminder e-mails that became pointless are cancelled (see `cancel_pointless_mails`);
 /// for any other document nothing happens.
 pub async fn after_settlement(tx: &mut Tx, tenant: &Tenant, document_id: i64) -> Result<u64, AppError> {
-    let credited: Option<Option<i64>> = on_conn!(tx, c => sqlx::query_scalar("SELECT source_id FROM document WHERE company_id = $1 AND id = $2 AND kind = 'avoir'")
+    let credited: Option<Option<i64>> =
+        on_conn!(tx, c => sqlx::query_scalar("SELECT source_id FROM document WHERE company_id = $1 AND id = $2 AND kind = 'avoir'")
         .bind(tenant.company_id()).bind(document_id).fetch_optional(c).await)
-    .map_err(internal)?;
+        .map_err(internal)?;
     let invoice = credited.flatten().unwrap_or(document_id);
     cancel_pointless_mails(tx, tenant, invoice).await
 }

@@ -8,7 +8,8 @@ use crate::documents::model::date_fr;
 use crate::error::AppError;
 use crate::fmt::euros;
 use crate::reminders::api::{
-    EmailReminder, MakeReminder, SaveRate, SaveReminderSettings, SaveReminderTemplate, client_reminders, reminder_settings, reminder_summary, reminder_worklist,
+    EmailReminder, MakeReminder, SaveRate, SaveReminderSettings, SaveReminderTemplate, client_reminders, reminder_settings,
+    reminder_summary, reminder_worklist,
 };
 use crate::reminders::model::{OverdueClient, RateRow, Template};
 use crate::ui::{Field, FormAlert, Notice, TextField, form_error, load, path, query_param};
@@ -113,50 +114,53 @@ fn client_card(c: OverdueClient, error: Option<AppError>) -> impl IntoView {
 #[component]
 pub fn ClientRemindersSection(contact_id: i64) -> impl IntoView {
     let error = form_error(path::<EmailReminder>());
-    load(move || client_reminders(contact_id), move |letters| {
-        view! {
-            <section class="card wide" aria-label="Relances">
-                <h2>"Relances"</h2>
-                {error.clone().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                {if letters.is_empty() {
-                    view! { <p>"Aucune relance."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="list" aria-label="Relances du client">
-                            <thead><tr><th>"Date"</th><th>"Niveau"</th><th>"Envoi"</th><th>"Auteur"</th><th>"Factures"</th><th>"Montants"</th><th>"Commentaire"</th><th>"État"</th><th></th></tr></thead>
-                            <tbody>
-                                {letters.into_iter().map(|l| {
-                                    let id = l.id;
-                                    let emailed = l.mail_status.is_some();
-                                    view! {
-                                        <tr>
-                                            <td>{date_fr(&l.on_date)}</td>
-                                            <td>{l.level.clone()}</td>
-                                            <td>{if l.channel == "email" { "E-mail" } else { "Courrier" }}</td>
-                                            <td>{l.author.clone()}</td>
-                                            <td>{l.invoices.join(", ")}</td>
-                                            <td>{format!("{} dû", euros(l.amount_due))}{(l.penalties + l.indemnity > 0).then(|| format!(", pénalités {}, indemnité {}", euros(l.penalties), euros(l.indemnity)))}</td>
-                                            <td>{l.comment.clone()}</td>
-                                            <td class="mail-status">{l.mail_status.clone().unwrap_or_else(|| "—".into())}{(!l.mail_advice.is_empty()).then(|| view! { <p class="hint">{l.mail_advice.clone()}</p> })}</td>
-                                            <td>
-                                                <a href=format!("/relances/{id}/pdf") aria-label=format!("Imprimer la relance {} du {}", l.level, date_fr(&l.on_date))>"Imprimer"</a>
-                                                {(!emailed).then(|| view! {
-                                                    <form method="post" action={path::<EmailReminder>()} class="inline">
-                                                        <input type="hidden" name="id" value=id />
-                                                        <button type="submit" class="small">"Envoyer un email"</button>
-                                                    </form>
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }}
-            </section>
-        }
-    })
+    load(
+        move || client_reminders(contact_id),
+        move |letters| {
+            view! {
+                <section class="card wide" aria-label="Relances">
+                    <h2>"Relances"</h2>
+                    {error.clone().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                    {if letters.is_empty() {
+                        view! { <p>"Aucune relance."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="list" aria-label="Relances du client">
+                                <thead><tr><th>"Date"</th><th>"Niveau"</th><th>"Envoi"</th><th>"Auteur"</th><th>"Factures"</th><th>"Montants"</th><th>"Commentaire"</th><th>"État"</th><th></th></tr></thead>
+                                <tbody>
+                                    {letters.into_iter().map(|l| {
+                                        let id = l.id;
+                                        let emailed = l.mail_status.is_some();
+                                        view! {
+                                            <tr>
+                                                <td>{date_fr(&l.on_date)}</td>
+                                                <td>{l.level.clone()}</td>
+                                                <td>{if l.channel == "email" { "E-mail" } else { "Courrier" }}</td>
+                                                <td>{l.author.clone()}</td>
+                                                <td>{l.invoices.join(", ")}</td>
+                                                <td>{format!("{} dû", euros(l.amount_due))}{(l.penalties + l.indemnity > 0).then(|| format!(", pénalités {}, indemnité {}", euros(l.penalties), euros(l.indemnity)))}</td>
+                                                <td>{l.comment.clone()}</td>
+                                                <td class="mail-status">{l.mail_status.clone().unwrap_or_else(|| "—".into())}{(!l.mail_advice.is_empty()).then(|| view! { <p class="hint">{l.mail_advice.clone()}</p> })}</td>
+                                                <td>
+                                                    <a href=format!("/relances/{id}/pdf") aria-label=format!("Imprimer la relance {} du {}", l.level, date_fr(&l.on_date))>"Imprimer"</a>
+                                                    {(!emailed).then(|| view! {
+                                                        <form method="post" action={path::<EmailReminder>()} class="inline">
+                                                            <input type="hidden" name="id" value=id />
+                                                            <button type="submit" class="small">"Envoyer un email"</button>
+                                                        </form>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                </section>
+            }
+        },
+    )
 }
 
 /// «Paramètres» › «Gestion des relances».

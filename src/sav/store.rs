@@ -43,12 +43,21 @@ pub struct SavInput {
     pub archived: bool,
 }
 
-pub fn parse_sav(title: &str, observations: &str, opened_on: &str, closed_on: &str, status: &str, archived: bool, today: &str) -> Result<SavInput, AppError> {
+pub fn parse_sav(
+    title: &str,
+    observations: &str,
+    opened_on: &str,
+    closed_on: &str,
+    status: &str,
+    archived: bool,
+    today: &str,
+) -> Result<SavInput, AppError> {
     let status = if status.is_empty() { "ouvert" } else { status };
     if !SAV_STATUSES.iter().any(|(c, _)| *c == status) {
         return Err(AppError::invalid("status", "Statut inconnu : ouvert, en cours ou clos."));
     }
-    let opened_on = if opened_on.trim().is_empty() { today.to_string() } else { date("opened_on", "la date d'ouverture", opened_on, true)? };
+    let opened_on =
+        if opened_on.trim().is_empty() { today.to_string() } else { date("opened_on", "la date d'ouverture", opened_on, true)? };
     let mut closed_on = date("closed_on", "La date de clôture", closed_on, false)?;
     if status == "clos" && closed_on.is_empty() {
         closed_on = today.to_string();
@@ -80,7 +89,16 @@ struct SavRow {
 
 impl From<SavRow> for SavView {
     fn from(r: SavRow) -> Self {
-        SavView { id: r.id, contact_id: r.contact_id, title: r.title, observations: r.observations, opened_on: r.opened_on, closed_on: r.closed_on, status: r.status, archived: r.archived }
+        SavView {
+            id: r.id,
+            contact_id: r.contact_id,
+            title: r.title,
+            observations: r.observations,
+            opened_on: r.opened_on,
+            closed_on: r.closed_on,
+            status: r.status,
+            archived: r.archived,
+        }
     }
 }
 
@@ -108,7 +126,16 @@ pub async fn save_sav(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, 
             id
         }
     };
-    crate::db::audit(tx, tenant, Some(user), "contact", contact_id, "sav", &format!("{} : {}", s.title, crate::sav::model::status_label(&s.status))).await?;
+    crate::db::audit(
+        tx,
+        tenant,
+        Some(user),
+        "contact",
+        contact_id,
+        "sav",
+        &format!("{} : {}", s.title, crate::sav::model::status_label(&s.status)),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -121,9 +148,21 @@ pub struct ServiceInput {
     pub active: bool,
 }
 
-pub fn parse_service(label: &str, start_date: &str, periodicity: &str, next_due: &str, notes: &str, active: bool) -> Result<ServiceInput, AppError> {
+pub fn parse_service(
+    label: &str,
+    start_date: &str,
+    periodicity: &str,
+    next_due: &str,
+    notes: &str,
+    active: bool,
+) -> Result<ServiceInput, AppError> {
     let start = date("start_date", "la date de début", start_date, true)?;
-    let months = periodicity.trim().parse::<i64>().ok().filter(|m| (1..=60).contains(m)).ok_or_else(|| AppError::invalid("periodicity_months", "La périodicité est un nombre de mois entre 1 et 60."))?;
+    let months = periodicity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (1..=60).contains(m))
+        .ok_or_else(|| AppError::invalid("periodicity_months", "La périodicité est un nombre de mois entre 1 et 60."))?;
     let next_due = match date("next_due", "La prochaine échéance", next_due, false)? {
         d if d.is_empty() => {
             let s = NaiveDate::parse_from_str(&start, "%Y-%m-%d").map_err(|_| AppError::invalid("start_date", "Date invalide."))?;
@@ -141,7 +180,14 @@ pub fn parse_service(label: &str, start_date: &str, periodicity: &str, next_due:
     })
 }
 
-pub async fn save_service(tx: &mut Tx, tenant: &Tenant, user: i64, contact_id: i64, id: Option<i64>, s: &ServiceInput) -> Result<i64, AppError> {
+pub async fn save_service(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user: i64,
+    contact_id: i64,
+    id: Option<i64>,
+    s: &ServiceInput,
+) -> Result<i64, AppError> {
     crate::contacts::store::title_of(tx, tenant, contact_id).await?;
     let at = now();
     let id = match id {
@@ -211,7 +257,16 @@ pub async fn services_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Ve
     .map_err(internal)?;
     Ok(services
         .into_iter()
-        .map(|r| ServiceView { id: r.id, contact_id: r.contact_id, label: r.label, start_date: r.start_date, periodicity_months: r.periodicity_months, next_due: r.next_due, notes: r.notes, active: r.active })
+        .map(|r| ServiceView {
+            id: r.id,
+            contact_id: r.contact_id,
+            label: r.label,
+            start_date: r.start_date,
+            periodicity_months: r.periodicity_months,
+            next_due: r.next_due,
+            notes: r.notes,
+            active: r.active,
+        })
         .collect())
 }
 

@@ -90,13 +90,16 @@ pub async fn bump(tx: &mut Tx, tenant: &Tenant) -> Result<(), AppError> {
     // thousands of times in a transaction (an import's undo) walks an ever longer chain of
     // its versions.
     let sql = match tx {
-        Tx::Sqlite(_) => "INSERT INTO search_version (company_id, version) VALUES ($1, $2) ON CONFLICT (company_id) DO UPDATE SET version = excluded.version",
+        Tx::Sqlite(_) => {
+            "INSERT INTO search_version (company_id, version) VALUES ($1, $2) ON CONFLICT (company_id) DO UPDATE SET version = excluded.version"
+        }
         Tx::Pg(_) => {
             "INSERT INTO search_version (company_id, version) VALUES ($1, $2) ON CONFLICT (company_id) DO UPDATE SET version = excluded.version \
              WHERE search_version.xmin::text <> (txid_current() % 4294967296)::text"
         }
     };
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(version).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(version).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     Ok(())
 }
 

@@ -69,7 +69,8 @@ pub async fn reindex_many(tx: &mut Tx, tenant: &Tenant, docs: &[(i64, BTreeSet<S
     let mut olds: HashMap<i64, BTreeSet<String>> = HashMap::new();
     for chunk in docs.chunks(500) {
         let ps: Vec<String> = (0..chunk.len()).map(|i| tx.param(i + 2)).collect();
-        let sql = format!("SELECT contact_id, terms FROM search_doc WHERE company_id = {} AND contact_id IN ({})", tx.param(1), ps.join(", "));
+        let sql =
+            format!("SELECT contact_id, terms FROM search_doc WHERE company_id = {} AND contact_id IN ({})", tx.param(1), ps.join(", "));
         let rows: Vec<(i64, String)> = on_conn!(tx, c => {
             let mut q = sqlx::query_as(&sql).bind(cid);
             for (id, _) in chunk {
@@ -105,7 +106,14 @@ pub async fn reindex_many(tx: &mut Tx, tenant: &Tenant, docs: &[(i64, BTreeSet<S
     }
     bump(tx, tenant).await?;
     let vals: Vec<Val> = upserts.iter().flat_map(|(id, t)| [Val::Int(cid), Val::Int(*id), Val::Text(t)]).collect();
-    bulk_insert(tx, "search_doc (company_id, contact_id, terms)", 3, &vals, "ON CONFLICT (company_id, contact_id) DO UPDATE SET terms = excluded.terms").await?;
+    bulk_insert(
+        tx,
+        "search_doc (company_id, contact_id, terms)",
+        3,
+        &vals,
+        "ON CONFLICT (company_id, contact_id) DO UPDATE SET terms = excluded.terms",
+    )
+    .await?;
     // Which added terms the company already has (the others are inserted blindly).
     let added: Vec<&str> = adds.keys().copied().collect();
     let mut known: BTreeSet<String> = removes.keys().map(|t| t.to_string()).collect();
@@ -160,7 +168,10 @@ async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove:
         Some((first, _)) => first,
         None => lo,
     };
-    let sql = format!("SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4 ORDER BY first_id{}", tx.row_lock());
+    let sql = format!(
+        "SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4 ORDER BY first_id{}",
+        tx.row_lock()
+    );
     let blocks: Vec<(i64, Vec<u8>)> =
         on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(start).bind(hi).fetch_all(c).await).map_err(internal)?;
     let mut ids: Vec<i64> = Vec::new();
@@ -172,7 +183,8 @@ async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove:
     ids.dedup();
     ids.retain(|id| remove.binary_search(id).is_err());
     let del = "DELETE FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4";
-    on_conn!(tx, c => sqlx::query(del).bind(cid).bind(term).bind(start).bind(hi).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(tx, c => sqlx::query(del).bind(cid).bind(term).bind(start).bind(hi).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     let size = if ids.len() <= postings::BLOCK_MAX { postings::BLOCK_MAX } else { postings::BLOCK_MAX / 2 };
     for chunk in ids.chunks(size) {
         insert_block(tx, cid, term, chunk).await?;
@@ -224,7 +236,8 @@ async fn add_posting(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<(), A
     if known == 0 && fuzzable(term) {
         let fz = "INSERT INTO search_fuzzy (company_id, del, term) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
         for d in deletes(term) {
-            on_conn!(tx, c => sqlx::query(fz).bind(cid).bind(&d).bind(term).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+            on_conn!(tx, c => sqlx::query(fz).bind(cid).bind(&d).bind(term).execute(c).await.map(|r| r.rows_affected()))
+                .map_err(internal)?;
         }
     }
     Ok(())
@@ -238,7 +251,8 @@ async fn remove_posting(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<()
     ids.remove(at);
     if ids.is_empty() {
         let del = "DELETE FROM search_block WHERE company_id = $1 AND term = $2 AND first_id = $3";
-        on_conn!(tx, c => sqlx::query(del).bind(cid).bind(term).bind(first).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query(del).bind(cid).bind(term).bind(first).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
         return Ok(());
     }
     write_block(tx, cid, term, first, &ids).await
@@ -254,11 +268,7 @@ pub async fn rebuild(db: &Db, tenant: &Tenant, docs: &[(i64, BTreeSet<String>)])
             by_term.entry(t.as_str()).or_default().push(*id);
         }
     }
-    let joined: Vec<(i64, String)> = docs
-        .iter()
-        .filter(|(_, t)| !t.is_empty())
-        .map(|(id, t)| (*id, doc_text(t)))
-        .collect();
+    let joined: Vec<(i64, String)> = docs.iter().filter(|(_, t)| !t.is_empty()).map(|(id, t)| (*id, doc_text(t))).collect();
     let mut blocks: Vec<(&str, i64, Vec<u8>, i64)> = Vec::new();
     let mut fuzzy: BTreeSet<(String, &str)> = BTreeSet::new();
     for (term, ids) in by_term.iter_mut() {
@@ -578,8 +588,15 @@ mod tests {
         let path = std::env::temp_dir().join(format!("ouvrage-hits-plan-{}.db", std::process::id()));
         let db = Db::connect(&format!("sqlite://{}", path.display())).await.expect("database");
         let Db::Sqlite(pool, _) = &db else { unreachable!("a SQLite URL") };
-        let program: Vec<(i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN {}", &*HITS_SQLITE)).bind(1_i64).bind("[1,2,3]").fetch_all(pool).await.expect("explain").into_iter().map(|r: (i64, String, i64, i64, i64, Option<String>, i64, Option<String>)| (r.0, r.1)).collect();
+        let program: Vec<(i64, String)> = sqlx::query_as(&format!("EXPLAIN {}", &*HITS_SQLITE))
+            .bind(1_i64)
+            .bind("[1,2,3]")
+            .fetch_all(pool)
+            .await
+            .expect("explain")
+            .into_iter()
+            .map(|r: (i64, String, i64, i64, i64, Option<String>, i64, Option<String>)| (r.0, r.1))
+            .collect();
         db.close().await;
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -197,13 +197,7 @@ pub fn parse_query(q: &str) -> Vec<QueryWord> {
         return vec![QueryWord::Phone(d)];
     }
     let mut seen = BTreeSet::new();
-    words(q)
-        .into_iter()
-        .map(|w| cut(&w))
-        .filter(|w| seen.insert(w.clone()))
-        .take(QUERY_WORDS_MAX)
-        .map(QueryWord::Word)
-        .collect()
+    words(q).into_iter().map(|w| cut(&w)).filter(|w| seen.insert(w.clone())).take(QUERY_WORDS_MAX).map(QueryWord::Word).collect()
 }
 
 /// The strings one character shorter (SymSpell deletes), and the word itself.
@@ -272,7 +266,15 @@ mod tests {
 
     #[test]
     fn phones() {
-        for p in ["06 12 34 56 78", "+33 6 12 34 56 78", "0612345678", "+33612345678", "06.12.34.56.78", "0033 6 12 34 56 78", "+33 (0)6 12 34 56 78"] {
+        for p in [
+            "06 12 34 56 78",
+            "+33 6 12 34 56 78",
+            "0612345678",
+            "+33612345678",
+            "06.12.34.56.78",
+            "0033 6 12 34 56 78",
+            "+33 (0)6 12 34 56 78",
+        ] {
             assert_eq!(phone_digits(p).as_deref(), Some("0612345678"), "{p}");
         }
         assert_eq!(phone_digits("+32 2 123 45 67").as_deref(), Some("003221234567"));
@@ -297,7 +299,10 @@ mod tests {
             documents: &["F-2026-00042".to_string()],
         });
         let expected: BTreeSet<String> =
-            ["paviere", "robert", "saint", "etienne", "42000", "0612345678", "robert.paviere@orange.fr", "f202600042"].iter().map(|s| s.to_string()).collect();
+            ["paviere", "robert", "saint", "etienne", "42000", "0612345678", "robert.paviere@orange.fr", "f202600042"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         assert_eq!(t, expected);
     }
 

@@ -76,7 +76,10 @@ pub async fn run(db: &Db, tenant: &Tenant, label: &str, per_kind: usize) -> Resu
     }
     let kinds = ["exact", "prefix", "reversed", "accent-stripped", "one-typo", "phone-fragment", "miss"];
     println!("\n== {label}: {} queries (naive baseline: one in {NAIVE_EVERY}) ==", queries.len());
-    println!("{:<16} {:>5} | {:>8} {:>8} {:>8} {:>7} | {:>10} {:>10} {:>10} {:>7}", "kind", "n", "p50 ms", "p95 ms", "p99 ms", "found", "naive p50", "naive p95", "naive p99", "found");
+    println!(
+        "{:<16} {:>5} | {:>8} {:>8} {:>8} {:>7} | {:>10} {:>10} {:>10} {:>7}",
+        "kind", "n", "p50 ms", "p95 ms", "p99 ms", "found", "naive p50", "naive p95", "naive p99", "found"
+    );
     let mut all = Vec::new();
     let mut all_naive = Vec::new();
     for kind in kinds {

@@ -19,7 +19,17 @@ pub fn generate(n: usize, every: usize, seed: u64) -> (Vec<Person>, HashSet<(i64
     while people.len() < n {
         id += 1;
         let c = fake_contact(&mut rng, id as usize).input();
-        let p = Person { id, nom: c.nom, prenom: c.prenom, societe: c.societe, adresse: c.adresse, code_postal: c.code_postal, ville: c.ville, email: c.email, phones: c.phones };
+        let p = Person {
+            id,
+            nom: c.nom,
+            prenom: c.prenom,
+            societe: c.societe,
+            adresse: c.adresse,
+            code_postal: c.code_postal,
+            ville: c.ville,
+            email: c.email,
+            phones: c.phones,
+        };
         if people.len() % every == 0 && people.len() + 1 < n {
             id += 1;
             let mut d = p.clone();
@@ -64,7 +74,12 @@ pub fn run(n: usize) {
     println!("== Duplicate scan, {n} generated contacts ({} injected duplicates) ==", truth.len());
     println!("normalise        {:>8.2} s", t_norm);
     println!("whole scan       {:>8.2} s   ({:.0} contacts/s)", total, n as f64 / total);
-    println!("pairs reported   {:>8}     (likely ≥ 60; {} injected found: recall {:.3})", pairs.len(), tp, tp as f64 / truth.len().max(1) as f64);
+    println!(
+        "pairs reported   {:>8}     (likely ≥ 60; {} injected found: recall {:.3})",
+        pairs.len(),
+        tp,
+        tp as f64 / truth.len().max(1) as f64
+    );
     println!("pairs compared   blocked; all-pairs baseline would score {:.2e} pairs", naive_pairs);
     // Baseline in the same run: all pairs on a 2,000-contact slice, extrapolated.
     let slice = &norms[..norms.len().min(2000)];
@@ -78,7 +93,12 @@ pub fn run(n: usize) {
         }
     }
     let per_pair = t.elapsed().as_secs_f64() / (slice.len() * (slice.len() - 1) / 2) as f64;
-    println!("all-pairs        {:>8.2} s   (measured on {} contacts: {hits} pairs; {:.0} pairs/s; extrapolated to {n})", per_pair * naive_pairs, slice.len(), 1.0 / per_pair);
+    println!(
+        "all-pairs        {:>8.2} s   (measured on {} contacts: {hits} pairs; {:.0} pairs/s; extrapolated to {n})",
+        per_pair * naive_pairs,
+        slice.len(),
+        1.0 / per_pair
+    );
 }
 
 /// Precision, recall and F1 of the detector on a Febrl data set (CSV as shipped inside
@@ -127,7 +147,10 @@ pub fn febrl(path: &std::path::Path) -> Result<(f64, f64, f64, usize), String> {
             let (x, y) = (&norms[*a as usize - 1], &norms[*b as usize - 1]);
             let (s, why) = crate::duplicates::score::score(x, y);
             let shared = crate::duplicates::score::keys(x).iter().any(|k| crate::duplicates::score::keys(y).contains(k));
-            eprintln!("missed {s:>3} {why:?} blocked_together={shared}\n   {:?} | {:?} | {} {} | {}\n   {:?} | {:?} | {} {} | {}", x.nom, x.prenom, x.postcode, x.city, x.address, y.nom, y.prenom, y.postcode, y.city, y.address);
+            eprintln!(
+                "missed {s:>3} {why:?} blocked_together={shared}\n   {:?} | {:?} | {} {} | {}\n   {:?} | {:?} | {} {} | {}",
+                x.nom, x.prenom, x.postcode, x.city, x.address, y.nom, y.prenom, y.postcode, y.city, y.address
+            );
         }
     }
     let tp = found.intersection(&truth).count() as f64;
@@ -139,7 +162,9 @@ pub fn febrl(path: &std::path::Path) -> Result<(f64, f64, f64, usize), String> {
 pub fn run_febrl(dir: &std::path::Path) {
     for n in 1..=3 {
         match febrl(&dir.join(format!("dataset{n}.csv"))) {
-            Ok((p, r, f1, pairs)) => println!("febrl{n:<3} Ouvrage detector      precision {p:.3}  recall {r:.3}  F1 {f1:.3}  ({pairs} pairs reported)"),
+            Ok((p, r, f1, pairs)) => {
+                println!("febrl{n:<3} Ouvrage detector      precision {p:.3}  recall {r:.3}  F1 {f1:.3}  ({pairs} pairs reported)")
+            }
             Err(e) => println!("febrl{n}: {e}"),
         }
     }

@@ -16,7 +16,10 @@ const BASE: usize = 20_000;
 const BASELINE_ROWS: usize = 2_000;
 
 fn csv_line(cells: &[&str]) -> String {
-    let quoted: Vec<String> = cells.iter().map(|c| if c.contains([';', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.to_string() }).collect();
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| if c.contains([';', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.to_string() })
+        .collect();
     format!("{}\r\n", quoted.join(";"))
 }
 
@@ -37,9 +40,16 @@ fn tail(mut i: usize) -> String {
 
 pub async fn run(db: &Db, label: &str, rows: usize) -> Result<(), AppError> {
     let stamp = crate::mail::outbox::now_ms();
-    let company = crate::server::demo::create_company(db, &format!("Bench import {stamp}"), &format!("import{stamp}@bench.test"), "Bench-Import-2026").await?;
+    let company = crate::server::demo::create_company(
+        db,
+        &format!("Bench import {stamp}"),
+        &format!("import{stamp}@bench.test"),
+        "Bench-Import-2026",
+    )
+    .await?;
     let tenant = Tenant::trusted(company);
-    let user: i64 = on_pool!(db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE company_id = $1").bind(company).fetch_one(c).await).map_err(internal)?;
+    let user: i64 = on_pool!(db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE company_id = $1").bind(company).fetch_one(c).await)
+        .map_err(internal)?;
     crate::server::seed::seed(db, &tenant, BASE, 11).await?;
     // The file: new people, and every 20th row a person of the base (same generator seed).
     let mut base_rng = SplitMix64(11);
@@ -61,7 +71,18 @@ pub async fn run(db: &Db, label: &str, rows: usize) -> Result<(), AppError> {
             k
         };
         let phone = |n: usize| k.phones.get(n).map(|(_, p)| p.as_str()).unwrap_or("");
-        text.push_str(&csv_line(&[k.civilite, &k.nom, &k.prenom, &k.societe, &k.adresse, &k.code_postal, &k.ville, phone(0), phone(1), &k.email]));
+        text.push_str(&csv_line(&[
+            k.civilite,
+            &k.nom,
+            &k.prenom,
+            &k.societe,
+            &k.adresse,
+            &k.code_postal,
+            &k.ville,
+            phone(0),
+            phone(1),
+            &k.email,
+        ]));
     }
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
     let bytes = bytes.into_owned();

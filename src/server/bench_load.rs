@@ -34,7 +34,15 @@ pub async fn prepare(db: &Db, contacts: usize) -> Result<i64, AppError> {
     let today = crate::fmt::today_paris();
     for i in 0..50 {
         let status = ["ouvert", "en_cours", "clos"][i % 3];
-        let s = crate::sav::store::parse_sav(&format!("SAV n° {i} : chaudière en défaut"), "Brûleur encrassé, nettoyage et réglage de la combustion.\nPièce commandée.", "2026-01-15", "", status, i % 10 == 0, &today)?;
+        let s = crate::sav::store::parse_sav(
+            &format!("SAV n° {i} : chaudière en défaut"),
+            "Brûleur encrassé, nettoyage et réglage de la combustion.\nPièce commandée.",
+            "2026-01-15",
+            "",
+            status,
+            i % 10 == 0,
+            &today,
+        )?;
         crate::sav::store::save_sav(&mut tx, &tenant, user, client, None, &s).await?;
     }
     for i in 0..10 {

@@ -38,13 +38,24 @@ pub async fn run(url: &str, label: &str, mails: usize, cfg: &MailConfig) -> Resu
         transport.send(m).await.map_err(|e| AppError::invalid("smtp", e.to_string()))?;
     }
     let base = baseline_n as f64 / t.elapsed().as_secs_f64();
-    println!("baseline  lettre AsyncSmtpTransport, 1 pooled connection : {base:>8.0} mails/s ({baseline_n} mails, {:.1} ms per mail)", 1000.0 / base);
+    println!(
+        "baseline  lettre AsyncSmtpTransport, 1 pooled connection : {base:>8.0} mails/s ({baseline_n} mails, {:.1} ms per mail)",
+        1000.0 / base
+    );
 
     for connections in [1, cfg.connections] {
         let db = Db::connect(url).await.map_err(|e| AppError::invalid("database", e.to_string()))?;
-        let company = crate::server::demo::create_company(&db, &format!("Bench courrier {}", outbox::now_ms()), &format!("bench{}@bench.test", outbox::now_ms()), "Bench-Courrier-2026").await?;
+        let company = crate::server::demo::create_company(
+            &db,
+            &format!("Bench courrier {}", outbox::now_ms()),
+            &format!("bench{}@bench.test", outbox::now_ms()),
+            "Bench-Courrier-2026",
+        )
+        .await?;
         let tenant = Tenant::trusted(company);
-        let user: i64 = crate::on_pool!(&db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE company_id = $1").bind(company).fetch_one(c).await).map_err(crate::db::internal)?;
+        let user: i64 =
+            crate::on_pool!(&db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE company_id = $1").bind(company).fetch_one(c).await)
+                .map_err(crate::db::internal)?;
         // The sender domain counts as checked and authorised (no DNS in a benchmark).
         let report = crate::mail::model::DomainReport {
             domain: "bench.test".into(),
@@ -88,7 +99,8 @@ pub async fn run(url: &str, label: &str, mails: usize, cfg: &MailConfig) -> Resu
         let workers = crate::mail::worker::start(db.clone(), Arc::new(worker_cfg)).ok_or(AppError::Internal)?;
         let sql = "SELECT COUNT(*) FROM outbox WHERE company_id = $1 AND status IN ('sent', 'failed', 'uncertain')";
         let done = loop {
-            let n: i64 = crate::on_pool!(&db, c => sqlx::query_scalar(sql).bind(company).fetch_one(c).await).map_err(crate::db::internal)?;
+            let n: i64 =
+                crate::on_pool!(&db, c => sqlx::query_scalar(sql).bind(company).fetch_one(c).await).map_err(crate::db::internal)?;
             if n as usize >= mails || t.elapsed() > Duration::from_secs(600) {
                 break n;
             }

@@ -12,7 +12,13 @@ use crate::{on_conn, on_pool};
 
 pub async fn run(db: &Db, label: &str, invoices: usize, today: NaiveDate) -> Result<(), AppError> {
     let stamp = crate::mail::outbox::now_ms();
-    let company = crate::server::demo::create_company(db, &format!("Bench relances {stamp}"), &format!("relances{stamp}@bench.test"), "Bench-Relances-2026").await?;
+    let company = crate::server::demo::create_company(
+        db,
+        &format!("Bench relances {stamp}"),
+        &format!("relances{stamp}@bench.test"),
+        "Bench-Relances-2026",
+    )
+    .await?;
     let tenant = Tenant::trusted(company);
     let contacts = (invoices / 5).max(1);
     let t = Instant::now();
@@ -35,7 +41,10 @@ pub async fn run(db: &Db, label: &str, invoices: usize, today: NaiveDate) -> Res
 /// Contacts and issued factures straight into the tables (multi-row inserts).
 async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today: NaiveDate) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let first_contact: i64 = on_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM contact").fetch_one(c).await).map_err(internal)?.unwrap_or(0) + 1;
+    let first_contact: i64 = on_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM contact").fetch_one(c).await)
+        .map_err(internal)?
+        .unwrap_or(0)
+        + 1;
     let at = now();
     // Explicit ids (PostgreSQL's identity columns take them only when told).
     let over = if db.is_postgres() { " OVERRIDING SYSTEM VALUE" } else { "" };
@@ -46,10 +55,18 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
             if k > 0 {
                 sql.push(',');
             }
-            let ps: Vec<String> = (0..4).map(|_| { p += 1; db.param(p) }).collect();
+            let ps: Vec<String> = (0..4)
+                .map(|_| {
+                    p += 1;
+                    db.param(p)
+                })
+                .collect();
             sql.push_str(&format!("({}, {}, 'client', {}, {}, '', {at}, {at})", ps[0], ps[1], ps[2], ps[3]));
         }
-        let rows: Vec<(i64, String, String)> = chunk.iter().map(|i| (first_contact + *i as i64, format!("Client{i}"), if i % 2 == 0 { format!("Société {i}") } else { String::new() })).collect();
+        let rows: Vec<(i64, String, String)> = chunk
+            .iter()
+            .map(|i| (first_contact + *i as i64, format!("Client{i}"), if i % 2 == 0 { format!("Société {i}") } else { String::new() }))
+            .collect();
         on_conn!(&mut tx, c => {
             let mut q = sqlx::query(&sql);
             for (id, nom, soc) in &rows {
@@ -59,7 +76,10 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
         })
         .map_err(internal)?;
     }
-    let first_doc: i64 = on_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM document").fetch_one(c).await).map_err(internal)?.unwrap_or(0) + 1;
+    let first_doc: i64 = on_conn!(&mut tx, c => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM document").fetch_one(c).await)
+        .map_err(internal)?
+        .unwrap_or(0)
+        + 1;
     for chunk in (0..invoices).collect::<Vec<_>>().chunks(500) {
         let mut sql = format!(
             "INSERT INTO document (id, company_id, contact_id, kind, number, status, doc_date, due_date, total_ht, total_tva, total_ttc, paid, credited, created_at, updated_at){over} VALUES "
@@ -70,11 +90,25 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
             if k > 0 {
                 sql.push(',');
             }
-            let ps: Vec<String> = (0..6).map(|_| { p += 1; db.param(p) }).collect();
-            sql.push_str(&format!("({}, {}, {}, 'facture', {}, 'emise', {}, {}, 10000, 2000, 12000, 0, 0, {at}, {at})", ps[0], ps[1], ps[2], ps[3], ps[4], ps[5]));
+            let ps: Vec<String> = (0..6)
+                .map(|_| {
+                    p += 1;
+                    db.param(p)
+                })
+                .collect();
+            sql.push_str(&format!(
+                "({}, {}, {}, 'facture', {}, 'emise', {}, {}, 10000, 2000, 12000, 0, 0, {at}, {at})",
+                ps[0], ps[1], ps[2], ps[3], ps[4], ps[5]
+            ));
             // One in five is past due (up to 90 days), the others fall due in the coming weeks.
             let due = if i % 5 == 0 { today - Duration::days(1 + (*i as i64 % 90)) } else { today + Duration::days(1 + (*i as i64 % 45)) };
-            rows.push((first_doc + *i as i64, first_contact + (*i % contacts) as i64, format!("B-{}-{i:07}", tenant.company_id()), (due - Duration::days(30)).format("%Y-%m-%d").to_string(), due.format("%Y-%m-%d").to_string()));
+            rows.push((
+                first_doc + *i as i64,
+                first_contact + (*i % contacts) as i64,
+                format!("B-{}-{i:07}", tenant.company_id()),
+                (due - Duration::days(30)).format("%Y-%m-%d").to_string(),
+                due.format("%Y-%m-%d").to_string(),
+            ));
         }
         on_conn!(&mut tx, c => {
             let mut q = sqlx::query(&sql);

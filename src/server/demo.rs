@@ -77,7 +77,16 @@ pub async fn disable_demo_users(db: &Db) -> Result<usize, AppError> {
         let mut tx = db.begin().await?;
         let sql = "UPDATE app_user SET active = FALSE WHERE company_id = $1 AND id = $2";
         on_conn!(&mut tx, c => sqlx::query(sql).bind(company).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-        crate::db::audit(&mut tx, &tenant, None, "user", id, "disabled", "compte de démonstration (mot de passe publié) désactivé au démarrage en production").await?;
+        crate::db::audit(
+            &mut tx,
+            &tenant,
+            None,
+            "user",
+            id,
+            "disabled",
+            "compte de démonstration (mot de passe publié) désactivé au démarrage en production",
+        )
+        .await?;
         tx.commit().await?;
         disabled += 1;
     }
@@ -175,28 +184,130 @@ pub struct FakeContact {
 }
 
 const NOMS: &[&str] = &[
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard",
-    "André", "Lefebvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Legrand", "Garnier",
-    "Faure", "Rousseau", "Blanc", "Guérin", "Müller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu",
-    "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Pavière", "Lemaître", "Noël",
-    "Bénard", "Cœurdevey", "L'Hôte", "Saint-Just", "Le Gall", "De la Tour", "Øster",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefebvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Müller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Pavière",
+    "Lemaître",
+    "Noël",
+    "Bénard",
+    "Cœurdevey",
+    "L'Hôte",
+    "Saint-Just",
+    "Le Gall",
+    "De la Tour",
+    "Øster",
 ];
 const SYL_START: &[&str] = &[
-    "Ber", "Mar", "Lef", "Dur", "Gar", "Rou", "Mor", "Fau", "Bou", "Che", "Gi", "La", "Le", "Ma", "Pe", "Ri", "Va", "Vi",
-    "Bo", "Co", "Da", "Fo", "Ga", "Jo", "Lo", "Mo", "No", "Po", "Ro", "Sa", "Ta", "Au", "Bé", "Dé", "Lé",
+    "Ber", "Mar", "Lef", "Dur", "Gar", "Rou", "Mor", "Fau", "Bou", "Che", "Gi", "La", "Le", "Ma", "Pe", "Ri", "Va", "Vi", "Bo", "Co", "Da",
+    "Fo", "Ga", "Jo", "Lo", "Mo", "No", "Po", "Ro", "Sa", "Ta", "Au", "Bé", "Dé", "Lé",
 ];
 const SYL_MID: &[&str] = &["", "n", "r", "l", "ch", "ss", "t", "v", "gn"];
-const SYL_END: &[&str] = &["and", "ard", "eau", "ier", "in", "on", "ot", "et", "elle", "ière", "ais", "ault", "ec", "ez", "y", "oux", "ès", "at"];
+const SYL_END: &[&str] =
+    &["and", "ard", "eau", "ier", "in", "on", "ot", "et", "elle", "ière", "ais", "ault", "ec", "ez", "y", "oux", "ès", "at"];
 const PRENOMS_H: &[&str] = &[
-    "Jean", "Pierre", "Michel", "André", "Philippe", "René", "Louis", "Alain", "Jacques", "Bernard", "Marcel",
-    "Daniel", "Roger", "Robert", "Paul", "Claude", "Christian", "Henri", "Georges", "Nicolas", "François", "Jérôme",
-    "Stéphane", "Loïc", "Hervé", "Gaël", "Anaël", "Jean-Luc", "Noé",
+    "Jean",
+    "Pierre",
+    "Michel",
+    "André",
+    "Philippe",
+    "René",
+    "Louis",
+    "Alain",
+    "Jacques",
+    "Bernard",
+    "Marcel",
+    "Daniel",
+    "Roger",
+    "Robert",
+    "Paul",
+    "Claude",
+    "Christian",
+    "Henri",
+    "Georges",
+    "Nicolas",
+    "François",
+    "Jérôme",
+    "Stéphane",
+    "Loïc",
+    "Hervé",
+    "Gaël",
+    "Anaël",
+    "Jean-Luc",
+    "Noé",
 ];
 const PRENOMS_F: &[&str] = &[
-    "Marie", "Jeanne", "Françoise", "Monique", "Catherine", "Nathalie", "Isabelle", "Sylvie", "Anne", "Martine",
-    "Christine", "Sophie", "Valérie", "Céline", "Hélène", "Chloé", "Zoé", "Maëlle", "Anaïs", "Agnès", "Béatrice",
-    "Léa", "Marie-Thérèse", "Éloïse",
+    "Marie",
+    "Jeanne",
+    "Françoise",
+    "Monique",
+    "Catherine",
+    "Nathalie",
+    "Isabelle",
+    "Sylvie",
+    "Anne",
+    "Martine",
+    "Christine",
+    "Sophie",
+    "Valérie",
+    "Céline",
+    "Hélène",
+    "Chloé",
+    "Zoé",
+    "Maëlle",
+    "Anaïs",
+    "Agnès",
+    "Béatrice",
+    "Léa",
+    "Marie-Thérèse",
+    "Éloïse",
 ];
 const VILLES: &[(&str, &str, &str)] = &[
     ("42000", "Saint-Étienne", "04 77"),
@@ -217,12 +328,28 @@ const VILLES: &[(&str, &str, &str)] = &[
     ("59000", "Lille", "03 20"),
 ];
 const RUES: &[&str] = &[
-    "rue de la République", "avenue Jean Jaurès", "place de l'Hôtel de Ville", "rue Victor Hugo", "chemin des Vignes",
-    "boulevard Pasteur", "impasse des Tilleuls", "rue du Général de Gaulle", "allée des Érables", "route de Lyon",
+    "rue de la République",
+    "avenue Jean Jaurès",
+    "place de l'Hôtel de Ville",
+    "rue Victor Hugo",
+    "chemin des Vignes",
+    "boulevard Pasteur",
+    "impasse des Tilleuls",
+    "rue du Général de Gaulle",
+    "allée des Érables",
+    "route de Lyon",
 ];
 const SOCIETES: &[&str] = &[
-    "SCI Les Tilleuls", "Boulangerie", "Garage", "Syndic Foncia", "Mairie de", "Cabinet médical", "EHPAD Les Glycines",
-    "Restaurant Le Cœur Fidèle", "Hôtel du Parc", "SARL Bâti-Rénov",
+    "SCI Les Tilleuls",
+    "Boulangerie",
+    "Garage",
+    "Syndic Foncia",
+    "Mairie de",
+    "Cabinet médical",
+    "EHPAD Les Glycines",
+    "Restaurant Le Cœur Fidèle",
+    "Hôtel du Parc",
+    "SARL Bâti-Rénov",
 ];
 
 fn ascii_fold(s: &str) -> String {
@@ -264,7 +391,13 @@ pub fn fake_contact(rng: &mut SplitMix64, i: usize) -> FakeContact {
     let (cp, ville, indicatif) = VILLES[rng.below(VILLES.len())];
     let societe = if rng.below(6) == 0 {
         let s = rng.pick(SOCIETES);
-        if s.ends_with(" de") { format!("{s} {ville}") } else if s.contains(' ') { s.to_string() } else { format!("{s} {nom}") }
+        if s.ends_with(" de") {
+            format!("{s} {ville}")
+        } else if s.contains(' ') {
+            s.to_string()
+        } else {
+            format!("{s} {nom}")
+        }
     } else {
         String::new()
     };
@@ -304,7 +437,6 @@ pub fn fake_contact(rng: &mut SplitMix64, i: usize) -> FakeContact {
         phones,
     }
 }
-
 
 /// Creates another company with its administrator (all rights); returns the company id.
 /// Used to onboard a company on a shared deployment, and by the tenancy tests.

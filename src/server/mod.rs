@@ -8,8 +8,8 @@ pub mod bench_load;
 pub mod bench_mail;
 pub mod bench_reminders;
 pub mod demo;
-pub mod seed;
 pub mod security;
+pub mod seed;
 
 use axum::Router;
 use leptos::prelude::*;
@@ -35,7 +35,10 @@ pub fn router(mut state: AppState) -> Router {
     let (options, pkg_dir) = versioned(state.leptos_options.clone());
     state.leptos_options = options.clone();
     let assets = Router::new()
-        .nest_service(&format!("/{}", options.site_pkg_dir), tower_http::services::ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            tower_http::services::ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(),
+        )
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             http::header::CACHE_CONTROL,
             http::HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -74,7 +77,8 @@ pub fn router(mut state: AppState) -> Router {
 pub fn versioned(mut options: LeptosOptions) -> (LeptosOptions, std::path::PathBuf) {
     use sha2::Digest;
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
     files.sort();
     let mut hash = sha2::Sha256::new();
     for f in &files {

@@ -171,7 +171,11 @@ pub async fn form_input(req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !path.starts_with("/api/") {
         return next.run(req).await;
     }
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, crate::server::MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
@@ -182,7 +186,12 @@ pub async fn form_input(req: Request, next: Next) -> Response {
     // a function without arguments, needs none).
     if content_type.as_deref() != Some("application/x-www-form-urlencoded") && !bytes.is_empty() {
         let e = AppError::invalid("", "Les données doivent être envoyées par un formulaire.");
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&e).unwrap_or_default()).into_response();
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&e).unwrap_or_default(),
+        )
+            .into_response();
     }
     let endpoint = path["/api/".len()..].to_string();
     match check_form(&endpoint, &bytes) {

@@ -7,8 +7,8 @@ use std::time::Instant;
 use crate::contacts::model::ContactInput;
 use crate::db::{Db, Tenant, internal, now};
 use crate::error::AppError;
-use crate::server::demo::{SplitMix64, fake_contact};
 use crate::on_pool;
+use crate::server::demo::{SplitMix64, fake_contact};
 
 pub struct SeedReport {
     pub contacts: usize,
@@ -23,7 +23,8 @@ pub async fn company(db: &Db, name: Option<&str>) -> Result<Tenant, AppError> {
         return Ok(Tenant::trusted(crate::server::demo::ensure_company(db).await?));
     };
     let found: Option<i64> =
-        on_pool!(db, c => sqlx::query_scalar("SELECT id FROM company WHERE name = $1").bind(name).fetch_optional(c).await).map_err(internal)?;
+        on_pool!(db, c => sqlx::query_scalar("SELECT id FROM company WHERE name = $1").bind(name).fetch_optional(c).await)
+            .map_err(internal)?;
     if let Some(id) = found {
         return Ok(Tenant::trusted(id));
     }
@@ -86,16 +87,26 @@ async fn insert_batch(db: &Db, tenant: &Tenant, batch: &[(i64, ContactInput)]) -
                 );
                 let mut q = sqlx::query(&sql);
                 for (_, c) in chunk {
-                    q = q.bind(c.statut.code()).bind(&c.civilite).bind(&c.nom).bind(&c.prenom).bind(&c.societe).bind(&c.adresse).bind(&c.code_postal).bind(&c.ville).bind(&c.email).bind(&c.notes);
+                    q = q
+                        .bind(c.statut.code())
+                        .bind(&c.civilite)
+                        .bind(&c.nom)
+                        .bind(&c.prenom)
+                        .bind(&c.societe)
+                        .bind(&c.adresse)
+                        .bind(&c.code_postal)
+                        .bind(&c.ville)
+                        .bind(&c.email)
+                        .bind(&c.notes);
                 }
                 q.execute(&mut *tx).await.map_err(internal)?;
             }
             let phones: Vec<(i64, usize, &String)> =
                 batch.iter().flat_map(|(id, c)| c.phones.iter().enumerate().map(move |(i, p)| (*id, i, p))).collect();
             for chunk in phones.chunks(2000) {
-                let values: Vec<String> =
-                    chunk.iter().map(|(id, pos, _)| format!("({cid}, {id}, {pos}, '', ?)")).collect();
-                let sql = format!("INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES {}", values.join(", "));
+                let values: Vec<String> = chunk.iter().map(|(id, pos, _)| format!("({cid}, {id}, {pos}, '', ?)")).collect();
+                let sql =
+                    format!("INSERT INTO contact_phone (company_id, contact_id, position, label, number) VALUES {}", values.join(", "));
                 let mut q = sqlx::query(&sql);
                 for (_, _, p) in chunk {
                     q = q.bind(*p);

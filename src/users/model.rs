@@ -81,7 +81,8 @@ mod tests {
 
     #[test]
     fn parse_user() {
-        let u = UserInput::parse(" Léa Roux ", "Lea@Exemple.fr", "Léa\nSecrétariat", &["utilisateurs".into(), "utilisateurs".into()]).unwrap();
+        let u =
+            UserInput::parse(" Léa Roux ", "Lea@Exemple.fr", "Léa\nSecrétariat", &["utilisateurs".into(), "utilisateurs".into()]).unwrap();
         assert_eq!(u.name, "Léa Roux");
         assert_eq!(u.email, "lea@exemple.fr");
         assert_eq!(u.rights, vec![Right::Users]);

@@ -28,14 +28,12 @@ pub async fn list(db: &Db, tenant: &Tenant) -> Result<Vec<UserSummary>, AppError
     let rights = on_pool!(db, c => sqlx::query_as::<_, RightRow>(rsql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
-        .map(|u| {
-            UserSummary {
-                id: u.id,
-                name: u.name,
-                email: u.email,
-                active: u.active,
-                rights: Right::from_codes(rights.iter().filter(|r| r.user_id == u.id).map(|r| r.code.as_str())),
-            }
+        .map(|u| UserSummary {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            active: u.active,
+            rights: Right::from_codes(rights.iter().filter(|r| r.user_id == u.id).map(|r| r.code.as_str())),
         })
         .collect())
 }
@@ -80,7 +78,8 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, input: &UserInput, password_ha
     .map_err(email_taken)?;
     set_rights(tx, tenant, id, &input.rights).await?;
     let psql = "INSERT INTO user_pref (company_id, user_id) VALUES ($1, $2)";
-    on_conn!(tx, c => sqlx::query(psql).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    on_conn!(tx, c => sqlx::query(psql).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
     Ok(id)
 }
 
@@ -112,7 +111,8 @@ async fn set_rights(tx: &mut Tx, tenant: &Tenant, id: i64, rights: &[Right]) -> 
     on_conn!(tx, c => sqlx::query(del).bind(tenant.company_id()).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     let ins = "INSERT INTO user_right (company_id, user_id, code) VALUES ($1, $2, $3)";
     for r in rights {
-        on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(r.code()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(r.code()).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(internal)?;
     }
     Ok(())
 }

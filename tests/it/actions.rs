@@ -2,19 +2,25 @@
 //! change them, «Mes actions», the top bar's count, and e-mail alerts exactly once
 //! (injected clock, planners run again and concurrently).
 
-
 use crate::common;
 
 use crate::common::{Backend, Client, TestApp};
 use ouvrage::db::Tenant;
 use ouvrage::mail::config::MailConfig;
 
-both_databases!(types_and_responses, actions_who_sees_and_who_may_change, bad_actions_save_nothing, alerts_exactly_once_with_an_injected_clock);
+both_databases!(
+    types_and_responses,
+    actions_who_sees_and_who_may_change,
+    bad_actions_save_nothing,
+    alerts_exactly_once_with_an_injected_clock
+);
 
 async fn user(app: &TestApp, admin: &Client, name: &str, email: &str) -> (Client, i64) {
     let r = admin.call("users/create", &[("name", name), ("email", email), ("signature", ""), ("password", "Chaudiere-Equipe-42")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let id = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == email).unwrap()["id"].as_i64().unwrap();
+    let id = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == email).unwrap()["id"]
+        .as_i64()
+        .unwrap();
     (app.logged_in(email, "Chaudiere-Equipe-42").await, id)
 }
 
@@ -64,7 +70,10 @@ async fn types_and_responses(b: Backend) {
     assert_eq!((relancer["retired"].as_bool(), relancer["in_use"].as_i64()), (Some(true), Some(1)));
     assert_eq!(admin.call("actions/get", &[("id", &a.body)]).await.json()["action"]["type_label"], "A relancer");
     let offered = admin.call("actions/of_client", &[("contact_id", &c)]).await.json();
-    assert!(offered["types"].as_array().unwrap().iter().all(|x| x["label"] != "A relancer"), "a retired type is not offered for new actions");
+    assert!(
+        offered["types"].as_array().unwrap().iter().all(|x| x["label"] != "A relancer"),
+        "a retired type is not offered for new actions"
+    );
     let r = admin.call("actions/create", &[("contact_id", &c), ("type_id", &t), ("alert_date", "2026-12-01")]).await;
     assert!(r.invalid().1.contains("retiré"), "{}", r.body);
     app.finish().await;
@@ -82,8 +91,20 @@ async fn actions_who_sees_and_who_may_change(b: Backend) {
     let (zoe, _) = user(&app, &admin, "Zoé Martin", "zoe@test.fr").await;
     let c = client(&lea, "Fabre").await;
     let r = lea
-        .call("actions/create", &[("contact_id", &c), ("type_id", &t), ("alert_date", "2020-01-15"), ("alert_time", "09:30"), ("note", "Rappeler pour le devis"),
-            ("attribuer", "on"), ("assignee", &karim_id.to_string()), ("partager", "on"), ("shared[]", &paul_id.to_string())])
+        .call(
+            "actions/create",
+            &[
+                ("contact_id", &c),
+                ("type_id", &t),
+                ("alert_date", "2020-01-15"),
+                ("alert_time", "09:30"),
+                ("note", "Rappeler pour le devis"),
+                ("attribuer", "on"),
+                ("assignee", &karim_id.to_string()),
+                ("partager", "on"),
+                ("shared[]", &paul_id.to_string()),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let id = r.body.clone();
@@ -94,7 +115,10 @@ async fn actions_who_sees_and_who_may_change(b: Backend) {
     }
     assert_eq!(zoe.call("actions/mine", &[]).await.json()["overdue"].as_array().unwrap().len(), 0, "not hers");
     let a = karim.call("actions/get", &[("id", &id)]).await.json()["action"].clone();
-    assert_eq!((a["alert_time"].as_str(), a["assignee"]["name"].as_str(), a["shared"][0]["name"].as_str()), (Some("09:30"), Some("Karim Benali"), Some("Paul Petit")));
+    assert_eq!(
+        (a["alert_time"].as_str(), a["assignee"]["name"].as_str(), a["shared"][0]["name"].as_str()),
+        (Some("09:30"), Some("Karim Benali"), Some("Paul Petit"))
+    );
     // Zoé is neither author, assignee, shared nor manager.
     let r = zoe.call("actions/update", &[("id", &id), ("type_id", &t), ("alert_date", "2027-01-01")]).await;
     assert_eq!(r.status, 403, "{}", r.body);
@@ -110,13 +134,19 @@ async fn actions_who_sees_and_who_may_change(b: Backend) {
     assert_eq!(list["open"].as_array().unwrap().len(), 0);
     assert_eq!(list["done"][0]["response"], "Rappeler");
     assert_eq!(karim.call("me", &[]).await.json()["due_actions"], 0);
-    assert_eq!(karim.call("actions/close", &[("id", &id), ("response_id", &responses[0])]).await.invalid().1, "Cette action est déjà close.");
+    assert_eq!(
+        karim.call("actions/close", &[("id", &id), ("response_id", &responses[0])]).await.invalid().1,
+        "Cette action est déjà close."
+    );
     // The pages, without JavaScript.
     let page = karim.get(&format!("/actions/{id}")).await;
     assert!(page.body.contains("Close : Rappeler") && page.body.contains("Rappel prévu lundi"), "{}", page.body);
     let page = lea.get(&format!("/clients/{c}/actions")).await;
     assert!(page.body.contains("Date d&#x27;alerte") || page.body.contains("Date d'alerte"));
-    assert!(page.body.contains("Partager") && page.body.contains("Attribuer") && page.body.contains("Type d&#x27;action") || page.body.contains("Type d'action"));
+    assert!(
+        page.body.contains("Partager") && page.body.contains("Attribuer") && page.body.contains("Type d&#x27;action")
+            || page.body.contains("Type d'action")
+    );
     app.finish().await;
 }
 
@@ -127,8 +157,12 @@ async fn bad_actions_save_nothing(b: Backend) {
     let (_, karim_id) = user(&app, &admin, "Karim Benali", "karim@test.fr").await;
     let c = client(&admin, "Fabre").await;
     ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
-    let stranger: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'patron@autre.fr'").fetch_one(c).await).unwrap();
-    let r = admin.call("users/update", &[("id", &karim_id.to_string()), ("name", "Karim Benali"), ("email", "karim@test.fr"), ("signature", "")]).await;
+    let stranger: i64 =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'patron@autre.fr'").fetch_one(c).await)
+            .unwrap();
+    let r = admin
+        .call("users/update", &[("id", &karim_id.to_string()), ("name", "Karim Benali"), ("email", "karim@test.fr"), ("signature", "")])
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let disabled = karim_id.to_string();
     let stranger = stranger.to_string();
@@ -142,8 +176,16 @@ async fn bad_actions_save_nothing(b: Backend) {
         (vec![("type_id", &t), ("alert_date", "2026-12-01"), ("alert_time", "25:00")], "alert_time", "hh:mm"),
         (vec![("type_id", &t), ("alert_date", "2026-12-01"), ("attribuer", "on")], "assignee", "Choisissez le collaborateur"),
         (vec![("type_id", &t), ("alert_date", "2026-12-01"), ("partager", "on")], "shared", "au moins un collègue"),
-        (vec![("type_id", &t), ("alert_date", "2026-12-01"), ("attribuer", "on"), ("assignee", &stranger)], "assignee", "n'existe pas dans votre société"),
-        (vec![("type_id", &t), ("alert_date", "2026-12-01"), ("partager", "on"), ("shared[]", &stranger)], "shared", "n'existe pas dans votre société"),
+        (
+            vec![("type_id", &t), ("alert_date", "2026-12-01"), ("attribuer", "on"), ("assignee", &stranger)],
+            "assignee",
+            "n'existe pas dans votre société",
+        ),
+        (
+            vec![("type_id", &t), ("alert_date", "2026-12-01"), ("partager", "on"), ("shared[]", &stranger)],
+            "shared",
+            "n'existe pas dans votre société",
+        ),
         (vec![("type_id", "999999"), ("alert_date", "2026-12-01")], "type_id", "Choisissez le type d'action."),
     ];
     for (form, field, msg) in &cases {
@@ -155,11 +197,20 @@ async fn bad_actions_save_nothing(b: Backend) {
         assert!(got.contains(msg), "{form:?}: {got}");
     }
     // A disabled account cannot be given an action.
-    let r = admin.call("users/update", &[("id", &disabled), ("name", "Karim Benali"), ("email", "karim@test.fr"), ("signature", ""), ("active", "")]).await;
+    let r = admin
+        .call("users/update", &[("id", &disabled), ("name", "Karim Benali"), ("email", "karim@test.fr"), ("signature", ""), ("active", "")])
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let active: bool = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT active FROM app_user WHERE email = 'karim@test.fr'").fetch_one(c).await).unwrap();
+    let active: bool =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT active FROM app_user WHERE email = 'karim@test.fr'").fetch_one(c).await)
+            .unwrap();
     if !active {
-        let r = admin.call("actions/create", &[("contact_id", &c), ("type_id", &t), ("alert_date", "2026-12-01"), ("attribuer", "on"), ("assignee", &disabled)]).await;
+        let r = admin
+            .call(
+                "actions/create",
+                &[("contact_id", &c), ("type_id", &t), ("alert_date", "2026-12-01"), ("attribuer", "on"), ("assignee", &disabled)],
+            )
+            .await;
         assert!(r.invalid().1.contains("désactivé"), "{}", r.body);
     }
     assert_eq!(app.count("action").await, 0, "nothing saved");
@@ -180,14 +231,33 @@ async fn alerts_exactly_once_with_an_injected_clock(b: Backend) {
     }
     let c = client(&lea, "Fabre").await;
     let id = lea
-        .call("actions/create", &[("contact_id", &c), ("type_id", &t), ("alert_date", "2026-12-10"), ("alert_time", "09:00"),
-            ("attribuer", "on"), ("assignee", &karim_id.to_string()), ("partager", "on"), ("shared[]", &paul_id.to_string())])
+        .call(
+            "actions/create",
+            &[
+                ("contact_id", &c),
+                ("type_id", &t),
+                ("alert_date", "2026-12-10"),
+                ("alert_time", "09:00"),
+                ("attribuer", "on"),
+                ("assignee", &karim_id.to_string()),
+                ("partager", "on"),
+                ("shared[]", &paul_id.to_string()),
+            ],
+        )
         .await
         .body
         .parse::<i64>()
         .unwrap();
-    let closed = lea.call("actions/create", &[("contact_id", &c), ("type_id", &t), ("alert_date", "2026-12-10"), ("attribuer", "on"), ("assignee", &karim_id.to_string())]).await.body;
-    let resp: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM action_response WHERE label = 'Rappeler'").fetch_one(c).await).unwrap();
+    let closed = lea
+        .call(
+            "actions/create",
+            &[("contact_id", &c), ("type_id", &t), ("alert_date", "2026-12-10"), ("attribuer", "on"), ("assignee", &karim_id.to_string())],
+        )
+        .await
+        .body;
+    let resp: i64 =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM action_response WHERE label = 'Rappeler'").fetch_one(c).await)
+            .unwrap();
     assert_eq!(karim.call("actions/close", &[("id", &closed), ("response_id", &resp.to_string())]).await.status, 200);
 
     let cfg = MailConfig::default();
@@ -195,11 +265,28 @@ async fn alerts_exactly_once_with_an_injected_clock(b: Backend) {
     let tenant = Tenant::for_tests(app.company_id);
     // 10 December 09:00 Paris is 08:00 UTC.
     assert_eq!(plan(&app.db, &cfg, at("2026-12-10T07:59:00Z")).await.unwrap(), 0, "not yet");
-    assert_eq!(plan(&app.db, &cfg, at("2026-12-10T08:00:00Z")).await.unwrap(), 2, "the assignee and the shared colleague chose e-mail; the author did not");
+    assert_eq!(
+        plan(&app.db, &cfg, at("2026-12-10T08:00:00Z")).await.unwrap(),
+        2,
+        "the assignee and the shared colleague chose e-mail; the author did not"
+    );
     assert_eq!(plan(&app.db, &cfg, at("2026-12-10T08:05:00Z")).await.unwrap(), 0, "a planner run again (a restart) sends nothing more");
     assert_eq!(mails_of(&app.db, &tenant, id).await.unwrap(), 2);
     // Rescheduled: a new alert at the new date, once, even with two planners at once.
-    let r = karim.call("actions/update", &[("id", &id.to_string()), ("type_id", &t), ("alert_date", "2026-12-15"), ("attribuer", "on"), ("assignee", &karim_id.to_string()), ("partager", "on"), ("shared[]", &paul_id.to_string())]).await;
+    let r = karim
+        .call(
+            "actions/update",
+            &[
+                ("id", &id.to_string()),
+                ("type_id", &t),
+                ("alert_date", "2026-12-15"),
+                ("attribuer", "on"),
+                ("assignee", &karim_id.to_string()),
+                ("partager", "on"),
+                ("shared[]", &paul_id.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(plan(&app.db, &cfg, at("2026-12-14T12:00:00Z")).await.unwrap(), 0);
     let later = at("2026-12-15T06:00:00Z");

@@ -1,7 +1,6 @@
 //! Users, rights, sessions and the security baseline, over HTTP against the real router,
 //! on SQLite and on PostgreSQL.
 
-
 use crate::common;
 
 use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, spawn};
@@ -39,8 +38,12 @@ async fn login_and_current_user(b: Backend) {
     assert_eq!(me["rights"].as_array().unwrap().len(), 5);
     // The token is stored hashed, never in clear.
     let stored: i64 = match &app.db {
-        ouvrage::db::Db::Sqlite(p, _) => sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap(),
-        ouvrage::db::Db::Pg(p) => sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap(),
+        ouvrage::db::Db::Sqlite(p, _) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap()
+        }
+        ouvrage::db::Db::Pg(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE token_hash = $1").bind(token).fetch_one(p).await.unwrap()
+        }
     };
     assert_eq!(stored, 0);
     // A visitor is nobody.
@@ -98,7 +101,13 @@ async fn users_without_the_right_are_refused_by_the_server(b: Backend) {
     let r = admin
         .call(
             "users/create",
-            &[("name", "Léa Roux"), ("email", "lea@test.fr"), ("signature", "Léa"), ("password", "Secretariat-2026!"), ("rights[]", "relances")],
+            &[
+                ("name", "Léa Roux"),
+                ("email", "lea@test.fr"),
+                ("signature", "Léa"),
+                ("password", "Secretariat-2026!"),
+                ("rights[]", "relances"),
+            ],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -108,7 +117,16 @@ async fn users_without_the_right_are_refused_by_the_server(b: Backend) {
     assert_eq!(r.status, 403);
     assert!(r.body.contains("Paramétrer les comptes utilisateurs"), "{}", r.body);
     let r = lea
-        .call("users/create", &[("name", "Intrus"), ("email", "intrus@test.fr"), ("signature", ""), ("password", "Intrusion-2026!"), ("rights[]", "utilisateurs")])
+        .call(
+            "users/create",
+            &[
+                ("name", "Intrus"),
+                ("email", "intrus@test.fr"),
+                ("signature", ""),
+                ("password", "Intrusion-2026!"),
+                ("rights[]", "utilisateurs"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 403);
     assert_eq!(app.count("app_user").await, users_before);
@@ -135,7 +153,17 @@ async fn other_company_ids_are_not_found(b: Backend) {
     assert_eq!(r.status, 404, "{}", r.body);
     assert_eq!(r.json(), serde_json::json!({"NotFound": "Utilisateur"}));
     let r = theirs
-        .call("users/update", &[("id", "1"), ("name", "Pirate"), ("email", "pirate@autre.fr"), ("signature", ""), ("rights[]", "utilisateurs"), ("active", "on")])
+        .call(
+            "users/update",
+            &[
+                ("id", "1"),
+                ("name", "Pirate"),
+                ("email", "pirate@autre.fr"),
+                ("signature", ""),
+                ("rights[]", "utilisateurs"),
+                ("active", "on"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 404);
     let admin = app.admin().await;
@@ -152,7 +180,11 @@ async fn create_user_validation(b: Backend) {
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
     let cases: Vec<Case> = vec![
         (vec![("name", "A"), ("email", ""), ("signature", ""), ("password", "Valide-Passe-2026")], "email", "obligatoire"),
-        (vec![("name", "A"), ("email", "a@b"), ("signature", ""), ("password", "Valide-Passe-2026")], "email", "n'est pas une adresse e-mail valide"),
+        (
+            vec![("name", "A"), ("email", "a@b"), ("signature", ""), ("password", "Valide-Passe-2026")],
+            "email",
+            "n'est pas une adresse e-mail valide",
+        ),
         (vec![("name", "A"), ("email", "a@b.fr"), ("signature", ""), ("password", "Court-1!")], "password", "trop court"),
         (vec![("name", "A"), ("email", "a@b.fr"), ("signature", ""), ("password", "Password123!")], "password", "trop courant"),
         (vec![("name", "A"), ("email", "a@b.fr"), ("signature", ""), ("password", "sans-majuscule-12")], "password", "majuscule"),
@@ -160,7 +192,11 @@ async fn create_user_validation(b: Backend) {
         (vec![("name", ""), ("email", "a@b.fr"), ("signature", ""), ("password", "Valide-Passe-2026")], "name", "obligatoire"),
         (vec![("name", &huge), ("email", "a@b.fr"), ("signature", ""), ("password", "Valide-Passe-2026")], "name", "trop long"),
         (vec![("name", "A"), ("email", "a@b.fr"), ("signature", &huge), ("password", "Valide-Passe-2026")], "signature", "trop long"),
-        (vec![("name", "A"), ("email", "a@b.fr"), ("signature", ""), ("password", "Valide-Passe-2026"), ("rights[]", "root")], "rights", "inconnu"),
+        (
+            vec![("name", "A"), ("email", "a@b.fr"), ("signature", ""), ("password", "Valide-Passe-2026"), ("rights[]", "root")],
+            "rights",
+            "inconnu",
+        ),
     ];
     for (form, field, needle) in cases {
         let r = admin.call("users/create", &form).await;
@@ -180,13 +216,28 @@ async fn change_own_password(b: Backend) {
     let app = spawn(b).await;
     let first = app.admin().await;
     let second = app.admin().await;
-    let r = first.call("change_own_password", &[("current", "Faux-Passe-2026"), ("new_password", "Nouveau-Passe-2026"), ("confirm", "Nouveau-Passe-2026")]).await;
+    let r = first
+        .call(
+            "change_own_password",
+            &[("current", "Faux-Passe-2026"), ("new_password", "Nouveau-Passe-2026"), ("confirm", "Nouveau-Passe-2026")],
+        )
+        .await;
     assert_eq!(r.invalid().0, "current");
-    let r = first.call("change_own_password", &[("current", ADMIN_PASSWORD), ("new_password", "Nouveau-Passe-2026"), ("confirm", "Autre-Passe-2026")]).await;
+    let r = first
+        .call(
+            "change_own_password",
+            &[("current", ADMIN_PASSWORD), ("new_password", "Nouveau-Passe-2026"), ("confirm", "Autre-Passe-2026")],
+        )
+        .await;
     assert_eq!(r.invalid().0, "confirm");
     let r = first.call("change_own_password", &[("current", ADMIN_PASSWORD), ("new_password", "azerty"), ("confirm", "azerty")]).await;
     assert_eq!(r.invalid().0, "new_password");
-    let r = first.call("change_own_password", &[("current", ADMIN_PASSWORD), ("new_password", "Nouveau-Passe-2026"), ("confirm", "Nouveau-Passe-2026")]).await;
+    let r = first
+        .call(
+            "change_own_password",
+            &[("current", ADMIN_PASSWORD), ("new_password", "Nouveau-Passe-2026"), ("confirm", "Nouveau-Passe-2026")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // This session goes on; the other one has ended.
     assert_eq!(first.call("me", &[]).await.json()["email"], ADMIN_EMAIL);
@@ -199,7 +250,9 @@ async fn change_own_password(b: Backend) {
 async fn admin_sets_password_and_rights(b: Backend) {
     let app = spawn(b).await;
     let admin = app.admin().await;
-    let r = admin.call("users/create", &[("name", "Karim"), ("email", "karim@test.fr"), ("signature", "K."), ("password", "Technicien-2026!")]).await;
+    let r = admin
+        .call("users/create", &[("name", "Karim"), ("email", "karim@test.fr"), ("signature", "K."), ("password", "Technicien-2026!")])
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let list = admin.call("users/list", &[]).await.json();
     let karim = list.as_array().unwrap().iter().find(|u| u["email"] == "karim@test.fr").unwrap().clone();
@@ -209,7 +262,16 @@ async fn admin_sets_password_and_rights(b: Backend) {
     let r = admin
         .call(
             "users/update",
-            &[("id", &id), ("name", "Karim Benali"), ("email", "karim@test.fr"), ("signature", "Karim\nTechnicien"), ("password", "Change-Par-Admin-1"), ("active", "on"), ("rights[]", "utilisateurs"), ("rights[]", "relances")],
+            &[
+                ("id", &id),
+                ("name", "Karim Benali"),
+                ("email", "karim@test.fr"),
+                ("signature", "Karim\nTechnicien"),
+                ("password", "Change-Par-Admin-1"),
+                ("active", "on"),
+                ("rights[]", "utilisateurs"),
+                ("rights[]", "relances"),
+            ],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -221,7 +283,9 @@ async fn admin_sets_password_and_rights(b: Backend) {
     let karim = app.logged_in("karim@test.fr", "Change-Par-Admin-1").await;
     assert_eq!(karim.call("users/list", &[]).await.status, 200, "the new right works");
     // The admin cannot lock themselves out.
-    let r = admin.call("users/update", &[("id", "1"), ("name", "Administrateur"), ("email", ADMIN_EMAIL), ("signature", ""), ("active", "on")]).await;
+    let r = admin
+        .call("users/update", &[("id", "1"), ("name", "Administrateur"), ("email", ADMIN_EMAIL), ("signature", ""), ("active", "on")])
+        .await;
     assert_eq!(r.invalid().0, "rights");
     // A deactivated user is logged out and cannot log in.
     let r = admin.call("users/update", &[("id", &id), ("name", "Karim Benali"), ("email", "karim@test.fr"), ("signature", "")]).await;
@@ -252,7 +316,10 @@ async fn preferences_are_per_user(b: Backend) {
     assert_eq!(admin.call("prefs/get", &[]).await.json()["show_archived_sav"], true);
     assert_eq!(lea.call("prefs/get", &[]).await.json()["show_archived_sav"], false);
     assert_eq!(lea.call("prefs/save", &[("observations_tooltip", "on")]).await.status, 200);
-    assert_eq!(lea.call("prefs/get", &[]).await.json(), serde_json::json!({"show_archived_sav": false, "observations_tooltip": true, "action_alert_email": false}));
+    assert_eq!(
+        lea.call("prefs/get", &[]).await.json(),
+        serde_json::json!({"show_archived_sav": false, "observations_tooltip": true, "action_alert_email": false})
+    );
     assert_eq!(app.client().call("prefs/save", &[]).await.status, 401);
     app.finish().await;
 }
@@ -278,7 +345,15 @@ async fn pages_and_headers(b: Backend) {
     let admin = app.admin().await;
     let home = admin.get("/").await;
     assert_eq!(home.status, 200);
-    for label in ["Tableau de bord", "Clients", "Gestion commerciale", "Paramètres", "aria-label=\"Rechercher\"", "aria-label=\"Préférences\"", "Déconnexion"] {
+    for label in [
+        "Tableau de bord",
+        "Clients",
+        "Gestion commerciale",
+        "Paramètres",
+        "aria-label=\"Rechercher\"",
+        "aria-label=\"Préférences\"",
+        "Déconnexion",
+    ] {
         assert!(home.body.contains(label), "{label}");
     }
     let users = admin.get("/parametres/utilisateurs").await;
@@ -332,7 +407,14 @@ async fn cross_site_posts_are_refused(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
-    let same = c.http.post(format!("{}/api/prefs/save", c.base)).header("origin", &c.base).form(&[("show_archived_sav", "on")]).send().await.unwrap();
+    let same = c
+        .http
+        .post(format!("{}/api/prefs/save", c.base))
+        .header("origin", &c.base)
+        .form(&[("show_archived_sav", "on")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(same.status().as_u16(), 200);
     app.finish().await;
 }

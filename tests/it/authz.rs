@@ -8,7 +8,6 @@
 //! their own rows; calls that mix ids of both companies are refused too. A server
 //! function without an entry here fails the test.
 
-
 use crate::common;
 
 use std::collections::HashMap;
@@ -54,7 +53,11 @@ const MATRIX: &[Entry] = &[
     ("search", Session, &[("q", "paviere")]),
     ("users/list", Right("utilisateurs"), &[]),
     ("users/get", Right("utilisateurs"), &[("id", "{user}")]),
-    ("users/create", Right("utilisateurs"), &[("name", "Intrus"), ("email", "intrus@test.fr"), ("signature", ""), ("password", "Intrusion-2026!")]),
+    (
+        "users/create",
+        Right("utilisateurs"),
+        &[("name", "Intrus"), ("email", "intrus@test.fr"), ("signature", ""), ("password", "Intrusion-2026!")],
+    ),
     ("users/update", Right("utilisateurs"), &[("id", "{user}"), ("name", "Intrus"), ("email", "cible@test.fr"), ("signature", "")]),
     ("contacts/list", Session, &[("statut", "client")]),
     ("contacts/get", Session, &[("id", "{contact}")]),
@@ -62,12 +65,24 @@ const MATRIX: &[Entry] = &[
     ("contacts/update", Session, &[("id", "{contact}"), ("statut", "client"), ("nom", "Intrus")]),
     ("documents/porte_doc", Right("gestion_commerciale"), &[("contact_id", "{contact}")]),
     ("documents/get", Right("gestion_commerciale"), &[("id", "{facture}")]),
-    ("documents/create", Right("gestion_commerciale"), &[("contact_id", "{contact}"), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]),
-    ("documents/update", Right("gestion_commerciale"), &[("id", "{devis}"), ("kind", "devis"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]),
+    (
+        "documents/create",
+        Right("gestion_commerciale"),
+        &[("contact_id", "{contact}"), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")],
+    ),
+    (
+        "documents/update",
+        Right("gestion_commerciale"),
+        &[("id", "{devis}"), ("kind", "devis"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")],
+    ),
     ("documents/issue", Right("gestion_commerciale"), &[("id", "{devis}")]),
     ("documents/derive", Right("gestion_commerciale"), &[("id", "{facture}"), ("kind", "avoir")]),
     ("documents/cancel", Right("gestion_commerciale"), &[("id", "{devis}")]),
-    ("documents/pay", Right("gestion_commerciale"), &[("id", "{facture}"), ("paid_on", "2026-12-01"), ("amount", "1"), ("method", "Chèque")]),
+    (
+        "documents/pay",
+        Right("gestion_commerciale"),
+        &[("id", "{facture}"), ("paid_on", "2026-12-01"), ("amount", "1"), ("method", "Chèque")],
+    ),
     ("duplicates/check", Session, &[("nom", "Pavière"), ("exclude", "{contact}")]),
     ("duplicates/report", Right("corbeille_fusion"), &[]),
     ("duplicates/scan", Right("corbeille_fusion"), &[]),
@@ -80,7 +95,11 @@ const MATRIX: &[Entry] = &[
     ("mail/domain", Session, &[]),
     ("mail/check_domain", Session, &[]),
     ("mail/document", Right("gestion_commerciale"), &[("id", "{facture}")]),
-    ("mail/send_document", Right("gestion_commerciale"), &[("id", "{facture}"), ("to", "a@b.fr"), ("subject", "x"), ("message", "x"), ("token", "0123456789abcdef0123456789abcdef")]),
+    (
+        "mail/send_document",
+        Right("gestion_commerciale"),
+        &[("id", "{facture}"), ("to", "a@b.fr"), ("subject", "x"), ("message", "x"), ("token", "0123456789abcdef0123456789abcdef")],
+    ),
     ("mail/retry", Right("gestion_commerciale"), &[("id", "{mail}")]),
     ("actions/types", Right("parametres"), &[]),
     ("actions/save_type", Right("parametres"), &[("label", "Intrus")]),
@@ -98,13 +117,21 @@ const MATRIX: &[Entry] = &[
     ("reminders/email", Right("relances"), &[("id", "{letter}")]),
     ("reminders/summary", Right("relances"), &[]),
     ("reminders/settings", Right("parametres"), &[]),
-    ("reminders/save_settings", Right("parametres"), &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8")]),
+    (
+        "reminders/save_settings",
+        Right("parametres"),
+        &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8")],
+    ),
     ("reminders/save_template", Right("parametres"), &[("level", "R1"), ("letter", "x"), ("email_subject", "x"), ("email", "x")]),
     ("reminders/save_rate", Right("parametres"), &[("kind", "bce"), ("half", "2026-1"), ("rate", "2,15")]),
     ("documents/dispute", Right("gestion_commerciale"), &[("id", "{facture}"), ("litige", "on")]),
     ("sav/of_client", Session, &[("contact_id", "{contact}")]),
     ("sav/save", Session, &[("contact_id", "{contact}"), ("title", "Fuite")]),
-    ("services/save", Session, &[("contact_id", "{contact}"), ("label", "Entretien"), ("start_date", "2026-01-01"), ("periodicity_months", "12")]),
+    (
+        "services/save",
+        Session,
+        &[("contact_id", "{contact}"), ("label", "Entretien"), ("start_date", "2026-01-01"), ("periodicity_months", "12")],
+    ),
     ("sav/open", Session, &[]),
     ("home/layout", Session, &[("page", "client")]),
     ("home/save_layout", Session, &[("page", "client"), ("shown[]", "sav")]),
@@ -124,17 +151,48 @@ const MATRIX: &[Entry] = &[
     ("imports/list", Right("parametres"), &[]),
     ("imports/get", Right("parametres"), &[("id", "{import}")]),
     ("imports/progress", Right("parametres"), &[("id", "{import}")]),
-    ("imports/configure", Right("parametres"), &[("id", "{import}"), ("statut", "client"), ("choix_defaut", "ignorer"), ("colonne[]", "nom"), ("colonne[]", "ville")]),
+    (
+        "imports/configure",
+        Right("parametres"),
+        &[("id", "{import}"), ("statut", "client"), ("choix_defaut", "ignorer"), ("colonne[]", "nom"), ("colonne[]", "ville")],
+    ),
     ("imports/act", Right("parametres"), &[("id", "{import}"), ("op", "undo")]),
 ];
 
 /// Fields that need a right of their own, beyond their function's: the same function,
 /// with the field set to a value the record does not have.
 const FIELDS: &[Entry] = &[
-    ("contacts/update", Right("gestion_commerciale"), &[("id", "{contact}"), ("statut", "client"), ("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "42000"), ("plafond_encours", "100000")]),
-    ("contacts/update", Right("gestion_commerciale"), &[("id", "{contact}"), ("statut", "client"), ("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "42000"), ("bloque", "oui"), ("bloque_motif", "Intrus")]),
+    (
+        "contacts/update",
+        Right("gestion_commerciale"),
+        &[
+            ("id", "{contact}"),
+            ("statut", "client"),
+            ("nom", "Pavière"),
+            ("prenom", "Robert"),
+            ("code_postal", "42000"),
+            ("plafond_encours", "100000"),
+        ],
+    ),
+    (
+        "contacts/update",
+        Right("gestion_commerciale"),
+        &[
+            ("id", "{contact}"),
+            ("statut", "client"),
+            ("nom", "Pavière"),
+            ("prenom", "Robert"),
+            ("code_postal", "42000"),
+            ("bloque", "oui"),
+            ("bloque_motif", "Intrus"),
+        ],
+    ),
     ("contacts/create", Right("gestion_commerciale"), &[("statut", "client"), ("nom", "Intrus"), ("plafond_encours", "100000")]),
-    ("contacts/create", Right("gestion_commerciale"), &[("statut", "client"), ("nom", "Intrus"), ("bloque", "oui"), ("bloque_motif", "Intrus")]),
+    (
+        "contacts/create",
+        Right("gestion_commerciale"),
+        &[("statut", "client"), ("nom", "Intrus"), ("bloque", "oui"), ("bloque_motif", "Intrus")],
+    ),
     // Moving to or from the «Corbeille» (the function is open to every user).
     ("contacts/update", Right("corbeille_fusion"), &[("id", "{spare}"), ("statut", "corbeille"), ("nom", "Rangé"), ("prenom", "Jean")]),
     ("contacts/create", Right("corbeille_fusion"), &[("statut", "corbeille"), ("nom", "Intrus")]),
@@ -226,8 +284,27 @@ async fn user_with(app: &common::TestApp, admin: &Client, email: &str, rights: &
 async fn counts(app: &common::TestApp) -> Vec<(&'static str, i64)> {
     let mut out = Vec::new();
     for t in [
-        "contact", "contact_phone", "contact_alias", "contact_merge", "not_duplicate", "document", "document_line", "payment", "stored_file", "app_user", "user_right",
-        "action_type", "action_response", "action", "question", "answer", "sav", "service", "reminder_letter", "outbox", "import_job",
+        "contact",
+        "contact_phone",
+        "contact_alias",
+        "contact_merge",
+        "not_duplicate",
+        "document",
+        "document_line",
+        "payment",
+        "stored_file",
+        "app_user",
+        "user_right",
+        "action_type",
+        "action_response",
+        "action",
+        "question",
+        "answer",
+        "sav",
+        "service",
+        "reminder_letter",
+        "outbox",
+        "import_job",
     ] {
         out.push((t, app.count(t).await));
     }
@@ -236,7 +313,8 @@ async fn counts(app: &common::TestApp) -> Vec<(&'static str, i64)> {
 
 async fn every_server_function_and_route_is_guarded(b: Backend) {
     // Every registered server function has an entry, and every entry exists.
-    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.trim_start_matches("/api/").to_string()).collect();
+    let registered: Vec<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.trim_start_matches("/api/").to_string()).collect();
     let missing: Vec<&String> = registered.iter().filter(|p| !MATRIX.iter().any(|(e, _, _)| e == p)).collect();
     assert!(missing.is_empty(), "server functions without an entry in tests/authz.rs MATRIX: {missing:?}");
     for (e, _, _) in MATRIX.iter().chain(FIELDS) {
@@ -259,7 +337,12 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let (m1, m2) = (new_contact(&admin, "Fusion", "Un").await, new_contact(&admin, "Fusion", "Deux").await);
     let merge = admin.call("duplicates/merge", &[("survivor", &m1), ("other", &m2)]).await.json().to_string();
     let doc = async |c: &Client, contact: &str, kind: &str, issue: bool| {
-        let r = c.call("documents/create", &[("contact_id", contact), ("kind", kind), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+        let r = c
+            .call(
+                "documents/create",
+                &[("contact_id", contact), ("kind", kind), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")],
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         if issue {
             assert_eq!(c.call("documents/issue", &[("id", &r.body)]).await.status, 200);
@@ -270,19 +353,47 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
     let devis = doc(&admin, &contact, "devis", false).await;
     assert_eq!(admin.upload(&format!("/clients/{contact}/porte-doc/importer"), "plan.pdf", b"%PDF".to_vec()).await.0, 303);
     let file = admin.call("documents/porte_doc", &[("contact_id", &contact)]).await.json()["files"][0]["id"].to_string();
-    let r = admin.call("users/create", &[("name", "Claire Cible"), ("email", "cible@test.fr"), ("signature", ""), ("password", "Technicien-2026!"), ("rights[]", "relances")]).await;
+    let r = admin
+        .call(
+            "users/create",
+            &[
+                ("name", "Claire Cible"),
+                ("email", "cible@test.fr"),
+                ("signature", ""),
+                ("password", "Technicien-2026!"),
+                ("rights[]", "relances"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let user = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "cible@test.fr").unwrap()["id"].to_string();
+    let user = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "cible@test.fr").unwrap()["id"]
+        .to_string();
     let token = admin.call("mail/document", &[("id", &facture)]).await.json()["token"].as_str().unwrap().to_string();
-    let sent = admin.call("mail/send_document", &[("id", &facture), ("to", "client@b.fr"), ("subject", "Facture"), ("message", "x"), ("token", &token)]).await;
+    let sent = admin
+        .call("mail/send_document", &[("id", &facture), ("to", "client@b.fr"), ("subject", "Facture"), ("message", "x"), ("token", &token)])
+        .await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     let mail = admin.call("mail/document", &[("id", &facture)]).await.json()["mails"][0]["id"].to_string();
     let action_type = admin.call("actions/save_type", &[("label", "A relancer")]).await.body;
     let action_response = admin.call("actions/add_response", &[("type_id", &action_type), ("response", "Rappeler")]).await.body;
-    let action = admin.call("actions/create", &[("contact_id", &contact), ("type_id", &action_type), ("alert_date", "2026-12-01")]).await.body;
+    let action =
+        admin.call("actions/create", &[("contact_id", &contact), ("type_id", &action_type), ("alert_date", "2026-12-01")]).await.body;
     assert!(action.parse::<i64>().is_ok(), "{action}");
     // An overdue facture and its reminder letter.
-    let r = admin.call("documents/create", &[("contact_id", &contact), ("kind", "facture"), ("doc_date", "2026-01-02"), ("due_date", "2026-01-10"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    let r = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &contact),
+                ("kind", "facture"),
+                ("doc_date", "2026-01-02"),
+                ("due_date", "2026-01-10"),
+                ("designation[]", "x"),
+                ("unit_price[]", "10"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await;
     assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.status, 200);
     let letter = admin.call("reminders/make", &[("contact_id", &contact), ("level", "R1")]).await.body;
     assert!(letter.parse::<i64>().is_ok(), "{letter}");
@@ -374,7 +485,9 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
         }
     }
     // Path traversal and junk ids on the download routes: refused, never a file, never a 500.
-    for path in ["/fichiers/..%2F..%2Fetc%2Fpasswd", "/fichiers/-1", "/fichiers/99999999999999999999", "/pieces/abc/pdf", "/fichiers/1%00.html"] {
+    for path in
+        ["/fichiers/..%2F..%2Fetc%2Fpasswd", "/fichiers/-1", "/fichiers/99999999999999999999", "/pieces/abc/pdf", "/fichiers/1%00.html"]
+    {
         tried += 1;
         let (status, _, body) = admin.get_bytes(path).await;
         if !(400..500).contains(&status) || String::from_utf8_lossy(&body).contains("root:") {
@@ -417,7 +530,12 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
             failures.push(format!("{method} {path} with {:?}: {status} {}", access.needs(), cut(&body)));
         }
     }
-    assert!(failures.is_empty(), "{} of {allowed} calls refused although the caller holds what the matrix names:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {allowed} calls refused although the caller holds what the matrix names:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     eprintln!(
         "authorization matrix: {tried} refused calls checked ({mixed_refused} mixing both companies' ids), {allowed} allowed with only the rights named; {} server functions, {} field rules, {} routes",
         MATRIX.len(),
@@ -468,10 +586,17 @@ async fn views(admin: &Client, stranger: &Client, own: &[(&str, &str, String)], 
 /// nothing changes on either side. Returns the number of calls.
 async fn mixed_ids(app: &common::TestApp, admin: &Client, stranger: &Client, contact: &str, action: &str, action_type: &str) -> usize {
     // The other company's records.
-    let r = stranger.call("contacts/create", &[("statut", "client"), ("nom", "Pavière"), ("prenom", "Roberte"), ("code_postal", "42000")]).await;
+    let r = stranger
+        .call("contacts/create", &[("statut", "client"), ("nom", "Pavière"), ("prenom", "Roberte"), ("code_postal", "42000")])
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let x2 = stranger.newest_client_id().await.to_string();
-    let r = stranger.call("documents/create", &[("contact_id", &x2), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    let r = stranger
+        .call(
+            "documents/create",
+            &[("contact_id", &x2), ("kind", "facture"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let f2 = r.body;
     assert_eq!(stranger.call("documents/issue", &[("id", &f2)]).await.status, 200);
@@ -480,9 +605,21 @@ async fn mixed_ids(app: &common::TestApp, admin: &Client, stranger: &Client, con
     let a2 = stranger.call("actions/create", &[("contact_id", &x2), ("type_id", &t2), ("alert_date", "2026-12-01")]).await.body;
     let q2 = stranger.call("questions/save", &[("label", "Énergie"), ("kind", "texte")]).await.body;
     let s2 = stranger.call("sav/save", &[("contact_id", &x2), ("title", "Fuite chez l'autre")]).await.body;
-    let v2 = stranger.call("services/save", &[("contact_id", &x2), ("label", "Ramonage"), ("start_date", "2026-01-01"), ("periodicity_months", "12")]).await.body;
+    let v2 = stranger
+        .call("services/save", &[("contact_id", &x2), ("label", "Ramonage"), ("start_date", "2026-01-01"), ("periodicity_months", "12")])
+        .await
+        .body;
     let u2 = stranger.call("me", &[]).await.json()["user_id"].to_string();
-    for (what, id) in [("facture", &f2), ("type", &t2), ("réponse", &r2), ("action", &a2), ("question", &q2), ("sav", &s2), ("service", &v2), ("user", &u2)] {
+    for (what, id) in [
+        ("facture", &f2),
+        ("type", &t2),
+        ("réponse", &r2),
+        ("action", &a2),
+        ("question", &q2),
+        ("sav", &s2),
+        ("service", &v2),
+        ("user", &u2),
+    ] {
         assert!(id.parse::<i64>().is_ok(), "{what}: {id}");
     }
     let own = [
@@ -507,12 +644,39 @@ async fn mixed_ids(app: &common::TestApp, admin: &Client, stranger: &Client, con
         ("duplicates/merge", vec![("survivor", x2.clone()), ("other", contact.into())]),
         ("duplicates/merge_page", vec![("survivor", contact.into()), ("other", x2.clone())]),
         ("duplicates/not_duplicate", vec![("a", contact.into()), ("b", x2.clone())]),
-        ("documents/create", vec![("contact_id", x2.clone()), ("kind", "facture".into()), ("designation[]", "x".into()), ("unit_price[]", "1".into()), ("vat[]", "2000".into())]),
+        (
+            "documents/create",
+            vec![
+                ("contact_id", x2.clone()),
+                ("kind", "facture".into()),
+                ("designation[]", "x".into()),
+                ("unit_price[]", "1".into()),
+                ("vat[]", "2000".into()),
+            ],
+        ),
         ("reminders/make", vec![("contact_id", x2.clone()), ("level", "R1".into())]),
         ("actions/create", vec![("contact_id", contact.into()), ("type_id", t2.clone()), ("alert_date", "2026-12-01".into())]),
         ("actions/create", vec![("contact_id", x2.clone()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into())]),
-        ("actions/create", vec![("contact_id", contact.into()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into()), ("attribuer", "on".into()), ("assignee", u2.clone())]),
-        ("actions/create", vec![("contact_id", contact.into()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into()), ("partager", "on".into()), ("shared[]", u2.clone())]),
+        (
+            "actions/create",
+            vec![
+                ("contact_id", contact.into()),
+                ("type_id", action_type.into()),
+                ("alert_date", "2026-12-01".into()),
+                ("attribuer", "on".into()),
+                ("assignee", u2.clone()),
+            ],
+        ),
+        (
+            "actions/create",
+            vec![
+                ("contact_id", contact.into()),
+                ("type_id", action_type.into()),
+                ("alert_date", "2026-12-01".into()),
+                ("partager", "on".into()),
+                ("shared[]", u2.clone()),
+            ],
+        ),
         ("actions/update", vec![("id", action.into()), ("type_id", t2.clone()), ("alert_date", "2026-12-01".into())]),
         ("actions/update", vec![("id", a2.clone()), ("type_id", action_type.into()), ("alert_date", "2026-12-01".into())]),
         ("actions/close", vec![("id", action.into()), ("response_id", r2.clone())]),
@@ -521,8 +685,26 @@ async fn mixed_ids(app: &common::TestApp, admin: &Client, stranger: &Client, con
         ("questions/answer", vec![("contact_id", x2.clone()), ("question[]", q2.clone()), ("value[]", "Intrus".into())]),
         ("sav/save", vec![("contact_id", contact.into()), ("id", s2.clone()), ("title", "Intrus".into())]),
         ("sav/save", vec![("contact_id", x2.clone()), ("title", "Intrus".into())]),
-        ("services/save", vec![("contact_id", contact.into()), ("id", v2.clone()), ("label", "Intrus".into()), ("start_date", "2026-01-01".into()), ("periodicity_months", "12".into())]),
-        ("mail/send_document", vec![("id", f2.clone()), ("to", "a@b.fr".into()), ("subject", "x".into()), ("message", "x".into()), ("token", "0123456789abcdef0123456789abcdef".into())]),
+        (
+            "services/save",
+            vec![
+                ("contact_id", contact.into()),
+                ("id", v2.clone()),
+                ("label", "Intrus".into()),
+                ("start_date", "2026-01-01".into()),
+                ("periodicity_months", "12".into()),
+            ],
+        ),
+        (
+            "mail/send_document",
+            vec![
+                ("id", f2.clone()),
+                ("to", "a@b.fr".into()),
+                ("subject", "x".into()),
+                ("message", "x".into()),
+                ("token", "0123456789abcdef0123456789abcdef".into()),
+            ],
+        ),
     ];
     let before = (counts(app).await, views(admin, stranger, &own, &foreign).await);
     let mut failures = Vec::new();
@@ -548,11 +730,51 @@ async fn mixed_ids(app: &common::TestApp, admin: &Client, stranger: &Client, con
 
 /// Values a hostile or broken client sends.
 const HOSTILE: &[&str] = &[
-    "", " ", "0", "-1", "-9223372036854775808", "9223372036854775807", "99999999999999999999999", "1e309", "NaN", "1,5", "12,345",
-    "'; DROP TABLE contact; --", "\" OR 1=1 --", "%", "_", "*", "MATCH", "\u{0}", "a\u{0}b", "\r\nBcc: x@y.fr", "\u{202e}gnp.exe", "\u{301}",
-    "🙂🙂🙂", "<script>alert(1)</script>", "../../etc/passwd", "{}", "[]", "null", "true", "2026-02-31", "1900-01-01", "31/02/2026",
-    "facture", "avoir", "corbeille", "oui", "autre", "</textarea><b id=pwn>X</b>", "\"><svg onload=alert(1)>", "</title><meta http-equiv=refresh content=0>",
-    "\u{1b}[2J", "a\tb", "\u{2066}x\u{2069}", "\u{7f}", "=cmd|' /C calc'!A0",
+    "",
+    " ",
+    "0",
+    "-1",
+    "-9223372036854775808",
+    "9223372036854775807",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "1,5",
+    "12,345",
+    "'; DROP TABLE contact; --",
+    "\" OR 1=1 --",
+    "%",
+    "_",
+    "*",
+    "MATCH",
+    "\u{0}",
+    "a\u{0}b",
+    "\r\nBcc: x@y.fr",
+    "\u{202e}gnp.exe",
+    "\u{301}",
+    "🙂🙂🙂",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "{}",
+    "[]",
+    "null",
+    "true",
+    "2026-02-31",
+    "1900-01-01",
+    "31/02/2026",
+    "facture",
+    "avoir",
+    "corbeille",
+    "oui",
+    "autre",
+    "</textarea><b id=pwn>X</b>",
+    "\"><svg onload=alert(1)>",
+    "</title><meta http-equiv=refresh content=0>",
+    "\u{1b}[2J",
+    "a\tb",
+    "\u{2066}x\u{2069}",
+    "\u{7f}",
+    "=cmd|' /C calc'!A0",
 ];
 
 /// A small deterministic generator (the same run every time).
@@ -611,7 +833,11 @@ async fn fingerprint(app: &common::TestApp) -> Vec<(String, String)> {
                     } else {
                         cols.iter().map(|c| format!("quote({c})")).collect::<Vec<_>>().join(" || ',' || ")
                     };
-                    let agg = if app.db.is_postgres() { "string_agg(r, chr(10) ORDER BY r)".to_string() } else { "group_concat(r, char(10))".to_string() };
+                    let agg = if app.db.is_postgres() {
+                        "string_agg(r, chr(10) ORDER BY r)".to_string()
+                    } else {
+                        "group_concat(r, char(10))".to_string()
+                    };
                     format!("SELECT '{t}', COALESCE((SELECT {agg} FROM (SELECT {row} AS r FROM {t} ORDER BY 1) x), '')")
                 })
                 .collect();
@@ -683,9 +909,15 @@ async fn hostile_input_never_breaks_anything(b: Backend) {
             let r = admin.call(endpoint, &pairs).await;
             calls += 1;
             if r.status >= 500 {
-                failures.push(format!("{endpoint} {:?} → {} {}", pairs.iter().map(|(k, v)| (k, v.chars().take(30).collect::<String>())).collect::<Vec<_>>(), r.status, &r.body[..r.body.len().min(200)]));
+                failures.push(format!(
+                    "{endpoint} {:?} → {} {}",
+                    pairs.iter().map(|(k, v)| (k, v.chars().take(30).collect::<String>())).collect::<Vec<_>>(),
+                    r.status,
+                    &r.body[..r.body.len().min(200)]
+                ));
             }
-            let leaked = ["sqlx", "SQLITE_", "syntax error", "panicked", "backtrace", "src/", "postgres"].iter().find(|w| r.body.contains(*w));
+            let leaked =
+                ["sqlx", "SQLITE_", "syntax error", "panicked", "backtrace", "src/", "postgres"].iter().find(|w| r.body.contains(*w));
             if let Some(w) = leaked {
                 failures.push(format!("{endpoint}: the answer shows «{w}»: {}", &r.body[..r.body.len().min(200)]));
             }
@@ -693,7 +925,11 @@ async fn hostile_input_never_breaks_anything(b: Backend) {
                 errors += 1;
                 let after = fingerprint(&app).await;
                 if after != before {
-                    failures.push(format!("{endpoint}: answered {} but changed the database (tables {:?})", r.status, changed(&before, &after)));
+                    failures.push(format!(
+                        "{endpoint}: answered {} but changed the database (tables {:?})",
+                        r.status,
+                        changed(&before, &after)
+                    ));
                 }
             }
         }

@@ -332,7 +332,8 @@ pub fn pdf_text(bytes: &[u8]) -> Option<String> {
     let file = dir.join("doc.pdf");
     std::fs::write(&file, bytes).unwrap();
     // Page 1 rendered to PNG (it must render), then its text.
-    let png = std::process::Command::new("pdftoppm").args(["-png", "-r", "50", "-f", "1", "-l", "1"]).arg(&file).arg(dir.join("page")).status();
+    let png =
+        std::process::Command::new("pdftoppm").args(["-png", "-r", "50", "-f", "1", "-l", "1"]).arg(&file).arg(dir.join("page")).status();
     match png {
         Ok(s) => assert!(s.success(), "pdftoppm failed"),
         Err(_) if std::env::var("CI").is_err() => {
@@ -371,6 +372,11 @@ pub fn server_process(url: &str, port: u16, admin: (&str, &str), env: &[(&str, &
 pub fn process_client(port: u16) -> Client {
     Client {
         base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::builder().cookie_store(true).timeout(std::time::Duration::from_secs(20)).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(20))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
     }
 }

@@ -1,6 +1,5 @@
 //! The «Clients» list over the demo company, on SQLite and PostgreSQL.
 
-
 use crate::common;
 
 use crate::common::{Backend, spawn_demo};
@@ -66,7 +65,14 @@ async fn demo_company_and_client_lists(b: Backend) {
 both_databases!(contact_lifecycle_trash_and_history, contact_bad_input_saves_nothing, commercial_fields_need_their_right);
 
 fn contact_form<'a>(statut: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut f = vec![("statut", statut), ("civilite", "M."), ("nom", "Pavière"), ("prenom", "Robert"), ("ville", "Saint-Étienne"), ("code_postal", "42000")];
+    let mut f = vec![
+        ("statut", statut),
+        ("civilite", "M."),
+        ("nom", "Pavière"),
+        ("prenom", "Robert"),
+        ("ville", "Saint-Étienne"),
+        ("code_postal", "42000"),
+    ];
     for (k, v) in extra {
         if *k != "phones[]" {
             f.retain(|(key, _)| key != k);
@@ -89,7 +95,9 @@ async fn may_issue(app: &common::TestApp, id: i64) -> bool {
 async fn contact_lifecycle_trash_and_history(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    let r = admin.call("contacts/create", &contact_form("prospect", &[("phones[]", "06 12 34 56 78"), ("phones[]", "+33 4 77 21 35 80")])).await;
+    let r = admin
+        .call("contacts/create", &contact_form("prospect", &[("phones[]", "06 12 34 56 78"), ("phones[]", "+33 4 77 21 35 80")]))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let id = find_id(&admin, "paviere rob").await.expect("found once created");
     let c = admin.call("contacts/get", &[("id", &id.to_string())]).await.json();
@@ -144,7 +152,9 @@ async fn contact_lifecycle_trash_and_history(b: Backend) {
     // Trashing needs the right; another company gets «introuvable».
     admin.call("users/create", &[("name", "Karim"), ("email", "karim@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
     let karim = app.logged_in("karim@test.fr", "Technicien-2026!").await;
-    let r = karim.call("contacts/update", &f.iter().map(|(k, v)| (*k, if *k == "statut" { "corbeille" } else { *v })).collect::<Vec<_>>()).await;
+    let r = karim
+        .call("contacts/update", &f.iter().map(|(k, v)| (*k, if *k == "statut" { "corbeille" } else { *v })).collect::<Vec<_>>())
+        .await;
     assert_eq!(r.status, 403);
     assert_eq!(find_id(&admin, "pavillon").await, Some(id));
     ouvrage::server::demo::create_company(&app.db, "Autre", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
@@ -226,23 +236,29 @@ async fn seed_is_bulk_reproducible_and_searchable(b: Backend) {
 async fn commercial_fields_need_their_right(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    let r = admin.call("contacts/create", &contact_form("client", &[("bloque", "oui"), ("bloque_motif", "Impayés 2025"), ("plafond_encours", "1500")])).await;
+    let r = admin
+        .call(
+            "contacts/create",
+            &contact_form("client", &[("bloque", "oui"), ("bloque_motif", "Impayés 2025"), ("plafond_encours", "1500")]),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let id = admin.newest_client_id().await.to_string();
-    let r = admin.call(
-        "users/create",
-        &[
-            ("name", "Karim Technicien"),
-            ("email", "tech@test.fr"),
-            ("signature", ""),
-            ("password", "Technicien-2026!"),
-            ("rights[]", "utilisateurs"),
-            ("rights[]", "parametres"),
-            ("rights[]", "relances"),
-            ("rights[]", "corbeille_fusion"),
-        ],
-    )
-    .await;
+    let r = admin
+        .call(
+            "users/create",
+            &[
+                ("name", "Karim Technicien"),
+                ("email", "tech@test.fr"),
+                ("signature", ""),
+                ("password", "Technicien-2026!"),
+                ("rights[]", "utilisateurs"),
+                ("rights[]", "parametres"),
+                ("rights[]", "relances"),
+                ("rights[]", "corbeille_fusion"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;
     let get = async || admin.call("contacts/get", &[("id", &id)]).await.json();

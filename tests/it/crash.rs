@@ -4,7 +4,6 @@
 //! saw acknowledged is there, invoice numbers stay gap-free, and SQLite's integrity check
 //! passes. Same against PostgreSQL.
 
-
 use crate::common;
 
 use std::process::Child;
@@ -77,7 +76,9 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
                     }
                     // Every fifth contact is merged into the one before it.
                     if i % 5 == 4 {
-                        let Some((200, list)) = try_call(&c2, "contacts/list", &[("statut", "client"), ("sort", "recent")]).await else { break };
+                        let Some((200, list)) = try_call(&c2, "contacts/list", &[("statut", "client"), ("sort", "recent")]).await else {
+                            break;
+                        };
                         let newest = serde_json::from_str::<serde_json::Value>(&list).unwrap()["rows"][0]["id"].to_string();
                         if let Some(survivor) = last.take() {
                             match try_call(&c2, "duplicates/merge", &[("survivor", &survivor), ("other", &newest)]).await {
@@ -88,12 +89,33 @@ async fn acknowledged_writes_survive_sigkill(b: Backend) {
                         last = Some(newest);
                     }
                     if i % 3 == 0 {
-                        let Some((200, id)) = try_call(&c2, "documents/create", &[("contact_id", &cid), ("kind", "facture"), ("doc_date", "2026-11-29"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await else { break };
+                        let Some((200, id)) = try_call(
+                            &c2,
+                            "documents/create",
+                            &[
+                                ("contact_id", &cid),
+                                ("kind", "facture"),
+                                ("doc_date", "2026-11-29"),
+                                ("designation[]", "x"),
+                                ("unit_price[]", "10"),
+                                ("vat[]", "2000"),
+                            ],
+                        )
+                        .await
+                        else {
+                            break;
+                        };
                         match try_call(&c2, "documents/issue", &[("id", &id)]).await {
                             Some((200, n)) => numbers.push(n.trim_matches('"').to_string()),
                             _ => break,
                         }
-                        match try_call(&c2, "documents/pay", &[("id", &id), ("paid_on", "2026-11-30"), ("amount", "5"), ("method", "Chèque")]).await {
+                        match try_call(
+                            &c2,
+                            "documents/pay",
+                            &[("id", &id), ("paid_on", "2026-11-30"), ("amount", "5"), ("method", "Chèque")],
+                        )
+                        .await
+                        {
                             Some((200, _)) => payments += 1,
                             _ => break,
                         }

@@ -2,7 +2,6 @@
 //! payments and encours, avoirs, the gate (blocked, over the limit, trashed), the PDF,
 //! «Porte doc» files, bad input.
 
-
 use crate::common;
 
 use crate::common::{Backend, Client, spawn};
@@ -18,7 +17,19 @@ both_databases!(
 );
 
 async fn new_client(c: &Client, nom: &str, societe: &str) -> i64 {
-    let r = c.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", "Robert"), ("societe", societe), ("ville", "Saint-Étienne"), ("code_postal", "42000")]).await;
+    let r = c
+        .call(
+            "contacts/create",
+            &[
+                ("statut", "client"),
+                ("nom", nom),
+                ("prenom", "Robert"),
+                ("societe", societe),
+                ("ville", "Saint-Étienne"),
+                ("code_postal", "42000"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let hits = c.call("search", &[("q", nom)]).await.json();
     hits[0]["id"].as_i64().expect("the new contact is found")
@@ -30,7 +41,15 @@ async fn draft(c: &Client, contact: i64, kind: &str, qty: &str, price: &str, vat
     let r = c
         .call(
             "documents/create",
-            &[("contact_id", &contact), ("kind", kind), ("doc_date", "2026-11-29"), ("designation[]", "Remplacement chaudière"), ("quantity[]", qty), ("unit_price[]", price), ("vat[]", vat)],
+            &[
+                ("contact_id", &contact),
+                ("kind", kind),
+                ("doc_date", "2026-11-29"),
+                ("designation[]", "Remplacement chaudière"),
+                ("quantity[]", qty),
+                ("unit_price[]", price),
+                ("vat[]", vat),
+            ],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -46,7 +65,6 @@ async fn doc(c: &Client, id: i64) -> serde_json::Value {
 async fn porte_doc(c: &Client, contact: i64) -> serde_json::Value {
     c.call("documents/porte_doc", &[("contact_id", &contact.to_string())]).await.json()
 }
-
 
 async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     let app = spawn(b).await;
@@ -74,7 +92,13 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
         assert_eq!(hits[0]["id"], pro, "«{q}»: {hits}");
     }
     // …and stays after an edit of the contact.
-    let edit = [("id", pro.to_string()), ("statut", "client".into()), ("nom", "Pavière".into()), ("prenom", "Roberto".into()), ("societe", "Chauffage Pavière SARL".into())];
+    let edit = [
+        ("id", pro.to_string()),
+        ("statut", "client".into()),
+        ("nom", "Pavière".into()),
+        ("prenom", "Roberto".into()),
+        ("societe", "Chauffage Pavière SARL".into()),
+    ];
     let edit: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(admin.call("contacts/update", &edit).await.status, 200);
     assert_eq!(admin.call("search", &[("q", "F-2026-00001")]).await.json()[0]["id"], pro);
@@ -85,7 +109,11 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     // Partial then full payment.
     let pay = |amount: &'static str| {
         let admin = &admin;
-        async move { admin.call("documents/pay", &[("id", &f.to_string()), ("paid_on", "2026-12-01"), ("amount", amount), ("method", "Chèque")]).await }
+        async move {
+            admin
+                .call("documents/pay", &[("id", &f.to_string()), ("paid_on", "2026-12-01"), ("amount", amount), ("method", "Chèque")])
+                .await
+        }
     };
     assert_eq!(pay("1000").await.status, 200);
     let d = doc(&admin, f).await;
@@ -120,7 +148,16 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     assert_eq!(headers["content-type"], "application/pdf");
     assert!(bytes.starts_with(b"%PDF"));
     if let Some(text) = common::pdf_text(&bytes) {
-        for needle in ["FACTURE F-2026-00001", "Chauffage Pavière SARL", "Remplacement chaudière", "5,5 %", "2 604,92", "Échéance : 29/12/2026", "40 €", "pénalités de retard"] {
+        for needle in [
+            "FACTURE F-2026-00001",
+            "Chauffage Pavière SARL",
+            "Remplacement chaudière",
+            "5,5 %",
+            "2 604,92",
+            "Échéance : 29/12/2026",
+            "40 €",
+            "pénalités de retard",
+        ] {
             assert!(text.replace(['\u{202f}', '\u{a0}'], " ").contains(needle), "«{needle}» missing from the PDF:\n{text}");
         }
     }
@@ -129,7 +166,13 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     let other = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
     assert_eq!(other.get_bytes(&format!("/pieces/{f}/pdf")).await.0, 404);
     assert_eq!(other.call("documents/get", &[("id", &f.to_string())]).await.status, 404);
-    assert_eq!(other.call("documents/pay", &[("id", &f.to_string()), ("paid_on", "2026-12-01"), ("amount", "1"), ("method", "Chèque")]).await.status, 404);
+    assert_eq!(
+        other
+            .call("documents/pay", &[("id", &f.to_string()), ("paid_on", "2026-12-01"), ("amount", "1"), ("method", "Chèque")])
+            .await
+            .status,
+        404
+    );
     assert_eq!(app.client().get_bytes(&format!("/pieces/{f}/pdf")).await.0, 401);
     app.finish().await;
 }
@@ -186,14 +229,28 @@ async fn gate_refuses_blocked_over_limit_and_trashed(b: Backend) {
     no_reason.push(("bloque", "oui"));
     assert_eq!(admin.call("contacts/update", &no_reason).await.invalid().0, "bloque_motif");
 
-    let refused = admin.call("documents/create", &[("contact_id", &ids), ("kind", "devis"), ("doc_date", "2026-11-29"), ("designation[]", "x"), ("unit_price[]", "1"), ("vat[]", "2000")]).await;
+    let refused = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &ids),
+                ("kind", "devis"),
+                ("doc_date", "2026-11-29"),
+                ("designation[]", "x"),
+                ("unit_price[]", "1"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status, 422);
     let msg = refused.invalid().1;
     assert!(msg.contains("bloquée") && msg.contains("Litige sur le chantier de Firminy"), "{msg}");
     let refused = admin.call("documents/issue", &[("id", &pending.to_string())]).await;
     assert!(refused.invalid().1.contains("Litige"), "issuing is refused too");
     // Payments stay possible.
-    let paid = admin.call("documents/pay", &[("id", &issued.to_string()), ("paid_on", "2026-12-02"), ("amount", "20"), ("method", "Virement")]).await;
+    let paid = admin
+        .call("documents/pay", &[("id", &issued.to_string()), ("paid_on", "2026-12-02"), ("amount", "20"), ("method", "Virement")])
+        .await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 
     // Unblock; a «Plafond d'encours» of 150 € with 100 € owed: a 60 € facture is refused.
@@ -205,7 +262,9 @@ async fn gate_refuses_blocked_over_limit_and_trashed(b: Backend) {
     let msg = r.invalid().1.replace(['\u{202f}', '\u{a0}'], " ");
     assert!(msg.contains("encours 100,00 €") && msg.contains("plafond 150,00 €") && msg.contains("10,00 €"), "{msg}");
     // Once 20 € more is paid (encours 80 €), the 60 € facture fits under the limit.
-    let paid = admin.call("documents/pay", &[("id", &issued.to_string()), ("paid_on", "2026-12-03"), ("amount", "20"), ("method", "Virement")]).await;
+    let paid = admin
+        .call("documents/pay", &[("id", &issued.to_string()), ("paid_on", "2026-12-03"), ("amount", "20"), ("method", "Virement")])
+        .await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     assert_eq!(admin.call("documents/issue", &[("id", &pending.to_string())]).await.status, 200);
 
@@ -279,7 +338,19 @@ async fn bad_documents_save_nothing(b: Backend) {
     // Trashed contacts get no new document.
     let f = [("id", ids.as_str()), ("statut", "corbeille"), ("nom", "Erreurs"), ("prenom", "Robert")];
     assert_eq!(admin.call("contacts/update", &f).await.status, 200);
-    let r = admin.call("documents/create", &[("contact_id", &ids), ("kind", "facture"), ("doc_date", "2026-11-29"), ("designation[]", "Pose"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    let r = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &ids),
+                ("kind", "facture"),
+                ("doc_date", "2026-11-29"),
+                ("designation[]", "Pose"),
+                ("unit_price[]", "10"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await;
     assert!(r.invalid().1.contains("Corbeille"), "{}", r.body);
     assert_eq!(app.count("document").await, 0);
     assert_eq!(app.count("document_line").await, 0);
@@ -333,7 +404,10 @@ async fn storage_quota_per_company(b: Backend) {
     assert_eq!(app.count("stored_file").await, 1, "nothing kept");
     // The page shows the message where «Importer» is.
     let page = admin.get(&location).await;
-    assert!(page.body.contains("Espace de stockage de l&#39;entreprise plein") || page.body.contains("Espace de stockage de l'entreprise plein"));
+    assert!(
+        page.body.contains("Espace de stockage de l&#39;entreprise plein")
+            || page.body.contains("Espace de stockage de l'entreprise plein")
+    );
 
     let (status, location) = admin.upload(&path, "Photo.jpg", vec![7u8; 100 * 1024]).await;
     assert_eq!((status, location.ends_with("?fait=importe")), (303, true), "{location}");

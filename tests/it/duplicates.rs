@@ -1,7 +1,6 @@
 //! Duplicates over HTTP, on SQLite and PostgreSQL: the warning, the report and «Pas un
 //! doublon», the merge moving every attached row, its undo, and refusals.
 
-
 use crate::common::{Backend, Client, TestApp, spawn};
 
 both_databases!(
@@ -36,7 +35,12 @@ async fn merge_keeps_the_survivors_answers(b: Backend) {
     answer(bb, &[(&q1, "Fioul"), (&q2, "Code 1234")]).await;
     let values = async |k: i64| -> Vec<(String, String)> {
         let got = admin.call("questions/answers", &[("contact_id", &k.to_string())]).await.json();
-        got.as_array().unwrap().iter().filter(|x| x["value"] != "").map(|x| (x["question"]["label"].as_str().unwrap().to_string(), x["value"].as_str().unwrap().to_string())).collect()
+        got.as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["value"] != "")
+            .map(|x| (x["question"]["label"].as_str().unwrap().to_string(), x["value"].as_str().unwrap().to_string()))
+            .collect()
     };
     let r = admin.call("duplicates/merge", &[("survivor", &a.to_string()), ("other", &bb.to_string())]).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -56,7 +60,19 @@ async fn create(c: &Client, nom: &str, prenom: &str, cp: &str, phone: &str, emai
         _ => "Saint-Étienne",
     };
     let r = c
-        .call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", prenom), ("code_postal", cp), ("ville", ville), ("phones[]", phone), ("email", email), ("notes", notes)])
+        .call(
+            "contacts/create",
+            &[
+                ("statut", "client"),
+                ("nom", nom),
+                ("prenom", prenom),
+                ("code_postal", cp),
+                ("ville", ville),
+                ("phones[]", phone),
+                ("email", email),
+                ("notes", notes),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The newest client is the one just created.
@@ -78,8 +94,12 @@ async fn rows_of(app: &TestApp, id: i64) -> Vec<(String, i64)> {
 async fn every_contact_table_joins_the_merge(b: Backend) {
     let app = spawn(b).await;
     let sql = match b {
-        Backend::Sqlite => "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'contact_id' ORDER BY m.name",
-        Backend::Postgres => "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'contact_id' ORDER BY 1",
+        Backend::Sqlite => {
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'contact_id' ORDER BY m.name"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'contact_id' ORDER BY 1"
+        }
     };
     let tables: Vec<String> = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar(sql).fetch_all(c).await).unwrap();
     assert!(tables.len() >= 5, "{tables:?}");
@@ -100,7 +120,17 @@ async fn merge_moves_everything_and_undo_restores_it(b: Backend) {
     // Attached to the other: a facture (issued), a draft devis, a file, history.
     for kind in ["facture", "devis"] {
         let r = admin
-            .call("documents/create", &[("contact_id", &bb.to_string()), ("kind", kind), ("doc_date", "2026-11-29"), ("designation[]", "Entretien"), ("unit_price[]", "100"), ("vat[]", "1000")])
+            .call(
+                "documents/create",
+                &[
+                    ("contact_id", &bb.to_string()),
+                    ("kind", kind),
+                    ("doc_date", "2026-11-29"),
+                    ("designation[]", "Entretien"),
+                    ("unit_price[]", "100"),
+                    ("vat[]", "1000"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         if kind == "facture" {
@@ -137,16 +167,30 @@ async fn merge_moves_everything_and_undo_restores_it(b: Backend) {
     let pd = admin.call("documents/porte_doc", &[("contact_id", &a.to_string())]).await.json();
     assert_eq!(pd["documents"].as_array().unwrap().len(), 2);
     assert_eq!(pd["files"].as_array().unwrap().len(), 1);
-    assert_eq!(admin.call("actions/of_client", &[("contact_id", &a.to_string())]).await.json()["open"].as_array().unwrap().len(), 1, "the action moved");
+    assert_eq!(
+        admin.call("actions/of_client", &[("contact_id", &a.to_string())]).await.json()["open"].as_array().unwrap().len(),
+        1,
+        "the action moved"
+    );
     // The other's phone and document number find the survivor; the other is in the Corbeille.
     let hits = admin.call("search", &[("q", "04 77 21 35 80")]).await.json();
     assert_eq!(hits.as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![a]);
     assert_eq!(admin.call("search", &[("q", "F-2026-00001")]).await.json()[0]["id"], a);
 
     // An unrelated edit of the survivor after the merge survives the undo.
-    let edit = [("id", a.to_string()), ("statut", "client".into()), ("nom", "Pavière".into()), ("prenom", "Robert".into()), ("code_postal", "42000".into()),
-        ("ville", "Saint-Étienne".into()), ("adresse", "3 rue Neuve".into()), ("email", "r.paviere@orange.fr".into()), ("notes", "Client depuis 2019\n\nChaudière au fioul".into()),
-        ("phones[]", "06 12 34 56 78".into()), ("phones[]", "04 77 21 35 80".into())];
+    let edit = [
+        ("id", a.to_string()),
+        ("statut", "client".into()),
+        ("nom", "Pavière".into()),
+        ("prenom", "Robert".into()),
+        ("code_postal", "42000".into()),
+        ("ville", "Saint-Étienne".into()),
+        ("adresse", "3 rue Neuve".into()),
+        ("email", "r.paviere@orange.fr".into()),
+        ("notes", "Client depuis 2019\n\nChaudière au fioul".into()),
+        ("phones[]", "06 12 34 56 78".into()),
+        ("phones[]", "04 77 21 35 80".into()),
+    ];
     let edit: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(admin.call("contacts/update", &edit).await.status, 200);
 
@@ -216,10 +260,16 @@ async fn warning_while_typing(b: Backend) {
     assert_eq!(found[0]["id"], a, "same phone: {found}");
     assert!(found[0]["reasons"].as_str().unwrap().contains("même téléphone"));
     // Editing the record itself: not its own duplicate.
-    let found = admin.call("duplicates/check", &[("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "42000"), ("exclude", &a.to_string())]).await.json();
+    let found = admin
+        .call("duplicates/check", &[("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "42000"), ("exclude", &a.to_string())])
+        .await
+        .json();
     assert!(found.as_array().unwrap().is_empty(), "{found}");
     // A namesake elsewhere is not flagged.
-    let found = admin.call("duplicates/check", &[("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "75011"), ("ville", "Paris")]).await.json();
+    let found = admin
+        .call("duplicates/check", &[("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "75011"), ("ville", "Paris")])
+        .await
+        .json();
     assert!(found.as_array().unwrap().is_empty(), "{found}");
     app.finish().await;
 }
@@ -250,7 +300,8 @@ async fn bad_merges_are_refused(b: Backend) {
     assert_eq!(statuses, [200, 422], "{} / {}", r1.body, r2.body);
     // Already merged, or trashed: refused.
     assert!(merge(c, bb).await.invalid().1.contains("déjà été fusionné"));
-    let trash = [("id", c.to_string()), ("statut", "corbeille".to_string()), ("nom", "Pavièr".to_string()), ("prenom", "Robert".to_string())];
+    let trash =
+        [("id", c.to_string()), ("statut", "corbeille".to_string()), ("nom", "Pavièr".to_string()), ("prenom", "Robert".to_string())];
     let trash: Vec<(&str, &str)> = trash.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(admin.call("contacts/update", &trash).await.status, 200);
     assert!(merge(a, c).await.invalid().1.contains("Corbeille"));

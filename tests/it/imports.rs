@@ -3,7 +3,6 @@
 //! the same contacts (CSV and XLSX); stop and resume in batches; bad files refused in
 //! French with nothing kept.
 
-
 use crate::common;
 
 use std::time::Duration;
@@ -55,21 +54,40 @@ async fn launch(c: &Client, id: &str, default_choice: &str, per_row: &[(&str, &s
 
 async fn search(c: &Client, q: &str) -> Vec<String> {
     let hits = c.call("search", &[("q", q)]).await.json();
-    hits.as_array().unwrap().iter().map(|h| format!("{} {}", h["nom"].as_str().unwrap_or(""), h["prenom"].as_str().unwrap_or("")).trim().to_string()).collect()
+    hits.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| format!("{} {}", h["nom"].as_str().unwrap_or(""), h["prenom"].as_str().unwrap_or("")).trim().to_string())
+        .collect()
 }
 
 async fn a_french_file_with_duplicates_then_undo(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    let chauffage = admin.call("questions/save", &[("label", "Type de chauffage"), ("kind", "choix"), ("choices", "Gaz\nFioul")]).await.body;
-    let r = admin.call("contacts/create", &[("statut", "client"), ("nom", "Pavière"), ("prenom", "Robert"), ("code_postal", "69003"), ("ville", "Lyon"), ("phones[]", "06 12 34 56 78")]).await;
+    let chauffage =
+        admin.call("questions/save", &[("label", "Type de chauffage"), ("kind", "choix"), ("choices", "Gaz\nFioul")]).await.body;
+    let r = admin
+        .call(
+            "contacts/create",
+            &[
+                ("statut", "client"),
+                ("nom", "Pavière"),
+                ("prenom", "Robert"),
+                ("code_postal", "69003"),
+                ("ville", "Lyon"),
+                ("phones[]", "06 12 34 56 78"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let paviere = admin.newest_client_id().await.to_string();
     // As a French tool exports it: Windows-1252, «;», CRLF, a quoted note with «;» and a
     // newline, an empty line, a phone stored as a number.
     let mut file = b"Civilit\xe9;Nom;Pr\xe9nom;CP;Ville;T\xe9l. portable;Mail;Type de chauffage;Notes\r\n".to_vec();
     file.extend_from_slice(b"M.;PAVIERE;Robert;69003;Lyon;612345678;robert@exemple.fr;Gaz;Client fid\xe8le\r\n");
-    file.extend_from_slice(b"Mme;L\xe9on;Zo\xe9;1000;Bourg-en-Bresse;06 99 88 77 66;zoe@exemple.fr;Fioul;\"Acc\xe8s ; code 12\r\n2e \xe9tage\"\r\n");
+    file.extend_from_slice(
+        b"Mme;L\xe9on;Zo\xe9;1000;Bourg-en-Bresse;06 99 88 77 66;zoe@exemple.fr;Fioul;\"Acc\xe8s ; code 12\r\n2e \xe9tage\"\r\n",
+    );
     file.extend_from_slice(b"\r\n");
     file.extend_from_slice(b"Madame;LEON;Zoe;01000;Bourg en Bresse;0699887766;;;\r\n");
     file.extend_from_slice(b"M.;Martin;Paul;75001;Paris;12;;;\r\n");
@@ -78,10 +96,16 @@ async fn a_french_file_with_duplicates_then_undo(b: Backend) {
 
     let v = admin.call("imports/get", &[("id", &id)]).await.json();
     let a = &v["analysis"];
-    assert_eq!((a["encoding"].as_str(), a["separator"].as_str(), a["header_line"].as_i64()), (Some("Windows-1252"), Some("« ; »"), Some(1)));
+    assert_eq!(
+        (a["encoding"].as_str(), a["separator"].as_str(), a["header_line"].as_i64()),
+        (Some("Windows-1252"), Some("« ; »"), Some(1))
+    );
     let q = format!("q{chauffage}");
     assert_eq!(v["mapping"], serde_json::json!(["civilite", "nom", "prenom", "code_postal", "ville", "telephone", "email", q, "notes"]));
-    assert_eq!((a["total"].as_i64(), a["new_rows"].as_i64(), a["duplicate_count"].as_i64(), a["invalid_count"].as_i64()), (Some(5), Some(1), Some(2), Some(2)));
+    assert_eq!(
+        (a["total"].as_i64(), a["new_rows"].as_i64(), a["duplicate_count"].as_i64(), a["invalid_count"].as_i64()),
+        (Some(5), Some(1), Some(2), Some(2))
+    );
     let dups = a["duplicates"].as_array().unwrap();
     assert_eq!(dups[0]["target_id"].to_string(), paviere, "the first row is Pavière of the base");
     assert!(dups[0]["reasons"].as_str().unwrap().contains("téléphone"), "{}", dups[0]["reasons"]);
@@ -96,23 +120,41 @@ async fn a_french_file_with_duplicates_then_undo(b: Backend) {
     // Pavière: complete the existing record; the repeated Zoé: the default, skip.
     let done = launch(&admin, &id, "ignorer", &[("0", "fusionner")]).await;
     assert_eq!(done["state"], "termine", "{done}");
-    assert_eq!((done["created"].as_i64(), done["merged"].as_i64(), done["skipped"].as_i64(), done["invalid"].as_i64()), (Some(1), Some(1), Some(1), Some(2)));
+    assert_eq!(
+        (done["created"].as_i64(), done["merged"].as_i64(), done["skipped"].as_i64(), done["invalid"].as_i64()),
+        (Some(1), Some(1), Some(1), Some(2))
+    );
     assert_eq!(search(&admin, "zoe leon").await, vec!["Léon Zoé"], "found by search at once");
     let zoe = admin.newest_client_id().await.to_string();
     let k = admin.call("contacts/get", &[("id", &zoe)]).await.json();
-    assert_eq!((k["civilite"].as_str(), k["code_postal"].as_str(), k["phones"][0].as_str()), (Some("Mme"), Some("01000"), Some("06 99 88 77 66")));
-    assert!(k["notes"].as_str().unwrap().contains("Accès ; code 12") && k["notes"].as_str().unwrap().contains("2e étage"), "{}", k["notes"]);
+    assert_eq!(
+        (k["civilite"].as_str(), k["code_postal"].as_str(), k["phones"][0].as_str()),
+        (Some("Mme"), Some("01000"), Some("06 99 88 77 66"))
+    );
+    assert!(
+        k["notes"].as_str().unwrap().contains("Accès ; code 12") && k["notes"].as_str().unwrap().contains("2e étage"),
+        "{}",
+        k["notes"]
+    );
     let p = admin.call("contacts/get", &[("id", &paviere)]).await.json();
-    assert_eq!((p["email"].as_str(), p["notes"].as_str(), p["nom"].as_str()), (Some("robert@exemple.fr"), Some("Client fidèle"), Some("Pavière")), "empty fields filled, the name kept");
+    assert_eq!(
+        (p["email"].as_str(), p["notes"].as_str(), p["nom"].as_str()),
+        (Some("robert@exemple.fr"), Some("Client fidèle"), Some("Pavière")),
+        "empty fields filled, the name kept"
+    );
     let answers = admin.call("questions/answers", &[("contact_id", &paviere)]).await.json();
     assert_eq!(answers[0]["value"], "Gaz");
     assert_eq!(search(&admin, "robert@exemple.fr").await, vec!["Pavière Robert"]);
     // Its settings no longer change.
-    let again = admin.call("imports/configure", &[("id", &id), ("statut", "client"), ("choix_defaut", "creer"), ("colonne[]", "nom")]).await;
+    let again =
+        admin.call("imports/configure", &[("id", &id), ("statut", "client"), ("choix_defaut", "creer"), ("colonne[]", "nom")]).await;
     assert!(again.invalid().1.contains("déjà lancé"));
     // The import is recorded: who, when, the file, the counts.
     let list = admin.call("imports/list", &[]).await.json();
-    assert_eq!((list[0]["file_name"].as_str(), list[0]["by"].as_str(), list[0]["progress"]["created"].as_i64()), (Some("clients-extrabat.csv"), Some("Administrateur"), Some(1)));
+    assert_eq!(
+        (list[0]["file_name"].as_str(), list[0]["by"].as_str(), list[0]["progress"]["created"].as_i64()),
+        (Some("clients-extrabat.csv"), Some("Administrateur"), Some(1))
+    );
 
     // «Annuler l'import»: Zoé to the «Corbeille», Pavière as it was.
     let r = admin.call("imports/act", &[("id", &id), ("op", "undo")]).await;
@@ -141,7 +183,18 @@ async fn export_then_import_gives_the_same_contacts(b: Backend) {
     let admin = app.admin().await;
     let q = admin.call("questions/save", &[("label", "Date de mise en service"), ("kind", "date")]).await.body;
     let people: [&[(&str, &str)]; 4] = [
-        &[("civilite", "M. et Mme"), ("nom", "Pavière"), ("prenom", "Robert"), ("adresse", "12, rue des Lilas"), ("code_postal", "69003"), ("ville", "Lyon"), ("phones[]", "06 12 34 56 78"), ("phones[]", "+33 4 78 00 00 00"), ("email", "robert@exemple.fr"), ("notes", "Portail ; code 1234\nChien gentil")],
+        &[
+            ("civilite", "M. et Mme"),
+            ("nom", "Pavière"),
+            ("prenom", "Robert"),
+            ("adresse", "12, rue des Lilas"),
+            ("code_postal", "69003"),
+            ("ville", "Lyon"),
+            ("phones[]", "06 12 34 56 78"),
+            ("phones[]", "+33 4 78 00 00 00"),
+            ("email", "robert@exemple.fr"),
+            ("notes", "Portail ; code 1234\nChien gentil"),
+        ],
         &[("nom", ""), ("societe", "=HYPERLINK(\"http://evil\")"), ("ville", "-Paris"), ("notes", "@SUM(A1)")],
         &[("civilite", "Mme"), ("nom", "O'Neil-Dupré"), ("prenom", "Zoé"), ("code_postal", "2A004"), ("ville", "Ajaccio")],
         &[("nom", "Lefèvre"), ("societe", "Chauffage \"Lefèvre\" SARL"), ("email", "contact@lefevre.fr")],
@@ -210,7 +263,11 @@ async fn stop_and_resume_in_batches(b: Backend) {
     assert_eq!(prospects().await, done, "what is committed is whole batches, counted");
     // A page reload shows the same progress; «Reprendre l'import» goes on from there.
     let page = admin.get(&format!("/clients/importer/{id}")).await;
-    assert!(page.body.contains("Reprendre l") && page.body.contains(&format!("{done} / 6000 lignes")), "{}", &page.body[..page.body.len().min(500)]);
+    assert!(
+        page.body.contains("Reprendre l") && page.body.contains(&format!("{done} / 6000 lignes")),
+        "{}",
+        &page.body[..page.body.len().min(500)]
+    );
     let r = admin.call("imports/act", &[("id", &id), ("op", "resume")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let p = wait(&admin, &id).await;
@@ -221,7 +278,14 @@ async fn stop_and_resume_in_batches(b: Backend) {
     // Undo as a whole: every one of them goes to the «Corbeille».
     // (One request undoes 6,000 contacts and their ~18,000 index terms: 25 s on PostgreSQL
     // in a debug build, longer than the helper's 20 s.)
-    let undo = admin.http.post(format!("{}/api/imports/act", admin.base)).form(&[("id", id.as_str()), ("op", "undo")]).timeout(std::time::Duration::from_secs(90)).send().await.unwrap();
+    let undo = admin
+        .http
+        .post(format!("{}/api/imports/act", admin.base))
+        .form(&[("id", id.as_str()), ("op", "undo")])
+        .timeout(std::time::Duration::from_secs(90))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(undo.status().as_u16(), 200);
     assert_eq!(prospects().await, 0);
     assert_eq!(search(&admin, "nom05999").await, Vec::<String>::new());
@@ -258,7 +322,11 @@ async fn bad_files_are_refused(b: Backend) {
     assert!(bomb.len() < 2 << 20, "a small file: {}", bomb.len());
     assert!(refused("bombe.xlsx", bomb).await.contains("se décompresse en plus de 200 Mo"));
     assert!(refused("trop.csv", vec![b'a'; 200 << 20]).await.contains("dépasse 20 Mo"));
-    assert!(refused("decale.csv", b"Nom;Ville\nDupont;Lyon\nDurand;Paris;en trop\n".to_vec()).await.contains("Ligne 3 : 3 colonnes, alors que l'en-tête en compte 2"));
+    assert!(
+        refused("decale.csv", b"Nom;Ville\nDupont;Lyon\nDurand;Paris;en trop\n".to_vec())
+            .await
+            .contains("Ligne 3 : 3 colonnes, alors que l'en-tête en compte 2")
+    );
     assert!(refused("vide.csv", b"\r\n\r\n".to_vec()).await.contains("vide"));
     assert!(refused("../../etc/passwd", b"Nom\nX\n".to_vec()).await.contains("chemin"));
     assert_eq!(app.count("import_job").await, 0, "nothing kept");
@@ -273,8 +341,14 @@ async fn bad_files_are_refused(b: Backend) {
     assert!(configure(&[("colonne[]", "nom"), ("colonne[]", "nom")]).await.contains("déjà associé"));
     assert!(configure(&[("colonne[]", "nom"), ("colonne[]", "mot_de_passe")]).await.contains("champ inconnu"));
     assert!(configure(&[("colonne[]", "nom")]).await.contains("chaque colonne"));
-    assert!(configure(&[("colonne[]", "nom"), ("colonne[]", "ville"), ("rang[]", "7"), ("choix[]", "ignorer")]).await.contains("n'existe pas"));
-    assert!(configure(&[("colonne[]", "nom"), ("colonne[]", "ville"), ("rang[]", "0"), ("choix[]", "supprimer")]).await.contains("Choix inconnu"));
+    assert!(
+        configure(&[("colonne[]", "nom"), ("colonne[]", "ville"), ("rang[]", "7"), ("choix[]", "ignorer")]).await.contains("n'existe pas")
+    );
+    assert!(
+        configure(&[("colonne[]", "nom"), ("colonne[]", "ville"), ("rang[]", "0"), ("choix[]", "supprimer")])
+            .await
+            .contains("Choix inconnu")
+    );
     let v = admin.call("imports/get", &[("id", &id)]).await.json();
     assert_eq!((v["state"].as_str(), v["mapping"].clone()), (Some("apercu"), serde_json::json!(["nom", "ville"])));
     app.finish().await;
@@ -287,7 +361,8 @@ fn workbook(dimension: &str, rows: &str, shared: Option<&str>) -> Vec<u8> {
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
     const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-    let mut rels = format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>"#);
+    let mut rels =
+        format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>"#);
     let mut parts = vec![
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_string()),
         ("_rels/.rels", format!(r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
@@ -323,12 +398,23 @@ async fn hostile_files_are_refused_and_the_server_stays_up(b: Backend) {
         page.body
     };
     // Two cells, A1 and XFD1048576: an extent of 17 billion cells in a file of 1 KB.
-    let sparse = workbook("A1:XFD1048576", r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#, None);
+    let sparse = workbook(
+        "A1:XFD1048576",
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+        None,
+    );
     assert!(sparse.len() < 2_000);
     assert!(refused("creux.xlsx", sparse).await.contains("Ligne 1048576 : plus de 100 colonnes"));
     // One 30,000-character shared string referred to by 10,000 cells: 300 MB once each
     // cell has its copy.
-    let rows: String = (1..=1_000).map(|r| format!("<row r=\"{r}\">{}</row>", (b'A'..=b'J').map(|c| format!(r#"<c r="{}{r}" t="s"><v>0</v></c>"#, c as char)).collect::<String>())).collect();
+    let rows: String = (1..=1_000)
+        .map(|r| {
+            format!(
+                "<row r=\"{r}\">{}</row>",
+                (b'A'..=b'J').map(|c| format!(r#"<c r="{}{r}" t="s"><v>0</v></c>"#, c as char)).collect::<String>()
+            )
+        })
+        .collect();
     let fan_out = workbook("A1:J1000", &rows, Some(&format!("<si><t>{}</t></si>", "x".repeat(30_000))));
     assert!(fan_out.len() < 100_000);
     assert!(refused("eventail.xlsx", fan_out).await.contains("plus de 64 Mo de texte une fois lu"));

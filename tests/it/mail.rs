@@ -3,7 +3,6 @@
 //! for the SPF check; the RFC 7208 test suite (from the PyPI sdist of pyspf, fetched by
 //! `make setup-test`, never committed) runs through the same resolver path.
 
-
 use crate::common;
 use crate::dns;
 use crate::smtp;
@@ -93,7 +92,11 @@ async fn spf_check_on_the_test_zones() {
 
     let strict = check("strict.test").await;
     assert_eq!(strict.status, DomainStatus::NotAuthorised);
-    assert_eq!(strict.proposed.as_deref(), Some("v=spf1 include:_spf.ouvrage.test ip4:198.51.100.7 -all"), "their record with our include, never a second one");
+    assert_eq!(
+        strict.proposed.as_deref(),
+        Some("v=spf1 include:_spf.ouvrage.test ip4:198.51.100.7 -all"),
+        "their record with our include, never a second one"
+    );
     assert!(strict.message.contains("n'autorise pas") && strict.message.contains("ne créez pas un second"), "{}", strict.message);
     assert!(!strict.status.authorises_us());
 
@@ -222,7 +225,16 @@ print(json.dumps(docs, default=str))
 
 async fn new_user(app: &TestApp, admin: &Client, email: &str) -> Client {
     let r = admin
-        .call("users/create", &[("name", "Sophie Martin"), ("email", email), ("signature", "Sophie Martin\nMartin Chauffage — 04 77 00 00 00"), ("password", "Chaudiere-Sophie-42"), ("rights[]", "gestion_commerciale")])
+        .call(
+            "users/create",
+            &[
+                ("name", "Sophie Martin"),
+                ("email", email),
+                ("signature", "Sophie Martin\nMartin Chauffage — 04 77 00 00 00"),
+                ("password", "Chaudiere-Sophie-42"),
+                ("rights[]", "gestion_commerciale"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     app.logged_in(email, "Chaudiere-Sophie-42").await
@@ -230,11 +242,27 @@ async fn new_user(app: &TestApp, admin: &Client, email: &str) -> Client {
 
 /// An issued facture of a client whose e-mail is `email`; returns the document id.
 async fn issued_invoice(c: &Client, nom: &str, email: &str) -> i64 {
-    let r = c.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", "Robert"), ("email", email), ("ville", "Lyon"), ("code_postal", "69003")]).await;
+    let r = c
+        .call(
+            "contacts/create",
+            &[("statut", "client"), ("nom", nom), ("prenom", "Robert"), ("email", email), ("ville", "Lyon"), ("code_postal", "69003")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let contact = c.newest_client_id().await.to_string();
     let r = c
-        .call("documents/create", &[("contact_id", &contact), ("kind", "facture"), ("doc_date", "2026-11-29"), ("designation[]", "Entretien chaudière"), ("quantity[]", "1"), ("unit_price[]", "150"), ("vat[]", "1000")])
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &contact),
+                ("kind", "facture"),
+                ("doc_date", "2026-11-29"),
+                ("designation[]", "Entretien chaudière"),
+                ("quantity[]", "1"),
+                ("unit_price[]", "150"),
+                ("vat[]", "1000"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let id = r.json().as_i64().unwrap();
@@ -262,7 +290,17 @@ async fn settled(c: &Client, doc: i64, n: usize) -> serde_json::Value {
 }
 
 async fn send(c: &Client, doc: i64, to: &str, token: &str) -> common::Answer {
-    c.call("mail/send_document", &[("id", &doc.to_string()), ("to", to), ("subject", "Votre facture"), ("message", "Bonjour,\n\nVoici votre facture.\n\nCordialement,"), ("token", token)]).await
+    c.call(
+        "mail/send_document",
+        &[
+            ("id", &doc.to_string()),
+            ("to", to),
+            ("subject", "Votre facture"),
+            ("message", "Bonjour,\n\nVoici votre facture.\n\nCordialement,"),
+            ("token", token),
+        ],
+    )
+    .await
 }
 
 async fn document_mail_identity_failures_and_bad_input(b: Backend) {
@@ -298,7 +336,10 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     assert!(header(mail, "Message-ID").unwrap().ends_with("@ouvrage.test>"));
     assert!(mail.contains("multipart/alternative") && mail.contains("text/html") && mail.contains("text/plain"), "text and HTML bodies");
     assert!(mail.contains("application/pdf") && mail.contains("F-2026-00001.pdf"), "the PDF is attached");
-    assert!(mail.contains("-- \r\nSophie Martin") || mail.contains("--=20\r\nSophie Martin"), "the signature is appended to the text: {mail}");
+    assert!(
+        mail.contains("-- \r\nSophie Martin") || mail.contains("--=20\r\nSophie Martin"),
+        "the signature is appended to the text: {mail}"
+    );
 
     // A domain that does not authorise us: From the application, Reply-To the user, told why.
     let paul = new_user(&app, &admin, "paul@strict.test").await;
@@ -316,7 +357,11 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     // «Vérifier mon domaine» on the page.
     assert_eq!(paul.call("mail/check_domain", &[]).await.status, 200);
     let page = paul.get("/preferences/domaine").await;
-    assert!(page.body.contains("Domaine non autorisé") && page.body.contains("v=spf1 include:_spf.ouvrage.test ip4:198.51.100.7 -all"), "{}", page.body);
+    assert!(
+        page.body.contains("Domaine non autorisé") && page.body.contains("v=spf1 include:_spf.ouvrage.test ip4:198.51.100.7 -all"),
+        "{}",
+        page.body
+    );
 
     // A bounce shows on the document, with French advice.
     let token = mails_of(&sophie, doc).await["token"].as_str().unwrap().to_string();
@@ -324,12 +369,16 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     let token = mails_of(&sophie, doc).await["token"].as_str().unwrap().to_string();
     assert_eq!(send(&sophie, doc, "inconnu@client.test", &token).await.status, 200);
     let m = settled(&sophie, doc, 3).await;
-    let by_to: HashMap<String, serde_json::Value> = m["mails"].as_array().unwrap().iter().map(|x| (x["to"].as_str().unwrap().to_string(), x.clone())).collect();
+    let by_to: HashMap<String, serde_json::Value> =
+        m["mails"].as_array().unwrap().iter().map(|x| (x["to"].as_str().unwrap().to_string(), x.clone())).collect();
     assert_eq!(by_to["rejet-spf@client.test"]["status"], "failed");
     assert!(by_to["rejet-spf@client.test"]["advice"].as_str().unwrap().contains("Vérifier mon domaine"));
     assert!(by_to["inconnu@client.test"]["advice"].as_str().unwrap().contains("n'existe pas"));
     let page = sophie.get(&format!("/pieces/{doc}")).await;
-    assert!(page.body.contains("Échec de l&#x27;envoi") || page.body.contains("Échec de l'envoi"), "the failure shows on the document page");
+    assert!(
+        page.body.contains("Échec de l&#x27;envoi") || page.body.contains("Échec de l'envoi"),
+        "the failure shows on the document page"
+    );
     assert!(page.body.contains("550 5.1.1"), "with the server's answer");
 
     // Bad input: French message, nothing queued.
@@ -339,12 +388,30 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
         let r = send(&sophie, doc, to, &token).await;
         assert_eq!(r.invalid().0, field, "{to:?}: {}", r.body);
     }
-    let r = sophie.call("mail/send_document", &[("id", &doc.to_string()), ("to", "a@client.test"), ("subject", "Facture\r\nBcc: espion@x.test"), ("message", "x"), ("token", &token)]).await;
+    let r = sophie
+        .call(
+            "mail/send_document",
+            &[
+                ("id", &doc.to_string()),
+                ("to", "a@client.test"),
+                ("subject", "Facture\r\nBcc: espion@x.test"),
+                ("message", "x"),
+                ("token", &token),
+            ],
+        )
+        .await;
     assert!(r.invalid().1.contains("retour à la ligne"), "{}", r.body);
-    let r = sophie.call("mail/send_document", &[("id", &doc.to_string()), ("to", "a@client.test"), ("subject", "x"), ("message", "x"), ("token", "../../x")]).await;
+    let r = sophie
+        .call(
+            "mail/send_document",
+            &[("id", &doc.to_string()), ("to", "a@client.test"), ("subject", "x"), ("message", "x"), ("token", "../../x")],
+        )
+        .await;
     assert_eq!(r.invalid().0, "token");
     let tenant = Tenant::for_tests(app.company_id);
-    let user: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'sophie@ok.test'").fetch_one(c).await).unwrap();
+    let user: i64 =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user WHERE email = 'sophie@ok.test'").fetch_one(c).await)
+            .unwrap();
     let mut tx = app.db.begin().await.unwrap();
     let huge = NewMail {
         key: "test:huge".into(),
@@ -427,8 +494,16 @@ async fn a_domain_is_sent_from_only_by_the_company_that_proved_it(b: Backend) {
     assert_eq!(name, "_ouvrage.chauffage-a.test");
     assert!(value_a.starts_with("ouvrage-verification=") && value_a.len() >= 21 + 32, "{value_a}");
     let page = sophie.get("/preferences/domaine").await;
-    assert!(page.body.contains("Domaine en attente de vérification") && page.body.contains(&name) && page.body.contains(&value_a), "the page shows the TXT record: {}", page.body);
-    assert!(page.body.contains("partent de l&#x27;adresse d&#x27;Ouvrage") || page.body.contains("partent de l'adresse d'Ouvrage"), "{}", page.body);
+    assert!(
+        page.body.contains("Domaine en attente de vérification") && page.body.contains(&name) && page.body.contains(&value_a),
+        "the page shows the TXT record: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains("partent de l&#x27;adresse d&#x27;Ouvrage") || page.body.contains("partent de l'adresse d'Ouvrage"),
+        "{}",
+        page.body
+    );
     let mut zone = zones();
     zone.txt(&name, &value_a);
     dns.set_zone(zone.clone());
@@ -496,7 +571,8 @@ async fn an_unverifiable_domain_sends_from_our_address(b: Backend) {
 /// Queues `n` mails from the company's administrator, in batches of transactions.
 async fn queue(app: &TestApp, n: usize, prefix: &str) {
     let tenant = Tenant::for_tests(app.company_id);
-    let user: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user ORDER BY id LIMIT 1").fetch_one(c).await).unwrap();
+    let user: i64 =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user ORDER BY id LIMIT 1").fetch_one(c).await).unwrap();
     for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
         let mut tx = app.db.begin().await.unwrap();
         for i in chunk {
@@ -547,7 +623,11 @@ async fn sink_down_then_up_all_arrive_once(b: Backend) {
     }
     let seen = per_key(&sink);
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
-    eprintln!("sink down at {at_stop} of 1000 mails ({during} while down); after restart {} distinct, {} duplicates", seen.len(), twice.len());
+    eprintln!(
+        "sink down at {at_stop} of 1000 mails ({during} while down); after restart {} distinct, {} duplicates",
+        seen.len(),
+        twice.len()
+    );
     assert_eq!(during, at_stop, "nothing arrives while the sink is down");
     assert!(at_stop < 1000, "the sink went down while mails were queued");
     assert_eq!(sent_count(&app).await, 1000, "every mail recorded as sent");
@@ -603,7 +683,15 @@ async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
     let user: i64 = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT id FROM app_user").fetch_one(c).await).unwrap();
     let mut tx = db.begin().await.unwrap();
     for i in 0..3 {
-        let m = NewMail { key: format!("coupure:{i}"), entity: "test", entity_id: None, to: format!("c{i}@client.test"), subject: format!("Relance {i}"), text: "Bonjour".into(), attachments: vec![] };
+        let m = NewMail {
+            key: format!("coupure:{i}"),
+            entity: "test",
+            entity_id: None,
+            to: format!("c{i}@client.test"),
+            subject: format!("Relance {i}"),
+            text: "Bonjour".into(),
+            attachments: vec![],
+        };
         outbox::enqueue(&mut tx, &Tenant::for_tests(company), user, m, "ouvrage.test").await.unwrap();
     }
     tx.commit().await.unwrap();
@@ -650,7 +738,8 @@ async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
     let seen = per_key(&sink);
     assert_eq!(seen.len(), 3, "the two claimed-but-not-begun mails were sent after the restart");
     assert!(seen.values().all(|n| *n == 1), "the mail whose outcome was lost is not sent a second time: {seen:?}");
-    let advice: String = ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT advice FROM outbox WHERE status = 'uncertain'").fetch_one(c).await).unwrap();
+    let advice: String =
+        ouvrage::on_pool!(&db, c => sqlx::query_scalar("SELECT advice FROM outbox WHERE status = 'uncertain'").fetch_one(c).await).unwrap();
     assert!(advice.contains("Renvoyer"), "{advice}");
     db.close().await;
     common::drop_database(pg_name).await;

@@ -1,7 +1,6 @@
 //! Online backup of the SQLite database while the application writes, then a restore that
 //! serves the same data. (PostgreSQL is backed up with its own tools.)
 
-
 use crate::common::{Backend, spawn};
 
 both_databases!(audit_trail_is_visible_with_the_right_and_read_only);
@@ -62,10 +61,35 @@ async fn audit_trail_is_visible_with_the_right_and_read_only(b: Backend) {
     }
     let merge = admin.call("duplicates/merge", &[("survivor", &ids[1]), ("other", &ids[2])]).await.json().to_string();
     assert_eq!(admin.call("duplicates/undo", &[("merge_id", &merge)]).await.status, 200);
-    let r = admin.call("users/create", &[("name", "Léa Roux"), ("email", "lea@test.fr"), ("signature", ""), ("password", "Secretariat-2026!"), ("rights[]", "relances")]).await;
+    let r = admin
+        .call(
+            "users/create",
+            &[
+                ("name", "Léa Roux"),
+                ("email", "lea@test.fr"),
+                ("signature", ""),
+                ("password", "Secretariat-2026!"),
+                ("rights[]", "relances"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let lea = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "lea@test.fr").unwrap()["id"].to_string();
-    let r = admin.call("users/update", &[("id", &lea), ("name", "Léa Roux"), ("email", "lea@test.fr"), ("signature", ""), ("active", "on"), ("rights[]", "relances"), ("rights[]", "gestion_commerciale")]).await;
+    let lea = admin.call("users/list", &[]).await.json().as_array().unwrap().iter().find(|u| u["email"] == "lea@test.fr").unwrap()["id"]
+        .to_string();
+    let r = admin
+        .call(
+            "users/update",
+            &[
+                ("id", &lea),
+                ("name", "Léa Roux"),
+                ("email", "lea@test.fr"),
+                ("signature", ""),
+                ("active", "on"),
+                ("rights[]", "relances"),
+                ("rights[]", "gestion_commerciale"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
 
     let journal = admin.call("audit/list", &[]).await.json();
@@ -80,7 +104,8 @@ async fn audit_trail_is_visible_with_the_right_and_read_only(b: Backend) {
     // Without the right: refused. And no server function writes to it.
     let lea_client = app.logged_in("lea@test.fr", "Secretariat-2026!").await;
     assert_eq!(lea_client.call("audit/list", &[]).await.status, 403);
-    let audit_fns: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).filter(|p| p.contains("audit")).collect();
+    let audit_fns: Vec<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).filter(|p| p.contains("audit")).collect();
     assert_eq!(audit_fns, vec!["/api/audit/list".to_string()], "the journal is read-only");
     app.finish().await;
 }

@@ -3,11 +3,10 @@
 //! planner with an injected clock (a 10-day outage, two planners at once, a payment between
 //! planning and sending, stop and resume), the settings' checks.
 
-
 use crate::common;
 
-use chrono::NaiveDate;
 use crate::common::{Backend, Client, TestApp};
+use chrono::NaiveDate;
 use ouvrage::db::Tenant;
 use ouvrage::reminders::law::Level;
 use ouvrage::reminders::planner::plan;
@@ -20,7 +19,21 @@ fn d(s: &str) -> NaiveDate {
 }
 
 async fn client(c: &Client, nom: &str, societe: &str, email: &str) -> String {
-    let r = c.call("contacts/create", &[("statut", "client"), ("nom", nom), ("prenom", "Paul"), ("societe", societe), ("email", email), ("adresse", "3 rue des Lilas"), ("code_postal", "69003"), ("ville", "Lyon")]).await;
+    let r = c
+        .call(
+            "contacts/create",
+            &[
+                ("statut", "client"),
+                ("nom", nom),
+                ("prenom", "Paul"),
+                ("societe", societe),
+                ("email", email),
+                ("adresse", "3 rue des Lilas"),
+                ("code_postal", "69003"),
+                ("ville", "Lyon"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     c.newest_client_id().await.to_string()
 }
@@ -28,7 +41,18 @@ async fn client(c: &Client, nom: &str, societe: &str, email: &str) -> String {
 /// An issued facture; `ht` in euros with 20 % VAT.
 async fn invoice(c: &Client, contact: &str, doc_date: &str, due: &str, ht: &str) -> String {
     let r = c
-        .call("documents/create", &[("contact_id", contact), ("kind", "facture"), ("doc_date", doc_date), ("due_date", due), ("designation[]", "Entretien chaudière"), ("unit_price[]", ht), ("vat[]", "2000")])
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", contact),
+                ("kind", "facture"),
+                ("doc_date", doc_date),
+                ("due_date", due),
+                ("designation[]", "Entretien chaudière"),
+                ("unit_price[]", ht),
+                ("vat[]", "2000"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(c.call("documents/issue", &[("id", &r.body)]).await.status, 200);
@@ -52,7 +76,12 @@ async fn levels_once_skips_confirmed_and_bad_input(b: Backend) {
     assert_eq!(row["total"], 100_000 + 12_000);
     assert_eq!(admin.call("reminders/worklist", &[("level", "R2")]).await.json().as_array().unwrap().len(), 0, "filter by level");
 
-    let r = admin.call("reminders/make", &[("contact_id", &k), ("level", "R1"), ("comment", "Appelé le comptable, paiement promis"), ("channel", "courrier")]).await;
+    let r = admin
+        .call(
+            "reminders/make",
+            &[("contact_id", &k), ("level", "R1"), ("comment", "Appelé le comptable, paiement promis"), ("channel", "courrier")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r1 = r.body.clone();
     let again = admin.call("reminders/make", &[("contact_id", &k), ("level", "R1")]).await;
@@ -63,7 +92,9 @@ async fn levels_once_skips_confirmed_and_bad_input(b: Backend) {
     assert!(skip.invalid().1.contains("R2, R3"), "{}", skip.body);
     let med = admin.call("reminders/make", &[("contact_id", &k), ("level", "MED"), ("confirm_skip", "on")]).await;
     assert_eq!(med.status, 200, "{}", med.body);
-    let skipped: String = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT skipped FROM reminder_letter WHERE level = 'MED'").fetch_one(c).await).unwrap();
+    let skipped: String =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT skipped FROM reminder_letter WHERE level = 'MED'").fetch_one(c).await)
+            .unwrap();
     assert_eq!(skipped, "R2,R3");
     // «Porte doc» › «Relances».
     let listed = admin.call("reminders/of_client", &[("contact_id", &k)]).await.json();
@@ -82,7 +113,10 @@ async fn levels_once_skips_confirmed_and_bad_input(b: Backend) {
     if let Some(text) = common::pdf_text(&pdf) {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("MISE EN DEMEURE") && flat.to_lowercase().contains("mise en demeure"), "{flat}");
-        assert!(flat.contains("Pénalités de retard") && flat.contains("Indemnité forfaitaire pour frais de recouvrement : 80,00"), "{flat}");
+        assert!(
+            flat.contains("Pénalités de retard") && flat.contains("Indemnité forfaitaire pour frais de recouvrement : 80,00"),
+            "{flat}"
+        );
         assert!(flat.contains("R1 du"), "earlier reminders are listed: {flat}");
         assert!(flat.contains("procédure judiciaire"), "{flat}");
         assert!(flat.contains("Facture F-2026-00001"), "{flat}");
@@ -107,7 +141,20 @@ async fn levels_once_skips_confirmed_and_bad_input(b: Backend) {
     let r = admin.call("reminders/make", &[("contact_id", &k), ("level", "R2")]).await;
     assert!(r.invalid().1.contains("aucune facture échue"), "{}", r.body);
     let k2 = client(&admin, "Durand", "", "").await;
-    let draft = admin.call("documents/create", &[("contact_id", &k2), ("kind", "facture"), ("doc_date", "2026-09-01"), ("due_date", "2026-10-01"), ("designation[]", "x"), ("unit_price[]", "10"), ("vat[]", "2000")]).await;
+    let draft = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &k2),
+                ("kind", "facture"),
+                ("doc_date", "2026-09-01"),
+                ("due_date", "2026-10-01"),
+                ("designation[]", "x"),
+                ("unit_price[]", "10"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await;
     assert_eq!(draft.status, 200);
     assert!(admin.call("reminders/make", &[("contact_id", &k2), ("level", "R1")]).await.invalid().1.contains("aucune facture échue"));
     // E-mail to a client without address: refused, nothing saved.
@@ -123,7 +170,8 @@ async fn amounts_by_law(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
     let tenant = Tenant::for_tests(app.company_id);
-    let user: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user ORDER BY id LIMIT 1").fetch_one(c).await).unwrap();
+    let user: i64 =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user ORDER BY id LIMIT 1").fetch_one(c).await).unwrap();
     let pro = client(&admin, "Garnier", "Garnier SARL", "").await;
     let part = client(&admin, "Petit", "", "").await;
     let across = client(&admin, "Lemoine", "Lemoine SAS", "").await;
@@ -132,7 +180,21 @@ async fn amounts_by_law(b: Backend) {
     invoice(&admin, &across, "2025-06-01", "2025-06-20", "4166.67").await; // 5,000.00 € TTC
     let made = async |contact: &str, today: &str| -> (i64, i64, i64) {
         let mut tx = app.db.begin().await.unwrap();
-        let id = make(&mut tx, &tenant, Some(user), contact.parse().unwrap(), Level::R1, "", false, Channel::Courrier, d(today), "ouvrage.test", false).await.unwrap();
+        let id = make(
+            &mut tx,
+            &tenant,
+            Some(user),
+            contact.parse().unwrap(),
+            Level::R1,
+            "",
+            false,
+            Channel::Courrier,
+            d(today),
+            "ouvrage.test",
+            false,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         ouvrage::on_pool!(&app.db, c => sqlx::query_as(&format!("SELECT amount_due, penalties, indemnity FROM reminder_letter WHERE id = {id}")).fetch_one(c).await).unwrap()
     };
@@ -146,7 +208,19 @@ async fn amounts_by_law(b: Backend) {
     // (3.15 + 10) then 10 days at 12.15 % (2.15 + 10): 500000 × 25300 / 3,650,000 = 34.66 €.
     assert_eq!(made(&across, "2025-07-10").await, (500_000, 3466, 4000));
     // A contractual rate replaces ECB + 10 (here 15 %): 100000 × 1500 × 30 / 3,650,000 = 12.33 €.
-    let r = admin.call("reminders/save_settings", &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8"), ("contract_rate", "15")]).await;
+    let r = admin
+        .call(
+            "reminders/save_settings",
+            &[
+                ("r1_days", "7"),
+                ("r2_days", "15"),
+                ("r3_days", "30"),
+                ("med_days", "45"),
+                ("med_deadline_days", "8"),
+                ("contract_rate", "15"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let law = {
         let mut tx = app.db.read().await.unwrap();
@@ -166,7 +240,12 @@ async fn amounts_by_law(b: Backend) {
 async fn planner_with_an_injected_clock(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    let r = admin.call("reminders/save_settings", &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8"), ("auto_r1", "on")]).await;
+    let r = admin
+        .call(
+            "reminders/save_settings",
+            &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8"), ("auto_r1", "on")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let k = client(&admin, "Auto", "Auto SARL", "compta@auto.test").await;
     let f = invoice(&admin, &k, "2026-01-02", "2026-01-10", "100").await;
@@ -198,10 +277,12 @@ async fn planner_with_an_injected_clock(b: Backend) {
     plan(&app.db, "ouvrage.test", d("2026-01-29")).await.unwrap();
     assert_eq!(schedule(&f).await, Some(("R2".into(), "2026-01-25".into())));
     // Client blocked, or in the «Corbeille»: stops too.
-    ouvrage::on_pool!(&app.db, c => sqlx::query(&format!("UPDATE contact SET bloque = 1 WHERE id = {k}")).execute(c).await.map(|_| ())).unwrap();
+    ouvrage::on_pool!(&app.db, c => sqlx::query(&format!("UPDATE contact SET bloque = 1 WHERE id = {k}")).execute(c).await.map(|_| ()))
+        .unwrap();
     plan(&app.db, "ouvrage.test", d("2026-01-29")).await.unwrap();
     assert_eq!(schedule(&f).await, None);
-    ouvrage::on_pool!(&app.db, c => sqlx::query(&format!("UPDATE contact SET bloque = 0 WHERE id = {k}")).execute(c).await.map(|_| ())).unwrap();
+    ouvrage::on_pool!(&app.db, c => sqlx::query(&format!("UPDATE contact SET bloque = 0 WHERE id = {k}")).execute(c).await.map(|_| ()))
+        .unwrap();
 
     // A payment between planning and sending: the queued e-mail is cancelled.
     let k2 = client(&admin, "Payeur", "Payeur SA", "compta@payeur.test").await;
@@ -230,11 +311,26 @@ async fn planner_with_an_injected_clock(b: Backend) {
 async fn settings_are_checked(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    let r = admin.call("reminders/save_template", &[("level", "R1"), ("letter", "Bonjour {client}, vous devez {montant} ."), ("email_subject", "Relance"), ("email", "x")]).await;
+    let r = admin
+        .call(
+            "reminders/save_template",
+            &[("level", "R1"), ("letter", "Bonjour {client}, vous devez {montant} ."), ("email_subject", "Relance"), ("email", "x")],
+        )
+        .await;
     let (field, msg) = r.invalid();
     assert_eq!(field, "letter");
     assert!(msg.contains("{montant}") && msg.contains("{montant_du}"), "the unknown one and the valid ones: {msg}");
-    let r = admin.call("reminders/save_template", &[("level", "R1"), ("letter", "Bonjour {client}, vous devez {montant_du}."), ("email_subject", "Relance {societe}"), ("email", "x")]).await;
+    let r = admin
+        .call(
+            "reminders/save_template",
+            &[
+                ("level", "R1"),
+                ("letter", "Bonjour {client}, vous devez {montant_du}."),
+                ("email_subject", "Relance {societe}"),
+                ("email", "x"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let s = admin.call("reminders/settings", &[]).await.json();
     assert_eq!(s["templates"][0]["letter"], "Bonjour {client}, vous devez {montant_du}.");

@@ -8,7 +8,6 @@
 //! and every invoice gets its R1 once. Users searching on both servers meanwhile see
 //! errors only from the killed one.
 
-
 use crate::common;
 use crate::smtp;
 
@@ -61,17 +60,40 @@ async fn two_servers_share_the_work_of_a_day() {
     let a = client(port);
     assert_eq!(a.call("login", &[("email", ADMIN.0), ("password", ADMIN.1)]).await.status, 200);
     assert_eq!(a.call("prefs/save", &[("action_alert_email", "on")]).await.status, 200);
-    let r = a.call("reminders/save_settings", &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8"), ("auto_r1", "on")]).await;
+    let r = a
+        .call(
+            "reminders/save_settings",
+            &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8"), ("auto_r1", "on")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let kind = a.call("actions/save_type", &[("label", "Rappeler")]).await.body;
     let today = ouvrage::fmt::paris_date(ouvrage::db::now());
     let due = (today - chrono::Duration::days(20)).format("%Y-%m-%d").to_string();
     let issued = (today - chrono::Duration::days(50)).format("%Y-%m-%d").to_string();
     for i in 0..CLIENTS {
-        let r = a.call("contacts/create", &[("statut", "client"), ("nom", &format!("Client{i:03}")), ("email", &format!("compta{i}@client.test"))]).await;
+        let r = a
+            .call(
+                "contacts/create",
+                &[("statut", "client"), ("nom", &format!("Client{i:03}")), ("email", &format!("compta{i}@client.test"))],
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let k = a.newest_client_id().await.to_string();
-        let r = a.call("documents/create", &[("contact_id", &k), ("kind", "facture"), ("doc_date", &issued), ("due_date", &due), ("designation[]", "Entretien"), ("unit_price[]", "100"), ("vat[]", "2000")]).await;
+        let r = a
+            .call(
+                "documents/create",
+                &[
+                    ("contact_id", &k),
+                    ("kind", "facture"),
+                    ("doc_date", &issued),
+                    ("due_date", &due),
+                    ("designation[]", "Entretien"),
+                    ("unit_price[]", "100"),
+                    ("vat[]", "2000"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(a.call("documents/issue", &[("id", &r.body)]).await.status, 200);
         let r = a.call("actions/create", &[("contact_id", &k), ("type_id", &kind), ("alert_date", &due)]).await;
@@ -89,10 +111,24 @@ async fn two_servers_share_the_work_of_a_day() {
     wait_up(pa).await;
     wait_up(pb).await;
     // A session opened on one server is good on the other.
-    let r = client(pa).http.post(format!("http://127.0.0.1:{pa}/api/login")).form(&[("email", ADMIN.0), ("password", ADMIN.1)]).send().await.unwrap();
+    let r = client(pa)
+        .http
+        .post(format!("http://127.0.0.1:{pa}/api/login"))
+        .form(&[("email", ADMIN.0), ("password", ADMIN.1)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let cookie = r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap().to_string()).collect::<Vec<_>>().join("; ");
-    let r = reqwest::Client::new().post(format!("http://127.0.0.1:{pb}/api/reminders/summary")).header("cookie", &cookie).send().await.unwrap();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let r =
+        reqwest::Client::new().post(format!("http://127.0.0.1:{pb}/api/reminders/summary")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "the session opened on server A, used on server B");
     // What a server keeps of the search index follows writes made on the other one.
     let http = reqwest::Client::new();
@@ -102,8 +138,14 @@ async fn two_servers_share_the_work_of_a_day() {
         r.text().await.unwrap()
     };
     assert_eq!(search(pb, "zorglub").await, "[]");
-    let r = http.post(format!("http://127.0.0.1:{pa}/api/contacts/create")).header("cookie", &cookie).header("origin", format!("http://127.0.0.1:{pa}"))
-        .form(&[("statut", "client"), ("nom", "Zorglub")]).send().await.unwrap();
+    let r = http
+        .post(format!("http://127.0.0.1:{pa}/api/contacts/create"))
+        .header("cookie", &cookie)
+        .header("origin", format!("http://127.0.0.1:{pa}"))
+        .form(&[("statut", "client"), ("nom", "Zorglub")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let found: serde_json::Value = serde_json::from_str(&search(pb, "zorglub").await).unwrap();
     assert_eq!(found[0]["nom"], "Zorglub", "created on A, found on B at once");
@@ -111,8 +153,14 @@ async fn two_servers_share_the_work_of_a_day() {
     // no longer found under its old name on B (the statement reading the hits tells B its
     // list is old).
     let id = found[0]["id"].to_string();
-    let r = http.post(format!("http://127.0.0.1:{pa}/api/contacts/update")).header("cookie", &cookie).header("origin", format!("http://127.0.0.1:{pa}"))
-        .form(&[("id", id.as_str()), ("statut", "client"), ("nom", "Zorbaz")]).send().await.unwrap();
+    let r = http
+        .post(format!("http://127.0.0.1:{pa}/api/contacts/update"))
+        .header("cookie", &cookie)
+        .header("origin", format!("http://127.0.0.1:{pa}"))
+        .form(&[("id", id.as_str()), ("statut", "client"), ("nom", "Zorbaz")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(search(pb, "zorglub").await, "[]", "renamed on A, still found under its old name on B");
     assert!(search(pb, "zorbaz").await.contains("Zorbaz"));
@@ -129,7 +177,12 @@ async fn two_servers_share_the_work_of_a_day() {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let (i, port) = if n % 2 == 0 { (0, pa) } else { (1, pb) };
                     n += 1;
-                    let r = http.post(format!("http://127.0.0.1:{port}/api/search")).header("cookie", &cookie).form(&[("q", "client01")]).send().await;
+                    let r = http
+                        .post(format!("http://127.0.0.1:{port}/api/search"))
+                        .header("cookie", &cookie)
+                        .form(&[("q", "client01")])
+                        .send()
+                        .await;
                     match r {
                         Ok(r) if r.status().is_success() => ok[i] += 1,
                         _ => failed_on[i] += 1,
@@ -167,7 +220,10 @@ async fn two_servers_share_the_work_of_a_day() {
         let (o, f) = u.await.unwrap();
         (ok[0], ok[1], failed[0], failed[1]) = (ok[0] + o[0], ok[1] + o[1], failed[0] + f[0], failed[1] + f[1]);
     }
-    println!("users' searches during the day: server A {} answered, {} failed (killed); server B {} answered, {} failed", ok[0], failed[0], ok[1], failed[1]);
+    println!(
+        "users' searches during the day: server A {} answered, {} failed (killed); server B {} answered, {} failed",
+        ok[0], failed[0], ok[1], failed[1]
+    );
     assert_eq!(failed[1], 0, "the surviving server answered every request");
     assert!(ok[1] > 0 && failed[0] > 0, "both were used, and the killed one stopped answering");
     sb.kill().unwrap();
@@ -197,7 +253,10 @@ async fn two_servers_share_the_work_of_a_day() {
     assert_eq!(alerts, CLIENTS as i64, "each action's alert queued once");
     assert_eq!(rows, expected as i64, "one outbox row per reminder and per alert");
     assert_eq!(sent + uncertain, rows, "nothing lost: sent, or marked uncertain for a person to resend");
-    assert!((sent as usize..=(sent + uncertain) as usize).contains(&mails.len()), "every mail marked sent arrived, and only those or the uncertain ones");
+    assert!(
+        (sent as usize..=(sent + uncertain) as usize).contains(&mails.len()),
+        "every mail marked sent arrived, and only those or the uncertain ones"
+    );
     drop(sink);
     db.close().await;
     common::drop_database(pg_name).await;

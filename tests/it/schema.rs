@@ -3,7 +3,6 @@
 //! indexes (columns, uniqueness, partial or not) and which tables' events fire triggers.
 //! A difference fails the test unless it is listed in `ALLOWED` with its reason.
 
-
 use crate::common;
 
 use std::collections::BTreeSet;
@@ -44,14 +43,19 @@ fn kind(declared: &str) -> &'static str {
 async fn sqlite_facts(db: &Db) -> Facts {
     let Db::Sqlite(p, _) = db else { unreachable!() };
     let mut f = Facts::new();
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetch_all(p).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(p)
+            .await
+            .unwrap();
     for t in &tables {
         if t == "_sqlx_migrations" {
             f.insert(format!("table {t}"));
             continue;
         }
         f.insert(format!("table {t}"));
-        let cols: Vec<(i64, String, String, bool, Option<String>, i64)> = sqlx::query_as(&format!("PRAGMA table_info({t})")).fetch_all(p).await.unwrap();
+        let cols: Vec<(i64, String, String, bool, Option<String>, i64)> =
+            sqlx::query_as(&format!("PRAGMA table_info({t})")).fetch_all(p).await.unwrap();
         let mut pk: Vec<(i64, String)> = Vec::new();
         for (_, name, ty, notnull, _, pk_pos) in &cols {
             // A primary key column is NOT NULL in PostgreSQL; SQLite's INTEGER PRIMARY KEY too.
@@ -65,8 +69,7 @@ async fn sqlite_facts(db: &Db) -> Facts {
         if !pk.is_empty() {
             f.insert(format!("primary key {t} ({})", pk.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")));
         }
-        let fks: Vec<ForeignKeyRow> =
-            sqlx::query_as(&format!("PRAGMA foreign_key_list({t})")).fetch_all(p).await.unwrap();
+        let fks: Vec<ForeignKeyRow> = sqlx::query_as(&format!("PRAGMA foreign_key_list({t})")).fetch_all(p).await.unwrap();
         let mut by_id: std::collections::BTreeMap<i64, (String, Vec<String>)> = Default::default();
         for (id, _, target, from, _, _, _, _) in fks {
             by_id.entry(id).or_insert_with(|| (target.clone(), Vec::new())).1.push(from);
@@ -74,7 +77,8 @@ async fn sqlite_facts(db: &Db) -> Facts {
         for (_, (target, from)) in by_id {
             f.insert(format!("foreign key {t} ({}) -> {target}", from.join(", ")));
         }
-        let indexes: Vec<(i64, String, bool, String, bool)> = sqlx::query_as(&format!("PRAGMA index_list({t})")).fetch_all(p).await.unwrap();
+        let indexes: Vec<(i64, String, bool, String, bool)> =
+            sqlx::query_as(&format!("PRAGMA index_list({t})")).fetch_all(p).await.unwrap();
         for (_, name, unique, origin, partial) in indexes {
             // Primary keys are compared above.
             if origin == "pk" {
@@ -82,10 +86,16 @@ async fn sqlite_facts(db: &Db) -> Facts {
             }
             let cols: Vec<(i64, i64, Option<String>)> = sqlx::query_as(&format!("PRAGMA index_info({name})")).fetch_all(p).await.unwrap();
             let cols: Vec<String> = cols.into_iter().map(|(_, _, c)| c.unwrap_or_else(|| "<expression>".into())).collect();
-            f.insert(format!("index {t} ({}){}{}", cols.join(", "), if unique { " unique" } else { "" }, if partial { " partial" } else { "" }));
+            f.insert(format!(
+                "index {t} ({}){}{}",
+                cols.join(", "),
+                if unique { " unique" } else { "" },
+                if partial { " partial" } else { "" }
+            ));
         }
     }
-    let triggers: Vec<(String, String)> = sqlx::query_as("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'").fetch_all(p).await.unwrap();
+    let triggers: Vec<(String, String)> =
+        sqlx::query_as("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'").fetch_all(p).await.unwrap();
     for (table, sql) in triggers {
         let head = sql.to_ascii_uppercase();
         let head = &head[..head.find(" ON ").unwrap_or(head.len())];
@@ -101,8 +111,12 @@ async fn sqlite_facts(db: &Db) -> Facts {
 async fn postgres_facts(db: &Db) -> Facts {
     let Db::Pg(p) = db else { unreachable!() };
     let mut f = Facts::new();
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1").fetch_all(p).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
     for t in &tables {
         f.insert(format!("table {t}"));
         if t == "_sqlx_migrations" {
@@ -149,7 +163,12 @@ async fn postgres_facts(db: &Db) -> Facts {
             if primary {
                 continue;
             }
-            f.insert(format!("index {t} ({}){}{}", cols.join(", "), if unique { " unique" } else { "" }, if partial { " partial" } else { "" }));
+            f.insert(format!(
+                "index {t} ({}){}{}",
+                cols.join(", "),
+                if unique { " unique" } else { "" },
+                if partial { " partial" } else { "" }
+            ));
         }
     }
     let triggers: Vec<(String, String)> = sqlx::query_as(

@@ -1,6 +1,5 @@
 //! The search engine's table of cases, on SQLite and PostgreSQL: the same answers on both.
 
-
 use crate::common::{Backend, Client, spawn};
 
 both_databases!(search_cases);
@@ -18,16 +17,81 @@ struct C<'a> {
 }
 
 const FIXTURES: &[C] = &[
-    C { statut: "client", nom: "Pavière", prenom: "Robert", societe: "", cp: "42000", ville: "Saint-Étienne", phone: "06 12 34 56 78", email: "robert.paviere@orange.fr" },
-    C { statut: "prospect", nom: "Cœur", prenom: "Marie-Thérèse", societe: "", cp: "69001", ville: "Lyon", phone: "04 78 12 34 56", email: "" },
-    C { statut: "client", nom: "L'Hôte", prenom: "Jean-Luc", societe: "Boulangerie L'Hôte", cp: "45000", ville: "Orléans", phone: "02 38 11 22 33", email: "" },
-    C { statut: "client", nom: "Martin", prenom: "Jean", societe: "", cp: "69001", ville: "Lyon", phone: "06 98 76 54 32", email: "jean.martin@free.fr" },
+    C {
+        statut: "client",
+        nom: "Pavière",
+        prenom: "Robert",
+        societe: "",
+        cp: "42000",
+        ville: "Saint-Étienne",
+        phone: "06 12 34 56 78",
+        email: "robert.paviere@orange.fr",
+    },
+    C {
+        statut: "prospect",
+        nom: "Cœur",
+        prenom: "Marie-Thérèse",
+        societe: "",
+        cp: "69001",
+        ville: "Lyon",
+        phone: "04 78 12 34 56",
+        email: "",
+    },
+    C {
+        statut: "client",
+        nom: "L'Hôte",
+        prenom: "Jean-Luc",
+        societe: "Boulangerie L'Hôte",
+        cp: "45000",
+        ville: "Orléans",
+        phone: "02 38 11 22 33",
+        email: "",
+    },
+    C {
+        statut: "client",
+        nom: "Martin",
+        prenom: "Jean",
+        societe: "",
+        cp: "69001",
+        ville: "Lyon",
+        phone: "06 98 76 54 32",
+        email: "jean.martin@free.fr",
+    },
     C { statut: "prospect", nom: "Martinez", prenom: "Sophie", societe: "", cp: "31000", ville: "Toulouse", phone: "", email: "" },
-    C { statut: "corbeille", nom: "Dupont", prenom: "Zoé", societe: "", cp: "59000", ville: "Lille", phone: "03 20 00 00 01", email: "zoe.dupont@sfr.fr" },
-    C { statut: "client", nom: "Müller", prenom: "Hans", societe: "", cp: "25000", ville: "Besançon", phone: "+41 22 345 67 89", email: "" },
+    C {
+        statut: "corbeille",
+        nom: "Dupont",
+        prenom: "Zoé",
+        societe: "",
+        cp: "59000",
+        ville: "Lille",
+        phone: "03 20 00 00 01",
+        email: "zoe.dupont@sfr.fr",
+    },
+    C {
+        statut: "client",
+        nom: "Müller",
+        prenom: "Hans",
+        societe: "",
+        cp: "25000",
+        ville: "Besançon",
+        phone: "+41 22 345 67 89",
+        email: "",
+    },
     C { statut: "client", nom: "", prenom: "", societe: "SCI Les Tilleuls", cp: "29200", ville: "Brest", phone: "", email: "" },
-    C { statut: "prospect", nom: "Saint-Just", prenom: "Anaël", societe: "", cp: "94240", ville: "L'Haÿ-les-Roses", phone: "", email: "" },
-    C { statut: "client", nom: "Lefèvre", prenom: "Hélène", societe: "", cp: "13001", ville: "Marseille", phone: "07 11 22 33 44", email: "" },
+    C {
+        statut: "prospect", nom: "Saint-Just", prenom: "Anaël", societe: "", cp: "94240", ville: "L'Haÿ-les-Roses", phone: "", email: ""
+    },
+    C {
+        statut: "client",
+        nom: "Lefèvre",
+        prenom: "Hélène",
+        societe: "",
+        cp: "13001",
+        ville: "Marseille",
+        phone: "07 11 22 33 44",
+        email: "",
+    },
     C { statut: "client", nom: "De la Tour", prenom: "Noé", societe: "", cp: "29200", ville: "Brest", phone: "", email: "" },
 ];
 
@@ -74,7 +138,20 @@ async fn search_cases(b: Backend) {
     // Another company has its own «Pavière».
     ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
     let other = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
-    create(&other, &C { statut: "client", nom: "Pavière", prenom: "Roberta", societe: "", cp: "75001", ville: "Paris", phone: "06 12 34 56 79", email: "" }).await;
+    create(
+        &other,
+        &C {
+            statut: "client",
+            nom: "Pavière",
+            prenom: "Roberta",
+            societe: "",
+            cp: "75001",
+            ville: "Paris",
+            phone: "06 12 34 56 79",
+            email: "",
+        },
+    )
+    .await;
 
     let long = "paviere ".repeat(700);
     // (query, the first result, others that must be there, names that must not be there)
@@ -176,10 +253,18 @@ async fn search_cases(b: Backend) {
     };
     let some = |v: [&str; 8]| v.map(|s| Some(s.to_string()));
     let paviere = hit("paviere").await;
-    assert_eq!(card(&paviere), some(["client", "Pavière", "Robert", "", "42000", "Saint-Étienne", "robert.paviere@orange.fr", "06 12 34 56 78"]), "{paviere}");
+    assert_eq!(
+        card(&paviere),
+        some(["client", "Pavière", "Robert", "", "42000", "Saint-Étienne", "robert.paviere@orange.fr", "06 12 34 56 78"]),
+        "{paviere}"
+    );
     assert!(paviere["id"].as_i64().is_some_and(|id| id > 0), "{paviere}");
     let lhote = hit("l'hote").await;
-    assert_eq!(card(&lhote), some(["client", "L'Hôte", "Jean-Luc", "Boulangerie L'Hôte", "45000", "Orléans", "", "02 38 11 22 33"]), "{lhote}");
+    assert_eq!(
+        card(&lhote),
+        some(["client", "L'Hôte", "Jean-Luc", "Boulangerie L'Hôte", "45000", "Orléans", "", "02 38 11 22 33"]),
+        "{lhote}"
+    );
     let martinez = hit("martinez").await;
     assert_eq!(martinez["phone"], serde_json::Value::Null, "{martinez}");
     assert_eq!(martinez["prenom"], "Sophie");

@@ -4,11 +4,10 @@
 //! guesses, spoofed proxy headers, one company's bad data stopping everybody's alerts,
 //! a redirect off the site.
 
-
 use crate::common;
 
-use base64::Engine;
 use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, Client};
+use base64::Engine;
 
 both_databases!(
     typed_text_comes_back_as_text,
@@ -54,7 +53,9 @@ async fn typed_text_comes_back_as_text(b: Backend) {
     let k = new_client(&admin, "Colin").await;
     for p in PAYLOADS {
         let observations = format!("Fuite.\n{p}");
-        let r = admin.call("sav/save", &[("contact_id", &k), ("title", "Fuite"), ("observations", &observations), ("opened_on", "2026-11-02")]).await;
+        let r = admin
+            .call("sav/save", &[("contact_id", &k), ("title", "Fuite"), ("observations", &observations), ("opened_on", "2026-11-02")])
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let notes = format!("Client fidèle.\n{p}");
         let r = admin.call("contacts/update", &[("id", &k), ("statut", "client"), ("nom", "Colin"), ("notes", &notes)]).await;
@@ -128,7 +129,9 @@ async fn echoed_errors_show_only_when_signed_for_this_browser(b: Backend) {
     }
     // A real error of a form posted without JavaScript comes back signed, and shows.
     let notes = format!("À rappeler.\n{}", PAYLOADS[0]);
-    let r = admin.post_html("contacts/create", &[("statut", "client"), ("nom", ""), ("societe", ""), ("notes", &notes)], "/clients/nouveau").await;
+    let r = admin
+        .post_html("contacts/create", &[("statut", "client"), ("nom", ""), ("societe", ""), ("notes", &notes)], "/clients/nouveau")
+        .await;
     assert!(r.status == 302 || r.status == 303, "{} {}", r.status, r.body);
     let location = r.headers["location"].to_str().unwrap().to_string();
     assert!(location.contains("__sig="), "{location}");
@@ -163,7 +166,14 @@ async fn work_per_request_is_bounded_before_it_starts(b: Backend) {
     let huge = "shown[]=a&".repeat(1_000_000);
     // (The server answers before reading it all, then closes: the client may see its
     // write cut short.)
-    match admin.http.post(format!("{}/api/home/save_layout", admin.base)).header("content-type", "application/x-www-form-urlencoded").body(huge).send().await {
+    match admin
+        .http
+        .post(format!("{}/api/home/save_layout", admin.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+    {
         Ok(r) => assert!((400..500).contains(&r.status().as_u16()), "{}", r.status()),
         Err(e) => assert!(e.is_request(), "{e}"),
     }
@@ -171,7 +181,9 @@ async fn work_per_request_is_bounded_before_it_starts(b: Backend) {
     // Answers: one pair per question, no more than a company can have.
     let k = new_client(&admin, "Fabre").await;
     let q = admin.call("questions/save", &[("label", "Chaudière ?"), ("kind", "texte")]).await.body;
-    let pairs: Vec<(&str, &str)> = std::iter::once(("contact_id", k.as_str())).chain((0..2_000).flat_map(|_| [("question[]", q.as_str()), ("value[]", "x")])).collect();
+    let pairs: Vec<(&str, &str)> = std::iter::once(("contact_id", k.as_str()))
+        .chain((0..2_000).flat_map(|_| [("question[]", q.as_str()), ("value[]", "x")]))
+        .collect();
     let r = admin.call("questions/answer", &pairs).await;
     assert_eq!(r.status, 422, "{}", r.body);
     let r = admin.call("questions/answer", &pairs[..5]).await;
@@ -205,7 +217,11 @@ async fn a_known_browser_is_not_locked_out_by_an_attack(b: Backend) {
     for i in 0..8 {
         app.client().call("login", &[("email", ADMIN_EMAIL), ("password", &format!("Devine-{i}-passe"))]).await;
     }
-    assert_eq!(app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 429, "a new browser waits");
+    assert_eq!(
+        app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status,
+        429,
+        "a new browser waits"
+    );
     let r = owner.call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await;
     assert_eq!(r.status, 200, "the owner's browser, which logged in before, gets in: {}", r.body);
     app.finish().await;
@@ -215,10 +231,17 @@ async fn changing_ones_password_is_throttled_too(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
     for i in 0..5 {
-        let r = admin.call("change_own_password", &[("current", &format!("Devine-{i}-passe")), ("new_password", "Nouveau-Mot-2026"), ("confirm", "Nouveau-Mot-2026")]).await;
+        let r = admin
+            .call(
+                "change_own_password",
+                &[("current", &format!("Devine-{i}-passe")), ("new_password", "Nouveau-Mot-2026"), ("confirm", "Nouveau-Mot-2026")],
+            )
+            .await;
         assert_eq!(r.status, 422, "{}", r.body);
     }
-    let r = admin.call("change_own_password", &[("current", ADMIN_PASSWORD), ("new_password", "Nouveau-Mot-2026"), ("confirm", "Nouveau-Mot-2026")]).await;
+    let r = admin
+        .call("change_own_password", &[("current", ADMIN_PASSWORD), ("new_password", "Nouveau-Mot-2026"), ("confirm", "Nouveau-Mot-2026")])
+        .await;
     assert_eq!(r.status, 429, "{}", r.body);
     app.finish().await;
 }
@@ -237,7 +260,10 @@ async fn forwarded_headers_count_only_behind_our_proxies(b: Backend) {
     // Spoofed addresses change nothing when no proxy is trusted: 30 failures from
     // «30 addresses» are 30 failures of one.
     for i in 0..30 {
-        let r = app.client_from(&format!("198.51.100.{i}")).call("login", &[("email", &format!("personne{i}@test.fr")), ("password", "Mauvais-passe-1")]).await;
+        let r = app
+            .client_from(&format!("198.51.100.{i}"))
+            .call("login", &[("email", &format!("personne{i}@test.fr")), ("password", "Mauvais-passe-1")])
+            .await;
         assert_eq!(r.status, 422, "{}", r.body);
     }
     let r = app.client_from("198.51.100.200").call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await;
@@ -257,7 +283,12 @@ async fn forwarded_headers_count_only_behind_our_proxies(b: Backend) {
 async fn one_line_fields_refuse_control_characters(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    for (nom, why) in [("Dupont\nBcc: x@evil.example", "newline"), ("Dupont\u{202E}gpj.exe", "bidi override"), ("Du\u{0}pont", "NUL"), ("Du\u{1b}[2Jpont", "escape")] {
+    for (nom, why) in [
+        ("Dupont\nBcc: x@evil.example", "newline"),
+        ("Dupont\u{202E}gpj.exe", "bidi override"),
+        ("Du\u{0}pont", "NUL"),
+        ("Du\u{1b}[2Jpont", "escape"),
+    ] {
         let r = admin.call("contacts/create", &[("statut", "client"), ("nom", nom)]).await;
         assert_eq!(r.status, 422, "{why}: {}", r.body);
         assert_eq!(r.invalid().0, "nom", "{why}");
@@ -280,16 +311,31 @@ async fn one_company_cannot_stop_another_companys_alerts(b: Backend) {
     // Company B: an ordinary action due at the same time.
     let b_company = ouvrage::server::demo::create_company(&app.db, "Société B", "admin@b.fr", "Chaudiere-Beta-2026").await.unwrap();
     let mut actions = Vec::new();
-    for (email, password, author_email) in [(ADMIN_EMAIL, ADMIN_PASSWORD, "auteur@a.fr"), ("admin@b.fr", "Chaudiere-Beta-2026", "auteur@b.fr")] {
+    for (email, password, author_email) in
+        [(ADMIN_EMAIL, ADMIN_PASSWORD, "auteur@a.fr"), ("admin@b.fr", "Chaudiere-Beta-2026", "auteur@b.fr")]
+    {
         let admin = app.logged_in(email, password).await;
         assert_eq!(admin.call("prefs/save", &[("action_alert_email", "on")]).await.status, 200);
-        let r = admin.call("users/create", &[("name", "Auteur"), ("email", author_email), ("signature", ""), ("password", "Chaudiere-Equipe-42")]).await;
+        let r = admin
+            .call("users/create", &[("name", "Auteur"), ("email", author_email), ("signature", ""), ("password", "Chaudiere-Equipe-42")])
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let admin_id = admin.call("me", &[]).await.json()["user_id"].as_i64().unwrap();
         let author = app.logged_in(author_email, "Chaudiere-Equipe-42").await;
         let t = admin.call("actions/save_type", &[("label", "A relancer")]).await.body;
         let k = new_client(&author, "Fabre").await;
-        let r = author.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", "2026-12-10"), ("attribuer", "on"), ("assignee", &admin_id.to_string())]).await;
+        let r = author
+            .call(
+                "actions/create",
+                &[
+                    ("contact_id", &k),
+                    ("type_id", &t),
+                    ("alert_date", "2026-12-10"),
+                    ("attribuer", "on"),
+                    ("assignee", &admin_id.to_string()),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         actions.push((r.body.parse::<i64>().unwrap(), k));
     }
@@ -326,10 +372,24 @@ async fn server_functions_take_forms_only(b: Backend) {
     // The decoder reads a text/plain body as a form: refused before it, or the checks
     // of the form (control characters, field count) would be skipped.
     for ct in ["text/plain", "application/json", "multipart/form-data; boundary=x", "APPLICATION/X-WWW-FORM-URLENCODEDX"] {
-        let r = admin.http.post(format!("{}/api/contacts/create", admin.base)).header("content-type", ct).body("statut=client&nom=Du%0Apont").send().await.unwrap();
+        let r = admin
+            .http
+            .post(format!("{}/api/contacts/create", admin.base))
+            .header("content-type", ct)
+            .body("statut=client&nom=Du%0Apont")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 415, "{ct}");
     }
-    let r = admin.http.post(format!("{}/api/contacts/create", admin.base)).header("content-type", "Application/X-WWW-Form-Urlencoded").body("statut=client&nom=Dupont").send().await.unwrap();
+    let r = admin
+        .http
+        .post(format!("{}/api/contacts/create", admin.base))
+        .header("content-type", "Application/X-WWW-Form-Urlencoded")
+        .body("statut=client&nom=Dupont")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200, "the content type's case does not matter");
     assert_eq!(app.count("contact").await, 1);
     app.finish().await;
@@ -344,8 +404,16 @@ async fn known_browsers_are_not_shut_out_by_their_address(b: Backend) {
     for i in 0..35 {
         app.client().call("login", &[("email", &format!("personne{i}@test.fr")), ("password", "Mauvais-passe-1")]).await;
     }
-    assert_eq!(app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 429, "a new browser at that address waits");
-    assert_eq!(owner.call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status, 200, "the owner's browser gets in");
+    assert_eq!(
+        app.client().call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status,
+        429,
+        "a new browser at that address waits"
+    );
+    assert_eq!(
+        owner.call("login", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await.status,
+        200,
+        "the owner's browser gets in"
+    );
     app.finish().await;
 }
 
@@ -369,11 +437,27 @@ async fn an_upgraded_deployment_disables_the_demo_accounts(b: Backend) {
 async fn a_merge_cannot_lift_a_block_without_the_right(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    let r = admin.call("contacts/create", &[("statut", "client"), ("nom", "Bloqué"), ("prenom", "Paul"), ("bloque", "oui"), ("bloque_motif", "Impayés 2025")]).await;
+    let r = admin
+        .call(
+            "contacts/create",
+            &[("statut", "client"), ("nom", "Bloqué"), ("prenom", "Paul"), ("bloque", "oui"), ("bloque_motif", "Impayés 2025")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let blocked = admin.newest_client_id().await.to_string();
     let open = new_client(&admin, "Bloqué").await;
-    let r = admin.call("users/create", &[("name", "Fusion"), ("email", "fusion@test.fr"), ("signature", ""), ("password", "Technicien-2026!"), ("rights[]", "corbeille_fusion")]).await;
+    let r = admin
+        .call(
+            "users/create",
+            &[
+                ("name", "Fusion"),
+                ("email", "fusion@test.fr"),
+                ("signature", ""),
+                ("password", "Technicien-2026!"),
+                ("rights[]", "corbeille_fusion"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let merger = app.logged_in("fusion@test.fr", "Technicien-2026!").await;
     let r = merger.call("duplicates/merge", &[("survivor", &open), ("other", &blocked)]).await;
@@ -402,10 +486,16 @@ async fn a_trashed_record_is_read_with_the_trash_right(b: Backend) {
     let admin = app.admin().await;
     assert_eq!(admin.call("contacts/create", &[("statut", "corbeille"), ("nom", "Jeté")]).await.status, 200);
     let id: i64 = ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT MAX(id) FROM contact").fetch_one(c).await).unwrap();
-    let r = admin.call("users/create", &[("name", "Tech"), ("email", "tech@test.fr"), ("signature", ""), ("password", "Technicien-2026!")]).await;
+    let r = admin
+        .call("users/create", &[("name", "Tech"), ("email", "tech@test.fr"), ("signature", ""), ("password", "Technicien-2026!")])
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let tech = app.logged_in("tech@test.fr", "Technicien-2026!").await;
-    assert_eq!(tech.call("contacts/get", &[("id", &id.to_string())]).await.status, 403, "listing the «Corbeille» needs the right, reading its records too");
+    assert_eq!(
+        tech.call("contacts/get", &[("id", &id.to_string())]).await.status,
+        403,
+        "listing the «Corbeille» needs the right, reading its records too"
+    );
     assert_eq!(admin.call("contacts/get", &[("id", &id.to_string())]).await.status, 200);
     app.finish().await;
 }
@@ -413,10 +503,15 @@ async fn a_trashed_record_is_read_with_the_trash_right(b: Backend) {
 #[test]
 fn the_demo_belongs_to_a_development_build_without_an_administrator() {
     use ouvrage::state::{Config, demo_wanted};
-    let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+    let env =
+        |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
     let admin = &[("OUVRAGE_ADMIN_EMAIL", "a@b.fr"), ("OUVRAGE_ADMIN_PASSWORD", "Chaudiere-Admin-77")];
     assert!(!Config::from_vars(env(admin), true).unwrap().demo, "an administrator given: no demo");
-    assert!(!Config::from_vars(env(&[("OUVRAGE_DEMO", "1"), ("OUVRAGE_ADMIN_EMAIL", "a@b.fr"), ("OUVRAGE_ADMIN_PASSWORD", "x")]), true).unwrap().demo);
+    assert!(
+        !Config::from_vars(env(&[("OUVRAGE_DEMO", "1"), ("OUVRAGE_ADMIN_EMAIL", "a@b.fr"), ("OUVRAGE_ADMIN_PASSWORD", "x")]), true)
+            .unwrap()
+            .demo
+    );
     assert!(!Config::from_vars(env(&[]), false).unwrap().demo, "a release build: no demo");
     assert!(!Config::from_vars(env(&[("OUVRAGE_DEMO", "1")]), false).unwrap().demo, "not even asked for");
     assert!(Config::from_vars(env(&[]), true).unwrap().demo, "make run");
@@ -459,7 +554,10 @@ async fn a_start_with_an_administrator_creates_no_demo() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let demo_login = client.call("login", &[("email", ouvrage::server::demo::DEMO_ADMIN), ("password", ouvrage::server::demo::DEMO_PASSWORD)]).await.status;
+    let demo_login = client
+        .call("login", &[("email", ouvrage::server::demo::DEMO_ADMIN), ("password", ouvrage::server::demo::DEMO_PASSWORD)])
+        .await
+        .status;
     let _ = child.kill();
     let _ = child.wait();
     let mut out = String::new();

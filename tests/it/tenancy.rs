@@ -5,16 +5,54 @@
 use std::path::Path;
 
 const BUSINESS_TABLES: &[&str] = &[
-    "app_user", "user_right", "user_session", "user_pref", "audit", "contact", "contact_phone", "search_doc", "search_block", "search_fuzzy",
-    "document", "document_line", "document_counter", "document_pdf", "payment", "stored_file", "outbox", "outbox_attachment",
-    "mail_domain_check", "action_type", "action_response", "action", "action_share", "reminder_settings", "reminder_template", "rate",
-    "reminder_schedule", "reminder_letter", "reminder", "question", "answer", "sav", "service", "user_layout", "recent_view",
-    "import_job", "import_row", "search_version", "mail_domain_verification",
+    "app_user",
+    "user_right",
+    "user_session",
+    "user_pref",
+    "audit",
+    "contact",
+    "contact_phone",
+    "search_doc",
+    "search_block",
+    "search_fuzzy",
+    "document",
+    "document_line",
+    "document_counter",
+    "document_pdf",
+    "payment",
+    "stored_file",
+    "outbox",
+    "outbox_attachment",
+    "mail_domain_check",
+    "action_type",
+    "action_response",
+    "action",
+    "action_share",
+    "reminder_settings",
+    "reminder_template",
+    "rate",
+    "reminder_schedule",
+    "reminder_letter",
+    "reminder",
+    "question",
+    "answer",
+    "sav",
+    "service",
+    "user_layout",
+    "recent_view",
+    "import_job",
+    "import_row",
+    "search_version",
+    "mail_domain_verification",
 ];
 
 /// (file, start of the statement, why it is not scoped by company)
 const UNSCOPED: &[(&str, &str, &str)] = &[
-    ("src/auth/store.rs", "SELECT id, company_id, password_hash, active FROM app_user WHERE email", "login: finds the company from the e-mail"),
+    (
+        "src/auth/store.rs",
+        "SELECT id, company_id, password_hash, active FROM app_user WHERE email",
+        "login: finds the company from the e-mail",
+    ),
     ("src/auth/store.rs", "UPDATE user_session SET revoked_at = $1 WHERE token_hash", "logout: the token identifies the session"),
     ("src/auth/store.rs", "UPDATE user_session SET last_seen_at", "by the session's primary key, found by token"),
     ("src/server/demo.rs", "SELECT id FROM app_user WHERE email", "demo users: e-mails are unique across companies"),
@@ -22,7 +60,11 @@ const UNSCOPED: &[(&str, &str, &str)] = &[
     ("src/server/bench_reminders.rs", "SELECT MAX(id) FROM contact", "bulk seed: contact ids are global to the table"),
     ("src/server/bench_reminders.rs", "SELECT MAX(id) FROM document", "bulk seed: document ids are global to the table"),
     ("src/mail/outbox.rs", "SELECT id FROM outbox WHERE status = 'pending'", "the outbox worker serves every company"),
-    ("src/actions/alerts.rs", "SELECT a.id, a.company_id, a.author_id", "the alert planner serves every company (each row then acts for its company_id)"),
+    (
+        "src/actions/alerts.rs",
+        "SELECT a.id, a.company_id, a.author_id",
+        "the alert planner serves every company (each row then acts for its company_id)",
+    ),
     ("src/mail/outbox.rs", "UPDATE outbox SET status = 'claimed'", "the outbox worker serves every company"),
     ("src/mail/outbox.rs", "SELECT id, company_id, from_addr", "the worker reads the row it claimed, by primary key"),
     ("src/mail/outbox.rs", "UPDATE outbox SET status = 'sending'", "the worker's own claim, by primary key"),
@@ -98,7 +140,9 @@ fn every_business_statement_is_scoped_by_company() {
         let src = std::fs::read_to_string(&f).unwrap();
         for sql in literals(&src) {
             let upper = sql.to_uppercase();
-            let is_sql = ["SELECT ", "UPDATE ", "DELETE FROM ", "INSERT INTO "].iter().any(|k| upper.starts_with(k) || upper.contains(&format!(" {k}")));
+            let is_sql = ["SELECT ", "UPDATE ", "DELETE FROM ", "INSERT INTO "]
+                .iter()
+                .any(|k| upper.starts_with(k) || upper.contains(&format!(" {k}")));
             if !is_sql || !tables(&sql).iter().any(|t| BUSINESS_TABLES.contains(&t.as_str())) {
                 continue;
             }

@@ -2,7 +2,6 @@
 //! a browser without JavaScript does (complete HTML with every widget's content), the
 //! SAV preferences, and «Personnaliser» per user.
 
-
 use crate::common;
 
 use crate::common::Backend;
@@ -27,18 +26,74 @@ fn widgets(body: &str) -> &str {
 async fn client_home_and_dashboard(b: Backend) {
     let app = common::spawn(b).await;
     let admin = app.admin().await;
-    assert_eq!(admin.call("contacts/create", &[("statut", "client"), ("nom", "Perrin"), ("prenom", "Luc"), ("societe", "Perrin Menuiserie"), ("ville", "Vienne"), ("code_postal", "38200"), ("phones[]", "04 74 12 34 56"), ("phones[]", "06 12 34 56 78")]).await.status, 200);
+    assert_eq!(
+        admin
+            .call(
+                "contacts/create",
+                &[
+                    ("statut", "client"),
+                    ("nom", "Perrin"),
+                    ("prenom", "Luc"),
+                    ("societe", "Perrin Menuiserie"),
+                    ("ville", "Vienne"),
+                    ("code_postal", "38200"),
+                    ("phones[]", "04 74 12 34 56"),
+                    ("phones[]", "06 12 34 56 78")
+                ]
+            )
+            .await
+            .status,
+        200
+    );
     let k = admin.newest_client_id().await.to_string();
-    let q = admin.call("questions/save", &[("label", "Type de chauffage"), ("kind", "choix"), ("choices", "Gaz\nFioul"), ("pinned", "on")]).await.body;
+    let q = admin
+        .call("questions/save", &[("label", "Type de chauffage"), ("kind", "choix"), ("choices", "Gaz\nFioul"), ("pinned", "on")])
+        .await
+        .body;
     assert_eq!(admin.call("questions/answer", &[("contact_id", &k), ("question[]", &q), ("value[]", "Fioul")]).await.status, 200);
-    assert_eq!(admin.call("sav/save", &[("contact_id", &k), ("title", "Radiateur froid"), ("observations", "Purger le circuit du 1er étage")]).await.status, 200);
-    assert_eq!(admin.call("sav/save", &[("contact_id", &k), ("title", "Ancienne fuite"), ("status", "clos"), ("archived", "on")]).await.status, 200);
-    assert_eq!(admin.call("services/save", &[("contact_id", &k), ("label", "Ramonage annuel"), ("start_date", "2026-09-01"), ("periodicity_months", "12")]).await.status, 200);
+    assert_eq!(
+        admin
+            .call("sav/save", &[("contact_id", &k), ("title", "Radiateur froid"), ("observations", "Purger le circuit du 1er étage")])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        admin.call("sav/save", &[("contact_id", &k), ("title", "Ancienne fuite"), ("status", "clos"), ("archived", "on")]).await.status,
+        200
+    );
+    assert_eq!(
+        admin
+            .call(
+                "services/save",
+                &[("contact_id", &k), ("label", "Ramonage annuel"), ("start_date", "2026-09-01"), ("periodicity_months", "12")]
+            )
+            .await
+            .status,
+        200
+    );
     let t = admin.call("actions/save_type", &[("label", "A rappeler")]).await.body;
     // Not yet due (the top bar's count is checked below).
     let later = in_30_days();
-    assert_eq!(admin.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status, 200);
-    let f = admin.call("documents/create", &[("contact_id", &k), ("kind", "facture"), ("doc_date", "2026-10-01"), ("due_date", "2026-10-31"), ("designation[]", "Pose"), ("unit_price[]", "100"), ("vat[]", "2000")]).await.body;
+    assert_eq!(
+        admin.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status,
+        200
+    );
+    let f = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &k),
+                ("kind", "facture"),
+                ("doc_date", "2026-10-01"),
+                ("due_date", "2026-10-31"),
+                ("designation[]", "Pose"),
+                ("unit_price[]", "100"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await
+        .body;
     assert_eq!(admin.call("documents/issue", &[("id", &f)]).await.status, 200);
     let r = admin.call("reminders/make", &[("contact_id", &k), ("level", "R1"), ("channel", "courrier")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -49,7 +104,20 @@ async fn client_home_and_dashboard(b: Backend) {
     let body = page.body;
     assert!(body.contains("04 74 12 34 56 · 06 12 34 56 78"), "«Identité et contact»: the phones, in their order");
     assert!(body.contains("38200 Vienne"));
-    for needle in ["Identité et contact", "Perrin Menuiserie", "Type de chauffage", "Fioul", "Radiateur froid", "Purger le circuit du 1er étage", "Ramonage annuel", "Annuel depuis le 01/09/2026", "A rappeler", "F-2026-00001", "120,00", "Dernière relance : R1 le "] {
+    for needle in [
+        "Identité et contact",
+        "Perrin Menuiserie",
+        "Type de chauffage",
+        "Fioul",
+        "Radiateur froid",
+        "Purger le circuit du 1er étage",
+        "Ramonage annuel",
+        "Annuel depuis le 01/09/2026",
+        "A rappeler",
+        "F-2026-00001",
+        "120,00",
+        "Dernière relance : R1 le ",
+    ] {
         assert!(body.contains(needle), "«{needle}» missing from the client «Accueil»");
     }
     assert!(!body.contains("Ancienne fuite"), "archived SAV hidden with «Afficher les sav archivés» off");
@@ -61,12 +129,29 @@ async fn client_home_and_dashboard(b: Backend) {
     assert!(body.contains("role=\"tooltip\"") && body.contains("tabindex=\"0\""), "tooltip, reachable by keyboard");
 
     // «Personnaliser»: SAV first, then identity; the rest hidden. Then identity moves up.
-    let r = admin.call("home/save_layout", &[("page", "client"), ("shown[]", "sav"), ("shown[]", "identite"), ("order[]", "sav"), ("order[]", "identite"), ("back", "/")]).await;
+    let r = admin
+        .call(
+            "home/save_layout",
+            &[("page", "client"), ("shown[]", "sav"), ("shown[]", "identite"), ("order[]", "sav"), ("order[]", "identite"), ("back", "/")],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let body = admin.get(&format!("/clients/{k}/accueil")).await.body;
     assert!(pos(&body, "data-widget=\"sav\"") < pos(&body, "data-widget=\"identite\""));
     assert!(!body.contains("data-widget=\"services\""), "hidden widget");
-    let r = admin.call("home/save_layout", &[("page", "client"), ("shown[]", "sav"), ("shown[]", "identite"), ("order[]", "sav"), ("order[]", "identite"), ("mv", "identite:up")]).await;
+    let r = admin
+        .call(
+            "home/save_layout",
+            &[
+                ("page", "client"),
+                ("shown[]", "sav"),
+                ("shown[]", "identite"),
+                ("order[]", "sav"),
+                ("order[]", "identite"),
+                ("mv", "identite:up"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 200);
     let body = admin.get(&format!("/clients/{k}/accueil")).await.body;
     assert!(pos(&body, "data-widget=\"identite\"") < pos(&body, "data-widget=\"sav\""));
@@ -74,7 +159,9 @@ async fn client_home_and_dashboard(b: Backend) {
     assert_eq!(admin.call("home/save_layout", &[("page", "ailleurs"), ("shown[]", "sav")]).await.invalid().0, "page");
 
     // Another user keeps the default layout.
-    let r = admin.call("users/create", &[("name", "Léa"), ("email", "lea@test.fr"), ("signature", ""), ("password", "Secretariat-2026!")]).await;
+    let r = admin
+        .call("users/create", &[("name", "Léa"), ("email", "lea@test.fr"), ("signature", ""), ("password", "Secretariat-2026!")])
+        .await;
     assert_eq!(r.status, 200);
     let lea = app.logged_in("lea@test.fr", "Secretariat-2026!").await;
     let body = lea.get(&format!("/clients/{k}/accueil")).await.body;
@@ -82,7 +169,13 @@ async fn client_home_and_dashboard(b: Backend) {
 
     // «Tableau de bord»: my actions, open SAV, recently viewed clients; the top bar counts
     // my due actions (read with the session), the other user has none.
-    assert_eq!(admin.call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", "2026-01-05"), ("note", "en retard")]).await.status, 200);
+    assert_eq!(
+        admin
+            .call("actions/create", &[("contact_id", &k), ("type_id", &t), ("alert_date", "2026-01-05"), ("note", "en retard")])
+            .await
+            .status,
+        200
+    );
     assert!(!lea.get("/").await.body.contains("aria-label=\"1 à faire\""), "Léa has no due action");
     let body = admin.get("/").await.body;
     assert!(body.contains("aria-label=\"1 à faire\""), "the top bar's count of due actions");
@@ -96,7 +189,14 @@ async fn client_home_and_dashboard(b: Backend) {
 
     // «Identité et contact» says when the client is blocked, and why.
     assert!(!lea.get(&format!("/clients/{k}/accueil")).await.body.contains("Bloquée"));
-    let f = [("id", k.as_str()), ("statut", "client"), ("nom", "Perrin"), ("prenom", "Luc"), ("bloque", "oui"), ("bloque_motif", "Litige sur le devis")];
+    let f = [
+        ("id", k.as_str()),
+        ("statut", "client"),
+        ("nom", "Perrin"),
+        ("prenom", "Luc"),
+        ("bloque", "oui"),
+        ("bloque_motif", "Litige sur le devis"),
+    ];
     assert_eq!(admin.call("contacts/update", &f).await.status, 200);
     assert!(lea.get(&format!("/clients/{k}/accueil")).await.body.contains("Bloquée — Litige sur le devis"));
     app.finish().await;
@@ -123,7 +223,16 @@ async fn widget_cache_follows_every_write(b: Backend) {
     let ks = k.to_string();
     assert_eq!(admin.call("questions/answer", &[("contact_id", &ks), ("question[]", &q), ("value[]", "Viessmann")]).await.status, 200);
     let sav = admin.call("sav/save", &[("contact_id", &ks), ("title", "Fuite garage")]).await.body;
-    assert_eq!(admin.call("services/save", &[("contact_id", &ks), ("label", "Entretien chaudière"), ("start_date", "2026-01-15"), ("periodicity_months", "12")]).await.status, 200);
+    assert_eq!(
+        admin
+            .call(
+                "services/save",
+                &[("contact_id", &ks), ("label", "Entretien chaudière"), ("start_date", "2026-01-15"), ("periodicity_months", "12")]
+            )
+            .await
+            .status,
+        200
+    );
 
     let first = admin.get(&accueil).await.body;
     for needle in ["Chaudière", "Viessmann", "Fuite garage", "Entretien chaudière"] {
@@ -140,16 +249,25 @@ async fn widget_cache_follows_every_write(b: Backend) {
     sql(format!("UPDATE contact SET home_rev = home_rev - 1 WHERE id = {k}")).await;
 
     // Through the forms.
-    assert_eq!(admin.call("sav/save", &[("contact_id", &ks), ("id", &sav), ("title", "Fuite garage réparée"), ("status", "clos")]).await.status, 200);
+    assert_eq!(
+        admin.call("sav/save", &[("contact_id", &ks), ("id", &sav), ("title", "Fuite garage réparée"), ("status", "clos")]).await.status,
+        200
+    );
     assert_eq!(admin.call("questions/answer", &[("contact_id", &ks), ("question[]", &q), ("value[]", "De Dietrich")]).await.status, 200);
     let body = admin.get(&accueil).await.body;
     assert!(body.contains("Fuite garage réparée") && body.contains("De Dietrich") && !body.contains("Viessmann"));
     // A question is the company's: its new label shows on every client.
-    assert_eq!(admin.call("questions/save", &[("id", &q), ("label", "Marque de la chaudière"), ("kind", "texte"), ("pinned", "on")]).await.status, 200);
+    assert_eq!(
+        admin.call("questions/save", &[("id", &q), ("label", "Marque de la chaudière"), ("kind", "texte"), ("pinned", "on")]).await.status,
+        200
+    );
     assert!(admin.get(&accueil).await.body.contains("Marque de la chaudière"));
     // The user's «Préférences» draw another variant.
     assert_eq!(admin.call("prefs/save", &[("observations_tooltip", "on")]).await.status, 200);
-    assert_eq!(admin.call("sav/save", &[("contact_id", &ks), ("title", "Thermostat"), ("observations", "Piles à changer")]).await.status, 200);
+    assert_eq!(
+        admin.call("sav/save", &[("contact_id", &ks), ("title", "Thermostat"), ("observations", "Piles à changer")]).await.status,
+        200
+    );
     assert!(admin.get(&accueil).await.body.contains("role=\"tooltip\""));
     assert_eq!(admin.call("prefs/save", &[]).await.status, 200);
     assert!(!admin.get(&accueil).await.body.contains("role=\"tooltip\""));
@@ -169,12 +287,29 @@ async fn widget_cache_follows_every_write(b: Backend) {
     assert!(admin.get(&accueil).await.body.contains("Aucune action ouverte."));
     let t = admin.call("actions/save_type", &[("label", "Devis à relancer")]).await.body;
     let later = in_30_days();
-    assert_eq!(admin.call("actions/create", &[("contact_id", &ks), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status, 200);
+    assert_eq!(
+        admin.call("actions/create", &[("contact_id", &ks), ("type_id", &t), ("alert_date", &later), ("note", "x")]).await.status,
+        200
+    );
     let body = admin.get(&accueil).await.body;
     assert!(body.contains("Devis à relancer") && !body.contains("À faire"), "a new action, not yet due");
     sql(format!("UPDATE action_type SET label = 'Rappeler le client' WHERE id = {t}")).await;
     assert!(admin.get(&accueil).await.body.contains("Rappeler le client"), "an action type renamed elsewhere");
-    let f = admin.call("documents/create", &[("contact_id", &ks), ("kind", "facture"), ("doc_date", "2026-10-01"), ("due_date", "2026-10-31"), ("designation[]", "Pose"), ("unit_price[]", "100"), ("vat[]", "2000")]).await.body;
+    let f = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &ks),
+                ("kind", "facture"),
+                ("doc_date", "2026-10-01"),
+                ("due_date", "2026-10-31"),
+                ("designation[]", "Pose"),
+                ("unit_price[]", "100"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await
+        .body;
     assert_eq!(admin.call("documents/issue", &[("id", &f)]).await.status, 200);
     assert!(admin.get(&accueil).await.body.contains("Encours : 120,00"), "an invoice issued");
     sql(format!("UPDATE document SET paid = 10000 WHERE id = {f}")).await;

@@ -12,7 +12,18 @@ use crate::reminders::model::Template;
 
 /// The variables a template may use, as `{name}`.
 pub const PLACEHOLDERS: &[&str] = &[
-    "client", "societe", "date", "factures", "montant_du", "penalites", "indemnite", "total", "date_limite", "relances_precedentes", "taux", "signature",
+    "client",
+    "societe",
+    "date",
+    "factures",
+    "montant_du",
+    "penalites",
+    "indemnite",
+    "total",
+    "date_limite",
+    "relances_precedentes",
+    "taux",
+    "signature",
 ];
 
 /// (letter, e-mail subject, e-mail) of a level, as shipped.
@@ -75,13 +86,18 @@ mod tests {
             }
             assert!(t.letter.contains("{factures}") && t.email.contains("{factures}"), "{level:?}");
         }
-        assert!(default_template(Level::Med).letter.starts_with("Lettre recommandée avec accusé de réception\n\nObjet : MISE EN DEMEURE DE PAYER"));
+        assert!(
+            default_template(Level::Med)
+                .letter
+                .starts_with("Lettre recommandée avec accusé de réception\n\nObjet : MISE EN DEMEURE DE PAYER")
+        );
         assert!(default_template(Level::R1).letter.ends_with("Nous vous prions d'agréer nos salutations distinguées.\n\n{signature}"));
     }
 
     #[test]
     fn placeholders_filled_and_unknown_ones_named() {
-        let values: BTreeMap<&str, String> = [("client", "M. DURAND".to_string()), ("total", "1 040,00 €".to_string())].into_iter().collect();
+        let values: BTreeMap<&str, String> =
+            [("client", "M. DURAND".to_string()), ("total", "1 040,00 €".to_string())].into_iter().collect();
         assert_eq!(fill("{client} doit {total} ({client})", &values), "M. DURAND doit 1 040,00 € (M. DURAND)");
         assert_eq!(unknown_placeholders("{client} {montant} {montant} {date"), ["montant", "date"]);
     }
