@@ -98,6 +98,18 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A urlencoded body read as a server function reads it (unit tests of the forms a server
+/// function takes).
+#[cfg(all(test, feature = "ssr"))]
+pub(crate) fn decode_form<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
+    use leptos::server_fn::codec::{FromReq, PostUrl};
+    let req = http::Request::post("/api/")
+        .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request");
+    futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

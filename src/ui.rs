@@ -23,18 +23,26 @@ pub fn form_error(path: &str) -> Option<AppError> {
             return None;
         }
         let err = last("__err")?;
-        #[cfg(feature = "ssr")]
-        {
-            let st = use_context::<crate::state::AppState>()?;
-            let session = crate::auth::session::token_from_request(st.config.secure_cookies).unwrap_or_default();
-            let sig = last("__sig")?;
-            let expected = crate::secret::form_error_signature(&st.secret, &session, path, &err);
-            if !crate::secret::verify_text(&expected, &sig) {
-                return None;
-            }
-        }
-        Some(ServerFnUrlError::<AppError>::decode_err(&err))
+        signed_for_this_browser(path, &err, last("__sig").as_deref()).then(|| ServerFnUrlError::<AppError>::decode_err(&err))
     })
+}
+
+/// Whether `sig` is the server's signature of `value` (under `name`) for this browser's
+/// session (`secret::form_error_signature`). In the browser, where pages are not drawn,
+/// there is nothing to check against.
+fn signed_for_this_browser(name: &str, value: &str, sig: Option<&str>) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(st) = use_context::<crate::state::AppState>() else { return false };
+        let session = crate::auth::session::token_from_request(st.config.secure_cookies).unwrap_or_default();
+        let expected = crate::secret::form_error_signature(&st.secret, &session, name, value);
+        sig.is_some_and(|sig| crate::secret::verify_text(&expected, sig))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (name, value, sig);
+        true
+    }
 }
 
 /// A message a plain route sent back in the page's URL (`erreur`, after an upload), shown
@@ -43,16 +51,7 @@ pub fn form_error(path: &str) -> Option<AppError> {
 /// cannot put its own text on our pages.
 pub fn signed_message(name: &str) -> Option<String> {
     let message = query_param(name)?;
-    #[cfg(feature = "ssr")]
-    {
-        let st = use_context::<crate::state::AppState>()?;
-        let session = crate::auth::session::token_from_request(st.config.secure_cookies).unwrap_or_default();
-        let expected = crate::secret::form_error_signature(&st.secret, &session, name, &message);
-        if !crate::secret::verify_text(&expected, &query_param("sig")?) {
-            return None;
-        }
-    }
-    Some(message)
+    signed_for_this_browser(name, &message, query_param("sig").as_deref()).then_some(message)
 }
 
 /// A query parameter of the current page.

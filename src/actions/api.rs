@@ -149,6 +149,7 @@ pub async fn my_actions() -> Result<MyActionsView, AppError> {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::error::decode_form as decode;
 
     /// The former arguments of `actions/update`, one per form field.
     #[derive(serde::Deserialize)]
@@ -170,16 +171,6 @@ mod tests {
         attribuer: Option<String>,
         #[serde(default)]
         assignee: String,
-    }
-
-    /// A urlencoded body read as a server function reads it.
-    fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
-        use leptos::server_fn::codec::{FromReq, PostUrl};
-        let req = http::Request::post("/api/actions/update")
-            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(body.to_string()))
-            .expect("request");
-        futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
     }
 
     #[test]

@@ -149,30 +149,23 @@ pub fn token_hash(token: &str) -> String {
 }
 
 pub fn set_cookie(token: &str, secure: bool) {
-    let cookie = if secure {
-        format!("{}={token}; Path=/; Max-Age={ABSOLUTE_SECONDS}; HttpOnly; SameSite=Lax; Secure", cookie_name(true))
-    } else {
-        format!("{}={token}; Path=/; Max-Age={ABSOLUTE_SECONDS}; HttpOnly; SameSite=Lax", cookie_name(false))
-    };
-    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
-        opts.append_header(SET_COOKIE, value);
-    }
+    append_cookie(cookie_name(secure), token, ABSOLUTE_SECONDS, secure);
 }
 
-/// The login's device cookie (see `auth::throttle`): a year, not readable by scripts.
+/// The login's device cookie (see `auth::throttle`): as long as it is honoured, not
+/// readable by scripts.
 pub fn set_device_cookie(value: &str, secure: bool) {
-    let cookie = format!(
-        "{}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
-        crate::auth::throttle::DEVICE_COOKIE,
-        if secure { "; Secure" } else { "" }
-    );
-    if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
-        opts.append_header(SET_COOKIE, value);
-    }
+    append_cookie(crate::auth::throttle::DEVICE_COOKIE, value, crate::auth::throttle::DEVICE_SECONDS, secure);
 }
 
 pub fn clear_cookie(secure: bool) {
-    let cookie = format!("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}", cookie_name(secure), if secure { "; Secure" } else { "" });
+    append_cookie(cookie_name(secure), "", 0, secure);
+}
+
+/// Sets a cookie of ours on the response: the whole site, not readable by scripts, sent on
+/// same-site requests and top-level navigations, over HTTPS only when `secure`.
+fn append_cookie(name: &str, value: &str, max_age: i64, secure: bool) {
+    let cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}", if secure { "; Secure" } else { "" });
     if let (Some(opts), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
         opts.append_header(SET_COOKIE, value);
     }

@@ -95,9 +95,15 @@ pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String], address_
         on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     }
     if let Some(key) = address_key {
-        let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
-        on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        give_back_one(tx, key).await?;
     }
+    Ok(())
+}
+
+/// One claimed attempt of a key given back.
+async fn give_back_one(tx: &mut crate::db::Tx, key: &str) -> Result<(), AppError> {
+    let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
+    on_conn!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
     Ok(())
 }
 
@@ -106,8 +112,7 @@ pub async fn succeeded(tx: &mut crate::db::Tx, account_keys: &[String], address_
 pub async fn give_back(db: &Db, keys: &[(String, Rule)]) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     for (key, _) in keys {
-        let sql = "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
-        on_conn!(&mut tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+        give_back_one(&mut tx, key).await?;
     }
     tx.commit().await
 }

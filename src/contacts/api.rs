@@ -102,6 +102,7 @@ pub async fn update_contact(id: i64, #[server(flatten)] form: ContactForm) -> Re
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::error::decode_form as decode;
 
     /// The former arguments of `contacts/update`, one per form field.
     #[derive(serde::Deserialize)]
@@ -134,16 +135,6 @@ mod tests {
         bloque_motif: String,
         #[serde(default)]
         plafond_encours: String,
-    }
-
-    /// A urlencoded body read as a server function reads it.
-    fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
-        use leptos::server_fn::codec::{FromReq, PostUrl};
-        let req = http::Request::post("/api/contacts/update")
-            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(body.to_string()))
-            .expect("request");
-        futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
     }
 
     #[test]

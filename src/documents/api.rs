@@ -118,6 +118,7 @@ pub async fn pay_document(
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::error::decode_form as decode;
 
     /// The former arguments of `documents/update`, one per form field.
     #[derive(serde::Deserialize)]
@@ -136,16 +137,6 @@ mod tests {
         unit_price: Vec<String>,
         #[serde(default)]
         vat: Vec<String>,
-    }
-
-    /// A urlencoded body read as a server function reads it.
-    fn decode<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, AppError> {
-        use leptos::server_fn::codec::{FromReq, PostUrl};
-        let req = http::Request::post("/api/documents/update")
-            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(body.to_string()))
-            .expect("request");
-        futures::executor::block_on(<T as FromReq<PostUrl, _, AppError>>::from_req(req))
     }
 
     #[test]

@@ -133,18 +133,14 @@ fn html_body(text: &str, signature: &str) -> String {
     let para = |s: &str| {
         s.split("\n\n")
             .filter(|p| !p.trim().is_empty())
-            .map(|p| format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>")))
+            .map(|p| format!("<p>{}</p>", crate::fmt::escape_html(p.trim()).replace('\n', "<br>")))
             .collect::<String>()
     };
     let sig = match signature.trim() {
         "" => String::new(),
-        s => format!("<div class=\"signature\" style=\"color:#555\">-- <br>{}</div>", escape(s).replace('\n', "<br>")),
+        s => format!("<div class=\"signature\" style=\"color:#555\">-- <br>{}</div>", crate::fmt::escape_html(s).replace('\n', "<br>")),
     };
     format!("<!DOCTYPE html><html lang=\"fr\"><body>{}{sig}</body></html>", para(text))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The mails of one document (or other entity), newest first.
