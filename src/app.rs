@@ -47,7 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    crate::ui::provide_me();
+    crate::auth::ui::provide_me();
     view! {
         <Title text="Ouvrage" />
         <Router>
@@ -96,7 +96,7 @@ pub fn App() -> impl IntoView {
 /// «Déconnexion». A visitor sees the name only.
 #[component]
 fn TopBar() -> impl IntoView {
-    let me = expect_context::<crate::ui::MeResource>();
+    let me = expect_context::<crate::auth::ui::MeResource>();
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Ouvrage"</a>

@@ -77,14 +77,63 @@ pub fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_control() || c.is_whitespace() || is_bidi_control(c)).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// Formats a calendar date given as (year, month, day) the French way.
-pub fn date_fr(year: i32, month: u32, day: u32) -> String {
-    format!("{day:02}/{month:02}/{year:04}")
+/// A date stored as ISO text the French way: «2026-11-29» → «29/11/2026»; any other text
+/// is shown as it is.
+pub fn date_fr(iso: &str) -> String {
+    let p: Vec<&str> = iso.split('-').collect();
+    if p.len() == 3 { format!("{}/{}/{}", p[2], p[1], p[0]) } else { iso.to_string() }
 }
 
 /// The parts that are not empty, joined by spaces («M.», «», «Robert» → «M. Robert»).
 pub fn words(parts: &[&str]) -> String {
     parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
+}
+
+/// «1 234,56», «12», «-3,5» → cents; at most two decimals.
+pub fn parse_cents(raw: &str) -> Option<i64> {
+    parse_fixed(raw, 2)
+}
+
+/// A quantity with at most three decimals → thousandths.
+pub fn parse_milli(raw: &str) -> Option<i64> {
+    parse_fixed(raw, 3)
+}
+
+fn parse_fixed(raw: &str, decimals: u32) -> Option<i64> {
+    let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '\u{00A0}' | '\u{202F}' | '€')).collect();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, s),
+    };
+    let s = s.replace(',', ".");
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > decimals as usize
+        || int.len() > 12
+    {
+        return None;
+    }
+    let scale = 10i64.pow(decimals);
+    let int: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac_val: i64 = if frac.is_empty() { 0 } else { frac.parse::<i64>().ok()? * 10i64.pow(decimals - frac.len() as u32) };
+    let v = int.checked_mul(scale)?.checked_add(frac_val)?;
+    Some(if neg { -v } else { v })
+}
+
+/// Shows thousandths as a French decimal: 1500 → «1,5».
+pub fn milli_fr(q: i64) -> String {
+    let sign = if q < 0 { "-" } else { "" };
+    let (i, f) = (q.unsigned_abs() / 1000, q.unsigned_abs() % 1000);
+    if f == 0 { format!("{sign}{i}") } else { format!("{sign}{i},{}", format!("{f:03}").trim_end_matches('0')) }
+}
+
+/// Cents as a plain French decimal for a form field: 123456 → «1234,56».
+pub fn cents_field(c: i64) -> String {
+    format!("{}{},{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
 }
 
 /// Formats an amount in cents as euros: thousands separated by a narrow no-break
@@ -106,12 +155,8 @@ pub fn euros(cents: i64) -> String {
 /// Formats a Unix timestamp (UTC) as a date and time in Europe/Paris.
 #[cfg(feature = "ssr")]
 pub fn datetime_fr(ts: i64) -> String {
-    use chrono::{DateTime, Datelike, Timelike};
-    match DateTime::from_timestamp(ts, 0) {
-        Some(utc) => {
-            let local = utc.with_timezone(&paris_offset(utc));
-            format!("{} {:02}:{:02}", date_fr(local.year(), local.month(), local.day()), local.hour(), local.minute())
-        }
+    match chrono::DateTime::from_timestamp(ts, 0) {
+        Some(utc) => utc.with_timezone(&paris_offset(utc)).format("%d/%m/%Y %H:%M").to_string(),
         None => String::new(),
     }
 }
@@ -206,8 +251,9 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(date_fr(2026, 11, 29), "29/11/2026");
-        assert_eq!(date_fr(2027, 1, 5), "05/01/2027");
+        assert_eq!(date_fr("2026-11-29"), "29/11/2026");
+        assert_eq!(date_fr("2027-01-05"), "05/01/2027");
+        assert_eq!(date_fr("demain"), "demain");
     }
 
     #[test]
@@ -225,5 +271,22 @@ mod tests {
         // 29/11/2026 08:30 UTC is 09:30 in Paris (winter); 01/07/2026 08:30 UTC is 10:30.
         assert_eq!(datetime_fr(1_795_941_000), "29/11/2026 09:30");
         assert_eq!(datetime_fr(1_782_894_600), "01/07/2026 10:30");
+    }
+
+    #[test]
+    fn amounts_parse_in_french_and_refuse_a_third_decimal() {
+        assert_eq!(parse_cents("1 234,56"), Some(123_456));
+        assert_eq!(parse_cents("12"), Some(1200));
+        assert_eq!(parse_cents("0.5"), Some(50));
+        assert_eq!(parse_cents("-3,5"), Some(-350));
+        assert_eq!(parse_cents("12,345"), None);
+        assert_eq!(parse_cents("abc"), None);
+        assert_eq!(parse_cents(""), None);
+        assert_eq!(parse_cents("1e5"), None);
+        assert_eq!(parse_milli("1,5"), Some(1500));
+        assert_eq!(parse_milli("0,001"), Some(1));
+        assert_eq!(parse_milli("1,0001"), None);
+        assert_eq!(milli_fr(1500), "1,5");
+        assert_eq!(milli_fr(-2000), "-2");
     }
 }

@@ -1,7 +1,7 @@
 //! What every request shares: the configuration read at start and the state built from it
-//! (the pool, the caches, the signing secret, the hashing slots). At the bottom of the
-//! house (docs/architecture.md, «Layers»): features read it through the request's context;
-//! it imports no feature's pages, nor the router.
+//! (the pool, the caches, the signing secret, the hashing slots). Low in the house
+//! (docs/architecture.md, «Layers»: «requête»): features read it through the request's
+//! context; it imports no feature's pages, nor the router.
 
 use std::sync::Arc;
 

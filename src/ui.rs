@@ -47,7 +47,7 @@ fn signed_for_this_browser(name: &str, value: &str, sig: Option<&str>) -> bool {
 
 /// A message a plain route sent back in the page's URL (`erreur`, after an upload), shown
 /// only when the server signed it for this browser's session (`sig`, see
-/// [`crate::documents::routes::refused`]): like [`form_error`], a link made elsewhere
+/// [`crate::files::refused`]): like [`form_error`], a link made elsewhere
 /// cannot put its own text on our pages.
 pub fn signed_message(name: &str) -> Option<String> {
     let message = query_param(name)?;
@@ -231,7 +231,7 @@ where
 }
 
 /// Renders a loaded resource, or the error page (`render` runs once).
-fn show<T, R, V>(data: Resource<Result<T, AppError>>, render: R) -> impl IntoView
+pub fn show<T, R, V>(data: Resource<Result<T, AppError>>, render: R) -> impl IntoView
 where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     R: FnOnce(T) -> V + Send + 'static,
@@ -279,27 +279,4 @@ pub fn SelectField(
             {msg.map(|m| view! { <p class="field-error" id=err_id role="alert">{m}</p> })}
         </div>
     }
-}
-
-/// The logged-in user, loaded once per page by the shell for the top bar and the pages.
-pub type MeResource = Resource<Result<Option<crate::auth::Me>, AppError>>;
-
-pub fn provide_me() -> MeResource {
-    #[cfg(feature = "ssr")]
-    crate::auth::session::rendering_page();
-    let me: MeResource = Resource::new(|| (), |_| Box::pin(crate::auth::api::current_user()));
-    provide_context(me);
-    me
-}
-
-/// Renders a page for the logged-in user (a visitor gets the login page).
-pub fn signed_in<R, V>(render: R) -> impl IntoView
-where
-    R: FnOnce(crate::auth::Me) -> V + Send + 'static,
-    V: IntoView + 'static,
-{
-    show(expect_context::<MeResource>(), move |me| match me {
-        Some(me) => render(me).into_any(),
-        None => error_view(AppError::Unauthenticated),
-    })
 }

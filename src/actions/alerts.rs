@@ -34,7 +34,7 @@ struct Due {
 
 /// Queues the alerts due at `now` (UTC seconds); returns how many e-mails were queued.
 pub async fn plan(db: &Db, cfg: &MailConfig, now: i64) -> Result<usize, AppError> {
-    let lock = if db.is_postgres() { " FOR UPDATE OF a SKIP LOCKED" } else { "" };
+    let lock = db.dialect().skip_locked(Some("a"));
     let sql = format!(
         "SELECT a.id, a.company_id, a.author_id, a.alert_at, a.alert_date, a.alert_time, a.note, t.label AS type_label, c.nom, c.prenom, c.societe, a.contact_id \
          FROM action a JOIN action_type t ON t.company_id = a.company_id AND t.id = a.type_id \
@@ -60,8 +60,8 @@ pub async fn plan(db: &Db, cfg: &MailConfig, now: i64) -> Result<usize, AppError
             .map_err(crate::db::internal)?;
             let client = crate::contacts::model::contact_title(&a.nom, &a.prenom, &a.societe);
             let when = match a.alert_time.as_str() {
-                "" => crate::documents::model::date_fr(&a.alert_date),
-                t => format!("{} à {t}", crate::documents::model::date_fr(&a.alert_date)),
+                "" => crate::fmt::date_fr(&a.alert_date),
+                t => format!("{} à {t}", crate::fmt::date_fr(&a.alert_date)),
             };
             // A name or label from before one-line fields were enforced must not make an
             // invalid header: the subject is made one line.

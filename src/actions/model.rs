@@ -88,7 +88,7 @@ impl ActionView {
 
 /// An alert's date and time as shown: «12/03/2026 à 09:30», or the date alone.
 pub fn when(date: &str, time: &str) -> String {
-    let d = crate::documents::model::date_fr(date);
+    let d = crate::fmt::date_fr(date);
     if time.is_empty() { d } else { format!("{d} à {time}") }
 }
 
@@ -117,4 +117,17 @@ pub struct ActionPageData {
     pub action: ActionView,
     pub types: Vec<ActionTypeView>,
     pub users: Vec<UserRef>,
+}
+
+/// An open action as the client «Accueil» lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenAction {
+    pub id: i64,
+    pub type_label: String,
+    /// «12/03/2026 à 09:30»
+    pub when: String,
+    /// Its alert has come («À faire»).
+    pub due: bool,
+    /// When it comes (seconds since the epoch).
+    pub alert_at: i64,
 }

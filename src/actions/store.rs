@@ -522,7 +522,12 @@ pub async fn mine(db: &Db, tenant: &Tenant, me: &Me, at: i64) -> Result<MyAction
 }
 
 /// A client's open actions for its «Accueil», soonest first: only what the widget shows.
-pub async fn open_of_contact(db: &Db, tenant: &Tenant, contact_id: i64, at: i64) -> Result<Vec<crate::home::model::OpenAction>, AppError> {
+pub async fn open_of_contact(
+    db: &Db,
+    tenant: &Tenant,
+    contact_id: i64,
+    at: i64,
+) -> Result<Vec<crate::actions::model::OpenAction>, AppError> {
     let sql = "SELECT a.id, t.label, a.alert_date, a.alert_time, a.alert_at FROM action a \
                JOIN action_type t ON t.company_id = a.company_id AND t.id = a.type_id \
                WHERE a.company_id = $1 AND a.contact_id = $2 AND a.status = 'ouverte' ORDER BY a.alert_at, a.id";
@@ -530,7 +535,7 @@ pub async fn open_of_contact(db: &Db, tenant: &Tenant, contact_id: i64, at: i64)
         crate::on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
-        .map(|(id, type_label, date, time, alert_at)| crate::home::model::OpenAction {
+        .map(|(id, type_label, date, time, alert_at)| crate::actions::model::OpenAction {
             id,
             type_label,
             when: crate::actions::model::when(&date, &time),
@@ -546,9 +551,14 @@ pub async fn due_count(db: &Db, tenant: &Tenant, user_id: i64, at: i64) -> Resul
     crate::on_pool!(db, c => sqlx::query_scalar(&SQL).bind(tenant.company_id()).bind(at).bind(user_id).fetch_one(c).await).map_err(internal)
 }
 
+/// The session statement of a page's render: the session's row with the top bar's count
+/// of due actions (one statement for a page's first read).
+pub static SESSION_WITH_DUE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::auth::store::session_sql(&format!("({})", due_count_sql("s.company_id", "$2", "s.user_id"))));
+
 /// The statement of [`due_count`] for a company, a time and a user given as SQL
-/// expressions (the session statement reads it as a column of a page's first read).
-pub(crate) fn due_count_sql(company: &str, at: &str, user: &str) -> String {
+/// expressions.
+fn due_count_sql(company: &str, at: &str, user: &str) -> String {
     format!(
         "SELECT COUNT(*) FROM action a WHERE a.company_id = {company} AND a.status = 'ouverte' AND a.alert_at <= {at} \
          AND (a.author_id = {user} OR a.assignee_id = {user} OR EXISTS (SELECT 1 FROM action_share sh WHERE sh.company_id = {company} AND sh.action_id = a.id AND sh.user_id = {user}))"

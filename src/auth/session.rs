@@ -28,9 +28,8 @@ pub struct Ctx {
     pub me: Me,
     /// The count of due actions, when read with the session (a page's render).
     pub due_actions: Option<i64>,
-    /// The contacts found in the company during this request, with their names: a
-    /// client's «Accueil» checks its client once for the page and each widget.
-    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    /// The contacts found in the company during this request.
+    contacts: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl Ctx {
@@ -38,27 +37,16 @@ impl Ctx {
         self.me.user_id
     }
 
-    /// The name of a contact of the company, `NotFound` otherwise; read once per request.
-    pub async fn contact_title(&self, id: i64) -> Result<String, AppError> {
-        if let Some(title) = self.contacts.lock().ok().and_then(|m| m.get(&id).cloned()) {
-            return Ok(title);
-        }
-        let title = crate::contacts::store::title(&self.db, &self.tenant, id).await?;
-        self.remember(id, &title);
-        Ok(title)
+    /// Whether the contact `id` was already found in the company during this request (a
+    /// client's «Accueil» checks its client once for the page and each widget).
+    pub fn contact_checked(&self, id: i64) -> bool {
+        self.contacts.lock().is_ok_and(|m| m.contains(&id))
     }
 
-    /// A client's «Accueil» for this user (one statement), `NotFound` outside the
-    /// company; the client's name is then known for the request.
-    pub async fn client_home(&self, id: i64) -> Result<crate::home::model::ClientHome, AppError> {
-        let home = crate::home::store::client_home(&self.db, &self.tenant, self.user_id(), id).await?;
-        self.remember(id, &home.title);
-        Ok(home)
-    }
-
-    fn remember(&self, id: i64, title: &str) {
+    /// Notes that the contact `id` belongs to the company, for the rest of the request.
+    pub fn note_contact(&self, id: i64) {
         if let Ok(mut m) = self.contacts.lock() {
-            m.insert(id, title.to_string());
+            m.insert(id);
         }
     }
 
@@ -179,16 +167,17 @@ pub struct RequestAuth(std::sync::Arc<RequestAuthInner>);
 #[derive(Default)]
 struct RequestAuthInner {
     cell: tokio::sync::OnceCell<Result<Ctx, AppError>>,
-    /// Set when a page renders (before any of its reads): its top bar shows the count of
-    /// due actions, read with the session in the same statement.
-    page: std::sync::atomic::AtomicBool,
+    /// Set when a page renders (before any of its reads): the statement that reads the
+    /// session with what the top bar shows (see [`store::session_sql`]).
+    page: std::sync::OnceLock<&'static str>,
 }
 
-/// Marks this request as a page's render: the session is then read with the top bar's
-/// count of due actions. Called by the shell before any of the page's reads.
-pub fn rendering_page() {
+/// Marks this request as a page's render: the session is then read by `sql`, which adds
+/// the top bar's figure to the session's row. Called by the shell before any of the
+/// page's reads.
+pub fn rendering_page(sql: &'static str) {
     if let Some(cache) = use_context::<RequestAuth>() {
-        cache.0.page.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = cache.0.page.set(sql);
     }
 }
 
@@ -198,23 +187,23 @@ pub async fn ctx() -> Result<Ctx, AppError> {
     let token = token_from_request(st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
     match use_context::<RequestAuth>() {
         Some(cache) => {
-            let page = cache.0.page.load(std::sync::atomic::Ordering::Relaxed);
-            cache.0.cell.get_or_init(|| ctx_for_token(&st, &token, page)).await.clone()
+            let sql = cache.0.page.get().copied().unwrap_or(&store::SESSION_SQL);
+            cache.0.cell.get_or_init(|| ctx_for_token(&st, &token, sql)).await.clone()
         }
-        None => ctx_for_token(&st, &token, false).await,
+        None => ctx_for_token(&st, &token, &store::SESSION_SQL).await,
     }
 }
 
 /// The context of a plain axum handler (downloads, uploads): same session rules.
 pub async fn ctx_for(st: &AppState, headers: &http::HeaderMap) -> Result<Ctx, AppError> {
     let token = token_from_headers(headers, st.config.secure_cookies).ok_or(AppError::Unauthenticated)?;
-    ctx_for_token(st, &token, false).await
+    ctx_for_token(st, &token, &store::SESSION_SQL).await
 }
 
-async fn ctx_for_token(st: &AppState, token: &str, count_due: bool) -> Result<Ctx, AppError> {
+async fn ctx_for_token(st: &AppState, token: &str, sql: &str) -> Result<Ctx, AppError> {
     let hash = token_hash(token);
     let t = now();
-    let Some(found) = store::find_session(&st.db, &hash, t, count_due).await? else {
+    let Some(found) = store::find_session(&st.db, sql, &hash, t).await? else {
         return Err(AppError::Unauthenticated);
     };
     if t - found.last_seen_at > 60 {

@@ -87,29 +87,31 @@ pub struct FoundSession {
     pub due_actions: Option<i64>,
 }
 
-/// The session statement, without and with the top bar's count of due actions (`$2` is
-/// now). Every request starts here: one statement and one row, the rights aggregated.
-static SESSION_SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
-    let sql = |due: &str| {
-        format!(
-            "SELECT s.id, s.company_id, s.user_id, s.last_seen_at, u.name, u.email, c.name AS company_name, \
-             (SELECT string_agg(r.code, ',') FROM user_right r WHERE r.company_id = s.company_id AND r.user_id = s.user_id) AS rights, \
-             {due} AS due_actions \
-             FROM user_session s \
-             JOIN app_user u ON u.id = s.user_id AND u.company_id = s.company_id \
-             JOIN company c ON c.id = s.company_id \
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
-             AND s.last_seen_at > $3 AND u.active = TRUE"
-        )
-    };
-    [sql("CAST(NULL AS BIGINT)"), sql(&format!("({})", crate::actions::store::due_count_sql("s.company_id", "$2", "s.user_id")))]
-});
+/// The session statement with one more column, `page_column` (an SQL expression, `NULL`
+/// or a count the top bar shows; `$2` is now, `s` the session row). Every request starts
+/// here: one statement and one row, the rights aggregated. The features above build the
+/// page's statement with their column (`actions::store::SESSION_WITH_DUE`) and hand it to
+/// [`crate::auth::session::rendering_page`]: auth does not know them.
+pub fn session_sql(page_column: &str) -> String {
+    format!(
+        "SELECT s.id, s.company_id, s.user_id, s.last_seen_at, u.name, u.email, c.name AS company_name, \
+         (SELECT string_agg(r.code, ',') FROM user_right r WHERE r.company_id = s.company_id AND r.user_id = s.user_id) AS rights, \
+         {page_column} AS due_actions \
+         FROM user_session s \
+         JOIN app_user u ON u.id = s.user_id AND u.company_id = s.company_id \
+         JOIN company c ON c.id = s.company_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+         AND s.last_seen_at > $3 AND u.active = TRUE"
+    )
+}
+
+/// The session statement of a request that is not a page's render.
+pub static SESSION_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| session_sql("CAST(NULL AS BIGINT)"));
 
 /// A live session (not revoked, not past its absolute expiry, used recently, of an
-/// active user) with its user, company and rights; with `count_due`, also the number of
-/// the user's due actions (a page shows it in the top bar).
-pub async fn find_session(db: &Db, token_hash: &str, now: i64, count_due: bool) -> Result<Option<FoundSession>, AppError> {
-    let sql = &SESSION_SQL[usize::from(count_due)];
+/// active user) with its user, company and rights, read by `sql` ([`SESSION_SQL`] or a
+/// page's statement made by [`session_sql`]).
+pub async fn find_session(db: &Db, sql: &str, token_hash: &str, now: i64) -> Result<Option<FoundSession>, AppError> {
     let row = on_pool!(db, c => sqlx::query_as::<_, SessionRow>(sql)
         .bind(token_hash)
         .bind(now)

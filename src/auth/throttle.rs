@@ -57,7 +57,7 @@ pub async fn claim(db: &Db, keys: &[(String, Rule)], now: i64) -> Result<Result<
     // One order for every request: two requests never wait on each other's second key.
     keys.sort_by(|a, b| a.0.cmp(&b.0));
     let mut tx = db.begin().await?;
-    let lock = tx.row_lock();
+    let lock = tx.dialect().row_lock();
     let mut seen = Vec::with_capacity(keys.len());
     for (key, rule) in &keys {
         let insert = "INSERT INTO login_throttle (key, failures, window_start, next_at) VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING";

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::auth::api::{ChangeOwnPassword, Login};
 use crate::auth::model::PASSWORD_RULE;
+use crate::error::AppError;
 use crate::home::api::{SavePrefs, get_prefs};
 use crate::ui::{Field, FormAlert, Notice, form_error, load, path, query_param};
 
@@ -73,4 +74,27 @@ pub fn PasswordPage() -> impl IntoView {
             <button type="submit">"Valider"</button>
         </form>
     }
+}
+
+/// The logged-in user, loaded once per page by the shell for the top bar and the pages.
+pub type MeResource = Resource<Result<Option<crate::auth::Me>, AppError>>;
+
+pub fn provide_me() -> MeResource {
+    #[cfg(feature = "ssr")]
+    crate::auth::session::rendering_page(&crate::actions::store::SESSION_WITH_DUE);
+    let me: MeResource = Resource::new(|| (), |_| Box::pin(crate::auth::api::current_user()));
+    provide_context(me);
+    me
+}
+
+/// Renders a page for the logged-in user (a visitor gets the login page).
+pub fn signed_in<R, V>(render: R) -> impl IntoView
+where
+    R: FnOnce(crate::auth::Me) -> V + Send + 'static,
+    V: IntoView + 'static,
+{
+    crate::ui::show(expect_context::<MeResource>(), move |me| match me {
+        Some(me) => render(me).into_any(),
+        None => crate::ui::error_view(AppError::Unauthenticated),
+    })
 }

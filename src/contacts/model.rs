@@ -225,7 +225,7 @@ impl ContactForm {
         }
         let plafond = match self.plafond_encours.trim() {
             "" => None,
-            raw => match crate::documents::model::parse_cents(raw) {
+            raw => match crate::fmt::parse_cents(raw) {
                 Some(c) if c >= 0 => Some(c),
                 _ => {
                     return Err(AppError::invalid(
@@ -279,7 +279,7 @@ impl ContactDetail {
             notes: self.notes.clone(),
             bloque: if self.commercial.bloque { "oui" } else { "non" }.into(),
             bloque_motif: self.commercial.motif.clone(),
-            plafond_encours: self.commercial.plafond.map(crate::documents::model::cents_field).unwrap_or_default(),
+            plafond_encours: self.commercial.plafond.map(crate::fmt::cents_field).unwrap_or_default(),
         }
     }
 }

@@ -18,7 +18,7 @@ pub fn ClientsPage() -> impl IntoView {
         <h1>"Clients"</h1>
         <p class="actions"><a class="button" href=format!("/clients/nouveau?statut={}", if statut == Statut::Corbeille { "client" } else { statut.code() })>"Nouveau contact"</a></p>
         <BasesTabs current=statut.code() />
-        {crate::ui::signed_in(move |me| {
+        {crate::auth::ui::signed_in(move |me| {
             // «Exporter» needs «Paramétrer l'application», and for the «Corbeille» the
             // right to see it.
             let export = me.can(Right::Settings) && (statut != Statut::Corbeille || me.can(Right::TrashMerge));
@@ -250,7 +250,7 @@ fn commercial_fields(bloque: String, motif: String, plafond: String, error: Opti
         .into_any();
     }
     let blocked = bloque == "oui";
-    let shown_limit = match crate::documents::model::parse_cents(&plafond) {
+    let shown_limit = match crate::fmt::parse_cents(&plafond) {
         Some(c) if !plafond.trim().is_empty() => crate::fmt::euros(c),
         _ => "—".to_string(),
     };
@@ -278,7 +278,7 @@ pub fn ContactNewPage() -> impl IntoView {
     let statut = query_param("statut").filter(|s| Statut::from_code(s).is_some()).unwrap_or_else(|| "client".into());
     view! {
         <Title text="Nouveau contact — Ouvrage" />
-        {crate::ui::signed_in(move |me| {
+        {crate::auth::ui::signed_in(move |me| {
             let f = ContactForm { statut: statut.clone(), ..Default::default() };
             let err = error.clone();
             view! {
@@ -369,7 +369,7 @@ pub fn ContactEditPage() -> impl IntoView {
     let error = form_error(path::<UpdateContact>());
     view! {
         <Title text="Modifier la fiche contact — Ouvrage" />
-        {crate::ui::signed_in(move |me| {
+        {crate::auth::ui::signed_in(move |me| {
             let commercial = me.can(Right::Commercial);
             load(move || load_contact(id), move |c| {
                 let error = error.clone();
@@ -401,7 +401,7 @@ pub enum ContactTab {
 #[component]
 pub fn ContactTabs(id: i64, current: ContactTab) -> impl IntoView {
     let tab = move |t: ContactTab, href: String, label: &'static str| view! { <a href=href aria-current=(t == current).then_some("page")>{label}</a> };
-    crate::ui::signed_in(move |me| {
+    crate::auth::ui::signed_in(move |me| {
         view! {
             <nav class="tabs" aria-label="Onglets du contact">
                 {tab(ContactTab::Accueil, format!("/clients/{id}/accueil"), "Accueil")}

@@ -1,8 +1,10 @@
 //! Database access: one pool type for SQLite (embedded default) and PostgreSQL (scale-out).
 //!
 //! SQL is written once with `$1` placeholders (SQLite accepts them) and run through
-//! [`on_conn!`], which expands the same statement for each driver. Dialect differences
-//! (upserts, locking, search) are kept side by side where they occur.
+//! [`on_conn!`], which expands the same statement for each driver. What the two dialects
+//! write differently is written once, in [`Dialect`]: row locks, claims that skip locked
+//! rows, JSON arrays and aggregates, a list of ids bound as one parameter, placeholders of
+//! generated statements, transaction-long locks on a key.
 //!
 //! Tenancy: business queries take a [`Tenant`], which can only be built by the auth layer
 //! from a valid session (or by the seed/first-start code). Its `company_id` is bound in
@@ -30,6 +32,97 @@ pub enum Db {
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// The SQL dialect of a database: one helper per idiom that SQLite and PostgreSQL write
+/// differently, so that every statement that needs it says it the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// What ends a `SELECT` that locks the rows it reads until the transaction ends:
+    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
+    /// (`BEGIN IMMEDIATE`) already hold the database's one write lock.
+    pub fn row_lock(self) -> &'static str {
+        match self {
+            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        }
+    }
+
+    /// What ends a `SELECT` that claims rows for one worker among several: locked, and
+    /// those another transaction holds skipped (`of`: the alias of the table claimed, when
+    /// the statement joins others). Nothing on SQLite (one writer at a time).
+    pub fn skip_locked(self, of: Option<&str>) -> String {
+        match (self, of) {
+            (Dialect::Sqlite, _) => String::new(),
+            (Dialect::Postgres, None) => " FOR UPDATE SKIP LOCKED".into(),
+            (Dialect::Postgres, Some(t)) => format!(" FOR UPDATE OF {t} SKIP LOCKED"),
+        }
+    }
+
+    /// A JSON array of the SQL expressions `items` (comma-separated).
+    pub fn json_array(self, items: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_array({items})"),
+            Dialect::Postgres => format!("json_build_array({items})"),
+        }
+    }
+
+    /// The aggregate of `value` over the rows, in the order `order_by` (SQL, may be
+    /// empty), as JSON array text; `[]` when there is no row. Decoded by [`from_db_json`].
+    pub fn json_agg(self, value: &str, order_by: &str) -> String {
+        let order = if order_by.is_empty() { String::new() } else { format!(" ORDER BY {order_by}") };
+        match self {
+            Dialect::Sqlite => format!("json_group_array({value}{order})"),
+            Dialect::Postgres => format!("COALESCE(json_agg({value}{order}), '[]')::TEXT"),
+        }
+    }
+
+    /// A `FROM` item of the ids bound at `param` (the text of [`id_list_param`]), as
+    /// rows of one column `value`, named `alias`: one statement text whatever the number
+    /// of ids, and no `IN (…)` list to build.
+    pub fn id_list(self, param: &str, alias: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_each({param}) AS {alias}"),
+            Dialect::Postgres => {
+                format!("(SELECT e::BIGINT AS value FROM json_array_elements_text(CAST({param} AS JSON)) AS e) AS {alias}")
+            }
+        }
+    }
+
+    /// The `i`-th bind placeholder for generated SQL with many parameters: `$i` on
+    /// PostgreSQL, an anonymous `?` on SQLite, because sqlx looks up the name of every
+    /// SQLite parameter and that look-up is linear for named and numbered ones (`$i`,
+    /// `?i`): O(n²) for a statement of n parameters, 80 % of a bulk load's time. So the
+    /// placeholders must appear in the statement in the order of `i`, each once.
+    pub fn param(self, i: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("${i}"),
+            Dialect::Sqlite => "?".to_string(),
+        }
+    }
+}
+
+/// The value to bind for [`Dialect::id_list`].
+pub fn id_list_param(ids: &[i64]) -> String {
+    format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// Serialises, until the transaction ends, the transactions that take this lock on
+/// (`class`, `key`): two imports of one company, two plans of one company's reminders.
+/// A PostgreSQL advisory transaction lock; nothing on SQLite, whose write transactions
+/// already run one at a time.
+pub async fn lock_key(tx: &mut Tx, class: i32, key: i64) -> Result<(), AppError> {
+    if let Tx::Pg(t) = tx {
+        // The two-key form takes two int4: the key is folded into one.
+        let key = (key ^ (key >> 32)) as i32;
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)").bind(class).bind(key).execute(&mut **t).await.map_err(internal)?;
+    }
+    Ok(())
 }
 
 /// Runs the same sqlx expression against whichever connection `$tx` holds.
@@ -107,15 +200,10 @@ impl Db {
         }
     }
 
-    /// The `i`-th bind placeholder for generated SQL with many parameters: `$i` on
-    /// PostgreSQL, an anonymous `?` on SQLite, because sqlx looks up the name of every
-    /// SQLite parameter and that look-up is linear for named and numbered ones (`$i`,
-    /// `?i`): O(n²) for a statement of n parameters, 80 % of a bulk load's time. So the
-    /// placeholders must appear in the statement in the order of `i`, each once.
-    pub fn param(&self, i: usize) -> String {
+    pub fn dialect(&self) -> Dialect {
         match self {
-            Db::Pg(_) => format!("${i}"),
-            Db::Sqlite(..) => "?".to_string(),
+            Db::Pg(_) => Dialect::Postgres,
+            Db::Sqlite(..) => Dialect::Sqlite,
         }
     }
 
@@ -168,21 +256,10 @@ impl Db {
 }
 
 impl Tx {
-    /// What ends a `SELECT` that locks the rows it reads until the transaction ends:
-    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
-    /// (`BEGIN IMMEDIATE`) already hold the database's one write lock.
-    pub fn row_lock(&self) -> &'static str {
+    pub fn dialect(&self) -> Dialect {
         match self {
-            Tx::Pg(_) => " FOR UPDATE",
-            Tx::Sqlite(_) => "",
-        }
-    }
-
-    /// The `i`-th placeholder of a generated statement (see [`Db::param`]).
-    pub fn param(&self, i: usize) -> String {
-        match self {
-            Tx::Pg(_) => format!("${i}"),
-            Tx::Sqlite(_) => "?".to_string(),
+            Tx::Pg(_) => Dialect::Postgres,
+            Tx::Sqlite(_) => Dialect::Sqlite,
         }
     }
 
@@ -206,7 +283,7 @@ pub enum Val<'a> {
 pub async fn bulk_insert(tx: &mut Tx, head: &str, width: usize, vals: &[Val<'_>], tail: &str) -> Result<(), AppError> {
     for chunk in vals.chunks(width * 2000) {
         let rows: Vec<String> = (0..chunk.len() / width)
-            .map(|r| format!("({})", (1..=width).map(|c| tx.param(r * width + c)).collect::<Vec<_>>().join(", ")))
+            .map(|r| format!("({})", (1..=width).map(|c| tx.dialect().param(r * width + c)).collect::<Vec<_>>().join(", ")))
             .collect();
         let sql = format!("INSERT INTO {head} VALUES {} {tail}", rows.join(", "));
         on_conn!(tx, c => {

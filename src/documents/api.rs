@@ -93,7 +93,8 @@ pub async fn pay_document(
     amount: String,
     #[server(default)] method: String,
 ) -> Result<(), AppError> {
-    use crate::documents::model::{PAYMENT_METHODS, format_date, parse_cents, parse_date};
+    use crate::documents::model::{PAYMENT_METHODS, format_date, parse_date};
+    use crate::fmt::parse_cents;
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     let typed =
         vec![("paid_on".to_string(), paid_on.clone()), ("amount".to_string(), amount.clone()), ("method".to_string(), method.clone())];

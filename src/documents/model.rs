@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::fmt::{parse_cents, parse_milli};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -144,53 +145,6 @@ pub fn totals(lines: &[Line]) -> Totals {
     t
 }
 
-/// «1 234,56», «12», «-3,5» → cents; at most two decimals.
-pub fn parse_cents(raw: &str) -> Option<i64> {
-    parse_fixed(raw, 2)
-}
-
-/// A quantity with at most three decimals → thousandths.
-pub fn parse_milli(raw: &str) -> Option<i64> {
-    parse_fixed(raw, 3)
-}
-
-fn parse_fixed(raw: &str, decimals: u32) -> Option<i64> {
-    let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '\u{00A0}' | '\u{202F}' | '€')).collect();
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest.to_string()),
-        None => (false, s),
-    };
-    let s = s.replace(',', ".");
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    if !int.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > decimals as usize
-        || int.len() > 12
-    {
-        return None;
-    }
-    let scale = 10i64.pow(decimals);
-    let int: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let frac_val: i64 = if frac.is_empty() { 0 } else { frac.parse::<i64>().ok()? * 10i64.pow(decimals - frac.len() as u32) };
-    let v = int.checked_mul(scale)?.checked_add(frac_val)?;
-    Some(if neg { -v } else { v })
-}
-
-/// Shows thousandths as a French decimal: 1500 → «1,5».
-pub fn milli_fr(q: i64) -> String {
-    let sign = if q < 0 { "-" } else { "" };
-    let (i, f) = (q.unsigned_abs() / 1000, q.unsigned_abs() % 1000);
-    if f == 0 { format!("{sign}{i}") } else { format!("{sign}{i},{}", format!("{f:03}").trim_end_matches('0')) }
-}
-
-/// Cents as a plain French decimal for a form field: 123456 → «1234,56».
-pub fn cents_field(c: i64) -> String {
-    format!("{}{},{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
-}
-
 /// The document form as posted: lines as parallel arrays (empty rows are ignored). The
 /// field names are the HTML form's (`designation[]`…); `kind` is required, the others
 /// default to empty when missing.
@@ -258,12 +212,6 @@ pub fn format_date(days: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// «2026-11-29» → «29/11/2026».
-pub fn date_fr(iso: &str) -> String {
-    let p: Vec<&str> = iso.split('-').collect();
-    if p.len() == 3 { format!("{}/{}/{}", p[2], p[1], p[0]) } else { iso.to_string() }
 }
 
 impl DocumentForm {
@@ -432,13 +380,6 @@ pub const FILE_MAX_BYTES: usize = 10 * 1024 * 1024;
 /// A constant until the configuration carries it (`OUVRAGE_QUOTA_MB`).
 pub const STORAGE_QUOTA_BYTES: i64 = 2 * 1024 * 1024 * 1024;
 
-/// What the multipart reader of an upload accepts besides the file: parts in all, bytes
-/// of each other field, bytes of a field's name and of a file's name (the name is then
-/// checked by [`check_file_name`]).
-pub const UPLOAD_MAX_PARTS: usize = 8;
-pub const UPLOAD_FIELD_MAX_BYTES: usize = 4 * 1024;
-pub const UPLOAD_NAME_MAX_BYTES: usize = 1024;
-
 /// A size in French units: «850 Ko», «12,4 Mo», «2 Go».
 pub fn size_fr(bytes: i64) -> String {
     const KO: i64 = 1024;
@@ -464,20 +405,23 @@ pub fn same_commercial(a: &crate::contacts::model::Commercial, b: &crate::contac
     a.bloque == b.bloque && a.plafond == b.plafond && reason(a) == reason(b)
 }
 
-/// A file name as typed by the browser, refused when it carries a path or control
-/// characters.
-pub fn check_file_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("fichier", "Choisissez un fichier."));
-    }
-    if name.contains(['/', '\\']) || name == "." || name == ".." || name.starts_with("..") {
-        return Err(AppError::invalid("fichier", "Le nom du fichier ne doit pas contenir de chemin."));
-    }
-    if name.chars().any(char::is_control) || name.chars().count() > 200 {
-        return Err(AppError::invalid("fichier", "Nom de fichier invalide (200 caractères au plus, sans caractère de contrôle)."));
-    }
-    Ok(name.to_string())
+/// The «Factures impayées et relances» widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unpaid {
+    /// What the client owes, in cents (the invoices below).
+    pub encours: i64,
+    pub invoices: Vec<UnpaidInvoice>,
+    /// The last reminder: level and ISO date.
+    pub last_reminder: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnpaidInvoice {
+    pub id: i64,
+    pub number: String,
+    pub doc_date: String,
+    /// Still due, in cents.
+    pub remaining: i64,
 }
 
 #[cfg(test)]
@@ -486,23 +430,6 @@ mod tests {
 
     fn line(q: &str, p: &str, vat: i64) -> Line {
         Line { designation: "x".into(), quantity_milli: parse_milli(q).unwrap(), unit_price: parse_cents(p).unwrap(), vat_bp: vat }
-    }
-
-    #[test]
-    fn amounts_parse_in_french_and_refuse_a_third_decimal() {
-        assert_eq!(parse_cents("1 234,56"), Some(123_456));
-        assert_eq!(parse_cents("12"), Some(1200));
-        assert_eq!(parse_cents("0.5"), Some(50));
-        assert_eq!(parse_cents("-3,5"), Some(-350));
-        assert_eq!(parse_cents("12,345"), None);
-        assert_eq!(parse_cents("abc"), None);
-        assert_eq!(parse_cents(""), None);
-        assert_eq!(parse_cents("1e5"), None);
-        assert_eq!(parse_milli("1,5"), Some(1500));
-        assert_eq!(parse_milli("0,001"), Some(1));
-        assert_eq!(parse_milli("1,0001"), None);
-        assert_eq!(milli_fr(1500), "1,5");
-        assert_eq!(milli_fr(-2000), "-2");
     }
 
     #[test]
@@ -571,9 +498,6 @@ mod tests {
         assert!(with("1", "10", "1900").parse("2026-11-29").unwrap_err().to_string().contains("TVA"));
         let avoir = DocumentForm { kind: "avoir".into(), ..with("-1", "10", "2000") };
         assert_eq!(avoir.parse("2026-11-29").unwrap().lines[0].quantity_milli, -1000);
-        assert!(check_file_name("../../etc/passwd").is_err());
-        assert!(check_file_name("..\\boot.ini").is_err());
-        assert_eq!(check_file_name("Plan cuisine.pdf").unwrap(), "Plan cuisine.pdf");
     }
 
     #[test]

@@ -12,9 +12,9 @@ use krilla::text::{Font, TextDirection};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 
-use crate::documents::model::{DocumentView, Kind, date_fr, milli_fr, vat_label};
+use crate::documents::model::{DocumentView, Kind, vat_label};
 use crate::documents::store::Header;
-use crate::fmt::euros;
+use crate::fmt::{date_fr, euros, milli_fr};
 
 static REGULAR_TTF: &[u8] = include_bytes!("../../public/fonts/DejaVuSans.ttf");
 static BOLD_TTF: &[u8] = include_bytes!("../../public/fonts/DejaVuSans-Bold.ttf");

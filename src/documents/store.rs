@@ -149,7 +149,7 @@ const ENCOURS_SQL: &str = "SELECT CAST(COALESCE(SUM(total_ttc - paid - credited)
 /// «Factures impayées et relances» of a client's «Accueil»: its issued invoices still due
 /// (newest first; the same invoices as [`ENCOURS_SQL`] counts), what they add up to, and
 /// its last reminder letter, in one statement (`part` 0: an invoice, 1: the letter).
-pub async fn unpaid_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
+pub async fn unpaid_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<crate::documents::model::Unpaid, AppError> {
     type Row = (i64, i64, Option<String>, String, i64, Option<String>);
     let sql = "SELECT CAST(0 AS BIGINT) AS part, id, number, doc_date AS on_date, total_ttc - paid - credited AS amount, CAST(NULL AS TEXT) AS level FROM document \
                WHERE company_id = $1 AND contact_id = $2 AND kind = 'facture' AND status IN ('emise', 'partielle') \
@@ -158,12 +158,12 @@ pub async fn unpaid_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<crat
                ORDER BY part, on_date DESC, id DESC";
     let rows: Vec<Row> =
         on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
-    let mut unpaid = crate::home::model::Unpaid { encours: 0, invoices: Vec::new(), last_reminder: None };
+    let mut unpaid = crate::documents::model::Unpaid { encours: 0, invoices: Vec::new(), last_reminder: None };
     for (part, id, number, on_date, amount, level) in rows {
         if part == 0 {
             unpaid.encours += amount;
             if let Some(number) = number.filter(|_| amount > 0) {
-                unpaid.invoices.push(crate::home::model::UnpaidInvoice { id, number, doc_date: on_date, remaining: amount });
+                unpaid.invoices.push(crate::documents::model::UnpaidInvoice { id, number, doc_date: on_date, remaining: amount });
             }
         } else if let Some(level) = level {
             unpaid.last_reminder = Some((level, on_date));
@@ -491,9 +491,7 @@ async fn stored_bytes(tx: &mut Tx, tenant: &Tenant) -> Result<i64, AppError> {
 /// of one company, even for two clients, check one after the other: on PostgreSQL a
 /// transaction lock per company (SQLite has one writer at a time).
 pub async fn check_quota(tx: &mut Tx, tenant: &Tenant, size: usize) -> Result<(), AppError> {
-    if let Tx::Pg(_) = tx {
-        on_conn!(tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7403, $1::int)").bind(tenant.company_id() as i32).execute(c).await.map(|_| ())).map_err(internal)?;
-    }
+    crate::db::lock_key(tx, 7403, tenant.company_id()).await?;
     let used = stored_bytes(tx, tenant).await?;
     let size = i64::try_from(size).unwrap_or(i64::MAX);
     if used.saturating_add(size) > STORAGE_QUOTA_BYTES {

@@ -5,11 +5,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::documents::api::*;
-use crate::documents::model::{
-    DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, VAT_RATES, cents_field, date_fr, milli_fr, vat_label,
-};
+use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, VAT_RATES, vat_label};
 use crate::error::AppError;
-use crate::fmt::euros;
+use crate::fmt::{cents_field, date_fr, euros, milli_fr};
 use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, load, path, query_param};
 
 fn id_param() -> Option<i64> {
@@ -38,7 +36,7 @@ pub fn PorteDocPage() -> impl IntoView {
     let upload_error = crate::ui::signed_message("erreur");
     view! {
         <Title text="Porte doc — Ouvrage" />
-        {crate::ui::signed_in(move |me| {
+        {crate::auth::ui::signed_in(move |me| {
             // The client's reminder letters are shown to who may make and print them.
             let can_remind = me.can(crate::auth::Right::Reminders);
             load(move || async move { get_porte_doc(id.ok_or_else(|| AppError::NotFound("Contact".into()))?).await }, move |p| {

@@ -377,42 +377,27 @@ type PersonRow = (i64, String, String, String, String, String, String, String);
 
 /// Clients and prospects as the detector sees them: all of the company's, or those of `ids`.
 pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec<Person>, AppError> {
-    let listed = ids.unwrap_or(&[]);
-    if ids.is_some() && listed.is_empty() {
+    if ids.is_some_and(<[i64]>::is_empty) {
         return Ok(Vec::new());
     }
     let only = |column: &str| match ids {
         None => String::new(),
-        Some(ids) => format!(" AND {column} IN ({})", (0..ids.len()).map(|i| db.param(i + 2)).collect::<Vec<_>>().join(", ")),
+        Some(_) => format!(" AND {column} IN (SELECT ids.value FROM {})", db.dialect().id_list("$2", "ids")),
     };
     let sql = format!(
-        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = {} AND statut <> 'corbeille'{} ORDER BY id",
-        db.param(1),
+        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = $1 AND statut <> 'corbeille'{} ORDER BY id",
         only("id")
     );
     let psql = format!(
         "SELECT p.contact_id, p.number FROM contact_phone p JOIN contact k ON k.company_id = p.company_id AND k.id = p.contact_id \
-         WHERE p.company_id = {} AND k.statut <> 'corbeille'{} ORDER BY p.contact_id, p.position",
-        db.param(1),
+         WHERE p.company_id = $1 AND k.statut <> 'corbeille'{} ORDER BY p.contact_id, p.position",
         only("p.contact_id")
     );
     let cid = tenant.company_id();
-    let rows: Vec<PersonRow> = on_pool!(db, c => {
-        let mut q = sqlx::query_as(&sql).bind(cid);
-        for id in listed {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
-    .map_err(internal)?;
-    let phones: Vec<(i64, String)> = on_pool!(db, c => {
-        let mut q = sqlx::query_as(&psql).bind(cid);
-        for id in listed {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
-    .map_err(internal)?;
+    let listed = ids.map(crate::db::id_list_param);
+    let rows: Vec<PersonRow> = on_pool!(db, c => sqlx::query_as(&sql).bind(cid).bind(&listed).fetch_all(c).await).map_err(internal)?;
+    let phones: Vec<(i64, String)> =
+        on_pool!(db, c => sqlx::query_as(&psql).bind(cid).bind(&listed).fetch_all(c).await).map_err(internal)?;
     let mut by_contact: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, n) in phones {
         by_contact.entry(id).or_default().push(n);

@@ -100,7 +100,8 @@ pub async fn recent_clients() -> Result<Vec<crate::home::model::RecentClient>, A
 #[server(prefix = "/api", endpoint = "home/client")]
 pub async fn client_home(contact_id: i64) -> Result<crate::home::model::ClientHome, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    let mut home = cx.client_home(contact_id).await?;
+    let mut home = crate::home::store::client_home(&cx.db, &cx.tenant, cx.user_id(), contact_id).await?;
+    cx.note_contact(contact_id);
     // Invoices are commercial documents: their widget is for those who manage them.
     if !sees_invoices(&cx.me) {
         home.layout.retain(|w| w.key != "factures");
@@ -116,7 +117,7 @@ pub async fn client_home(contact_id: i64) -> Result<crate::home::model::ClientHo
 #[server(prefix = "/api", endpoint = "home/questions")]
 pub async fn home_questions(contact_id: i64) -> Result<Vec<crate::questions::model::AnswerView>, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    cx.contact_title(contact_id).await?;
+    check_client(&cx, contact_id).await?;
     crate::questions::store::pinned_answers(&cx.db, &cx.tenant, contact_id).await
 }
 
@@ -124,7 +125,7 @@ pub async fn home_questions(contact_id: i64) -> Result<Vec<crate::questions::mod
 #[server(prefix = "/api", endpoint = "home/sav")]
 pub async fn home_sav(contact_id: i64, #[server(default)] archives: bool) -> Result<Vec<crate::sav::model::SavView>, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    cx.contact_title(contact_id).await?;
+    check_client(&cx, contact_id).await?;
     crate::sav::store::tickets_of(&cx.db, &cx.tenant, contact_id, archives).await
 }
 
@@ -132,27 +133,37 @@ pub async fn home_sav(contact_id: i64, #[server(default)] archives: bool) -> Res
 #[server(prefix = "/api", endpoint = "home/services")]
 pub async fn home_services(contact_id: i64) -> Result<Vec<crate::sav::model::ServiceView>, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    cx.contact_title(contact_id).await?;
+    check_client(&cx, contact_id).await?;
     crate::sav::store::services_of(&cx.db, &cx.tenant, contact_id).await
 }
 
 /// «Actions ouvertes».
 #[server(prefix = "/api", endpoint = "home/actions")]
-pub async fn home_actions(contact_id: i64) -> Result<Vec<crate::home::model::OpenAction>, AppError> {
+pub async fn home_actions(contact_id: i64) -> Result<Vec<crate::actions::model::OpenAction>, AppError> {
     let cx = crate::auth::session::ctx().await?;
-    cx.contact_title(contact_id).await?;
+    check_client(&cx, contact_id).await?;
     crate::actions::store::open_of_contact(&cx.db, &cx.tenant, contact_id, crate::db::now()).await
 }
 
 /// «Factures impayées et relances».
 #[server(prefix = "/api", endpoint = "home/unpaid")]
-pub async fn home_unpaid(contact_id: i64) -> Result<crate::home::model::Unpaid, AppError> {
+pub async fn home_unpaid(contact_id: i64) -> Result<crate::documents::model::Unpaid, AppError> {
     let cx = crate::auth::session::ctx().await?;
     if !sees_invoices(&cx.me) {
         return Err(AppError::Forbidden(crate::auth::Right::Commercial.label().to_string()));
     }
-    cx.contact_title(contact_id).await?;
+    check_client(&cx, contact_id).await?;
     crate::documents::store::unpaid_of(&cx.db, &cx.tenant, contact_id).await
+}
+
+/// Refuses a contact outside the caller's company (`NotFound`); read once per request.
+#[cfg(feature = "ssr")]
+async fn check_client(cx: &crate::auth::session::Ctx, id: i64) -> Result<(), AppError> {
+    if !cx.contact_checked(id) {
+        crate::contacts::store::title(&cx.db, &cx.tenant, id).await?;
+        cx.note_contact(id);
+    }
+    Ok(())
 }
 
 /// «Factures impayées et relances» shows commercial documents: for users with «Gestion

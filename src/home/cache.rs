@@ -9,7 +9,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::home::model::HomeRev;
+use serde::{Deserialize, Serialize};
+
+/// The revisions of what a client's «Accueil» widgets list, read with its identity:
+/// `contact` moves with its SAV, services, answers, actions, documents and reminder
+/// letters, `lists` with the company's questions and action types (database triggers,
+/// migration 0013). A widget drawn at a revision is still right while the revision has
+/// not moved (and, for the actions, until the next alert comes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HomeRev {
+    /// The company it was read in.
+    pub company: i64,
+    pub contact: i64,
+    pub lists: i64,
+}
 
 /// A widget of a client, as drawn for a user's «Préférences». (Its company is in the
 /// revision an entry must match.)

@@ -1,7 +1,6 @@
 //! The user's home: «Tableau de bord» and «Préférences» (SPEC C8). The client «Accueil»
 //! widgets join here.
 pub mod api;
-#[cfg(feature = "ssr")]
 pub mod cache;
 pub mod model;
 #[cfg(feature = "ssr")]

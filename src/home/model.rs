@@ -96,18 +96,7 @@ pub struct ClientHome {
     pub rev: HomeRev,
 }
 
-/// The revisions of what a client's «Accueil» widgets list, read with its identity:
-/// `contact` moves with its SAV, services, answers, actions, documents and reminder
-/// letters, `lists` with the company's questions and action types (database triggers,
-/// migration 0013). A widget drawn at a revision is still right while the revision has
-/// not moved (and, for the actions, until the next alert comes).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct HomeRev {
-    /// The company it was read in.
-    pub company: i64,
-    pub contact: i64,
-    pub lists: i64,
-}
+pub use crate::home::cache::HomeRev;
 
 /// A recently viewed client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,36 +104,4 @@ pub struct RecentClient {
     pub id: i64,
     pub name: String,
     pub ville: String,
-}
-
-/// An open action as the client «Accueil» lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenAction {
-    pub id: i64,
-    pub type_label: String,
-    /// «12/03/2026 à 09:30»
-    pub when: String,
-    /// Its alert has come («À faire»).
-    pub due: bool,
-    /// When it comes (seconds since the epoch).
-    pub alert_at: i64,
-}
-
-/// The «Factures impayées et relances» widget.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unpaid {
-    /// What the client owes, in cents (the invoices below).
-    pub encours: i64,
-    pub invoices: Vec<UnpaidInvoice>,
-    /// The last reminder: level and ISO date.
-    pub last_reminder: Option<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnpaidInvoice {
-    pub id: i64,
-    pub number: String,
-    pub doc_date: String,
-    /// Still due, in cents.
-    pub remaining: i64,
 }

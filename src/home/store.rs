@@ -1,4 +1,4 @@
-use crate::db::{Db, Tenant, Tx, from_db_json, internal};
+use crate::db::{Db, Dialect, Tenant, Tx, from_db_json, internal};
 use crate::error::AppError;
 use crate::home::model::Prefs;
 use crate::{on_conn, on_pool};
@@ -185,9 +185,9 @@ fn client_home_sql(agg: &str) -> String {
     )
 }
 static CLIENT_HOME_SQLITE: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| client_home_sql("json_group_array(ph.number ORDER BY ph.position)"));
+    std::sync::LazyLock::new(|| client_home_sql(&Dialect::Sqlite.json_agg("ph.number", "ph.position")));
 static CLIENT_HOME_PG: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| client_home_sql("COALESCE(json_agg(ph.number ORDER BY ph.position), '[]')::TEXT"));
+    std::sync::LazyLock::new(|| client_home_sql(&Dialect::Postgres.json_agg("ph.number", "ph.position")));
 
 /// Saves the shown widgets, in order (unknown keys are refused).
 pub async fn save_layout(tx: &mut Tx, tenant: &Tenant, user_id: i64, page: &str, shown: &[String]) -> Result<(), AppError> {

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::auth::Right;
-use crate::ui::{load, signed_in};
+use crate::auth::ui::signed_in;
+use crate::ui::load;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {

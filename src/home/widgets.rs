@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::documents::model::date_fr;
 use crate::error::AppError;
+use crate::fmt::date_fr;
 use crate::fmt::euros;
 use crate::home::api::{SaveLayout, client_home, home_actions, home_questions, home_sav, home_services, home_unpaid, recent_clients};
 use crate::home::model::{ClientHome, HomeRev, Identity, Prefs, WidgetSlot};
@@ -238,7 +238,7 @@ fn client_widget(key: &str, title: &str, cid: i64, prefs: Prefs, rev: HomeRev, i
         "actions" => list_widget(
             ("actions", cid, (false, false), rev),
             move || home_actions(cid),
-            |open: &Vec<crate::home::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX),
+            |open: &Vec<crate::actions::model::OpenAction>| open.iter().filter(|a| !a.due).map(|a| a.alert_at).min().unwrap_or(i64::MAX),
             |open| {
                 if open.is_empty() {
                     return view! { <p>"Aucune action ouverte."</p> }.into_any();

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 
 use crate::auth::Right;
 use crate::contacts::model::Statut;
-use crate::documents::routes::{attachment, error_response, read_file};
 use crate::error::AppError;
+use crate::files::{attachment, error_response, read_file, refused};
 use crate::imports::export::{self, Filter};
 use crate::imports::parse::{FILE_MAX_BYTES, too_big};
 use crate::state::AppState;
@@ -38,7 +38,7 @@ async fn upload(State(st): State<AppState>, headers: HeaderMap, form: Multipart)
     .await;
     match result {
         Ok(id) => Redirect::to(&format!("/clients/importer/{id}")).into_response(),
-        Err(AppError::Invalid { message, .. }) => crate::documents::routes::refused(&st, &headers, "/clients/importer", &message),
+        Err(AppError::Invalid { message, .. }) => refused(&st, &headers, "/clients/importer", &message),
         Err(e) => error_response(e),
     }
 }

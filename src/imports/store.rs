@@ -69,7 +69,7 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
 /// An uploaded file becomes an import in «Aperçu»: read, columns guessed, rows analysed.
 /// A file that cannot be read is refused and nothing is kept.
 pub async fn create(db: &Db, tenant: &Tenant, user_id: i64, file_name: &str, bytes: Vec<u8>) -> Result<i64, AppError> {
-    let file_name = crate::documents::model::check_file_name(file_name)?;
+    let file_name = crate::files::check_file_name(file_name)?;
     let (table, bytes) = read_upload(bytes).await?;
     let qs = questions(db, tenant).await?;
     let mapping = parse::guess_mapping(&table.headers, &active(&qs));

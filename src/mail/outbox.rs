@@ -228,12 +228,11 @@ pub struct StoredAttachment {
 /// on SQLite the write lock serialises claims.
 pub async fn claim(db: &Db, worker: &str, n: i64, lease_ms: i64) -> Result<Vec<Claimed>, AppError> {
     let now = now_ms();
-    let pick = if db.is_postgres() {
-        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $3 ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED"
-    } else {
-        "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $3 ORDER BY next_attempt_ms, id LIMIT $4"
-    };
-    let sql = format!("UPDATE outbox SET status = 'claimed', claimed_by = $1, lease_until_ms = $2 WHERE id IN ({pick}) RETURNING id");
+    let sql = format!(
+        "UPDATE outbox SET status = 'claimed', claimed_by = $1, lease_until_ms = $2 WHERE id IN \
+         (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $3 ORDER BY next_attempt_ms, id LIMIT $4{}) RETURNING id",
+        db.dialect().skip_locked(None)
+    );
     let mut tx = db.begin().await?;
     let ids: Vec<i64> =
         on_conn!(&mut tx, c => sqlx::query_scalar(&sql).bind(worker).bind(now + lease_ms).bind(now).bind(n).fetch_all(c).await)
@@ -320,27 +319,18 @@ async fn record(tx: &mut Tx, cfg: &crate::mail::config::MailConfig, mail: &Claim
 /// ran out (their process died). Not begun → `pending`; begun → `uncertain` (it may have
 /// left: at most once, a person decides).
 pub async fn recover(db: &Db, worker: Option<&str>) -> Result<u64, AppError> {
-    let cond = match worker {
-        Some(_) => "claimed_by = $2".to_string(),
-        None => format!("lease_until_ms < {}", now_ms()),
-    };
-    let back = format!(
-        "UPDATE outbox SET status = 'pending', claimed_by = NULL, lease_until_ms = NULL WHERE status = 'claimed' AND {} ",
-        cond.replace("$2", "$1")
-    );
-    let lost = format!("UPDATE outbox SET status = 'uncertain', lease_until_ms = NULL, advice = $1 WHERE status = 'sending' AND {cond}");
+    // `$1`: the worker, or NULL for every claim whose lease ended before `$2`.
+    const WHOSE: &str = "(claimed_by = $1 OR ($1 IS NULL AND lease_until_ms < $2))";
+    let back =
+        format!("UPDATE outbox SET status = 'pending', claimed_by = NULL, lease_until_ms = NULL WHERE status = 'claimed' AND {WHOSE}");
+    let lost = format!("UPDATE outbox SET status = 'uncertain', lease_until_ms = NULL, advice = $3 WHERE status = 'sending' AND {WHOSE}");
+    let now = now_ms();
     let mut tx = db.begin().await?;
-    let (a, b) = match worker {
-        Some(w) => (
-            on_conn!(&mut tx, c => sqlx::query(&back).bind(w).execute(c).await.map(|r| r.rows_affected())),
-            on_conn!(&mut tx, c => sqlx::query(&lost).bind(UNCERTAIN_ADVICE).bind(w).execute(c).await.map(|r| r.rows_affected())),
-        ),
-        None => (
-            on_conn!(&mut tx, c => sqlx::query(&back).execute(c).await.map(|r| r.rows_affected())),
-            on_conn!(&mut tx, c => sqlx::query(&lost).bind(UNCERTAIN_ADVICE).execute(c).await.map(|r| r.rows_affected())),
-        ),
-    };
-    let n = a.map_err(internal)? + b.map_err(internal)?;
+    let a =
+        on_conn!(&mut tx, c => sqlx::query(&back).bind(worker).bind(now).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    let b = on_conn!(&mut tx, c => sqlx::query(&lost).bind(worker).bind(now).bind(UNCERTAIN_ADVICE).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    let n = a + b;
     tx.commit().await?;
     Ok(n)
 }

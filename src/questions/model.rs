@@ -64,7 +64,7 @@ impl AnswerView {
                 "non" => "Non".into(),
                 v => v.into(),
             },
-            Kind::Date => crate::documents::model::date_fr(&self.value),
+            Kind::Date => crate::fmt::date_fr(&self.value),
             _ => self.value.clone(),
         }
     }

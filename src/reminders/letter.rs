@@ -8,9 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::FromRow;
 
 use crate::db::{Tenant, Tx, internal};
-use crate::documents::model::date_fr;
 use crate::documents::store::Header;
 use crate::error::AppError;
+use crate::fmt::date_fr;
 use crate::fmt::euros;
 use crate::on_conn;
 use crate::reminders::law::{Law, Level, half_of, pct, rate_for};

@@ -51,11 +51,9 @@ const NEXT_LEVEL: &str = "CASE COALESCE(r.top, 0) WHEN 0 THEN 'R1' WHEN 1 THEN '
 
 pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: NaiveDate) -> Result<PlanReport, AppError> {
     let mut tx = db.begin().await?;
-    if db.is_postgres() {
-        on_conn!(&mut tx, c => sqlx::query("SELECT pg_advisory_xact_lock(7402, $1::int)").bind(tenant.company_id() as i32).execute(c).await.map(|_| ())).map_err(internal)?;
-    }
+    crate::db::lock_key(&mut tx, 7402, tenant.company_id()).await?;
     let s = settings(&mut tx, tenant).await?;
-    let scheduled = schedule(&mut tx, db.is_postgres(), tenant, &s).await?;
+    let scheduled = schedule(&mut tx, tenant, &s).await?;
     let mut automatic = 0;
     let today_s = today.format("%Y-%m-%d").to_string();
     for (level, on) in [(Level::R1, s.auto_r1), (Level::R2, s.auto_r2), (Level::R3, s.auto_r3)] {
@@ -90,7 +88,7 @@ pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: Naiv
         }
     }
     if automatic > 0 {
-        schedule(&mut tx, db.is_postgres(), tenant, &s).await?;
+        schedule(&mut tx, tenant, &s).await?;
     }
     tx.commit().await?;
     Ok(PlanReport { scheduled, automatic, failed_companies: 0 })
@@ -100,7 +98,8 @@ pub async fn plan_company(db: &Db, tenant: &Tenant, mail_host: &str, today: Naiv
 /// day's next levels are computed into a temporary table, then only the rows that
 /// changed are written (on an ordinary day, few), so 100,000 open invoices plan in a
 /// fraction of a second on both databases.
-async fn schedule(tx: &mut Tx, pg: bool, tenant: &Tenant, s: &crate::reminders::model::ReminderSettings) -> Result<u64, AppError> {
+async fn schedule(tx: &mut Tx, tenant: &Tenant, s: &crate::reminders::model::ReminderSettings) -> Result<u64, AppError> {
+    let pg = tx.dialect() == crate::db::Dialect::Postgres;
     let delay = "CASE x.lvl WHEN 'R1' THEN $2 WHEN 'R2' THEN $3 WHEN 'R3' THEN $4 ELSE $5 END";
     let next_date = if pg {
         format!("to_char(x.due_date::date + ({delay})::int, 'YYYY-MM-DD')")

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::documents::model::date_fr;
 use crate::error::AppError;
+use crate::fmt::date_fr;
 use crate::fmt::euros;
 use crate::reminders::api::{
     EmailReminder, MakeReminder, SaveRate, SaveReminderSettings, SaveReminderTemplate, client_reminders, reminder_settings,

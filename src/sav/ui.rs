@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::documents::model::date_fr;
 use crate::error::AppError;
+use crate::fmt::date_fr;
 use crate::sav::api::{SaveSav, SaveService, client_sav};
 use crate::sav::model::{SAV_STATUSES, SavView, ServiceView, status_label};
 use crate::ui::{Field, FormAlert, Notice, TextField, form_error, load, path, query_param};

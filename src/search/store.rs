@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::db::{Db, Tenant, Tx, Val, bulk_insert, from_db_json, internal};
+use crate::db::{Db, Dialect, Tenant, Tx, Val, bulk_insert, from_db_json, internal};
 use crate::error::AppError;
 use crate::search::cache::{View, bump};
 use crate::search::model::Hit;
@@ -67,18 +67,13 @@ pub async fn reindex_many(tx: &mut Tx, tenant: &Tenant, docs: &[(i64, BTreeSet<S
     let mut adds: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     let mut removes: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     let mut olds: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    let sql = format!(
+        "SELECT contact_id, terms FROM search_doc WHERE company_id = $1 AND contact_id IN (SELECT ids.value FROM {})",
+        tx.dialect().id_list("$2", "ids")
+    );
     for chunk in docs.chunks(500) {
-        let ps: Vec<String> = (0..chunk.len()).map(|i| tx.param(i + 2)).collect();
-        let sql =
-            format!("SELECT contact_id, terms FROM search_doc WHERE company_id = {} AND contact_id IN ({})", tx.param(1), ps.join(", "));
-        let rows: Vec<(i64, String)> = on_conn!(tx, c => {
-            let mut q = sqlx::query_as(&sql).bind(cid);
-            for (id, _) in chunk {
-                q = q.bind(*id);
-            }
-            q.fetch_all(c).await
-        })
-        .map_err(internal)?;
+        let ids = crate::db::id_list_param(&chunk.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        let rows: Vec<(i64, String)> = on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(&ids).fetch_all(c).await).map_err(internal)?;
         olds.extend(rows.into_iter().map(|(id, t)| (id, t.split_whitespace().map(str::to_string).collect())));
     }
     let empty = BTreeSet::new();
@@ -118,8 +113,9 @@ pub async fn reindex_many(tx: &mut Tx, tenant: &Tenant, docs: &[(i64, BTreeSet<S
     let added: Vec<&str> = adds.keys().copied().collect();
     let mut known: BTreeSet<String> = removes.keys().map(|t| t.to_string()).collect();
     for chunk in added.chunks(500) {
-        let ps: Vec<String> = (0..chunk.len()).map(|i| tx.param(i + 2)).collect();
-        let sql = format!("SELECT DISTINCT term FROM search_block WHERE company_id = {} AND term IN ({})", tx.param(1), ps.join(", "));
+        let ps: Vec<String> = (0..chunk.len()).map(|i| tx.dialect().param(i + 2)).collect();
+        let sql =
+            format!("SELECT DISTINCT term FROM search_block WHERE company_id = {} AND term IN ({})", tx.dialect().param(1), ps.join(", "));
         let rows: Vec<String> = on_conn!(tx, c => {
             let mut q = sqlx::query_scalar(&sql).bind(cid);
             for t in chunk {
@@ -170,7 +166,7 @@ async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove:
     };
     let sql = format!(
         "SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id >= $3 AND first_id <= $4 ORDER BY first_id{}",
-        tx.row_lock()
+        tx.dialect().row_lock()
     );
     let blocks: Vec<(i64, Vec<u8>)> =
         on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(start).bind(hi).fetch_all(c).await).map_err(internal)?;
@@ -196,7 +192,7 @@ async fn change_postings(tx: &mut Tx, cid: i64, term: &str, add: &[i64], remove:
 async fn covering_block(tx: &mut Tx, cid: i64, term: &str, id: i64) -> Result<Option<(i64, Vec<i64>)>, AppError> {
     let sql = format!(
         "SELECT first_id, ids FROM search_block WHERE company_id = $1 AND term = $2 AND first_id <= $3 ORDER BY first_id DESC LIMIT 1{}",
-        tx.row_lock()
+        tx.dialect().row_lock()
     );
     let row: Option<(i64, Vec<u8>)> =
         on_conn!(tx, c => sqlx::query_as(&sql).bind(cid).bind(term).bind(id).fetch_optional(c).await).map_err(internal)?;
@@ -348,10 +344,10 @@ async fn fetch(db: &Db, tenant: &Tenant, view: &View, terms: &[&String], into: &
     if wanted.is_empty() {
         return Ok(());
     }
-    let ps: Vec<String> = (0..wanted.len()).map(|i| db.param(i + 2)).collect();
+    let ps: Vec<String> = (0..wanted.len()).map(|i| db.dialect().param(i + 2)).collect();
     let sql = format!(
         "SELECT term, ids FROM search_block WHERE company_id = {} AND term IN ({}) ORDER BY term, first_id",
-        db.param(1),
+        db.dialect().param(1),
         ps.join(", ")
     );
     let rows: Vec<(String, Vec<u8>)> = on_pool!(db, c => {
@@ -423,8 +419,9 @@ async fn typo_variants(db: &Db, tenant: &Tenant, view: &View, words: &mut [Word]
         }
     }
     if !keys.is_empty() {
-        let ps: Vec<String> = (0..keys.len()).map(|i| db.param(i + 2)).collect();
-        let sql = format!("SELECT DISTINCT term FROM search_fuzzy WHERE company_id = {} AND del IN ({})", db.param(1), ps.join(", "));
+        let ps: Vec<String> = (0..keys.len()).map(|i| db.dialect().param(i + 2)).collect();
+        let sql =
+            format!("SELECT DISTINCT term FROM search_fuzzy WHERE company_id = {} AND del IN ({})", db.dialect().param(1), ps.join(", "));
         let found: Vec<String> = on_pool!(db, c => {
             let mut q = sqlx::query_scalar(&sql).bind(tenant.company_id());
             for k in &keys {
@@ -527,40 +524,38 @@ async fn search_at(db: &Db, tenant: &Tenant, view: &View, query: &[QueryWord], l
 /// array of arrays, built by the database. One value crosses from SQLite's thread
 /// instead of a row of eleven values per hit (each value copied out of SQLite's row,
 /// then decoded, then dropped). Each hit is an array in the order of [`Hit`]'s fields
-/// (serde reads a struct from a sequence).
-const HIT_ARRAY: &str = "json_array(c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
-     (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1))";
-const HITS_VERSION: &str = "COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = $1), 0)";
-static HITS_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// (serde reads a struct from a sequence). The ids go as one parameter
+/// ([`Dialect::id_list`]): one statement text whatever their number, and no temporary
+/// b-tree that SQLite builds for an `IN (…)` list.
+fn hits_sql(d: Dialect) -> String {
+    let hit = d.json_array(
+        "c.id, c.statut, c.civilite, c.nom, c.prenom, c.societe, c.code_postal, c.ville, c.email, \
+         (SELECT p.number FROM contact_phone p WHERE p.company_id = c.company_id AND p.contact_id = c.id ORDER BY p.position LIMIT 1)",
+    );
     format!(
-        "SELECT {HITS_VERSION}, json_group_array({HIT_ARRAY}) \
-         FROM json_each($2) AS j JOIN contact c ON c.id = j.value WHERE c.company_id = $1 AND c.statut <> 'corbeille'"
+        "SELECT COALESCE((SELECT v.version FROM search_version v WHERE v.company_id = $1), 0), {} \
+         FROM {} JOIN contact c ON c.id = j.value WHERE c.company_id = $1 AND c.statut <> 'corbeille'",
+        d.json_agg(&hit, ""),
+        d.id_list("$2", "j")
     )
-});
-static HITS_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "SELECT {HITS_VERSION}, COALESCE(json_agg({}), '[]')::TEXT \
-         FROM unnest($2::BIGINT[]) AS j(value) JOIN contact c ON c.id = j.value WHERE c.company_id = $1 AND c.statut <> 'corbeille'",
-        HIT_ARRAY.replacen("json_array(", "json_build_array(", 1)
-    )
-});
+}
+static HITS_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hits_sql(Dialect::Sqlite));
+static HITS_PG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hits_sql(Dialect::Postgres));
 
 /// The contacts `ids` (never the trashed), and the index version as of the same
-/// statement (`None` when no id was asked for). The ids go as one array (JSON for
-/// SQLite): one statement text whatever their number, and no temporary b-tree that
-/// SQLite builds for an `IN (…)` list.
+/// statement (`None` when no id was asked for).
 async fn load_hits(db: &Db, tenant: &Tenant, ids: &[i64]) -> Result<(Vec<Hit>, Option<i64>), AppError> {
     if ids.is_empty() {
         return Ok((Vec::new(), None));
     }
     let cid = tenant.company_id();
+    let ids = crate::db::id_list_param(ids);
     let (version, json): (i64, String) = match db {
         Db::Sqlite(_, lent) => {
-            let ids = format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
             let mut conn = lent.get().await.map_err(internal)?;
-            sqlx::query_as(&HITS_SQLITE).bind(cid).bind(ids).fetch_one(&mut *conn).await
+            sqlx::query_as(&HITS_SQLITE).bind(cid).bind(&ids).fetch_one(&mut *conn).await
         }
-        Db::Pg(p) => sqlx::query_as(&HITS_PG).bind(cid).bind(ids).fetch_one(p).await,
+        Db::Pg(p) => sqlx::query_as(&HITS_PG).bind(cid).bind(&ids).fetch_one(p).await,
     }
     .map_err(internal)?;
     let hits: Vec<Hit> = from_db_json(&json)?;

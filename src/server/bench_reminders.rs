@@ -58,7 +58,7 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
             let ps: Vec<String> = (0..4)
                 .map(|_| {
                     p += 1;
-                    db.param(p)
+                    db.dialect().param(p)
                 })
                 .collect();
             sql.push_str(&format!("({}, {}, 'client', {}, {}, '', {at}, {at})", ps[0], ps[1], ps[2], ps[3]));
@@ -93,7 +93,7 @@ async fn seed(db: &Db, tenant: &Tenant, contacts: usize, invoices: usize, today:
             let ps: Vec<String> = (0..6)
                 .map(|_| {
                     p += 1;
-                    db.param(p)
+                    db.dialect().param(p)
                 })
                 .collect();
             sql.push_str(&format!(

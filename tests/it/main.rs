@@ -20,6 +20,7 @@ mod crash;
 mod documents;
 mod duplicates;
 mod imports;
+mod layers;
 mod mail;
 mod questions;
 mod reliability;

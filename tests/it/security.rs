@@ -83,31 +83,22 @@ async fn typed_text_comes_back_as_text(b: Backend) {
 /// The lines of `src/` where a `<textarea …>` element has children in a `view!`.
 fn textareas_with_children() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from("src")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                let mut rest = text.as_str();
-                while let Some(i) = rest.find("<textarea ").or_else(|| rest.find("<textarea\n")) {
-                    let tail = &rest[i..];
-                    let end = tail.find("</textarea>").unwrap_or(tail.len());
-                    let element = &tail[..end];
-                    // Children: something between the opening tag's `>` and the closing tag.
-                    if let Some(open_end) = element.find('>') {
-                        let children = element[open_end + 1..].trim();
-                        if !children.is_empty() {
-                            out.push((p.display().to_string(), children.to_string()));
-                        }
-                    }
-                    rest = &tail[end.min(tail.len())..];
-                    if rest.len() == tail.len() {
-                        rest = &rest[9..];
-                    }
+    for (file, text) in common::source_files() {
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("<textarea ").or_else(|| rest.find("<textarea\n")) {
+            let tail = &rest[i..];
+            let end = tail.find("</textarea>").unwrap_or(tail.len());
+            let element = &tail[..end];
+            // Children: something between the opening tag's `>` and the closing tag.
+            if let Some(open_end) = element.find('>') {
+                let children = element[open_end + 1..].trim();
+                if !children.is_empty() {
+                    out.push((file.clone(), children.to_string()));
                 }
+            }
+            rest = &tail[end.min(tail.len())..];
+            if rest.len() == tail.len() {
+                rest = &rest[9..];
             }
         }
     }

@@ -2,8 +2,6 @@
 //! that run before the company is known (listed here with their reason). A new query
 //! without the tenant's scope fails this test.
 
-use std::path::Path;
-
 const BUSINESS_TABLES: &[&str] = &[
     "app_user",
     "user_right",
@@ -117,27 +115,12 @@ fn tables(sql: &str) -> Vec<String> {
         .collect()
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn every_business_statement_is_scoped_by_company() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
     let mut checked = 0;
     let mut violations = Vec::new();
-    for f in files {
-        let rel = f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-        let src = std::fs::read_to_string(&f).unwrap();
+    for (file, src) in crate::common::source_files() {
+        let rel = format!("src/{file}");
         for sql in literals(&src) {
             let upper = sql.to_uppercase();
             let is_sql = ["SELECT ", "UPDATE ", "DELETE FROM ", "INSERT INTO "]
