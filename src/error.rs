@@ -61,6 +61,14 @@ impl AppError {
     }
 
     /// What a form field should show again after an error.
+    /// The field a refusal is about.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
     pub fn typed(&self, name: &str) -> Option<String> {
         match self {
             AppError::Invalid { values, .. } => values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),

@@ -136,6 +136,22 @@ pub fn cents_field(c: i64) -> String {
     format!("{}{},{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
 }
 
+/// «12,15» from 1215 basis points.
+pub fn percent_bp(bp: i64) -> String {
+    format!("{},{:02}", bp / 100, bp % 100)
+}
+
+/// «2,15», «2.15», «2,15 %» → 215 basis points (0 to 100 %).
+pub fn parse_percent_bp(raw: &str) -> Option<i64> {
+    let t = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    let (i, f) = t.split_once('.').unwrap_or((&t, ""));
+    if i.is_empty() || f.len() > 2 || !i.bytes().all(|b| b.is_ascii_digit()) || !f.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let bp = i.parse::<i64>().ok()? * 100 + format!("{f:0<2}").parse::<i64>().ok()?;
+    (0..=10_000).contains(&bp).then_some(bp)
+}
+
 /// Formats an amount in cents as euros: thousands separated by a narrow no-break
 /// space (U+202F, as typography and Intl do), comma decimals, then « €».
 pub fn euros(cents: i64) -> String {
@@ -288,5 +304,17 @@ mod tests {
         assert_eq!(parse_milli("1,0001"), None);
         assert_eq!(milli_fr(1500), "1,5");
         assert_eq!(milli_fr(-2000), "-2");
+    }
+
+    #[test]
+    fn rates_written_and_read_the_french_way() {
+        assert_eq!(percent_bp(1215), "12,15");
+        assert_eq!(percent_bp(305), "3,05");
+        assert_eq!(parse_percent_bp("2,15"), Some(215));
+        assert_eq!(parse_percent_bp(" 2.1 % "), Some(210));
+        assert_eq!(parse_percent_bp("15"), Some(1500));
+        for bad in ["", "abc", "2,155", "-1", "100,01", ",5"] {
+            assert_eq!(parse_percent_bp(bad), None, "{bad:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod company;
 pub mod contacts;
 pub mod documents;
 pub mod duplicates;

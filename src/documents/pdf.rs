@@ -6,12 +6,15 @@ use std::sync::LazyLock;
 
 use krilla::Document;
 use krilla::geom::{PathBuilder, Point};
+use krilla::geom::{Size as PageSize, Transform};
+use krilla::image::Image;
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{Font, TextDirection};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 
+use crate::company::model::Identity;
 use crate::documents::model::{DocumentView, Kind, vat_label};
 use crate::documents::store::Header;
 use crate::fmt::{date_fr, euros, milli_fr};
@@ -28,8 +31,35 @@ const RIGHT: f32 = W - 48.0;
 const BOTTOM: f32 = H - 60.0;
 
 enum Op {
-    Text { x: f32, y: f32, size: f32, bold: bool, text: String },
-    Rule { y: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        text: String,
+    },
+    Rule {
+        y: f32,
+    },
+    /// The company's logo, its top-left corner at (x, y), `h` points high.
+    Logo {
+        x: f32,
+        y: f32,
+        h: f32,
+        image: Image,
+    },
+}
+
+/// The logo as krilla reads it (PNG or JPEG; `mime` from [`crate::company::model::logo_kind`]).
+fn image(mime: &str, data: &[u8]) -> Result<Image, String> {
+    let data: krilla::Data = data.to_vec().into();
+    if mime == "image/png" { Image::from_png(data, true) } else { Image::from_jpeg(data, true) }
+}
+
+/// Whether a logo can be drawn: checked when it is sent, so that no document fails later.
+pub fn check_image(mime: &str, data: &[u8]) -> Result<(), String> {
+    let (w, h) = image(mime, data)?.size();
+    if w == 0 || h == 0 || w > 4000 || h > 4000 { Err("dimensions".into()) } else { Ok(()) }
 }
 
 /// Text width in points, from the font's advances.
@@ -96,40 +126,128 @@ impl Layout {
     }
 }
 
+/// The letterhead of every document and letter: the logo, the company's name and its
+/// identity lines (docs/legal.md, «Seller identity»), and for the demo company a line
+/// that says its values are invented.
+fn letterhead(l: &mut Layout, seller: &Identity, logo: Option<&(String, Vec<u8>)>) {
+    if seller.is_demo {
+        l.text(LEFT, 8.0, true, "DOCUMENT DE DÉMONSTRATION — entreprise et valeurs inventées, sans valeur légale");
+        l.down(16.0, 0.0);
+    }
+    if let Some(img) = logo.and_then(|(mime, data)| image(mime, data).ok()) {
+        let y = l.y - 10.0;
+        l.page().push(Op::Logo { x: LEFT, y, h: 40.0, image: img });
+        l.down(40.0, 0.0);
+    }
+    l.text(LEFT, 14.0, true, seller.raison_sociale.clone());
+    for line in seller.seller_lines() {
+        for part in wrap(&line, 8.0, 280.0) {
+            l.down(11.0, 0.0);
+            l.text(LEFT, 8.0, false, part);
+        }
+    }
+}
+
+/// The mentions under a document's totals, by document type and client type
+/// (docs/legal.md). `certified_rates`: the reduced VAT rates of its lines (10 %, 5,5 %).
+fn mentions(h: &Header, d: &DocumentView) -> Vec<String> {
+    let s = &h.seller;
+    let mut m = Vec::new();
+    let invoice = matches!(d.kind, Kind::Facture | Kind::Avoir);
+    if s.franchise_tva {
+        m.push("TVA non applicable, art. 293 B du CGI".to_string());
+    }
+    if invoice {
+        m.push(format!("Catégorie de l'opération : {}", s.categorie_label()));
+        if s.tva_debits {
+            m.push("Option pour le paiement de la taxe d'après les débits".to_string());
+        }
+    }
+    if d.kind == Kind::Facture {
+        m.push(format!("Date d'échéance : {}. Conditions de paiement : {} jours.", date_fr(&d.due_date), s.paiement_jours));
+        m.push(s.escompte_mention());
+        if h.professional {
+            m.push(s.penalty_mention());
+            m.push("Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 € (art. L441-10 et D441-5 du Code de commerce).".to_string());
+        }
+        if !s.iban.is_empty() {
+            let bic = if s.bic.is_empty() { String::new() } else { format!(" – BIC {}", s.bic) };
+            m.push(format!("Règlement par virement : IBAN {}{bic}", crate::company::check::group_iban(&s.iban)));
+        }
+    }
+    if d.kind == Kind::Devis {
+        m.push("Devis gratuit.".to_string());
+    }
+    if matches!(d.kind, Kind::Devis | Kind::Facture) && !s.decennale_assureur.is_empty() {
+        m.push(s.decennale_mention());
+    }
+    if !h.professional && matches!(d.kind, Kind::Devis | Kind::Facture) && !s.mediateur_nom.is_empty() {
+        m.push(s.mediateur_mention());
+    }
+    m
+}
+
+/// The client's certification for a reduced VAT rate (CGI 279-0 bis, 278-0 bis A; the
+/// wording of docs/legal.md, M-TVA-TAUX-REDUIT-10/55), when a line has one.
+fn reduced_rate_certification(h: &Header, d: &DocumentView) -> Option<String> {
+    if h.seller.franchise_tva || !matches!(d.kind, Kind::Devis | Kind::Facture) {
+        return None;
+    }
+    let rates: Vec<i64> = d.lines.iter().map(|l| l.vat_bp).collect();
+    let energy = rates.contains(&550);
+    if !energy && !rates.contains(&1000) {
+        return None;
+    }
+    let name = h.client.first().cloned().unwrap_or_default();
+    Some(format!(
+        "Je soussigné(e) {name} certifie, en qualité de preneur de la prestation, que les travaux réalisés concernent des locaux à usage d'habitation achevés depuis plus de deux ans et qu'ils n'ont pas eu pour effet, sur une période de deux ans au plus, de concourir à la production d'un immeuble neuf au sens du 2° du 2 du I de l'article 257 du CGI, ni d'entraîner une augmentation de la surface de plancher des locaux existants supérieure à 10 %{}.",
+        if energy { " et qu'ils ont la nature de travaux de rénovation énergétique" } else { "" }
+    ))
+}
+
 /// Draws the document. Never fails: a missing font yields an empty page rather than
 /// an error page (the fonts are compiled in, so it does not happen).
 pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     let mut l = Layout { pages: Vec::new(), y: 60.0 };
-    // Company (left) and document (right).
-    l.text(LEFT, 14.0, true, h.company_name.clone());
+    let franchise = h.seller.franchise_tva;
+    letterhead(&mut l, &h.seller, h.logo.as_ref());
     let title = match &d.number {
-        Some(n) => format!("{} {n}", d.kind.label().to_uppercase()),
+        Some(n) => format!("{} N° {n}", d.kind.label().to_uppercase()),
         None => format!("{} (BROUILLON)", d.kind.label().to_uppercase()),
     };
-    l.right(RIGHT, 14.0, true, title);
-    for line in &h.company {
+    l.down(24.0, 0.0);
+    l.text(LEFT, 14.0, true, title);
+    let top = l.y;
+    l.down(18.0, 0.0);
+    l.text(LEFT, 10.0, false, format!("Date d'émission : {}", date_fr(&d.doc_date)));
+    if d.kind == Kind::Devis {
         l.down(14.0, 0.0);
-        l.text(LEFT, 9.0, false, line.clone());
-    }
-    l.down(28.0, 0.0);
-    l.text(LEFT, 10.0, false, format!("Date : {}", date_fr(&d.doc_date)));
-    if d.kind != Kind::Devis {
+        l.text(LEFT, 10.0, false, format!("Devis valable jusqu'au {}", date_fr(&d.due_date)));
+    } else if d.kind == Kind::Facture {
         l.down(14.0, 0.0);
-        l.text(LEFT, 10.0, false, format!("Échéance : {}", date_fr(&d.due_date)));
-    } else {
-        l.down(14.0, 0.0);
-        l.text(LEFT, 10.0, false, format!("Validité : jusqu'au {}", date_fr(&d.due_date)));
+        l.text(LEFT, 10.0, false, format!("Date d'échéance : {}", date_fr(&d.due_date)));
     }
     if let Some(src) = &d.source_number {
         l.down(14.0, 0.0);
-        let what = if d.kind == Kind::Avoir { "Avoir sur la facture" } else { "D'après le devis" };
+        let what = if d.kind == Kind::Avoir { "Avoir se rapportant à la facture n°" } else { "D'après le devis n°" };
         l.text(LEFT, 10.0, false, format!("{what} {src}"));
     }
     // Client block on the right.
-    let mut cy = l.y - 14.0 * (1.0 + f32::from(d.source_number.is_some()));
-    for (i, line) in h.client.iter().enumerate() {
-        l.pages.last_mut().expect("a page").push(Op::Text { x: 330.0, y: cy, size: 10.0, bold: i == 0, text: line.clone() });
-        cy += 13.0;
+    let mut cy = top + 18.0;
+    let mut client = h.client.clone();
+    if h.professional {
+        if !h.client_siren.is_empty() {
+            client.push(format!("SIREN du client : {}", crate::company::check::group_siren(&h.client_siren)));
+        }
+        if !h.client_tva.is_empty() {
+            client.push(format!("N° TVA intracommunautaire du client : {}", h.client_tva));
+        }
+    }
+    for (i, line) in client.iter().enumerate() {
+        for part in wrap(line, 10.0, RIGHT - 330.0) {
+            l.pages.last_mut().expect("a page").push(Op::Text { x: 330.0, y: cy, size: 10.0, bold: i == 0, text: part });
+            cy += 13.0;
+        }
     }
     l.y = l.y.max(cy);
     // Lines.
@@ -138,7 +256,9 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     l.text(LEFT, 9.0, true, "Désignation");
     l.right(c_qty, 9.0, true, "Qté");
     l.right(c_pu, 9.0, true, "PU HT");
-    l.right(c_vat, 9.0, true, "TVA");
+    if !franchise {
+        l.right(c_vat, 9.0, true, "TVA");
+    }
     l.right(c_total, 9.0, true, "Total HT");
     l.down(5.0, 0.0);
     l.rule();
@@ -147,7 +267,9 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
         l.down(14.0, 14.0 * wrapped.len() as f32);
         l.right(c_qty, 9.0, false, milli_fr(line.quantity_milli));
         l.right(c_pu, 9.0, false, euros(line.unit_price));
-        l.right(c_vat, 9.0, false, vat_label(line.vat_bp));
+        if !franchise {
+            l.right(c_vat, 9.0, false, vat_label(line.vat_bp));
+        }
         l.right(c_total, 9.0, false, euros(line.total_ht()));
         for (i, part) in wrapped.iter().enumerate() {
             if i > 0 {
@@ -160,19 +282,26 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     l.rule();
     // VAT breakdown and totals.
     l.down(18.0, 120.0);
-    l.text(LEFT, 9.0, true, "TVA");
-    l.right(200.0, 9.0, true, "Base HT");
-    l.right(280.0, 9.0, true, "Montant TVA");
     let totals_top = l.y;
-    for (bp, base, tva) in &d.totals.by_rate {
-        l.down(13.0, 0.0);
-        l.text(LEFT, 9.0, false, vat_label(*bp));
-        l.right(200.0, 9.0, false, euros(*base));
-        l.right(280.0, 9.0, false, euros(*tva));
+    if !franchise {
+        l.text(LEFT, 9.0, true, "TVA");
+        l.right(200.0, 9.0, true, "Base HT");
+        l.right(280.0, 9.0, true, "Montant TVA");
+        for (bp, base, tva) in &d.totals.by_rate {
+            l.down(13.0, 0.0);
+            l.text(LEFT, 9.0, false, vat_label(*bp));
+            l.right(200.0, 9.0, false, euros(*base));
+            l.right(280.0, 9.0, false, euros(*tva));
+        }
     }
     let after_rates = l.y;
     l.y = totals_top;
-    for (label, amount, bold) in [("Total HT", d.totals.ht, false), ("Total TVA", d.totals.tva, false), ("Total TTC", d.totals.ttc, true)] {
+    let rows: Vec<(&str, i64, bool)> = if franchise {
+        vec![("Total HT", d.totals.ht, false), ("Net à payer", d.totals.ttc, true)]
+    } else {
+        vec![("Total HT", d.totals.ht, false), ("Total TVA", d.totals.tva, false), ("Total TTC", d.totals.ttc, true)]
+    };
+    for (label, amount, bold) in rows {
         l.text(400.0, 10.0, bold, label);
         l.right(RIGHT, 10.0, bold, euros(amount));
         l.down(15.0, 0.0);
@@ -187,23 +316,34 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     }
     l.y = l.y.max(after_rates);
     // Legal mentions.
-    if d.kind == Kind::Facture {
-        l.down(24.0, 60.0);
-        let mut mentions =
-            vec![format!("Paiement à régler au plus tard le {}. Pas d'escompte pour paiement anticipé.", date_fr(&d.due_date))];
-        if h.business_client {
-            mentions.push(
-                "En cas de retard de paiement, des pénalités de retard sont exigibles au taux de trois fois le taux d'intérêt légal, \
-                 ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 € (articles L441-10 et D441-5 du Code de commerce)."
-                    .to_string(),
-            );
+    l.down(24.0, 40.0);
+    for m in mentions(h, d) {
+        for part in wrap(&m, 8.0, RIGHT - LEFT) {
+            l.text(LEFT, 8.0, false, part);
+            l.down(11.0, 11.0);
         }
-        for m in mentions {
-            for part in wrap(&m, 8.0, RIGHT - LEFT) {
+    }
+    let certification = reduced_rate_certification(h, d);
+    if d.kind == Kind::Devis || certification.is_some() {
+        l.down(12.0, 110.0);
+        l.rule();
+        l.down(16.0, 0.0);
+        if d.kind == Kind::Devis {
+            l.text(LEFT, 10.0, true, "Bon pour accord");
+            l.down(14.0, 0.0);
+            l.text(LEFT, 9.0, false, "Mention manuscrite « Bon pour accord », date et signature du client.");
+            l.down(14.0, 0.0);
+        }
+        if let Some(c) = certification {
+            for part in wrap(&c, 8.0, RIGHT - LEFT) {
                 l.text(LEFT, 8.0, false, part);
                 l.down(11.0, 11.0);
             }
         }
+        l.down(6.0, 40.0);
+        l.text(LEFT, 9.0, false, "Date :");
+        l.text(300.0, 9.0, false, "Signature du client :");
+        l.down(40.0, 0.0);
     }
     draw(l.pages)
 }
@@ -212,11 +352,7 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
 /// title, then the text, wrapped, blank lines kept.
 pub fn render_letter(h: &Header, title: &str, date_line: &str, text: &str) -> Vec<u8> {
     let mut l = Layout { pages: Vec::new(), y: 60.0 };
-    l.text(LEFT, 14.0, true, h.company_name.clone());
-    for line in &h.company {
-        l.down(14.0, 0.0);
-        l.text(LEFT, 9.0, false, line.clone());
-    }
+    letterhead(&mut l, &h.seller, h.logo.as_ref());
     l.down(30.0, 0.0);
     for (i, line) in h.client.iter().filter(|c| !c.is_empty()).enumerate() {
         l.text(330.0, 10.0, i == 0, line.clone());
@@ -253,6 +389,15 @@ fn draw(pages: Vec<Vec<Op>>) -> Vec<u8> {
                     let font = if bold { BOLD.clone() } else { REGULAR.clone() };
                     if let Some(font) = font {
                         surface.draw_text(Point::from_xy(x, y), font, size, &text, false, TextDirection::Auto);
+                    }
+                }
+                Op::Logo { x, y, h, image } => {
+                    let (iw, ih) = image.size();
+                    let w = h * iw as f32 / ih.max(1) as f32;
+                    if let Some(size) = PageSize::from_wh(w.min(200.0), h) {
+                        surface.push_transform(&Transform::from_translate(x, y));
+                        surface.draw_image(image, size);
+                        surface.pop();
                     }
                 }
                 Op::Rule { y } => {

@@ -186,12 +186,15 @@ async fn next_number(tx: &mut Tx, tenant: &Tenant, kind: Kind, year: &str) -> Re
 
 /// «Émettre»: checks the gate, the «Plafond d'encours» (factures) or the facture's
 /// remaining amount (avoirs), gives the number and keeps the PDF as sent.
-pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Result<String, AppError> {
+/// `confirm_reduced`: the person issuing confirms a reduced VAT rate for a professional
+/// client (the work is on dwellings, not on the client's own premises).
+pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, confirm_reduced: bool) -> Result<String, AppError> {
     let doc = lock_doc(tx, tenant, id).await?;
     if doc.status() != Status::Brouillon {
         return Err(AppError::invalid("document", "Cette pièce est déjà émise."));
     }
     let commercial = gate(tx, tenant, doc.contact_id, doc.kind()).await?;
+    check_legal(tx, tenant, &doc, confirm_reduced).await?;
     match doc.kind() {
         Kind::Facture => {
             if let Some(limit) = commercial.plafond {
@@ -247,6 +250,37 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Resul
     on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(&pdf).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
     Ok(number)
+}
+
+/// What the law needs before a document goes out (docs/legal.md): a real company's
+/// complete identity, no VAT under «Franchise en base de TVA», and a reduced rate for a
+/// professional client only once confirmed.
+async fn check_legal(tx: &mut Tx, tenant: &Tenant, doc: &DocRow, confirm_reduced: bool) -> Result<(), AppError> {
+    let header = header_tx(tx, tenant, doc.contact_id).await?;
+    let missing = header.seller.missing(!header.professional);
+    if !header.seller.is_demo && !missing.is_empty() {
+        return Err(AppError::invalid(
+            "entreprise",
+            format!(
+                "Identité de l'entreprise incomplète pour émettre : {}. Complétez-la dans Paramètres › Entreprise.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let lines = lines_of_tx(tx, tenant, doc.id).await?;
+    if header.seller.franchise_tva && lines.iter().any(|l| l.vat_bp != 0) {
+        return Err(AppError::invalid(
+            "document",
+            "L'entreprise est en franchise en base de TVA (art. 293 B du CGI) : mettez les lignes à 0 % de TVA avant d'émettre.",
+        ));
+    }
+    if header.professional && !confirm_reduced && lines.iter().any(|l| matches!(l.vat_bp, 550 | 1000)) {
+        return Err(AppError::invalid(
+            "taux_reduit",
+            "Taux de TVA réduit pour un client professionnel : il ne vaut que pour des travaux sur des locaux d'habitation de plus de deux ans (pas les locaux professionnels du client). Confirmez-le pour émettre.",
+        ));
+    }
+    Ok(())
 }
 
 /// Writes a facture's paid and credited amounts and the status they imply.
@@ -324,32 +358,51 @@ pub async fn cancel(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Resu
     crate::db::audit(tx, tenant, Some(user_id), "document", id, "annulee", "").await
 }
 
-/// What the PDF's header needs: the company and the client.
+/// Who a document or letter is from and to: the company's identity («Entreprise») and
+/// the client's.
 pub struct Header {
-    pub company: Vec<String>,
-    pub company_name: String,
+    pub seller: crate::company::model::Identity,
+    /// The company's logo (type, bytes), drawn on every document.
+    pub logo: Option<(String, Vec<u8>)>,
+    /// The client's name and address, line by line.
     pub client: Vec<String>,
-    pub business_client: bool,
+    /// «Professionnel» (else «Particulier»).
+    pub professional: bool,
+    pub client_siren: String,
+    pub client_tva: String,
 }
 
 pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Header, AppError> {
-    let csql = "SELECT name, adresse, code_postal, ville, siret, telephone, email FROM company WHERE id = $1";
-    let (name, adresse, cp, ville, siret, tel, email): (String, String, String, String, String, String, String) =
-        on_conn!(tx, c => sqlx::query_as(csql).bind(tenant.company_id()).fetch_one(c).await).map_err(internal)?;
-    let ksql = "SELECT civilite, nom, prenom, societe, adresse, code_postal, ville FROM contact WHERE company_id = $1 AND id = $2";
-    let (civ, nom, prenom, societe, kadr, kcp, kville): (String, String, String, String, String, String, String) =
-        on_conn!(tx, c => sqlx::query_as(ksql).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)?;
-    let mut company = vec![adresse, format!("{cp} {ville}").trim().to_string()];
-    if !tel.is_empty() {
-        company.push(format!("Tél. {tel}"));
+    let seller = crate::company::store::identity(tx, tenant).await?;
+    let logo = if seller.has_logo { crate::company::store::logo(tx, tenant).await? } else { None };
+    #[derive(sqlx::FromRow)]
+    struct Party {
+        civilite: String,
+        nom: String,
+        prenom: String,
+        societe: String,
+        adresse: String,
+        code_postal: String,
+        ville: String,
+        type_client: String,
+        siren: String,
+        siret: String,
+        tva_intra: String,
     }
-    if !email.is_empty() {
-        company.push(email);
-    }
-    if !siret.is_empty() {
-        company.push(format!("SIRET {siret}"));
-    }
-    company.retain(|l| !l.is_empty());
+    let ksql = "SELECT civilite, nom, prenom, societe, adresse, code_postal, ville, type_client, siren, siret, tva_intra FROM contact WHERE company_id = $1 AND id = $2";
+    let Party {
+        civilite: civ,
+        nom,
+        prenom,
+        societe,
+        adresse: kadr,
+        code_postal: kcp,
+        ville: kville,
+        type_client: kind,
+        siren,
+        siret,
+        tva_intra: tva,
+    } = on_conn!(tx, c => sqlx::query_as(ksql).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)?;
     let person = person_name(&nom, &prenom);
     let mut client = Vec::new();
     if !societe.is_empty() {
@@ -361,7 +414,8 @@ pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> 
     client.push(kadr);
     client.push(format!("{kcp} {kville}").trim().to_string());
     client.retain(|l| !l.is_empty());
-    Ok(Header { company, company_name: name, client, business_client: !societe.is_empty() })
+    let client_siren = if siren.is_empty() { siret.get(..9).unwrap_or_default().to_string() } else { siren };
+    Ok(Header { seller, logo, client, professional: kind == "professionnel", client_siren, client_tva: tva })
 }
 
 async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, AppError> {

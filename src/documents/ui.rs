@@ -247,6 +247,17 @@ pub fn DocumentPage() -> impl IntoView {
                 {done.map(|t| view! { <Notice text=t /> })}
                 <p><a href=format!("/clients/{}/porte-doc", d.contact_id)>{format!("Porte doc de {}", d.contact_name)}</a></p>
                 {action_error.clone().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                {action_error.as_ref().and_then(|e| e.field()).filter(|f| *f == "entreprise").map(|_| view! {
+                    <p><a href="/parametres/entreprise">"Compléter l'identité de l'entreprise (Entreprise)"</a></p>
+                })}
+                {action_error.as_ref().and_then(|e| e.field()).filter(|f| *f == "taux_reduit").map(|_| view! {
+                    <form method="post" action={path::<IssueDocument>()} class="card wide" aria-label="Confirmer le taux réduit">
+                        <input type="hidden" name="id" value=d.id />
+                        <div class="check"><input type="checkbox" id="taux_reduit_confirme" name="taux_reduit_confirme" value="on" required />
+                            <label for="taux_reduit_confirme">"Je confirme que les travaux portent sur des locaux d'habitation achevés depuis plus de deux ans"</label></div>
+                        <button type="submit">"Émettre"</button>
+                    </form>
+                })}
                 <section class="card wide" aria-label="Pièce">
                     <dl class="identity">
                         <dt>"Statut"</dt><dd class="doc-status">{d.status.label()}</dd>

@@ -112,18 +112,13 @@ pub async fn save_reminder_settings(
     #[server(default)] auto_r1: Option<String>,
     #[server(default)] auto_r2: Option<String>,
     #[server(default)] auto_r3: Option<String>,
-    #[server(default)] contract_rate: String,
 ) -> Result<(), AppError> {
     use crate::reminders::model::ReminderSettings;
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Settings).await?;
     let n = |f: &str, v: &str| v.trim().parse::<i64>().map_err(|_| AppError::invalid(f, "Indiquez un nombre de jours."));
-    let contract_rate_bp = match contract_rate.trim() {
-        "" => None,
-        r => Some(
-            crate::reminders::store::parse_pct(r)
-                .ok_or_else(|| AppError::invalid("contract_rate", "Le taux est un pourcentage, par exemple « 12,15 »."))?,
-        ),
-    };
+    let mut tx = cx.db.begin().await?;
+    // The penalty rate is set on «Entreprise» (invoices state it): kept as it is.
+    let kept = crate::reminders::store::settings(&mut tx, &cx.tenant).await?.contract_rate_bp;
     let s = ReminderSettings {
         r1_days: n("r1_days", &r1_days)?,
         r2_days: n("r2_days", &r2_days)?,
@@ -133,9 +128,8 @@ pub async fn save_reminder_settings(
         auto_r1: auto_r1.is_some(),
         auto_r2: auto_r2.is_some(),
         auto_r3: auto_r3.is_some(),
-        contract_rate_bp,
+        contract_rate_bp: kept,
     };
-    let mut tx = cx.db.begin().await?;
     crate::reminders::store::save_settings(&mut tx, &cx.tenant, &s, today()).await?;
     tx.commit().await?;
     leptos_axum::redirect("/parametres/relances?modifie=1");

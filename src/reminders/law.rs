@@ -115,22 +115,6 @@ pub const PRESCRIPTION_DAYS: i64 = 730;
 /// …and the work list warns this many days before.
 pub const PRESCRIPTION_NOTICE_DAYS: i64 = 90;
 
-/// «12,15» from 1215 basis points.
-pub fn pct(bp: i64) -> String {
-    format!("{},{:02}", bp / 100, bp % 100)
-}
-
-/// «2,15», «2.15», «2,15 %» → 215 basis points (0 to 100 %).
-pub fn parse_pct(raw: &str) -> Option<i64> {
-    let t = raw.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (i, f) = t.split_once('.').unwrap_or((&t, ""));
-    if i.is_empty() || f.len() > 2 || !i.bytes().all(|b| b.is_ascii_digit()) || !f.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let bp = i.parse::<i64>().ok()? * 100 + format!("{f:0<2}").parse::<i64>().ok()?;
-    (0..=10_000).contains(&bp).then_some(bp)
-}
-
 /// The delays of «Gestion des relances»: days after the due date, 0 to 365, growing from
 /// R1 to MED; the formal notice gives 1 to 60 days to pay.
 pub fn check_delays(s: &ReminderSettings) -> Result<(), AppError> {
@@ -155,7 +139,10 @@ pub fn check_contract_rate(bp: i64, legal_bp: i64) -> Result<(), AppError> {
     if bp < 3 * legal_bp || bp > 10_000 {
         return Err(AppError::invalid(
             "contract_rate",
-            format!("Le taux contractuel ne peut être inférieur à trois fois le taux d'intérêt légal ({} %).", pct(3 * legal_bp)),
+            format!(
+                "Le taux contractuel ne peut être inférieur à trois fois le taux d'intérêt légal ({} %).",
+                crate::fmt::percent_bp(3 * legal_bp)
+            ),
         ));
     }
     Ok(())
@@ -251,18 +238,6 @@ mod tests {
         assert_eq!(Level::after([]), Some(Level::R1));
         assert_eq!(Level::after([Level::R1, Level::Med]), None, "after a formal notice, nothing");
         assert_eq!(Level::after([Level::R1]), Some(Level::R2));
-    }
-
-    #[test]
-    fn rates_written_and_read_the_french_way() {
-        assert_eq!(pct(1215), "12,15");
-        assert_eq!(pct(305), "3,05");
-        assert_eq!(parse_pct("2,15"), Some(215));
-        assert_eq!(parse_pct(" 2.1 % "), Some(210));
-        assert_eq!(parse_pct("15"), Some(1500));
-        for bad in ["", "abc", "2,155", "-1", "100,01", ",5"] {
-            assert_eq!(parse_pct(bad), None, "{bad:?}");
-        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::fmt::date_fr;
 use crate::fmt::euros;
 use crate::on_conn;
-use crate::reminders::law::{Law, Level, half_of, pct, rate_for};
+use crate::reminders::law::{Law, Level, half_of, rate_for};
 use crate::reminders::store::templates;
 use crate::reminders::templates::{default_template, fill};
 
@@ -78,9 +78,9 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
                 on_conn!(tx, c => sqlx::query_as("SELECT name, signature FROM app_user WHERE company_id = $1 AND id = $2")
                 .bind(tenant.company_id()).bind(a).fetch_one(c).await)
                 .map_err(internal)?;
-            if sig.trim().is_empty() { format!("{name}\n{}", header.company_name) } else { sig }
+            if sig.trim().is_empty() { format!("{name}\n{}", header.seller.raison_sociale) } else { sig }
         }
-        None => format!("Le service comptabilité\n{}", header.company_name),
+        None => format!("Le service comptabilité\n{}", header.seller.raison_sociale),
     };
     let earlier: Vec<(String, String)> = on_conn!(tx, c => sqlx::query_as(
         "SELECT DISTINCT l.level, l.on_date FROM reminder_letter l JOIN reminder r ON r.company_id = l.company_id AND r.letter_id = l.id \
@@ -89,11 +89,11 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
     .map_err(internal)?;
     let law = Law::load(tx, tenant).await?;
     let on = NaiveDate::parse_from_str(&l.on_date, "%Y-%m-%d").unwrap_or_default();
-    let rate = if header.business_client {
-        format!("{} % l'an", pct(law.penalty_rate(on)))
+    let rate = if header.professional {
+        format!("{} % l'an", crate::fmt::percent_bp(law.penalty_rate(on)))
     } else {
         let legal = rate_for(&law.legal_particulier, &half_of(on.year(), on.month())).map(|r| r.0).unwrap_or(0);
-        format!("{} % l'an (taux de l'intérêt légal, qui court à compter de la présente)", pct(legal))
+        format!("{} % l'an (taux de l'intérêt légal, qui court à compter de la présente)", crate::fmt::percent_bp(legal))
     };
     let table = invoices
         .iter()
@@ -111,12 +111,12 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
         .join("\n");
     let mut values: BTreeMap<&str, String> = BTreeMap::new();
     values.insert("client", client_name.clone());
-    values.insert("societe", header.company_name.clone());
+    values.insert("societe", header.seller.raison_sociale.clone());
     values.insert("date", date_fr(&l.on_date));
     values.insert("factures", table);
     values.insert("montant_du", euros(l.amount_due));
-    values.insert("penalites", if header.business_client { euros(l.penalties) } else { "sans objet (client particulier)".into() });
-    values.insert("indemnite", if header.business_client { euros(l.indemnity) } else { "sans objet (client particulier)".into() });
+    values.insert("penalites", if header.professional { euros(l.penalties) } else { "sans objet (client particulier)".into() });
+    values.insert("indemnite", if header.professional { euros(l.indemnity) } else { "sans objet (client particulier)".into() });
     values.insert("total", euros(l.amount_due + l.penalties + l.indemnity));
     values.insert("date_limite", if l.deadline.is_empty() { "dès réception".into() } else { date_fr(&l.deadline) });
     values.insert(
@@ -130,7 +130,7 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
     values.insert("taux", rate);
     values.insert("signature", signature);
     let t = templates(tx, tenant).await?.into_iter().find(|t| t.level == level.code()).unwrap_or_else(|| default_template(level));
-    let ville = header.company.get(1).map(|v| v.split_once(' ').map(|(_, town)| town.to_string()).unwrap_or_default()).unwrap_or_default();
+    let ville = header.seller.ville.trim().to_string();
     Ok(Composed {
         level,
         file_name: format!("{}-{}-{letter_id}.pdf", if level == Level::Med { "mise-en-demeure" } else { "relance" }, level.code()),

@@ -15,7 +15,8 @@ use crate::reminders::templates::{default_template, unknown_placeholders};
 
 // Where the server functions and the tests have always found them: the rules are in
 // `law`, the default texts in `templates`.
-pub use crate::reminders::law::{Law, parse_pct};
+use crate::fmt::parse_percent_bp;
+pub use crate::reminders::law::Law;
 pub use crate::reminders::templates::PLACEHOLDERS;
 
 pub const COMMENT_MAX: usize = 2000;
@@ -78,6 +79,18 @@ pub async fn save_settings(tx: &mut Tx, tenant: &Tenant, s: &ReminderSettings, t
     Ok(())
 }
 
+/// «Taux des pénalités de retard» (set on «Entreprise»): the rate invoices state and the
+/// reminders charge; `None` is the legal default (ECB rate + 10 points).
+pub async fn save_contract_rate(tx: &mut Tx, tenant: &Tenant, bp: Option<i64>, today: NaiveDate) -> Result<(), AppError> {
+    let s = ReminderSettings { contract_rate_bp: bp, ..settings(tx, tenant).await? };
+    save_settings(tx, tenant, &s, today).await.map_err(|e| match e {
+        AppError::Invalid { field, message, values } if field == "contract_rate" => {
+            AppError::Invalid { field: "penalites_taux".into(), message, values }
+        }
+        e => e,
+    })
+}
+
 // ---- rates ------------------------------------------------------------------------------
 
 /// (ECB, legal rate for private creditors, legal rate for other cases); the initial data
@@ -112,7 +125,7 @@ pub async fn save_rate(tx: &mut Tx, tenant: &Tenant, kind: &str, half: &str, rat
     if !ok_half {
         return Err(AppError::invalid("half", "Le semestre s'écrit « 2026-1 » (janvier–juin) ou « 2026-2 » (juillet–décembre)."));
     }
-    let bp = parse_pct(rate).ok_or_else(|| AppError::invalid("rate", "Le taux est un pourcentage, par exemple « 2,15 »."))?;
+    let bp = parse_percent_bp(rate).ok_or_else(|| AppError::invalid("rate", "Le taux est un pourcentage, par exemple « 2,15 »."))?;
     // Keep the initial data as the company's own rows before adding one.
     let have: i64 = on_conn!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM rate WHERE company_id = $1").bind(tenant.company_id()).fetch_one(c).await).map_err(internal)?;
     if have == 0 {
@@ -194,11 +207,13 @@ pub struct OpenInvoice {
     pub nom: String,
     pub prenom: String,
     pub societe: String,
+    /// «Professionnel» (owes penalties and the 40 € indemnity) or «Particulier».
+    pub type_client: String,
 }
 
 /// Open invoices past due whose client may be reminded: issued or partly paid, not
 /// disputed, client not blocked nor in the «Corbeille».
-const OPEN_SQL: &str = "SELECT d.id, d.contact_id, d.number, d.doc_date, d.due_date, d.total_ttc - d.paid - d.credited AS remaining, c.nom, c.prenom, c.societe \
+const OPEN_SQL: &str = "SELECT d.id, d.contact_id, d.number, d.doc_date, d.due_date, d.total_ttc - d.paid - d.credited AS remaining, c.nom, c.prenom, c.societe, c.type_client \
      FROM document d JOIN contact c ON c.company_id = d.company_id AND c.id = d.contact_id \
      WHERE d.company_id = $1 AND d.kind = 'facture' AND d.status IN ('emise', 'partielle') AND d.litige = FALSE \
      AND d.total_ttc - d.paid - d.credited > 0 AND d.due_date < $2 AND c.statut <> 'corbeille' AND c.bloque = 0";
@@ -231,7 +246,7 @@ pub async fn worklist(db: &Db, tenant: &Tenant, today: NaiveDate, level: Option<
         let client = by_client.entry(inv.contact_id).or_insert_with(|| OverdueClient {
             contact_id: inv.contact_id,
             name: crate::contacts::model::contact_title(&inv.nom, &inv.prenom, &inv.societe),
-            business: !inv.societe.trim().is_empty(),
+            business: inv.type_client == "professionnel",
             invoices: Vec::new(),
             total: 0,
             last_level: None,
@@ -397,7 +412,7 @@ pub async fn make(
         }
     }
     let law = Law::load(tx, tenant).await?;
-    let business = !invoices[0].societe.trim().is_empty();
+    let business = invoices[0].type_client == "professionnel";
     let mut total_due = 0;
     let mut total_pen = 0;
     let mut total_ind = 0;

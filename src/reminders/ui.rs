@@ -182,7 +182,7 @@ pub fn ReminderSettingsPage() -> impl IntoView {
             view! {
                 <form method="post" action={path::<SaveReminderSettings>()} class="card wide" aria-label="Délais et envoi automatique">
                     <h2>"Délais (jours après l'échéance)"</h2>
-                    <FormAlert error=error.clone() fields=&["r1_days", "r2_days", "r3_days", "med_days", "med_deadline_days", "contract_rate"] />
+                    <FormAlert error=error.clone() fields=&["r1_days", "r2_days", "r3_days", "med_days", "med_deadline_days"] />
                     <div class="row">
                         <Field name="r1_days" label="R1" kind="number" value=s.r1_days.to_string() error=error.clone() />
                         <Field name="r2_days" label="R2" kind="number" value=s.r2_days.to_string() error=error.clone() />
@@ -193,7 +193,13 @@ pub fn ReminderSettingsPage() -> impl IntoView {
                     <div class="check"><input type="checkbox" id="auto_r2" name="auto_r2" value="on" checked=s.auto_r2 /><label for="auto_r2">"Envoyer les relances R2 par email"</label></div>
                     <div class="check"><input type="checkbox" id="auto_r3" name="auto_r3" value="on" checked=s.auto_r3 /><label for="auto_r3">"Envoyer les relances R3 par email"</label></div>
                     <Field name="med_deadline_days" label="Délai de paiement de la mise en demeure (jours)" kind="number" value=s.med_deadline_days.to_string() error=error.clone() />
-                    <Field name="contract_rate" label="Taux de pénalités contractuel (%, vide : taux BCE + 10 points)" value=s.contract_rate_bp.map(crate_pct).unwrap_or_default() error=error.clone() />
+                    <p>
+                        {match s.contract_rate_bp {
+                            Some(bp) => format!("Taux des pénalités de retard : {} % l'an. ", crate::fmt::percent_bp(bp)),
+                            None => "Taux des pénalités de retard : taux de refinancement de la BCE majoré de 10 points. ".to_string(),
+                        }}
+                        <a href="/parametres/entreprise">"Modifier dans « Entreprise »"</a>
+                    </p>
                     <button type="submit">"Enregistrer"</button>
                 </form>
                 {d.templates.iter().map(|t| template_form(t, &d.placeholders, template_error.clone())).collect_view()}
@@ -201,10 +207,6 @@ pub fn ReminderSettingsPage() -> impl IntoView {
             }
         })}
     }
-}
-
-fn crate_pct(bp: i64) -> String {
-    format!("{},{:02}", bp / 100, bp % 100)
 }
 
 fn template_form(t: &Template, placeholders: &[String], error: Option<AppError>) -> impl IntoView + use<> {
@@ -234,7 +236,7 @@ fn rates_view(rates: &[RateRow], error: Option<AppError>) -> impl IntoView + use
             <table class="list">
                 <thead><tr><th>"Taux"</th><th>"Semestre"</th><th>"Valeur"</th></tr></thead>
                 <tbody>
-                    {rates.iter().map(|r| view! { <tr><td>{label(&r.kind)}</td><td>{r.half.clone()}</td><td class="num">{format!("{} %", crate_pct(r.rate_bp))}</td></tr> }).collect_view()}
+                    {rates.iter().map(|r| view! { <tr><td>{label(&r.kind)}</td><td>{r.half.clone()}</td><td class="num">{format!("{} %", crate::fmt::percent_bp(r.rate_bp))}</td></tr> }).collect_view()}
                 </tbody>
             </table>
             <form method="post" action={path::<SaveRate>()} class="row" aria-label="Ajouter un taux">

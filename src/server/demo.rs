@@ -18,22 +18,9 @@ pub async fn ensure_company(db: &Db) -> Result<i64, AppError> {
         return Ok(id);
     }
     let name = std::env::var("OUVRAGE_COMPANY").unwrap_or_else(|_| "Martin Chauffage Sanitaire".into());
-    let id = insert_company(db, &name).await?;
-    // What its documents' header shows (demo values; «Paramètres» will edit them).
-    let sql = "UPDATE company SET adresse = $2, code_postal = $3, ville = $4, siret = $5, telephone = $6, email = $7 WHERE id = $1";
-    on_pool!(db, c => sqlx::query(sql)
-        .bind(id)
-        .bind("12 rue des Artisans")
-        .bind("42000")
-        .bind("Saint-Étienne")
-        .bind("123 456 789 00012")
-        .bind("04 77 00 00 00")
-        .bind("contact@demo.ouvrage.fr")
-        .execute(c)
-        .await
-        .map(|_| ()))
-    .map_err(internal)?;
-    Ok(id)
+    // Its name only: the rest of its identity is the company's to enter («Paramètres ›
+    // Entreprise»); nothing invented (the demo company gets its values with the demo).
+    insert_company(db, &name).await
 }
 
 /// A new company (tenant); returns its id.
@@ -112,6 +99,7 @@ pub async fn load_if_empty(db: &Db, tenant: &Tenant) -> Result<bool, AppError> {
         ("Karim Benali", "karim.benali@demo.ouvrage.fr", "Karim Benali\nTechnicien chauffagiste", vec![]),
     ];
     let mut tx = db.begin().await?;
+    crate::company::store::set_demo_identity(&mut tx, tenant).await?;
     for (name, email, signature, rights) in users {
         let taken: Option<i64> = on_conn!(&mut tx, c => sqlx::query_scalar("SELECT id FROM app_user WHERE email = $1")
             .bind(email)

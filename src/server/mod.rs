@@ -57,6 +57,7 @@ pub fn router(mut state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .merge(crate::documents::routes::routes())
+        .merge(crate::company::routes::routes())
         .merge(crate::imports::routes::routes())
         .merge(assets)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -157,6 +157,9 @@ async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config:
     };
     ouvrage::server::bootstrap(&db, &config).await.expect("bootstrap");
     let company_id = demo::ensure_company(&db).await.unwrap();
+    if !demo {
+        complete_identity(&db, company_id).await;
+    }
     let leptos_options = LeptosOptions::builder().output_name("ouvrage").site_root("target/site").build();
     let state = AppState::new(db.clone(), config, leptos_options).await.expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -400,4 +403,44 @@ pub fn source_files() -> Vec<(String, String)> {
     }
     out.sort();
     out
+}
+
+/// «Entreprise» as a real company fills it in (real-shaped numbers that pass their keys):
+/// what its documents need before they can be issued.
+pub fn identity_form() -> ouvrage::company::model::IdentityForm {
+    ouvrage::company::model::IdentityForm {
+        raison_sociale: "Dupont Chauffage".into(),
+        forme_juridique: "SARL".into(),
+        capital_social: "10 000".into(),
+        siren: "443 061 841".into(),
+        siret: "443 061 841 00047".into(),
+        registre: "rcs".into(),
+        registre_ville: "Lyon".into(),
+        tva_intra: "FR64443061841".into(),
+        adresse: "3 rue du Port".into(),
+        code_postal: "69002".into(),
+        ville: "Lyon".into(),
+        telephone: "04 72 00 00 00".into(),
+        email: "contact@dupont-chauffage.fr".into(),
+        iban: "FR76 3000 6000 0112 3456 7890 189".into(),
+        bic: "BNPAFRPP".into(),
+        decennale_assureur: "Mutuelle du Bâtiment".into(),
+        decennale_contrat: "DEC-2026-4411".into(),
+        decennale_adresse: "8 avenue des Assureurs, 69003 Lyon".into(),
+        decennale_couverture: "France métropolitaine".into(),
+        mediateur_nom: "Médiateur du Bâtiment".into(),
+        mediateur_site: "www.mediateur-batiment.fr".into(),
+        paiement_jours: "30".into(),
+        escompte: "non".into(),
+        ..Default::default()
+    }
+}
+
+/// Saves [`identity_form`] as the company's identity.
+pub async fn complete_identity(db: &Db, company_id: i64) {
+    let identity = identity_form().parse().expect("a valid identity");
+    let tenant = ouvrage::db::Tenant::for_tests(company_id);
+    let mut tx = db.begin().await.unwrap();
+    ouvrage::company::store::save(&mut tx, &tenant, None, &identity, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).await.unwrap();
+    tx.commit().await.unwrap();
 }

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "auth::api",
             "auth::ui",
+            "company",
             "contacts",
             "documents",
             "duplicates",
