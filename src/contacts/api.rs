@@ -171,6 +171,7 @@ mod tests {
                     bloque: b.bloque,
                     bloque_motif: b.bloque_motif,
                     plafond_encours: b.plafond_encours,
+                    ..Default::default()
                 };
                 (b.id, form)
             });

@@ -90,6 +90,24 @@ pub struct ContactInput {
     pub email: String,
     pub notes: String,
     pub commercial: Commercial,
+    pub ids: ClientIds,
+}
+
+/// «Particulier» or «Professionnel», and a professional's identifiers (stored compact,
+/// checked like the company's own: company::check).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientIds {
+    pub professionnel: bool,
+    pub siren: String,
+    pub siret: String,
+    pub tva_intra: String,
+}
+
+impl ClientIds {
+    /// The stored `type_client`.
+    pub fn type_code(&self) -> &'static str {
+        if self.professionnel { "professionnel" } else { "particulier" }
+    }
 }
 
 /// «Bloquer la gestion commerciale» (with its reason) and «Plafond d'encours» (cents).
@@ -133,6 +151,15 @@ pub struct ContactForm {
     /// Euros, empty for none.
     #[serde(default)]
     pub plafond_encours: String,
+    /// `particulier` (also when absent) or `professionnel`.
+    #[serde(default)]
+    pub type_client: String,
+    #[serde(default)]
+    pub siren: String,
+    #[serde(default)]
+    pub siret: String,
+    #[serde(default)]
+    pub tva_intra: String,
 }
 
 impl ContactForm {
@@ -152,6 +179,10 @@ impl ContactForm {
             ("bloque", &self.bloque),
             ("bloque_motif", &self.bloque_motif),
             ("plafond_encours", &self.plafond_encours),
+            ("type_client", &self.type_client),
+            ("siren", &self.siren),
+            ("siret", &self.siret),
+            ("tva_intra", &self.tva_intra),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), shorten(v, if *k == "notes" { NOTES_MAX } else { TEXT_MAX })))
@@ -236,7 +267,41 @@ impl ContactForm {
             },
         };
         let commercial = Commercial { bloque, motif: if bloque { motif } else { String::new() }, plafond };
-        Ok(ContactInput { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, commercial })
+        let ids = self.client_ids()?;
+        Ok(ContactInput { statut, civilite, nom, prenom, societe, adresse, code_postal, ville, phones, email, notes, commercial, ids })
+    }
+
+    /// «Particulier» has no identifier; a professional's are checked (the SIREN is taken
+    /// from the SIRET when only that is given; the VAT number must be the SIREN's).
+    fn client_ids(&self) -> Result<ClientIds, crate::error::AppError> {
+        use crate::company::check;
+        use crate::error::AppError;
+        let professionnel = match self.type_client.trim() {
+            "" | "particulier" => false,
+            "professionnel" => true,
+            _ => return Err(AppError::invalid("type_client", "Choisissez Particulier ou Professionnel.")),
+        };
+        if !professionnel {
+            return Ok(ClientIds::default());
+        }
+        let checked = |field: &'static str, raw: &str, f: fn(&str) -> Result<String, String>| {
+            if raw.trim().is_empty() { Ok(String::new()) } else { f(raw).map_err(|m| AppError::invalid(field, m)) }
+        };
+        let siret = checked("siret", &self.siret, check::siret)?;
+        let mut siren = checked("siren", &self.siren, check::siren)?;
+        if siren.is_empty() {
+            siren = siret.get(..9).unwrap_or_default().to_string();
+        }
+        if !siret.is_empty() && !siret.starts_with(&siren) {
+            return Err(AppError::invalid("siret", "Le SIRET commence par le SIREN du client."));
+        }
+        let tva_intra = if self.tva_intra.trim().is_empty() {
+            String::new()
+        } else {
+            check::vat_number(&self.tva_intra, Some(siren.as_str()).filter(|s| !s.is_empty()))
+                .map_err(|m| AppError::invalid("tva_intra", m))?
+        };
+        Ok(ClientIds { professionnel, siren, siret, tva_intra })
     }
 }
 
@@ -255,6 +320,10 @@ pub struct ContactDetail {
     pub email: String,
     pub notes: String,
     pub commercial: Commercial,
+    pub ids: ClientIds,
+    /// Its type was set by the migration's rule (a «Société» made it professional), not
+    /// chosen: to review.
+    pub type_to_review: bool,
     pub phones: Vec<String>,
     pub history: Vec<StatusChange>,
     pub can_trash: bool,
@@ -280,6 +349,10 @@ impl ContactDetail {
             bloque: if self.commercial.bloque { "oui" } else { "non" }.into(),
             bloque_motif: self.commercial.motif.clone(),
             plafond_encours: self.commercial.plafond.map(crate::fmt::cents_field).unwrap_or_default(),
+            type_client: if self.ids.professionnel { "professionnel" } else { "particulier" }.into(),
+            siren: crate::company::check::group_siren(&self.ids.siren),
+            siret: crate::company::check::group_siret(&self.ids.siret),
+            tva_intra: self.ids.tva_intra.clone(),
         }
     }
 }

@@ -1,4 +1,4 @@
-use crate::contacts::model::{Commercial, ContactDetail, ContactInput, ContactRow, StatusChange, Statut};
+use crate::contacts::model::{ClientIds, Commercial, ContactDetail, ContactInput, ContactRow, StatusChange, Statut};
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::error::AppError;
 use crate::{on_conn, on_pool};
@@ -159,8 +159,8 @@ pub async fn create(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
 pub async fn insert(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &ContactInput) -> Result<i64, AppError> {
     let t = now();
     let sql = "INSERT INTO contact (company_id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, \
-               bloque, bloque_motif, plafond_encours, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15, $12, $12) RETURNING id";
+               bloque, bloque_motif, plafond_encours, created_at, updated_at, type_client, siren, siret, tva_intra) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15, $12, $12, $16, $17, $18, $19) RETURNING id";
     let id: i64 = on_conn!(tx, conn => sqlx::query_scalar(sql)
         .bind(tenant.company_id())
         .bind(c.statut.code())
@@ -177,6 +177,10 @@ pub async fn insert(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, c: &Cont
         .bind(i64::from(c.commercial.bloque))
         .bind(&c.commercial.motif)
         .bind(c.commercial.plafond)
+        .bind(c.ids.type_code())
+        .bind(&c.ids.siren)
+        .bind(&c.ids.siret)
+        .bind(&c.ids.tva_intra)
         .fetch_one(conn)
         .await)
     .map_err(internal)?;
@@ -209,7 +213,8 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
         record_block(tx, tenant, user_id, id, &c.commercial).await?;
     }
     let sql = "UPDATE contact SET statut = $1, civilite = $2, nom = $3, prenom = $4, societe = $5, adresse = $6, code_postal = $7, \
-               ville = $8, email = $9, notes = $10, updated_at = $11, bloque = $14, bloque_motif = $15, plafond_encours = $16 \
+               ville = $8, email = $9, notes = $10, updated_at = $11, bloque = $14, bloque_motif = $15, plafond_encours = $16, \
+               type_client = $17, siren = $18, siret = $19, tva_intra = $20, type_a_verifier = FALSE \
                WHERE company_id = $12 AND id = $13";
     on_conn!(tx, conn => sqlx::query(sql)
         .bind(c.statut.code())
@@ -228,6 +233,10 @@ pub async fn update(tx: &mut Tx, tenant: &Tenant, user_id: Option<i64>, id: i64,
         .bind(i64::from(c.commercial.bloque))
         .bind(&c.commercial.motif)
         .bind(c.commercial.plafond)
+        .bind(c.ids.type_code())
+        .bind(&c.ids.siren)
+        .bind(&c.ids.siret)
+        .bind(&c.ids.tva_intra)
         .execute(conn)
         .await
         .map(|r| r.rows_affected()))
@@ -312,6 +321,7 @@ fn indexable_input(r: ContactRow, phones: Vec<String>) -> Option<ContactInput> {
         email: r.email,
         notes: String::new(),
         commercial: Commercial::default(),
+        ids: Default::default(),
     })
 }
 
@@ -368,10 +378,15 @@ pub(crate) struct DetailRow {
     pub bloque: i64,
     pub bloque_motif: String,
     pub plafond_encours: Option<i64>,
+    pub type_client: String,
+    pub type_a_verifier: bool,
+    pub siren: String,
+    pub siret: String,
+    pub tva_intra: String,
 }
 
-pub(crate) const DETAIL_COLUMNS: &str =
-    "id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, plafond_encours";
+pub(crate) const DETAIL_COLUMNS: &str = "id, statut, civilite, nom, prenom, societe, adresse, code_postal, ville, email, notes, bloque, bloque_motif, \
+     plafond_encours, type_client, type_a_verifier, siren, siret, tva_intra";
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
@@ -422,6 +437,8 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
         email: r.email,
         notes: r.notes,
         commercial: Commercial { bloque: r.bloque != 0, motif: r.bloque_motif, plafond: r.plafond_encours },
+        ids: ClientIds { professionnel: r.type_client == "professionnel", siren: r.siren, siret: r.siret, tva_intra: r.tva_intra },
+        type_to_review: r.type_a_verifier,
         phones,
         history,
         can_trash: false,

@@ -180,6 +180,10 @@ const CONTACT_FIELDS: &[&str] = &[
     "bloque",
     "bloque_motif",
     "plafond_encours",
+    "type_client",
+    "siren",
+    "siret",
+    "tva_intra",
 ];
 
 /// The fields of «Fiche contact», filled with `f` (or what was typed before an error).
@@ -208,15 +212,26 @@ fn contact_fields(f: ContactForm, error: Option<AppError>, commercial: bool) -> 
         .collect_view();
     let statuts = Statut::ALL.iter().map(|s| (s.code(), s.label())).collect::<Vec<_>>();
     let civilites = CIVILITES.iter().map(|c| (*c, if c.is_empty() { "—" } else { *c })).collect::<Vec<_>>();
+    let pro = error.as_ref().and_then(|e| e.typed("type_client")).unwrap_or(f.type_client.clone()) == "professionnel";
     view! {
         <FormAlert error=error.clone() fields=CONTACT_FIELDS />
         <SelectField name="statut" label="Statut" options=statuts value=f.statut error=error.clone() />
+        <fieldset>
+            <legend>"Type de client"</legend>
+            <div class="check"><input type="radio" id="type_particulier" name="type_client" value="particulier" checked=!pro /><label for="type_particulier">"Particulier"</label></div>
+            <div class="check"><input type="radio" id="type_professionnel" name="type_client" value="professionnel" checked=pro /><label for="type_professionnel">"Professionnel"</label></div>
+        </fieldset>
         <SelectField name="civilite" label="Civilité" options=civilites value=f.civilite error=error.clone() />
         <div class="row">
             <Field name="nom" label="Nom" value=f.nom error=error.clone() />
             <Field name="prenom" label="Prénom" value=f.prenom error=error.clone() />
         </div>
         <Field name="societe" label="Société" value=f.societe error=error.clone() />
+        <div class="row">
+            <Field name="siren" label="SIREN" value=f.siren error=error.clone() hint="Professionnel" />
+            <Field name="siret" label="SIRET" value=f.siret error=error.clone() hint="Professionnel" />
+        </div>
+        <Field name="tva_intra" label="N° TVA intracommunautaire" value=f.tva_intra error=error.clone() hint="Professionnel" />
         <Field name="adresse" label="Adresse" value=f.adresse error=error.clone() autocomplete="street-address" />
         <div class="row">
             <Field name="code_postal" label="Code postal" value=f.code_postal error=error.clone() />
@@ -376,6 +391,9 @@ pub fn ContactEditPage() -> impl IntoView {
                 view! {
                     <h1>{c.title()}</h1>
                     <ContactTabs id=c.id current=ContactTab::Fiche />
+                    {c.type_to_review.then(|| view! {
+                        <p class="notice" role="status">"Type de client à vérifier : « Particulier » ou « Professionnel » a été déduit de la société lors de la mise à jour. Choisissez-le et validez."</p>
+                    })}
                     <form method="post" action={path::<UpdateContact>()} class="card wide">
                         <input type="hidden" name="id" value=c.id />
                         <DuplicateWatch exclude=c.id>{contact_fields(c.form(), error, commercial)}</DuplicateWatch>

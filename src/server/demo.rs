@@ -154,6 +154,7 @@ impl FakeContact {
             email: self.email.clone(),
             notes: String::new(),
             commercial: Default::default(),
+            ids: crate::contacts::model::ClientIds { professionnel: !self.societe.is_empty(), ..Default::default() },
         }
     }
 }

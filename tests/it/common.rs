@@ -444,3 +444,18 @@ pub async fn complete_identity(db: &Db, company_id: i64) {
     ouvrage::company::store::save(&mut tx, &tenant, None, &identity, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).await.unwrap();
     tx.commit().await.unwrap();
 }
+
+/// «Entreprise» › «Enregistrer» with [`identity_form`], some fields changed.
+pub async fn post_identity(c: &Client, changed: &[(&str, &str)]) -> Answer {
+    let mut fields: Vec<(String, String)> = identity_form().typed();
+    for (k, v) in changed {
+        match fields.iter_mut().find(|(f, _)| f == k) {
+            Some(f) => f.1 = v.to_string(),
+            None => fields.push((k.to_string(), v.to_string())),
+        }
+    }
+    // An unticked checkbox is not posted.
+    fields.retain(|(k, v)| !(matches!(k.as_str(), "franchise_tva" | "tva_debits") && v.is_empty()));
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.call("company/save", &form).await
+}

@@ -25,6 +25,7 @@ async fn new_client(c: &Client, nom: &str, societe: &str) -> i64 {
                 ("nom", nom),
                 ("prenom", "Robert"),
                 ("societe", societe),
+                ("type_client", if societe.is_empty() { "particulier" } else { "professionnel" }),
                 ("ville", "Saint-Étienne"),
                 ("code_postal", "42000"),
             ],
@@ -82,7 +83,10 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     // A draft counts for nothing.
     assert_eq!(porte_doc(&admin, pro).await["encours"], 0);
 
+    // 5,5 % for a professional: refused until the person confirms the work is on dwellings.
     let r = admin.call("documents/issue", &[("id", &f.to_string())]).await;
+    assert_eq!(r.invalid().0, "taux_reduit");
+    let r = admin.call("documents/issue", &[("id", &f.to_string()), ("taux_reduit_confirme", "on")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json(), "F-2026-00001");
     assert_eq!(porte_doc(&admin, pro).await["encours"], 260_492);
@@ -98,6 +102,7 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
         ("nom", "Pavière".into()),
         ("prenom", "Roberto".into()),
         ("societe", "Chauffage Pavière SARL".into()),
+        ("type_client", "professionnel".into()),
     ];
     let edit: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(admin.call("contacts/update", &edit).await.status, 200);
@@ -149,14 +154,14 @@ async fn facture_lifecycle_numbers_payments_and_pdf(b: Backend) {
     assert!(bytes.starts_with(b"%PDF"));
     if let Some(text) = common::pdf_text(&bytes) {
         for needle in [
-            "FACTURE F-2026-00001",
+            "FACTURE N° F-2026-00001",
             "Chauffage Pavière SARL",
             "Remplacement chaudière",
             "5,5 %",
             "2 604,92",
-            "Échéance : 29/12/2026",
+            "Date d'échéance : 29/12/2026",
             "40 €",
-            "pénalités de retard",
+            "Pénalités de retard",
         ] {
             assert!(text.replace(['\u{202f}', '\u{a0}'], " ").contains(needle), "«{needle}» missing from the PDF:\n{text}");
         }

@@ -21,6 +21,7 @@ mod documents;
 mod duplicates;
 mod imports;
 mod layers;
+mod legal;
 mod mail;
 mod questions;
 mod reliability;

@@ -27,6 +27,7 @@ async fn client(c: &Client, nom: &str, societe: &str, email: &str) -> String {
                 ("nom", nom),
                 ("prenom", "Paul"),
                 ("societe", societe),
+                ("type_client", if societe.is_empty() { "particulier" } else { "professionnel" }),
                 ("email", email),
                 ("adresse", "3 rue des Lilas"),
                 ("code_postal", "69003"),
@@ -208,19 +209,8 @@ async fn amounts_by_law(b: Backend) {
     // (3.15 + 10) then 10 days at 12.15 % (2.15 + 10): 500000 × 25300 / 3,650,000 = 34.66 €.
     assert_eq!(made(&across, "2025-07-10").await, (500_000, 3466, 4000));
     // A contractual rate replaces ECB + 10 (here 15 %): 100000 × 1500 × 30 / 3,650,000 = 12.33 €.
-    let r = admin
-        .call(
-            "reminders/save_settings",
-            &[
-                ("r1_days", "7"),
-                ("r2_days", "15"),
-                ("r3_days", "30"),
-                ("med_days", "45"),
-                ("med_deadline_days", "8"),
-                ("contract_rate", "15"),
-            ],
-        )
-        .await;
+    // (Set on «Entreprise», which invoices state.)
+    let r = common::post_identity(&admin, &[("penalites_taux", "15")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let law = {
         let mut tx = app.db.read().await.unwrap();
@@ -336,10 +326,10 @@ async fn settings_are_checked(b: Backend) {
     assert_eq!(s["templates"][0]["letter"], "Bonjour {client}, vous devez {montant_du}.");
     // 3 × the legal rate (2.76 % in 2025-2, the latest known) = 8.28 %: 5 % is refused.
     let base = [("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8")];
-    let mut form = base.to_vec();
-    form.push(("contract_rate", "5"));
-    let r = admin.call("reminders/save_settings", &form).await;
-    assert!(r.invalid().1.contains("trois fois le taux d'intérêt légal (8,28 %)"), "{}", r.body);
+    let r = common::post_identity(&admin, &[("penalites_taux", "5")]).await;
+    let (field, message) = r.invalid();
+    assert_eq!(field, "penalites_taux");
+    assert!(message.contains("trois fois le taux d'intérêt légal (8,28 %)"), "{}", r.body);
     let mut form = base.to_vec();
     form[1] = ("r2_days", "3");
     assert!(admin.call("reminders/save_settings", &form).await.invalid().1.contains("croître"));

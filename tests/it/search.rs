@@ -302,6 +302,7 @@ async fn index_follows_writes_across_blocks(b: Backend) {
         email: String::new(),
         notes: String::new(),
         commercial: Default::default(),
+        ids: Default::default(),
     };
     let n = 1300; // more than two blocks of 512
     let mut ids = Vec::new();

@@ -1,0 +1,324 @@
+//! Company identity and legally complete documents (issue 28; docs/legal.md, docs/company.md):
+//! «Entreprise» checks what it keeps and writes each change in the «Journal»; a real company
+//! cannot issue with an incomplete identity; each document type × client type carries its
+//! mentions in the PDF text; the invoice states the penalty rate the reminders charge.
+
+use crate::common;
+
+use crate::common::{Backend, Client, TestApp, post_identity, spawn};
+
+both_databases!(entreprise_checks_and_journals, incomplete_identity_cannot_issue, mentions_by_document_and_client, one_penalty_rate);
+
+async fn new_client(c: &Client, nom: &str, pro: bool, extra: &[(&str, &str)]) -> String {
+    let mut form = vec![
+        ("statut", "client"),
+        ("nom", nom),
+        ("prenom", "Paul"),
+        ("societe", if pro { "Bâtisseurs Réunis SAS" } else { "" }),
+        ("type_client", if pro { "professionnel" } else { "particulier" }),
+        ("adresse", "5 place Bellecour"),
+        ("code_postal", "69002"),
+        ("ville", "Lyon"),
+    ];
+    form.extend_from_slice(extra);
+    let r = c.call("contacts/create", &form).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    c.newest_client_id().await.to_string()
+}
+
+/// A draft of one line; returns its id.
+async fn draft(c: &Client, contact: &str, kind: &str, due: &str, vat: &str) -> String {
+    let r = c
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", contact),
+                ("kind", kind),
+                ("doc_date", "2026-01-05"),
+                ("due_date", due),
+                ("designation[]", "Remplacement chaudière"),
+                ("quantity[]", "1"),
+                ("unit_price[]", "1000"),
+                ("vat[]", vat),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+async fn issue(c: &Client, id: &str) -> String {
+    let r = c.call("documents/issue", &[("id", id), ("taux_reduit_confirme", "on")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json().as_str().unwrap().to_string()
+}
+
+/// The PDF's text, its lines joined and its spaces made plain (long mentions wrap).
+async fn pdf(c: &Client, path: &str) -> Option<String> {
+    let (status, _, bytes) = c.get_bytes(path).await;
+    assert_eq!(status, 200, "{path}");
+    common::pdf_text(&bytes).map(|t| t.replace(['\u{202f}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn has(text: &str, needles: &[&str]) {
+    for n in needles {
+        let n = n.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&n), "«{n}» missing from the PDF:\n{text}");
+    }
+}
+
+fn lacks(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(!text.contains(n), "«{n}» must not be in this PDF:\n{text}");
+    }
+}
+
+async fn journal(app: &TestApp) -> Vec<String> {
+    ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT detail FROM audit WHERE entity = 'company' ORDER BY id").fetch_all(c).await)
+        .unwrap()
+}
+
+async fn entreprise_checks_and_journals(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let before = admin.call("company/identity", &[]).await.json();
+    assert_eq!(before["siren"], "443061841");
+    // Bad input: a French message beside the field, nothing saved.
+    for (field, value, says) in [
+        ("siren", "443 061 842", "clé"),
+        ("tva_intra", "FR65443061841", "clé attendue est 64"),
+        ("tva_intra", "FR96552100554", "pas du SIREN 443 061 841"),
+        ("iban", "FR76 3000 6000 0112 3456 7890 188", "IBAN"),
+        ("bic", "BNP", "BIC"),
+        ("siret", "552 100 554 00013", "SIRET"),
+    ] {
+        let r = post_identity(&admin, &[(field, value), ("raison_sociale", "Autre nom")]).await;
+        let (f, message) = r.invalid();
+        assert_eq!(f, field, "{value}: {message}");
+        assert!(message.contains(says), "{value}: {message}");
+    }
+    assert_eq!(admin.call("company/identity", &[]).await.json(), before, "nothing half-saved");
+    // A change is journaled, field by field.
+    let n = journal(&app).await.len();
+    let r = post_identity(&admin, &[("telephone", "04 78 11 22 33"), ("tva_debits", "on")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let lines = journal(&app).await;
+    assert_eq!(lines.len(), n + 2, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("Téléphone") && l.contains("04 78 11 22 33")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("TVA sur les débits")), "{lines:?}");
+    // Only with «Paramétrer l'application»; the page carries the labels.
+    let page = admin.get("/parametres/entreprise").await;
+    for label in [
+        "Raison sociale",
+        "Forme juridique",
+        "Capital social",
+        "SIREN",
+        "SIRET",
+        "N° TVA intracommunautaire",
+        "Franchise en base de TVA",
+        "TVA sur les débits",
+        "Adresse du siège",
+        "IBAN",
+        "BIC",
+        "Assureur",
+        "N° de contrat",
+        "Adresse de l&#39;assureur",
+        "Couverture géographique",
+        "Médiateur de la consommation",
+        "Taux des pénalités de retard",
+        "Logo",
+    ] {
+        assert!(page.body.contains(label) || page.body.contains(&label.replace("&#39;", "'")), "«{label}» missing");
+    }
+    // A logo: an SVG with a script and an oversized file are refused, a PNG is drawn.
+    let svg = admin.upload("/parametres/entreprise/logo", "logo.svg", b"<svg onload=\"alert(1)\"/>".to_vec()).await;
+    assert!(svg.1.contains("erreur="), "{svg:?}");
+    let big = admin.upload("/parametres/entreprise/logo", "logo.png", [b"\x89PNG\r\n\x1a\n".to_vec(), vec![0; 1 << 20]].concat()).await;
+    assert!(big.1.contains("erreur="), "{big:?}");
+    use base64::Engine;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap();
+    let ok = admin.upload("/parametres/entreprise/logo", "logo.png", png).await;
+    assert!(!ok.1.contains("erreur="), "{ok:?}");
+    assert_eq!(admin.call("company/identity", &[]).await.json()["has_logo"], true);
+    let part = new_client(&admin, "Logo", false, &[]).await;
+    let f = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
+    issue(&admin, &f).await;
+    let (_, _, bytes) = admin.get_bytes(&format!("/pieces/{f}/pdf")).await;
+    assert!(bytes.windows(13).any(|w| w == b"/Subtype /Ima" || w == b"/Subtype/Imag"), "the logo is drawn as an image");
+    app.finish().await;
+}
+
+async fn incomplete_identity_cannot_issue(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let r = post_identity(&admin, &[("siren", ""), ("siret", ""), ("tva_intra", ""), ("decennale_assureur", "")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let part = new_client(&admin, "Martin", false, &[]).await;
+    let f = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
+    let r = admin.call("documents/issue", &[("id", &f)]).await;
+    let (field, message) = r.invalid();
+    assert_eq!(field, "entreprise");
+    for missing in ["SIREN", "SIRET", "N° TVA intracommunautaire", "Assureur", "Paramètres › Entreprise"] {
+        assert!(message.contains(missing), "{message}");
+    }
+    let d = admin.call("documents/get", &[("id", &f)]).await.json();
+    assert!(d["number"].is_null(), "no number taken");
+    // The page says it and links to «Entreprise».
+    let page = admin.get(&format!("/pieces/{f}?__path=/api/documents/issue&__err=x")).await;
+    assert_eq!(page.status, 200);
+    post_identity(&admin, &[]).await;
+    assert!(issue(&admin, &f).await.starts_with("F-2026-"));
+    // A company started for real has nothing invented.
+    let fresh = ouvrage::server::seed::company(&app.db, Some("Nouvelle entreprise")).await.unwrap();
+    let mut tx = app.db.read().await.unwrap();
+    let i = ouvrage::company::store::identity(&mut tx, &fresh).await.unwrap();
+    assert_eq!((i.siret.as_str(), i.email.as_str(), i.adresse.as_str(), i.is_demo), ("", "", "", false));
+    app.finish().await;
+}
+
+async fn mentions_by_document_and_client(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    post_identity(&admin, &[("tva_debits", "on"), ("penalites_taux", "12")]).await;
+    let seller = [
+        "Dupont Chauffage",
+        "SARL au capital de 10 000,00 €",
+        "Siège social : 3 rue du Port, 69002 Lyon",
+        "SIREN 443 061 841",
+        "SIRET 443 061 841 00047",
+        "RCS Lyon 443 061 841",
+        "N° TVA intracommunautaire : FR64443061841",
+    ];
+    let decennale = "Assurance décennale obligatoire : Mutuelle du Bâtiment, 8 avenue des Assureurs, 69003 Lyon – contrat n° DEC-2026-4411 – couverture géographique : France métropolitaine";
+    let mediateur = "le client consommateur peut recourir gratuitement au médiateur Médiateur du Bâtiment, www.mediateur-batiment.fr";
+    let penalties = "Pénalités de retard : 12,00 % l'an";
+    let indemnity = "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €";
+    let certification = "certifie, en qualité de preneur de la prestation, que les travaux réalisés concernent des locaux à usage d'habitation achevés depuis plus de deux ans";
+
+    // A private client: a devis at 10 % (certification), then a facture and its avoir.
+    let part = new_client(&admin, "Particulier", false, &[]).await;
+    let dv = draft(&admin, &part, "devis", "2026-02-04", "1000").await;
+    let n = issue(&admin, &dv).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{dv}/pdf")).await {
+        has(&t, &seller);
+        has(
+            &t,
+            &[
+                &format!("DEVIS N° {n}"),
+                "Date d'émission : 05/01/2026",
+                "Devis valable jusqu'au 04/02/2026",
+                "Devis gratuit",
+                "Bon pour accord",
+                "Signature du client",
+                decennale,
+                mediateur,
+                certification,
+            ],
+        );
+        lacks(&t, &[indemnity, "SIREN du client"]);
+    }
+    let f = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
+    let n = issue(&admin, &f).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{f}/pdf")).await {
+        has(&t, &seller);
+        has(
+            &t,
+            &[
+                &format!("FACTURE N° {n}"),
+                "Date d'échéance : 04/02/2026",
+                "Catégorie de l'opération : Prestation de services",
+                "Option pour le paiement de la taxe d'après les débits",
+                "Pas d'escompte pour paiement anticipé",
+                "Règlement par virement : IBAN FR76 3000 6000 0112 3456 7890 189",
+                decennale,
+                mediateur,
+                "Total TTC",
+            ],
+        );
+        lacks(&t, &[penalties, indemnity, "DÉMONSTRATION"]);
+    }
+    let av = admin.call("documents/derive", &[("id", &f), ("kind", "avoir")]).await.json().as_i64().unwrap().to_string();
+    let an = issue(&admin, &av).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{av}/pdf")).await {
+        has(&t, &seller);
+        has(&t, &[&format!("AVOIR N° {an}"), &format!("Avoir se rapportant à la facture n° {n}"), "Catégorie de l'opération"]);
+    }
+
+    // A professional client: its SIREN and VAT number, penalties at the one rate, 40 €.
+    let pro = new_client(&admin, "Pro", true, &[("siren", "552 100 554"), ("tva_intra", "FR96552100554")]).await;
+    let f = draft(&admin, &pro, "facture", "2026-02-04", "2000").await;
+    issue(&admin, &f).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{f}/pdf")).await {
+        has(&t, &seller);
+        has(
+            &t,
+            &[
+                "Bâtisseurs Réunis SAS",
+                "SIREN du client : 552 100 554",
+                "N° TVA intracommunautaire du client : FR96552100554",
+                penalties,
+                indemnity,
+                decennale,
+            ],
+        );
+        lacks(&t, &[mediateur]);
+    }
+    // A bad client identifier is refused beside its field, nothing saved.
+    let r = admin
+        .call("contacts/create", &[("statut", "client"), ("nom", "Faux"), ("type_client", "professionnel"), ("tva_intra", "FR00552100554")])
+        .await;
+    assert_eq!(r.invalid().0, "tva_intra");
+
+    // The company in «Franchise en base de TVA»: the mention, no VAT anywhere.
+    post_identity(&admin, &[("franchise_tva", "on"), ("tva_intra", "")]).await;
+    let f = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
+    assert!(admin.call("documents/issue", &[("id", &f)]).await.invalid().1.contains("franchise en base"));
+    let f = draft(&admin, &part, "facture", "2026-02-04", "0").await;
+    issue(&admin, &f).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{f}/pdf")).await {
+        has(&t, &["TVA non applicable, art. 293 B du CGI", "Net à payer"]);
+        lacks(&t, &["Total TVA", "Total TTC"]);
+    }
+    app.finish().await;
+}
+
+/// Settings, invoice and reminder letters agree on the penalty rate, to the cent.
+async fn one_penalty_rate(b: Backend) {
+    use ouvrage::reminders::law::Level;
+    use ouvrage::reminders::store::{Channel, make};
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    assert_eq!(post_identity(&admin, &[("penalites_taux", "12")]).await.status, 200);
+    let pro = new_client(&admin, "Retard", true, &[("siren", "552 100 554")]).await;
+    let f = draft(&admin, &pro, "facture", "2026-01-31", "2000").await; // 1 200,00 € TTC
+    issue(&admin, &f).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{f}/pdf")).await {
+        has(&t, &["Pénalités de retard : 12,00 % l'an"]);
+    }
+    let tenant = ouvrage::db::Tenant::for_tests(app.company_id);
+    let user: i64 =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user ORDER BY id LIMIT 1").fetch_one(c).await).unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let mut ids = Vec::new();
+    for level in [Level::R1, Level::Med] {
+        let mut tx = app.db.begin().await.unwrap();
+        ids.push(
+            make(&mut tx, &tenant, Some(user), pro.parse().unwrap(), level, "", true, Channel::Courrier, on, "ouvrage.test", false)
+                .await
+                .unwrap(),
+        );
+        tx.commit().await.unwrap();
+    }
+    // 120000 × 1200 × 30 / 3,650,000 = 1183.56 → 11,84 €; and 40 € for a professional.
+    for id in ids {
+        let (due, penalties, indemnity): (i64, i64, i64) =
+            ouvrage::on_pool!(&app.db, c => sqlx::query_as(&format!("SELECT amount_due, penalties, indemnity FROM reminder_letter WHERE id = {id}")).fetch_one(c).await).unwrap();
+        assert_eq!((due, penalties, indemnity), (120_000, 1184, 4000));
+        if let Some(t) = pdf(&admin, &format!("/relances/{id}/pdf")).await {
+            has(&t, &["Dupont Chauffage", "SIREN 443 061 841", "Bâtisseurs Réunis SAS", "12,00 % l'an", "11,84 €", "40,00 €"]);
+        }
+    }
+    app.finish().await;
+}
