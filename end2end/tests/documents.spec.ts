@@ -1,6 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
-import { login } from './session';
+import { execFileSync } from 'child_process';
+import { fillCompany, login } from './session';
 
 async function newFacture(page: Page) {
   await page.getByRole('link', { name: 'Porte doc' }).click();
@@ -14,6 +15,7 @@ async function newFacture(page: Page) {
 
 test('blocked client: the facture is refused with the reason; unblocked: issued, PDF and files from «Porte doc»', async ({ page }) => {
   await login(page);
+  await fillCompany(page);
   await page.goto('/clients/nouveau');
   await page.getByLabel('Nom', { exact: true }).fill('Dumas');
   await page.getByLabel('Société').fill('Dumas Chauffage');
@@ -52,4 +54,28 @@ test('blocked client: the facture is refused with the reason; unblocked: issued,
   await expect(page.getByText('Fichier importé.')).toBeVisible();
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger relevé chaudière.bin' }).click()]);
   expect(Buffer.compare(fs.readFileSync(await file.path()), original)).toBe(0);
+});
+
+test('«Entreprise» filled in by its labels; an invoice to a professional carries the SIREN of both parties', async ({ page }) => {
+  await login(page);
+  await fillCompany(page);
+  await page.goto('/clients/nouveau');
+  await page.getByLabel('Professionnel').check();
+  await page.getByLabel('Nom', { exact: true }).fill('Garnier');
+  await page.getByLabel('Société').fill('Garnier Bâtiment SAS');
+  await page.getByLabel('SIREN', { exact: true }).fill('552 100 554');
+  await page.getByLabel('N° TVA intracommunautaire').fill('FR96552100554');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByText('Contact créé.')).toBeVisible();
+  await page.getByRole('link', { name: 'Porte doc' }).click();
+  await page.getByRole('link', { name: 'Nouvelle facture' }).click();
+  await page.getByLabel('Désignation, ligne 1').fill('Installation pompe à chaleur');
+  await page.getByLabel('Prix unitaire HT, ligne 1').fill('8000');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('button', { name: 'Émettre' }).click();
+  await expect(page.getByText('Pièce émise.')).toBeVisible();
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger le PDF' }).click()]);
+  const text = execFileSync('pdftotext', [await pdf.path(), '-']).toString();
+  expect(text).toContain('SIREN 443 061 841');
+  expect(text).toContain('SIREN du client : 552 100 554');
 });

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { login } from './session';
+import { fillCompany, login } from './session';
 
 async function newContact(page: Page, nom: string, prenom: string) {
   await page.goto('/clients/nouveau');
@@ -11,6 +11,7 @@ async function newContact(page: Page, nom: string, prenom: string) {
 
 test('two «Lagrange-Vernet Aurélien»: warned, merged from «Doublons» with both records\' documents and actions, then undone', async ({ page }) => {
   await login(page);
+  await fillCompany(page);
   // An action type, for an action on the second record.
   await page.goto('/parametres/actions');
   await page.getByLabel("Type d'action").fill('A faire');

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { SINK_DIR } from '../playwright.config';
-import { login } from './session';
+import { fillCompany, login } from './session';
 
 /** The mails the SMTP sink received for `to`, as text. */
 async function mailsTo(to: string, atLeast: number): Promise<string[]> {
@@ -18,8 +18,10 @@ async function mailsTo(to: string, atLeast: number): Promise<string[]> {
 
 test('reminders: R1 by e-mail reaches the client with the PDFs, once; a MED letter is a formal notice with penalties', async ({ page }) => {
   await login(page);
+  await fillCompany(page);
   // A business client with an overdue facture.
   await page.goto('/clients/nouveau');
+  await page.getByLabel('Professionnel').check();
   await page.getByLabel('Nom', { exact: true }).fill('Rivière');
   await page.getByLabel('Société').fill('Rivière Bâtiment');
   await page.getByLabel('E-mail').fill('compta@riviere.test');

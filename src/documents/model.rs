@@ -81,7 +81,8 @@ impl Status {
 }
 
 /// The French VAT rates, in basis points (2000 = 20 %), with their labels.
-pub const VAT_RATES: [(i64, &str); 4] = [(2000, "20 %"), (1000, "10 %"), (550, "5,5 %"), (210, "2,1 %")];
+/// 0 %: a company in «Franchise en base de TVA» (art. 293 B du CGI) or an exempt line.
+pub const VAT_RATES: [(i64, &str); 5] = [(2000, "20 %"), (1000, "10 %"), (550, "5,5 %"), (210, "2,1 %"), (0, "0 %")];
 /// Payment terms: at most 60 days after the document's date (Code de commerce L441-10).
 pub const MAX_TERM_DAYS: i64 = 60;
 pub const DEFAULT_TERM_DAYS: i64 = 30;
@@ -284,7 +285,7 @@ impl DocumentForm {
             }
             let vat_bp =
                 VAT_RATES.iter().find(|(bp, label)| vat == bp.to_string() || vat == *label).map(|(bp, _)| *bp).ok_or_else(|| {
-                    AppError::invalid("lines", format!("Ligne {row} : taux de TVA inconnu (20 %, 10 %, 5,5 % ou 2,1 %)."))
+                    AppError::invalid("lines", format!("Ligne {row} : taux de TVA inconnu (20 %, 10 %, 5,5 %, 2,1 % ou 0 %)."))
                 })?;
             lines.push(Line { designation: des, quantity_milli, unit_price, vat_bp });
         }

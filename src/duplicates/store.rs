@@ -34,6 +34,7 @@ pub const ATTACHED: &[Attached] = &[
     Attached { table: "reminder_letter", column: "contact_id", filter: "", unique: "" },
     Attached { table: "sav", column: "contact_id", filter: "", unique: "" },
     Attached { table: "service", column: "contact_id", filter: "", unique: "" },
+    Attached { table: "contact_site", column: "contact_id", filter: "", unique: "" },
     Attached { table: "answer", column: "contact_id", filter: "", unique: "question_id" },
     Attached { table: "audit", column: "entity_id", filter: " AND entity = 'contact'", unique: "" },
 ];

@@ -122,6 +122,8 @@ const MATRIX: &[Entry] = &[
         Right("parametres"),
         &[("r1_days", "7"), ("r2_days", "15"), ("r3_days", "30"), ("med_days", "45"), ("med_deadline_days", "8")],
     ),
+    ("company/identity", Right("parametres"), &[]),
+    ("company/save", Right("parametres"), &[("raison_sociale", "")]),
     ("reminders/save_template", Right("parametres"), &[("level", "R1"), ("letter", "x"), ("email_subject", "x"), ("email", "x")]),
     ("reminders/save_rate", Right("parametres"), &[("kind", "bce"), ("half", "2026-1"), ("rate", "2,15")]),
     ("documents/dispute", Right("gestion_commerciale"), &[("id", "{facture}"), ("litige", "on")]),
@@ -431,7 +433,8 @@ async fn every_server_function_and_route_is_guarded(b: Backend) {
         only.insert(code, user_with(&app, &admin, &format!("seul-{code}@test.fr"), &[code]).await);
     }
     let tech = user_with(&app, &admin, "tech@test.fr", &[]).await;
-    ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
+    let other = ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.fr", "Autre-Patron-2026").await.unwrap();
+    common::complete_identity(&app.db, other).await;
     let stranger = app.logged_in("patron@autre.fr", "Autre-Patron-2026").await;
 
     // 1. Refused: anonymous, short of each needed right, another company.

@@ -312,12 +312,16 @@ async fn one_penalty_rate(b: Backend) {
         tx.commit().await.unwrap();
     }
     // 120000 × 1200 × 30 / 3,650,000 = 1183.56 → 11,84 €; and 40 € for a professional.
-    for id in ids {
+    for (i, id) in ids.into_iter().enumerate() {
         let (due, penalties, indemnity): (i64, i64, i64) =
             ouvrage::on_pool!(&app.db, c => sqlx::query_as(&format!("SELECT amount_due, penalties, indemnity FROM reminder_letter WHERE id = {id}")).fetch_one(c).await).unwrap();
         assert_eq!((due, penalties, indemnity), (120_000, 1184, 4000));
         if let Some(t) = pdf(&admin, &format!("/relances/{id}/pdf")).await {
-            has(&t, &["Dupont Chauffage", "SIREN 443 061 841", "Bâtisseurs Réunis SAS", "12,00 % l'an", "11,84 €", "40,00 €"]);
+            has(&t, &["Dupont Chauffage", "SIREN 443 061 841", "Bâtisseurs Réunis SAS", "pénalités 11,84 €"]);
+            if i == 1 {
+                // The formal notice states the rate and the indemnity.
+                has(&t, &["MISE EN DEMEURE DE PAYER", "12,00 % l'an", "40,00 €"]);
+            }
         }
     }
     app.finish().await;

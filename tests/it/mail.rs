@@ -472,6 +472,7 @@ async fn a_domain_is_sent_from_only_by_the_company_that_proved_it(b: Backend) {
     let app = common::spawn_mail(b, mail_config(Some(&sink), &dns)).await;
     let admin_a = app.admin().await;
     let company_b = ouvrage::server::demo::create_company(&app.db, "Autre SARL", "patron@autre.test", "Autre-Patron-2026").await.unwrap();
+    common::complete_identity(&app.db, company_b).await;
     let admin_b = app.logged_in("patron@autre.test", "Autre-Patron-2026").await;
 
     // (1) Company B makes a user at company A's domain (whose SPF authorises us): its mail

@@ -59,6 +59,7 @@ async fn two_servers_share_the_work_of_a_day() {
     wait_up(port).await;
     let a = client(port);
     assert_eq!(a.call("login", &[("email", ADMIN.0), ("password", ADMIN.1)]).await.status, 200);
+    assert_eq!(common::post_identity(&a, &[]).await.status, 200);
     assert_eq!(a.call("prefs/save", &[("action_alert_email", "on")]).await.status, 200);
     let r = a
         .call(
