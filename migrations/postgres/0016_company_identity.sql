@@ -73,3 +73,6 @@ ALTER TABLE document ADD COLUMN site_id BIGINT REFERENCES contact_site(id);
 ALTER TABLE document ADD COLUMN work_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE document ADD COLUMN autoliquidation BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE document ADD COLUMN taux_reduit_confirme BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- A line's unit (UN/ECE rec. 20 by its French label): u, m, m², m³, ml, kg, h, forfait.
+ALTER TABLE document_line ADD COLUMN unit TEXT NOT NULL DEFAULT 'u';

@@ -97,6 +97,55 @@ pub async fn update_contact(id: i64, #[server(flatten)] form: ContactForm) -> Re
     Ok(())
 }
 
+/// «Adresses de chantier» › «Ajouter».
+#[server(prefix = "/api", endpoint = "contacts/add_site")]
+pub async fn add_site(
+    contact_id: i64,
+    #[server(default)] site_libelle: String,
+    site_adresse: String,
+    #[server(default)] site_code_postal: String,
+    #[server(default)] site_ville: String,
+) -> Result<i64, AppError> {
+    use crate::auth::model::bounded_text;
+    let cx = crate::auth::session::ctx().await?;
+    let line = |field: &'static str, label: &str, v: &str| bounded_text(field, label, &crate::fmt::clean_text(false, v), 200);
+    let site = crate::contacts::model::SiteView {
+        id: 0,
+        libelle: line("site_libelle", "Libellé du chantier", &site_libelle)?,
+        adresse: line("site_adresse", "Adresse du chantier", &site_adresse)?,
+        code_postal: line("site_code_postal", "Code postal du chantier", &site_code_postal)?,
+        ville: line("site_ville", "Ville du chantier", &site_ville)?,
+    };
+    if site.adresse.is_empty() || site.ville.is_empty() {
+        let e = AppError::invalid(
+            if site.adresse.is_empty() { "site_adresse" } else { "site_ville" },
+            "Indiquez l'adresse et la ville du chantier.",
+        );
+        return Err(e.with_values(vec![
+            ("site_libelle".into(), site_libelle),
+            ("site_adresse".into(), site_adresse),
+            ("site_code_postal".into(), site_code_postal),
+            ("site_ville".into(), site_ville),
+        ]));
+    }
+    let mut tx = cx.db.begin().await?;
+    let id = crate::contacts::store::add_site(&mut tx, &cx.tenant, cx.user_id(), contact_id, &site).await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/clients/{contact_id}/modifier?modifie=chantier#chantiers"));
+    Ok(id)
+}
+
+/// «Adresses de chantier» › «Archiver».
+#[server(prefix = "/api", endpoint = "contacts/archive_site")]
+pub async fn archive_site(contact_id: i64, id: i64) -> Result<(), AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    let mut tx = cx.db.begin().await?;
+    crate::contacts::store::archive_site(&mut tx, &cx.tenant, cx.user_id(), contact_id, id).await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("/clients/{contact_id}/modifier?modifie=chantier#chantiers"));
+    Ok(())
+}
+
 /// The form posts what it posted when each field was an argument: every body decodes to
 /// what the former signature read (defaults included), or both refuse it.
 #[cfg(all(test, feature = "ssr"))]

@@ -103,6 +103,24 @@ pub struct ClientIds {
     pub tva_intra: String,
 }
 
+/// A job site of a client («Adresse de chantier»): where the work is done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteView {
+    pub id: i64,
+    pub libelle: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub ville: String,
+}
+
+impl SiteView {
+    /// «Maison de Lyon — 5 rue X, 69002 Lyon».
+    pub fn label(&self) -> String {
+        let address = format!("{}, {} {}", self.adresse, self.code_postal, self.ville).trim().to_string();
+        if self.libelle.is_empty() { address } else { format!("{} — {address}", self.libelle) }
+    }
+}
+
 impl ClientIds {
     /// The stored `type_client`.
     pub fn type_code(&self) -> &'static str {
@@ -321,6 +339,8 @@ pub struct ContactDetail {
     pub notes: String,
     pub commercial: Commercial,
     pub ids: ClientIds,
+    /// «Adresses de chantier» (not archived).
+    pub sites: Vec<SiteView>,
     /// Its type was set by the migration's rule (a «Société» made it professional), not
     /// chosen: to review.
     pub type_to_review: bool,

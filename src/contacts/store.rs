@@ -1,4 +1,4 @@
-use crate::contacts::model::{ClientIds, Commercial, ContactDetail, ContactInput, ContactRow, StatusChange, Statut};
+use crate::contacts::model::{ClientIds, Commercial, ContactDetail, ContactInput, ContactRow, SiteView, StatusChange, Statut};
 use crate::db::{Db, Tenant, Tx, internal, now};
 use crate::error::AppError;
 use crate::{on_conn, on_pool};
@@ -424,6 +424,7 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
             StatusChange { at: crate::fmt::datetime_fr(h.at), user: h.user_name.unwrap_or_else(|| "Import initial".into()), from, to }
         })
         .collect();
+    let sites = sites_of(db, tenant, id).await?;
     Ok(ContactDetail {
         id: r.id,
         statut: r.statut,
@@ -438,9 +439,40 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
         notes: r.notes,
         commercial: Commercial { bloque: r.bloque != 0, motif: r.bloque_motif, plafond: r.plafond_encours },
         ids: ClientIds { professionnel: r.type_client == "professionnel", siren: r.siren, siret: r.siret, tva_intra: r.tva_intra },
+        sites,
         type_to_review: r.type_a_verifier,
         phones,
         history,
         can_trash: false,
     })
+}
+
+/// A client's job sites, not archived, oldest first.
+pub async fn sites_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<SiteView>, AppError> {
+    let sql = "SELECT id, libelle, adresse, code_postal, ville FROM contact_site WHERE company_id = $1 AND contact_id = $2 AND archived = FALSE ORDER BY id";
+    let rows: Vec<(i64, String, String, String, String)> =
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    Ok(rows.into_iter().map(|(id, libelle, adresse, code_postal, ville)| SiteView { id, libelle, adresse, code_postal, ville }).collect())
+}
+
+/// «Ajouter une adresse de chantier».
+pub async fn add_site(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, s: &SiteView) -> Result<i64, AppError> {
+    lock_statut(tx, tenant, contact_id).await?;
+    let sql = "INSERT INTO contact_site (company_id, contact_id, libelle, adresse, code_postal, ville, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(contact_id).bind(&s.libelle).bind(&s.adresse)
+        .bind(&s.code_postal).bind(&s.ville).bind(now()).fetch_one(c).await)
+    .map_err(internal)?;
+    crate::db::audit(tx, tenant, Some(user_id), "contact", contact_id, "site_added", &s.label()).await?;
+    Ok(id)
+}
+
+/// «Archiver» a job site: kept for the documents that name it, no longer offered.
+pub async fn archive_site(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, site_id: i64) -> Result<(), AppError> {
+    let sql = "UPDATE contact_site SET archived = TRUE WHERE company_id = $1 AND contact_id = $2 AND id = $3";
+    let n = on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(contact_id).bind(site_id).execute(c).await.map(|r| r.rows_affected()))
+        .map_err(internal)?;
+    if n == 0 {
+        return Err(AppError::NotFound("Adresse de chantier".into()));
+    }
+    crate::db::audit(tx, tenant, Some(user_id), "contact", contact_id, "site_archived", &site_id.to_string()).await
 }

@@ -158,7 +158,7 @@ fn LiveList(statut: String, q: String, initial: ContactPage, export: bool) -> im
 }
 
 use crate::auth::Right;
-use crate::contacts::api::{CreateContact, UpdateContact, get_contact};
+use crate::contacts::api::{AddSite, ArchiveSite, CreateContact, UpdateContact, get_contact};
 use crate::contacts::model::{CIVILITES, ContactForm, PHONES_MAX};
 use crate::duplicates::ui::{DuplicateWatch, MergeNotes};
 use crate::error::AppError;
@@ -382,12 +382,16 @@ pub fn ContactPage() -> impl IntoView {
 pub fn ContactEditPage() -> impl IntoView {
     let id = contact_id();
     let error = form_error(path::<UpdateContact>());
+    let site_error = form_error(path::<AddSite>());
     view! {
         <Title text="Modifier la fiche contact — Ouvrage" />
         {crate::auth::ui::signed_in(move |me| {
             let commercial = me.can(Right::Commercial);
             load(move || load_contact(id), move |c| {
                 let error = error.clone();
+                let site_error = site_error.clone();
+                let sites = c.sites.clone();
+                let cid = c.id;
                 view! {
                     <h1>{c.title()}</h1>
                     <ContactTabs id=c.id current=ContactTab::Fiche />
@@ -399,6 +403,38 @@ pub fn ContactEditPage() -> impl IntoView {
                         <DuplicateWatch exclude=c.id>{contact_fields(c.form(), error, commercial)}</DuplicateWatch>
                         <button type="submit">"Valider"</button>
                     </form>
+                    <section class="card wide" id="chantiers" aria-label="Adresses de chantier">
+                        <h2>"Adresses de chantier"</h2>
+                        {if sites.is_empty() {
+                            view! { <p>"Aucune adresse de chantier : les documents portent l'adresse du client."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul>
+                                    {sites.into_iter().map(|s| view! {
+                                        <li>
+                                            {s.label()}
+                                            <form method="post" action={path::<ArchiveSite>()} class="inline">
+                                                <input type="hidden" name="contact_id" value=cid />
+                                                <input type="hidden" name="id" value=s.id />
+                                                <button type="submit" aria-label=format!("Archiver {}", s.label())>"Archiver"</button>
+                                            </form>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        <form method="post" action={path::<AddSite>()}>
+                            <FormAlert error=site_error.clone() fields=&["site_libelle", "site_adresse", "site_code_postal", "site_ville"] />
+                            <input type="hidden" name="contact_id" value=cid />
+                            <Field name="site_libelle" label="Libellé du chantier" error=site_error.clone() hint="Par exemple « Maison de Lyon »" />
+                            <Field name="site_adresse" label="Adresse du chantier" error=site_error.clone() />
+                            <div class="row">
+                                <Field name="site_code_postal" label="Code postal du chantier" error=site_error.clone() />
+                                <Field name="site_ville" label="Ville du chantier" error=site_error.clone() />
+                            </div>
+                            <button type="submit">"Ajouter l'adresse de chantier"</button>
+                        </form>
+                    </section>
                 }
             })
         })}

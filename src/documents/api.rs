@@ -163,6 +163,7 @@ mod tests {
                     quantity: b.quantity,
                     unit_price: b.unit_price,
                     vat: b.vat,
+                    ..Default::default()
                 };
                 (b.id, form)
             });

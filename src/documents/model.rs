@@ -101,11 +101,16 @@ pub fn mul_div_round(a: i64, b: i64, d: i64) -> i64 {
     (if n < 0 { -q } else { q }) as i64
 }
 
+/// The units of a line (their French labels; UN/ECE rec. 20 codes in e-invoicing).
+pub const UNITS: [&str; 8] = ["u", "m", "m²", "m³", "ml", "kg", "h", "forfait"];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     pub designation: String,
     /// Thousandths of a unit (1.5 h = 1500).
     pub quantity_milli: i64,
+    /// One of [`UNITS`].
+    pub unit: String,
     /// Cents, HT.
     pub unit_price: i64,
     pub vat_bp: i64,
@@ -164,6 +169,17 @@ pub struct DocumentForm {
     pub unit_price: Vec<String>,
     #[serde(default)]
     pub vat: Vec<String>,
+    #[serde(default)]
+    pub unit: Vec<String>,
+    /// «Date des travaux», when it differs from the date.
+    #[serde(default)]
+    pub work_date: String,
+    /// «Adresse de chantier»: a site's id, empty for the client's address.
+    #[serde(default)]
+    pub site_id: String,
+    /// «Autoliquidation (sous-traitance)»: a checkbox.
+    #[serde(default)]
+    pub autoliquidation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -173,6 +189,13 @@ pub struct DocumentInput {
     pub doc_date: String,
     pub due_date: String,
     pub lines: Vec<Line>,
+    /// The date of the work when it differs from the document's date ('' otherwise).
+    pub work_date: String,
+    /// «Adresse de chantier»: one of the client's job sites (None: the client's address).
+    pub site_id: Option<i64>,
+    /// «Autoliquidation»: building work sub-contracted, the VAT due by the client (CGI
+    /// 283-2 nonies): no VAT on the document.
+    pub autoliquidation: bool,
 }
 
 /// Days from the civil date 1970-01-01 (proleptic Gregorian), or None if invalid.
@@ -227,10 +250,17 @@ impl DocumentForm {
             ("kind".into(), self.kind.clone()),
             ("doc_date".into(), self.doc_date.clone()),
             ("due_date".into(), self.due_date.clone()),
+            ("work_date".into(), self.work_date.clone()),
+            ("site_id".into(), self.site_id.clone()),
+            ("autoliquidation".into(), self.autoliquidation.clone().unwrap_or_default()),
         ];
-        for (name, vals) in
-            [("designation[]", &self.designation), ("quantity[]", &self.quantity), ("unit_price[]", &self.unit_price), ("vat[]", &self.vat)]
-        {
+        for (name, vals) in [
+            ("designation[]", &self.designation),
+            ("quantity[]", &self.quantity),
+            ("unit[]", &self.unit),
+            ("unit_price[]", &self.unit_price),
+            ("vat[]", &self.vat),
+        ] {
             v.extend(vals.iter().map(|x| (name.to_string(), x.clone())));
         }
         v
@@ -259,6 +289,8 @@ impl DocumentForm {
         let mut lines = Vec::new();
         for i in 0..n {
             let (des, qty, price, vat) = (at(&self.designation, i), at(&self.quantity, i), at(&self.unit_price, i), at(&self.vat, i));
+            let unit = at(&self.unit, i);
+            let unit = if unit.is_empty() { "u".to_string() } else { unit };
             if des.is_empty() && qty.is_empty() && price.is_empty() {
                 continue;
             }
@@ -287,7 +319,10 @@ impl DocumentForm {
                 VAT_RATES.iter().find(|(bp, label)| vat == bp.to_string() || vat == *label).map(|(bp, _)| *bp).ok_or_else(|| {
                     AppError::invalid("lines", format!("Ligne {row} : taux de TVA inconnu (20 %, 10 %, 5,5 %, 2,1 % ou 0 %)."))
                 })?;
-            lines.push(Line { designation: des, quantity_milli, unit_price, vat_bp });
+            if !UNITS.contains(&unit.as_str()) {
+                return Err(AppError::invalid("lines", format!("Ligne {row} : unité inconnue ({}).", UNITS.join(", "))));
+            }
+            lines.push(Line { designation: des, quantity_milli, unit, unit_price, vat_bp });
         }
         if lines.is_empty() {
             return Err(AppError::invalid("lines", "Ajoutez au moins une ligne."));
@@ -295,7 +330,25 @@ impl DocumentForm {
         if lines.len() > LINES_MAX {
             return Err(AppError::invalid("lines", format!("{LINES_MAX} lignes au plus.")));
         }
-        Ok(DocumentInput { kind, doc_date: format_date(date), due_date: format_date(due), lines })
+        let work_date = match self.work_date.trim() {
+            "" => String::new(),
+            raw => {
+                let w = parse_date(raw).ok_or_else(|| AppError::invalid("work_date", "Date des travaux invalide (jj/mm/aaaa)."))?;
+                if w == date { String::new() } else { format_date(w) }
+            }
+        };
+        let site_id = match self.site_id.trim() {
+            "" => None,
+            raw => Some(raw.parse::<i64>().map_err(|_| AppError::invalid("site_id", "Adresse de chantier inconnue."))?),
+        };
+        let autoliquidation = self.autoliquidation.is_some();
+        if autoliquidation && lines.iter().any(|l| l.vat_bp != 0) {
+            return Err(AppError::invalid(
+                "autoliquidation",
+                "En autoliquidation, la TVA est due par le client : mettez les lignes à 0 %.",
+            ));
+        }
+        Ok(DocumentInput { kind, doc_date: format_date(date), due_date: format_date(due), lines, work_date, site_id, autoliquidation })
     }
 }
 
@@ -320,6 +373,13 @@ pub struct DocumentView {
     #[serde(default)]
     pub litige: bool,
     pub payments: Vec<PaymentView>,
+    pub work_date: String,
+    pub site_id: Option<i64>,
+    /// The job site's address on one line, when the document has one.
+    pub site: Option<String>,
+    pub autoliquidation: bool,
+    /// The client's job sites a draft may name: (id, label).
+    pub site_choices: Vec<(i64, String)>,
 }
 
 impl DocumentView {
@@ -372,6 +432,8 @@ pub struct PorteDoc {
     pub encours: i64,
     pub documents: Vec<DocumentSummary>,
     pub files: Vec<FileSummary>,
+    /// The client's job sites, for a new document: (id, label).
+    pub site_choices: Vec<(i64, String)>,
 }
 
 /// The largest file «Importer» accepts.
@@ -430,7 +492,13 @@ mod tests {
     use super::*;
 
     fn line(q: &str, p: &str, vat: i64) -> Line {
-        Line { designation: "x".into(), quantity_milli: parse_milli(q).unwrap(), unit_price: parse_cents(p).unwrap(), vat_bp: vat }
+        Line {
+            designation: "x".into(),
+            quantity_milli: parse_milli(q).unwrap(),
+            unit: "u".into(),
+            unit_price: parse_cents(p).unwrap(),
+            vat_bp: vat,
+        }
     }
 
     #[test]
@@ -476,6 +544,7 @@ mod tests {
             quantity: vec!["1".into()],
             unit_price: vec!["2500".into()],
             vat: vec!["550".into()],
+            ..Default::default()
         };
         assert_eq!(form("").parse("2026-11-29").unwrap().due_date, "2026-12-29");
         assert!(form("2026-11-28").parse("2026-11-29").unwrap_err().for_field("due_date").is_some());

@@ -157,6 +157,9 @@ fn mentions(h: &Header, d: &DocumentView) -> Vec<String> {
     if s.franchise_tva {
         m.push("TVA non applicable, art. 293 B du CGI".to_string());
     }
+    if d.autoliquidation {
+        m.push("Autoliquidation – TVA due par le preneur assujetti (art. 283-2 nonies du CGI)".to_string());
+    }
     if invoice {
         m.push(format!("Catégorie de l'opération : {}", s.categorie_label()));
         if s.tva_debits {
@@ -190,7 +193,7 @@ fn mentions(h: &Header, d: &DocumentView) -> Vec<String> {
 /// The client's certification for a reduced VAT rate (CGI 279-0 bis, 278-0 bis A; the
 /// wording of docs/legal.md, M-TVA-TAUX-REDUIT-10/55), when a line has one.
 fn reduced_rate_certification(h: &Header, d: &DocumentView) -> Option<String> {
-    if h.seller.franchise_tva || !matches!(d.kind, Kind::Devis | Kind::Facture) {
+    if h.seller.franchise_tva || d.autoliquidation || !matches!(d.kind, Kind::Devis | Kind::Facture) {
         return None;
     }
     let rates: Vec<i64> = d.lines.iter().map(|l| l.vat_bp).collect();
@@ -205,11 +208,27 @@ fn reduced_rate_certification(h: &Header, d: &DocumentView) -> Option<String> {
     ))
 }
 
+/// The client's name and address, and a professional's SIREN and VAT number.
+fn client_lines(h: &Header) -> Vec<String> {
+    let mut client = h.client.clone();
+    if h.professional {
+        if !h.client_siren.is_empty() {
+            client.push(format!("SIREN du client : {}", crate::company::check::group_siren(&h.client_siren)));
+        }
+        if !h.client_tva.is_empty() {
+            client.push(format!("N° TVA intracommunautaire du client : {}", h.client_tva));
+        }
+    }
+    client
+}
+
 /// Draws the document. Never fails: a missing font yields an empty page rather than
 /// an error page (the fonts are compiled in, so it does not happen).
 pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     let mut l = Layout { pages: Vec::new(), y: 60.0 };
-    let franchise = h.seller.franchise_tva;
+    // No VAT on the document: the company is in franchise, or the client pays it
+    // (autoliquidation).
+    let franchise = h.seller.franchise_tva || d.autoliquidation;
     letterhead(&mut l, &h.seller, h.logo.as_ref());
     let title = match &d.number {
         Some(n) => format!("{} N° {n}", d.kind.label().to_uppercase()),
@@ -232,18 +251,19 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
         let what = if d.kind == Kind::Avoir { "Avoir se rapportant à la facture n°" } else { "D'après le devis n°" };
         l.text(LEFT, 10.0, false, format!("{what} {src}"));
     }
-    // Client block on the right.
-    let mut cy = top + 18.0;
-    let mut client = h.client.clone();
-    if h.professional {
-        if !h.client_siren.is_empty() {
-            client.push(format!("SIREN du client : {}", crate::company::check::group_siren(&h.client_siren)));
-        }
-        if !h.client_tva.is_empty() {
-            client.push(format!("N° TVA intracommunautaire du client : {}", h.client_tva));
+    if !d.work_date.is_empty() {
+        l.down(14.0, 0.0);
+        l.text(LEFT, 10.0, false, format!("Date de réalisation des travaux : {}", date_fr(&d.work_date)));
+    }
+    if let Some(site) = &d.site {
+        for part in wrap(&format!("Adresse des travaux : {site}"), 10.0, 270.0) {
+            l.down(14.0, 0.0);
+            l.text(LEFT, 10.0, false, part);
         }
     }
-    for (i, line) in client.iter().enumerate() {
+    // Client block on the right.
+    let mut cy = top + 18.0;
+    for (i, line) in client_lines(h).iter().enumerate() {
         for part in wrap(line, 10.0, RIGHT - 330.0) {
             l.pages.last_mut().expect("a page").push(Op::Text { x: 330.0, y: cy, size: 10.0, bold: i == 0, text: part });
             cy += 13.0;
@@ -251,10 +271,11 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     }
     l.y = l.y.max(cy);
     // Lines.
-    let (c_qty, c_pu, c_vat, c_total) = (360.0, 430.0, 480.0, RIGHT);
+    let (c_qty, c_unit, c_pu, c_vat, c_total) = (325.0, 332.0, 430.0, 480.0, RIGHT);
     l.down(30.0, 40.0);
     l.text(LEFT, 9.0, true, "Désignation");
     l.right(c_qty, 9.0, true, "Qté");
+    l.text(c_unit, 9.0, true, "Unité");
     l.right(c_pu, 9.0, true, "PU HT");
     if !franchise {
         l.right(c_vat, 9.0, true, "TVA");
@@ -263,9 +284,10 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     l.down(5.0, 0.0);
     l.rule();
     for line in &d.lines {
-        let wrapped = wrap(&line.designation, 9.0, c_qty - LEFT - 50.0);
+        let wrapped = wrap(&line.designation, 9.0, c_qty - LEFT - 45.0);
         l.down(14.0, 14.0 * wrapped.len() as f32);
         l.right(c_qty, 9.0, false, milli_fr(line.quantity_milli));
+        l.text(c_unit, 9.0, false, line.unit.clone());
         l.right(c_pu, 9.0, false, euros(line.unit_price));
         if !franchise {
             l.right(c_vat, 9.0, false, vat_label(line.vat_bp));
@@ -354,9 +376,11 @@ pub fn render_letter(h: &Header, title: &str, date_line: &str, text: &str) -> Ve
     let mut l = Layout { pages: Vec::new(), y: 60.0 };
     letterhead(&mut l, &h.seller, h.logo.as_ref());
     l.down(30.0, 0.0);
-    for (i, line) in h.client.iter().filter(|c| !c.is_empty()).enumerate() {
-        l.text(330.0, 10.0, i == 0, line.clone());
-        l.down(13.0, 0.0);
+    for (i, line) in client_lines(h).iter().enumerate() {
+        for part in wrap(line, 10.0, RIGHT - 330.0) {
+            l.text(330.0, 10.0, i == 0, part);
+            l.down(13.0, 0.0);
+        }
     }
     l.down(20.0, 0.0);
     l.right(RIGHT, 10.0, false, date_line);

@@ -47,12 +47,12 @@ async fn lock_doc(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocRow, AppEr
 }
 
 async fn lines_of_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<Line>, AppError> {
-    let sql = "SELECT designation, quantity_milli, unit_price, vat_bp FROM document_line WHERE company_id = $1 AND document_id = $2 ORDER BY position";
-    let rows: Vec<(String, i64, i64, i64)> =
+    let sql = "SELECT designation, quantity_milli, unit, unit_price, vat_bp FROM document_line WHERE company_id = $1 AND document_id = $2 ORDER BY position";
+    let rows: Vec<(String, i64, String, i64, i64)> =
         on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
-        .map(|(designation, quantity_milli, unit_price, vat_bp)| Line { designation, quantity_milli, unit_price, vat_bp })
+        .map(|(designation, quantity_milli, unit, unit_price, vat_bp)| Line { designation, quantity_milli, unit, unit_price, vat_bp })
         .collect())
 }
 
@@ -60,8 +60,8 @@ async fn write_lines(tx: &mut Tx, tenant: &Tenant, id: i64, lines: &[Line]) -> R
     let cid = tenant.company_id();
     let del = "DELETE FROM document_line WHERE company_id = $1 AND document_id = $2";
     on_conn!(tx, c => sqlx::query(del).bind(cid).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-    let ins = "INSERT INTO document_line (company_id, document_id, position, designation, quantity_milli, unit_price, vat_bp, total_ht, total_tva) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    let ins = "INSERT INTO document_line (company_id, document_id, position, designation, quantity_milli, unit_price, vat_bp, total_ht, total_tva, unit) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     for (i, l) in lines.iter().enumerate() {
         on_conn!(tx, c => sqlx::query(ins)
             .bind(cid)
@@ -73,6 +73,7 @@ async fn write_lines(tx: &mut Tx, tenant: &Tenant, id: i64, lines: &[Line]) -> R
             .bind(l.vat_bp)
             .bind(l.total_ht())
             .bind(l.total_tva())
+            .bind(&l.unit)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))
@@ -101,9 +102,11 @@ pub async fn create_draft(
     source_id: Option<i64>,
 ) -> Result<i64, AppError> {
     gate(tx, tenant, contact_id, d.kind).await?;
+    check_site(tx, tenant, contact_id, d.site_id).await?;
     let t = now();
-    let sql = "INSERT INTO document (company_id, contact_id, kind, status, doc_date, due_date, source_id, total_ht, total_tva, total_ttc, created_by, created_at, updated_at) \
-               VALUES ($1, $2, $3, 'brouillon', $4, $5, $6, 0, 0, 0, $7, $8, $8) RETURNING id";
+    let sql = "INSERT INTO document (company_id, contact_id, kind, status, doc_date, due_date, source_id, total_ht, total_tva, total_ttc, created_by, created_at, updated_at, \
+               work_date, site_id, autoliquidation) \
+               VALUES ($1, $2, $3, 'brouillon', $4, $5, $6, 0, 0, 0, $7, $8, $8, $9, $10, $11) RETURNING id";
     let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql)
         .bind(tenant.company_id())
         .bind(contact_id)
@@ -113,6 +116,9 @@ pub async fn create_draft(
         .bind(source_id)
         .bind(user_id)
         .bind(t)
+        .bind(&d.work_date)
+        .bind(d.site_id)
+        .bind(d.autoliquidation)
         .fetch_one(c)
         .await)
     .map_err(internal)?;
@@ -131,10 +137,37 @@ pub async fn update_draft(tx: &mut Tx, tenant: &Tenant, id: i64, d: &DocumentInp
         return Err(AppError::invalid("kind", "Le type d'une pièce ne change pas."));
     }
     gate(tx, tenant, doc.contact_id, doc.kind()).await?;
-    let sql = "UPDATE document SET doc_date = $3, due_date = $4 WHERE company_id = $1 AND id = $2";
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&d.doc_date).bind(&d.due_date).execute(c).await.map(|r| r.rows_affected()))
+    check_site(tx, tenant, doc.contact_id, d.site_id).await?;
+    let sql = "UPDATE document SET doc_date = $3, due_date = $4, work_date = $5, site_id = $6, autoliquidation = $7 WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&d.doc_date).bind(&d.due_date).bind(&d.work_date).bind(d.site_id)
+        .bind(d.autoliquidation).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
     write_lines(tx, tenant, id, &d.lines).await
+}
+
+/// A client's job sites, as a document's form offers them.
+async fn site_choices(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    let sql = "SELECT id, libelle, adresse, code_postal, ville FROM contact_site WHERE company_id = $1 AND contact_id = $2 AND archived = FALSE ORDER BY id";
+    let rows: Vec<(i64, String, String, String, String)> =
+        on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, libelle, adresse, code_postal, ville)| {
+            (id, crate::contacts::model::SiteView { id, libelle, adresse, code_postal, ville }.label())
+        })
+        .collect())
+}
+
+/// A document's job site must be one of its client's, not archived.
+async fn check_site(tx: &mut Tx, tenant: &Tenant, contact_id: i64, site_id: Option<i64>) -> Result<(), AppError> {
+    let Some(site) = site_id else { return Ok(()) };
+    let sql = "SELECT COUNT(*) FROM contact_site WHERE company_id = $1 AND contact_id = $2 AND id = $3 AND archived = FALSE";
+    let n: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(contact_id).bind(site).fetch_one(c).await)
+        .map_err(internal)?;
+    if n == 0 {
+        return Err(AppError::invalid("site_id", "Cette adresse de chantier n'est pas celle de ce client."));
+    }
+    Ok(())
 }
 
 /// The unpaid TTC of a client's issued factures.
@@ -274,6 +307,15 @@ async fn check_legal(tx: &mut Tx, tenant: &Tenant, doc: &DocRow, confirm_reduced
             "L'entreprise est en franchise en base de TVA (art. 293 B du CGI) : mettez les lignes à 0 % de TVA avant d'émettre.",
         ));
     }
+    let autoliquidation: bool =
+        on_conn!(tx, c => sqlx::query_scalar("SELECT autoliquidation FROM document WHERE company_id = $1 AND id = $2").bind(tenant.company_id()).bind(doc.id).fetch_one(c).await)
+            .map_err(internal)?;
+    if autoliquidation && (!header.professional || header.client_tva.is_empty()) {
+        return Err(AppError::invalid(
+            "autoliquidation",
+            "Autoliquidation : le client doit être un professionnel avec son N° TVA intracommunautaire (Fiche contact).",
+        ));
+    }
     if header.professional && !confirm_reduced && lines.iter().any(|l| matches!(l.vat_bp, 550 | 1000)) {
         return Err(AppError::invalid(
             "taux_reduit",
@@ -341,7 +383,11 @@ pub async fn derive(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, kind: K
     let lines = lines_of_tx(tx, tenant, id).await?;
     let today = crate::fmt::today_paris();
     let due = format_date(parse_date(&today).unwrap_or(0) + DEFAULT_TERM_DAYS);
-    let input = DocumentInput { kind, doc_date: today, due_date: due, lines };
+    let (work_date, site_id, autoliquidation): (String, Option<i64>, bool) = on_conn!(tx, c => sqlx::query_as(
+        "SELECT work_date, site_id, autoliquidation FROM document WHERE company_id = $1 AND id = $2")
+        .bind(tenant.company_id()).bind(id).fetch_one(c).await)
+    .map_err(internal)?;
+    let input = DocumentInput { kind, doc_date: today, due_date: due, lines, work_date, site_id, autoliquidation };
     create_draft(tx, tenant, user_id, doc.contact_id, &input, Some(id)).await
 }
 
@@ -432,6 +478,19 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
     let (nom, prenom, societe, source_number): (String, String, String, Option<String>) =
         on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await)
             .map_err(internal)?;
+    let xsql = "SELECT d.work_date, d.site_id, d.autoliquidation, s.adresse, s.code_postal, s.ville FROM document d \
+                LEFT JOIN contact_site s ON s.company_id = d.company_id AND s.id = d.site_id WHERE d.company_id = $1 AND d.id = $2";
+    #[derive(sqlx::FromRow)]
+    struct Extra {
+        work_date: String,
+        site_id: Option<i64>,
+        autoliquidation: bool,
+        adresse: Option<String>,
+        code_postal: Option<String>,
+        ville: Option<String>,
+    }
+    let x: Extra = on_conn!(tx, c => sqlx::query_as(xsql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+    let site = x.adresse.map(|a| format!("{a}, {} {}", x.code_postal.unwrap_or_default(), x.ville.unwrap_or_default()).trim().to_string());
     Ok(DocumentView {
         id: d.id,
         contact_id: d.contact_id,
@@ -449,6 +508,11 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
         credited: d.credited,
         litige: d.litige,
         payments: pays.into_iter().map(|(paid_on, amount, method)| PaymentView { paid_on, amount, method }).collect(),
+        work_date: x.work_date,
+        site_id: x.site_id,
+        site,
+        autoliquidation: x.autoliquidation,
+        site_choices: site_choices(tx, tenant, d.contact_id).await?,
     })
 }
 
@@ -521,6 +585,7 @@ pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Port
             .into_iter()
             .map(|(id, name, size, at)| FileSummary { id, name, size, created_at: crate::fmt::datetime_fr(at) })
             .collect(),
+        site_choices: crate::contacts::store::sites_of(db, tenant, contact_id).await?.into_iter().map(|s| (s.id, s.label())).collect(),
     })
 }
 

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::documents::api::*;
-use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, VAT_RATES, vat_label};
+use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, UNITS, VAT_RATES, vat_label};
 use crate::error::AppError;
 use crate::fmt::{cents_field, date_fr, euros, milli_fr};
 use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, load, path, query_param};
@@ -108,10 +108,10 @@ pub fn PorteDocPage() -> impl IntoView {
     }
 }
 
-const DOC_FIELDS: &[&str] = &["kind", "doc_date", "due_date", "lines"];
+const DOC_FIELDS: &[&str] = &["kind", "doc_date", "due_date", "lines", "work_date", "site_id", "autoliquidation"];
 
-/// The fields of a document form: dates, then the lines (existing + empty rows).
-fn document_fields(f: DocumentForm, error: Option<AppError>) -> impl IntoView {
+/// The fields of a document form: dates, job site, then the lines (existing + empty rows).
+fn document_fields(f: DocumentForm, sites: Vec<(i64, String)>, error: Option<AppError>) -> impl IntoView {
     let typed = |name: &str| -> Vec<String> {
         match &error {
             Some(AppError::Invalid { values, .. }) if !values.is_empty() => {
@@ -121,11 +121,14 @@ fn document_fields(f: DocumentForm, error: Option<AppError>) -> impl IntoView {
         }
     };
     let has_typed = matches!(&error, Some(AppError::Invalid { values, .. }) if !values.is_empty());
-    let (des, qty, pu, vat) = if has_typed {
-        (typed("designation[]"), typed("quantity[]"), typed("unit_price[]"), typed("vat[]"))
+    let (des, qty, pu, vat, units) = if has_typed {
+        (typed("designation[]"), typed("quantity[]"), typed("unit_price[]"), typed("vat[]"), typed("unit[]"))
     } else {
-        (f.designation.clone(), f.quantity.clone(), f.unit_price.clone(), f.vat.clone())
+        (f.designation.clone(), f.quantity.clone(), f.unit_price.clone(), f.vat.clone(), f.unit.clone())
     };
+    let typed_one = |name: &str, stored: String| if has_typed { typed(name).into_iter().next().unwrap_or_default() } else { stored };
+    let site_now = typed_one("site_id", f.site_id.clone());
+    let autoliquidation = !typed_one("autoliquidation", f.autoliquidation.clone().unwrap_or_default()).is_empty();
     let rows = (des.len() + 3).clamp(5, LINES_MAX);
     let lines_error = error.as_ref().and_then(|e| e.for_field("lines"));
     let rows_view = (0..rows)
@@ -133,10 +136,16 @@ fn document_fields(f: DocumentForm, error: Option<AppError>) -> impl IntoView {
             let get = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
             let vat_now = get(&vat);
             let vat_now = if vat_now.is_empty() { "2000".to_string() } else { vat_now };
+            let unit_now = get(&units);
             view! {
                 <tr>
                     <td><input type="text" name="designation[]" value=get(&des) aria-label=format!("Désignation, ligne {}", i + 1) /></td>
                     <td><input type="text" inputmode="decimal" name="quantity[]" value=get(&qty) aria-label=format!("Quantité, ligne {}", i + 1) size="6" /></td>
+                    <td>
+                        <select name="unit[]" aria-label=format!("Unité, ligne {}", i + 1)>
+                            {UNITS.iter().map(|u| view! { <option value=*u selected=*u == unit_now>{*u}</option> }).collect_view()}
+                        </select>
+                    </td>
                     <td><input type="text" inputmode="decimal" name="unit_price[]" value=get(&pu) aria-label=format!("Prix unitaire HT, ligne {}", i + 1) size="9" /></td>
                     <td>
                         <select name="vat[]" aria-label=format!("TVA, ligne {}", i + 1)>
@@ -157,12 +166,21 @@ fn document_fields(f: DocumentForm, error: Option<AppError>) -> impl IntoView {
         <div class="row">
             <Field name="doc_date" label="Date" kind="date" value=f.doc_date.clone() error=error.clone() />
             <Field name="due_date" label="Échéance" kind="date" value=f.due_date.clone() error=error.clone() />
+            <Field name="work_date" label="Date des travaux" kind="date" value=f.work_date.clone() error=error.clone() hint="Si elle diffère de la date" />
         </div>
+        <div class="field">
+            <label for="f-site_id">"Adresse de chantier"</label>
+            <select id="f-site_id" name="site_id">
+                <option value="" selected=site_now.is_empty()>"Adresse du client"</option>
+                {sites.into_iter().map(|(id, l)| { let v = id.to_string(); let sel = v == site_now; view! { <option value=v selected=sel>{l}</option> } }).collect_view()}
+            </select>
+        </div>
+        <div class="check"><input type="checkbox" id="autoliquidation" name="autoliquidation" value="on" checked=autoliquidation /><label for="autoliquidation">"Autoliquidation (sous-traitance BTP)"</label></div>
         <fieldset>
             <legend>"Lignes"</legend>
             {lines_error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             <table class="lines">
-                <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"Prix unitaire HT (€)"</th><th>"TVA"</th></tr></thead>
+                <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"Unité"</th><th>"Prix unitaire HT (€)"</th><th>"TVA"</th></tr></thead>
                 <tbody>{rows_view}</tbody>
             </table>
         </fieldset>
@@ -184,7 +202,7 @@ pub fn DocumentNewPage() -> impl IntoView {
                 <h1>{format!("{heading} — {}", p.contact_name)}</h1>
                 <form method="post" action={path::<CreateDocument>()} class="card wide">
                     <input type="hidden" name="contact_id" value=p.contact_id />
-                    {document_fields(f, error.clone())}
+                    {document_fields(f, p.site_choices.clone(), error.clone())}
                     <p class="hint">"L'échéance vide vaut 30 jours après la date (60 au plus)."</p>
                     <button type="submit">"Enregistrer"</button>
                 </form>
@@ -214,6 +232,10 @@ fn draft_form(d: &DocumentView) -> DocumentForm {
         quantity: d.lines.iter().map(|l| milli_fr(l.quantity_milli)).collect(),
         unit_price: d.lines.iter().map(|l| cents_field(l.unit_price)).collect(),
         vat: d.lines.iter().map(|l| l.vat_bp.to_string()).collect(),
+        unit: d.lines.iter().map(|l| l.unit.clone()).collect(),
+        work_date: d.work_date.clone(),
+        site_id: d.site_id.map(|i| i.to_string()).unwrap_or_default(),
+        autoliquidation: d.autoliquidation.then(|| "on".into()),
     }
 }
 
@@ -304,7 +326,7 @@ pub fn DocumentPage() -> impl IntoView {
                         <form method="post" action={path::<UpdateDocument>()} class="card wide" aria-label="Modifier le brouillon">
                             <h2>"Modifier le brouillon"</h2>
                             <input type="hidden" name="id" value=d.id />
-                            {document_fields(f, update_error.clone())}
+                            {document_fields(f, d.site_choices.clone(), update_error.clone())}
                             <button type="submit">"Enregistrer"</button>
                         </form>
                     }

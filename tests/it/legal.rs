@@ -265,6 +265,97 @@ async fn mentions_by_document_and_client(b: Backend) {
         );
         lacks(&t, &[mediateur]);
     }
+    // Sub-contracted building work for a professional: reverse charge, a job site, the
+    // date of the work, units.
+    let site = admin
+        .call(
+            "contacts/add_site",
+            &[
+                ("contact_id", &pro),
+                ("site_libelle", "Résidence Les Tilleuls"),
+                ("site_adresse", "12 rue des Tilleuls"),
+                ("site_code_postal", "69100"),
+                ("site_ville", "Villeurbanne"),
+            ],
+        )
+        .await;
+    assert_eq!(site.status, 200, "{}", site.body);
+    let site = site.body;
+    let form = |vat: &'static str| {
+        vec![
+            ("contact_id", pro.clone()),
+            ("kind", "facture".to_string()),
+            ("doc_date", "2026-01-05".to_string()),
+            ("due_date", "2026-02-04".to_string()),
+            ("work_date", "2025-12-18".to_string()),
+            ("site_id", site.clone()),
+            ("autoliquidation", "on".to_string()),
+            ("designation[]", "Pose de cloisons".to_string()),
+            ("quantity[]", "12,5".to_string()),
+            ("unit[]", "h".to_string()),
+            ("unit_price[]", "45".to_string()),
+            ("vat[]", vat.to_string()),
+        ]
+    };
+    let call = |f: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.call("documents/create", &f).await
+        }
+    };
+    assert_eq!(call(form("2000")).await.invalid().0, "autoliquidation", "no VAT in autoliquidation");
+    let r = call(form("0")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let st = r.body;
+    issue(&admin, &st).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{st}/pdf")).await {
+        has(
+            &t,
+            &[
+                "Autoliquidation – TVA due par le preneur assujetti (art. 283-2 nonies du CGI)",
+                "N° TVA intracommunautaire du client : FR96552100554",
+                "Adresse des travaux : Résidence Les Tilleuls — 12 rue des Tilleuls, 69100 Villeurbanne",
+                "Date de réalisation des travaux : 18/12/2025",
+                "12,5 h",
+                "Net à payer",
+            ],
+        );
+        lacks(&t, &["Total TVA", certification]);
+    }
+    // Without the client's VAT number, no autoliquidation.
+    let bare = new_client(&admin, "SansTVA", true, &[("siren", "443 061 841")]).await;
+    let r = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &bare),
+                ("kind", "facture"),
+                ("autoliquidation", "on"),
+                ("designation[]", "Pose"),
+                ("unit_price[]", "10"),
+                ("vat[]", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.invalid().0, "autoliquidation");
+    // Another client's job site is refused.
+    let r = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &part),
+                ("kind", "devis"),
+                ("site_id", &site),
+                ("designation[]", "Pose"),
+                ("unit_price[]", "10"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.invalid().0, "site_id");
+
     // A bad client identifier is refused beside its field, nothing saved.
     let r = admin
         .call("contacts/create", &[("statut", "client"), ("nom", "Faux"), ("type_client", "professionnel"), ("tva_intra", "FR00552100554")])
