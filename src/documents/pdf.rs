@@ -255,12 +255,7 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
         l.down(14.0, 0.0);
         l.text(LEFT, 10.0, false, format!("Date de réalisation des travaux : {}", date_fr(&d.work_date)));
     }
-    if let Some(site) = &d.site {
-        for part in wrap(&format!("Adresse des travaux : {site}"), 10.0, 270.0) {
-            l.down(14.0, 0.0);
-            l.text(LEFT, 10.0, false, part);
-        }
-    }
+
     // Client block on the right.
     let mut cy = top + 18.0;
     for (i, line) in client_lines(h).iter().enumerate() {
@@ -270,6 +265,13 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
         }
     }
     l.y = l.y.max(cy);
+    if let Some(site) = &d.site {
+        l.down(10.0, 0.0);
+        for part in wrap(&format!("Adresse des travaux : {site}"), 10.0, RIGHT - LEFT) {
+            l.down(14.0, 0.0);
+            l.text(LEFT, 10.0, false, part);
+        }
+    }
     // Lines.
     let (c_qty, c_unit, c_pu, c_vat, c_total) = (325.0, 332.0, 430.0, 480.0, RIGHT);
     l.down(30.0, 40.0);

@@ -478,19 +478,32 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
     let (nom, prenom, societe, source_number): (String, String, String, Option<String>) =
         on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await)
             .map_err(internal)?;
-    let xsql = "SELECT d.work_date, d.site_id, d.autoliquidation, s.adresse, s.code_postal, s.ville FROM document d \
+    let xsql = "SELECT d.work_date, d.site_id, d.autoliquidation, s.libelle, s.adresse, s.code_postal, s.ville FROM document d \
                 LEFT JOIN contact_site s ON s.company_id = d.company_id AND s.id = d.site_id WHERE d.company_id = $1 AND d.id = $2";
     #[derive(sqlx::FromRow)]
     struct Extra {
         work_date: String,
         site_id: Option<i64>,
         autoliquidation: bool,
+        libelle: Option<String>,
         adresse: Option<String>,
         code_postal: Option<String>,
         ville: Option<String>,
     }
     let x: Extra = on_conn!(tx, c => sqlx::query_as(xsql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
-    let site = x.adresse.map(|a| format!("{a}, {} {}", x.code_postal.unwrap_or_default(), x.ville.unwrap_or_default()).trim().to_string());
+    let site = match (x.site_id, x.adresse) {
+        (Some(id), Some(adresse)) => Some(
+            crate::contacts::model::SiteView {
+                id,
+                libelle: x.libelle.unwrap_or_default(),
+                adresse,
+                code_postal: x.code_postal.unwrap_or_default(),
+                ville: x.ville.unwrap_or_default(),
+            }
+            .label(),
+        ),
+        _ => None,
+    };
     Ok(DocumentView {
         id: d.id,
         contact_id: d.contact_id,

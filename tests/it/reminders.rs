@@ -119,7 +119,7 @@ async fn levels_once_skips_confirmed_and_bad_input(b: Backend) {
             "{flat}"
         );
         assert!(flat.contains("R1 du"), "earlier reminders are listed: {flat}");
-        assert!(flat.contains("procédure judiciaire"), "{flat}");
+        assert!(flat.contains("injonction de payer"), "what follows is said: {flat}");
         assert!(flat.contains("Facture F-2026-00001"), "{flat}");
     }
     let (status, _, _) = admin.get_bytes(&format!("/relances/{r1}/pdf")).await;

@@ -1,0 +1,111 @@
+//! `ouvrage bench-documents` (`make bench-documents`): the time to draw a document's PDF,
+//! a 200-line invoice (four VAT rates, long designations, a logo) beside a 1-line one in
+//! the same run. Drawing needs no database: the document and its header are built here as
+//! the store would read them. Goal (issue 28): the 200-line invoice in ≤ 150 ms.
+
+use std::time::Instant;
+
+use crate::company::model::IdentityForm;
+use crate::documents::model::{DocumentView, Kind, Line, Status, totals};
+use crate::documents::store::Header;
+
+fn header(logo: Option<Vec<u8>>) -> Header {
+    let form = IdentityForm {
+        raison_sociale: "Dupont Chauffage".into(),
+        forme_juridique: "SARL".into(),
+        capital_social: "10 000".into(),
+        siren: "443 061 841".into(),
+        siret: "443 061 841 00047".into(),
+        registre: "rcs".into(),
+        registre_ville: "Lyon".into(),
+        tva_intra: "FR64443061841".into(),
+        adresse: "3 rue du Port".into(),
+        code_postal: "69002".into(),
+        ville: "Lyon".into(),
+        iban: "FR7630006000011234567890189".into(),
+        bic: "BNPAFRPP".into(),
+        decennale_assureur: "Mutuelle du Bâtiment".into(),
+        decennale_contrat: "DEC-2026-4411".into(),
+        decennale_adresse: "8 avenue des Assureurs, 69003 Lyon".into(),
+        decennale_couverture: "France métropolitaine".into(),
+        mediateur_nom: "Médiateur du Bâtiment".into(),
+        mediateur_site: "www.mediateur-batiment.fr".into(),
+        escompte: "non".into(),
+        ..Default::default()
+    };
+    let seller = form.parse().unwrap_or_default();
+    Header {
+        seller,
+        logo: logo.map(|l| ("image/png".to_string(), l)),
+        client: vec!["Bâtisseurs Réunis SAS".into(), "5 place Bellecour".into(), "69002 Lyon".into()],
+        professional: true,
+        client_siren: "552100554".into(),
+        client_tva: "FR96552100554".into(),
+    }
+}
+
+fn invoice(n: usize) -> DocumentView {
+    const RATES: [i64; 4] = [2000, 1000, 550, 2000];
+    let lines: Vec<Line> = (0..n)
+        .map(|i| Line {
+            designation: format!(
+                "Poste {} : fourniture et pose de radiateur acier à eau chaude, robinet thermostatique, raccordement cuivre et essais d'étanchéité",
+                i + 1
+            ),
+            quantity_milli: 1000 + (i as i64 % 7) * 500,
+            unit: ["u", "m", "h", "forfait"][i % 4].into(),
+            unit_price: 12_345 + i as i64 * 17,
+            vat_bp: RATES[i % 4],
+        })
+        .collect();
+    DocumentView {
+        id: 1,
+        contact_id: 1,
+        contact_name: "Bâtisseurs Réunis SAS".into(),
+        kind: Kind::Facture,
+        number: Some("F-2026-00042".into()),
+        status: Status::Emise,
+        doc_date: "2026-12-05".into(),
+        due_date: "2027-01-04".into(),
+        source_id: None,
+        source_number: None,
+        totals: totals(&lines),
+        lines,
+        paid: 0,
+        credited: 0,
+        litige: false,
+        payments: Vec::new(),
+        work_date: String::new(),
+        site_id: None,
+        site: Some("Résidence Les Tilleuls — 12 rue des Tilleuls, 69100 Villeurbanne".into()),
+        autoliquidation: false,
+        site_choices: Vec::new(),
+    }
+}
+
+/// Draws each document `runs` times; prints the median and the slowest, in milliseconds.
+pub fn run(logo: Option<Vec<u8>>, runs: usize) {
+    let h = header(logo);
+    println!("PDF d'une facture ({} tirages chacune, logo {})", runs, if h.logo.is_some() { "oui" } else { "non" });
+    for n in [1, 200] {
+        let doc = invoice(n);
+        let _ = crate::documents::pdf::render(&h, &doc); // warm-up: fonts parsed once
+        let mut ms: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let bytes = crate::documents::pdf::render(&h, &doc);
+                std::hint::black_box(bytes.len());
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let size = crate::documents::pdf::render(&h, &doc).len();
+        println!(
+            "  {n:>3} ligne(s) : médiane {:.1} ms, max {:.1} ms, {} Ko{}",
+            ms[ms.len() / 2],
+            ms[ms.len() - 1],
+            size / 1024,
+            if n == 200 { " (objectif ≤ 150 ms)" } else { "" }
+        );
+    }
+}
