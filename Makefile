@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-load bench-instructions bench-hostile cluster
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-documents bench-load bench-instructions bench-hostile cluster
 
 run: setup
 	cargo leptos serve
@@ -116,6 +116,11 @@ bench-import:
 # The server's report (docs/performance.md): start-up and RSS, then wrk with 64
 # connections, 60 s each, on the 1M-contact SQLite database — a static file (baseline), the
 # client «Accueil», the search server function, the dashboard — and the bundle's sizes.
+# A 200-line invoice's PDF (four VAT rates, a logo) beside a 1-line one (docs/company.md).
+bench-documents:
+	cargo build --release --features ssr --bin ouvrage
+	$(CARGO_TARGET_DIR)/release/ouvrage bench-documents --logo bench/logo.png --runs 30
+
 bench-load: setup
 	cargo leptos build --release --precompress
 	bash bench/load.sh

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clients") view=ClientsPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/nouveau") view=ContactNewPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/doublons") view=DuplicatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/clients/types-a-verifier") view=crate::contacts::ui::TypesToReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/importer") view=crate::imports::ui::ImportsPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/importer/:id") view=crate::imports::ui::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/fusion") view=MergeContactsPage ssr=SsrMode::Async />

@@ -202,8 +202,12 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
                 db.close().await;
             }
         }
+        "bench-documents" => {
+            let logo = arg(args, "--logo").map(|p| std::fs::read(&p).unwrap_or_else(|e| fail(&format!("logo {p} : {e}"))));
+            ouvrage::server::bench_documents::run(logo, number("--runs", 30));
+        }
         other => fail(&format!(
-            "commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import)"
+            "commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import, bench-documents)"
         )),
     }
 }

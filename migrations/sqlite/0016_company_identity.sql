@@ -50,6 +50,8 @@ ALTER TABLE contact ADD COLUMN type_a_verifier BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE contact ADD COLUMN siren TEXT NOT NULL DEFAULT '';
 ALTER TABLE contact ADD COLUMN siret TEXT NOT NULL DEFAULT '';
 ALTER TABLE contact ADD COLUMN tva_intra TEXT NOT NULL DEFAULT '';
+-- «Doublon possible»: the same SIREN is one legal person.
+CREATE INDEX contact_siren ON contact(company_id, siren) WHERE siren <> '';
 UPDATE contact SET type_client = CASE WHEN societe <> '' THEN 'professionnel' ELSE 'particulier' END, type_a_verifier = TRUE;
 
 -- «Adresses de chantier»: where the work is done (a document's performance address).

@@ -97,6 +97,14 @@ pub async fn update_contact(id: i64, #[server(flatten)] form: ContactForm) -> Re
     Ok(())
 }
 
+/// «Types de client à vérifier»: the records whose «Particulier» / «Professionnel» was set
+/// by the migration's rule, not chosen (id, name, société); 500 at most.
+#[server(prefix = "/api", endpoint = "contacts/types_to_review")]
+pub async fn types_to_review() -> Result<Vec<(i64, String, bool)>, AppError> {
+    let cx = crate::auth::session::ctx().await?;
+    crate::contacts::store::types_to_review(&cx.db, &cx.tenant).await
+}
+
 /// «Adresses de chantier» › «Ajouter».
 #[server(prefix = "/api", endpoint = "contacts/add_site")]
 pub async fn add_site(

@@ -476,3 +476,17 @@ pub async fn archive_site(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id
     }
     crate::db::audit(tx, tenant, Some(user_id), "contact", contact_id, "site_archived", &site_id.to_string()).await
 }
+
+/// The contacts whose type the migration set (`type_a_verifier`): (id, title, professional).
+pub async fn types_to_review(db: &Db, tenant: &Tenant) -> Result<Vec<(i64, String, bool)>, AppError> {
+    let sql = "SELECT id, nom, prenom, societe, type_client FROM contact WHERE company_id = $1 AND type_a_verifier = TRUE AND statut <> 'corbeille' \
+               ORDER BY nom, prenom, id LIMIT 500";
+    let rows: Vec<(i64, String, String, String, String)> =
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_all(c).await).map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, nom, prenom, societe, kind)| {
+            (id, crate::contacts::model::contact_title(&nom, &prenom, &societe), kind == "professionnel")
+        })
+        .collect())
+}

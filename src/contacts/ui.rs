@@ -467,3 +467,27 @@ pub fn ContactTabs(id: i64, current: ContactTab) -> impl IntoView {
         }
     })
 }
+
+/// «Types de client à vérifier»: records made before «Particulier» / «Professionnel» was
+/// asked, whose type was deduced from «Société»; each opens its card to choose.
+#[component]
+pub fn TypesToReviewPage() -> impl IntoView {
+    view! {
+        <Title text="Types de client à vérifier — Ouvrage" />
+        <h1>"Types de client à vérifier"</h1>
+        <p>"Le type de ces fiches a été déduit de la société lors de la mise à jour : ouvrez chacune, choisissez « Particulier » ou « Professionnel » et validez."</p>
+        {load(crate::contacts::api::types_to_review, |rows| {
+            if rows.is_empty() {
+                view! { <p>"Aucune fiche à vérifier."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="list">
+                        {rows.into_iter().map(|(id, title, pro)| view! {
+                            <li><a href=format!("/clients/{id}/modifier")>{title}</a>{if pro { " — déduit : professionnel" } else { " — déduit : particulier" }}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }
+        })}
+    }
+}

@@ -17,6 +17,7 @@ pub async fn check_duplicates(
     #[server(default)] ville: String,
     #[server(default)] email: String,
     #[server(default)] phones: Vec<String>,
+    #[server(default)] siren: String,
     #[server(default)] exclude: Option<i64>,
 ) -> Result<Vec<Candidate>, AppError> {
     use crate::duplicates::score::Person;
@@ -32,6 +33,7 @@ pub async fn check_duplicates(
         ville: cut(ville),
         email: cut(email),
         phones: phones.into_iter().take(crate::contacts::model::PHONES_MAX).map(cut).collect(),
+        siren: crate::company::check::siren(&siren).unwrap_or_default(),
     };
     crate::duplicates::store::candidates(&cx.db, &cx.tenant, &typed, exclude).await
 }

@@ -23,6 +23,8 @@ pub struct Person {
     pub ville: String,
     pub email: String,
     pub phones: Vec<String>,
+    /// A professional's SIREN (compact), or empty.
+    pub siren: String,
 }
 
 /// Normalised forms, computed once per contact.
@@ -39,6 +41,7 @@ pub struct Norm {
     pub city: String,
     pub email: String,
     pub phones: BTreeSet<String>,
+    pub siren: String,
 }
 
 const PARTICLES: [&str; 12] = ["de", "du", "des", "la", "le", "les", "d", "l", "van", "von", "der", "di"];
@@ -76,6 +79,7 @@ pub fn normalise(p: &Person) -> Norm {
         city: fold(&p.ville),
         email: p.email.trim().to_lowercase(),
         phones: p.phones.iter().filter_map(|x| e164(x)).collect(),
+        siren: p.siren.trim().to_string(),
     }
 }
 
@@ -130,6 +134,13 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
         // Alone it is worth a warning (a household's landline, a mistyped name).
         points += LIKELY as i32;
         reasons.push("même téléphone".to_string());
+    }
+    // One SIREN is one legal person: strong evidence (a group's establishments share it,
+    // so the rest of the score still decides «certain»).
+    let same_siren = !a.siren.is_empty() && a.siren == b.siren;
+    if same_siren {
+        points += LIKELY as i32;
+        reasons.push("même SIREN".to_string());
     }
     let first_names_differ = !a.prenom.is_empty() && !b.prenom.is_empty() && similarity(&a.prenom, &b.prenom) < 0.85;
     if !a.email.is_empty() && a.email == b.email {
@@ -250,6 +261,9 @@ pub fn keys(n: &Norm) -> Vec<String> {
     if n.address.len() >= 10 {
         k.push(format!("g:{}", n.address));
     }
+    if !n.siren.is_empty() {
+        k.push(format!("s:{}", n.siren));
+    }
     k.sort();
     k.dedup();
     k
@@ -270,6 +284,7 @@ mod tests {
             ville: ville.into(),
             email: email.into(),
             phones: if phone.is_empty() { vec![] } else { vec![phone.into()] },
+            siren: String::new(),
         })
     }
 
@@ -342,5 +357,17 @@ mod tests {
         // Another first name a letter away is still someone else.
         let e = p("Roux", "Jean", "69003", "Lyon", "", "");
         assert!(score(&a, &e).0 < LIKELY || score(&a, &e).1.iter().all(|r| r != "même nom"));
+    }
+
+    #[test]
+    fn one_siren_is_one_legal_person() {
+        let mut a = p("Alpha Bâtiment", "", "69002", "Lyon", "", "");
+        let mut b = p("Bâtir Ensemble", "", "69002", "Lyon", "", "");
+        assert!(score(&a, &b).0 < LIKELY, "different names alone");
+        a.siren = "552100554".into();
+        b.siren = "552100554".into();
+        let (s, reasons) = score(&a, &b);
+        assert!(s >= LIKELY && reasons.contains(&"même SIREN".to_string()), "{s} {reasons:?}");
+        assert!(keys(&a).contains(&"s:552100554".to_string()), "the SIREN brings them together");
     }
 }

@@ -374,7 +374,7 @@ async fn not_duplicates(db: &Db, tenant: &Tenant) -> Result<HashSet<(i64, i64)>,
     Ok(rows.into_iter().collect())
 }
 
-type PersonRow = (i64, String, String, String, String, String, String, String);
+type PersonRow = (i64, String, String, String, String, String, String, String, String);
 
 /// Clients and prospects as the detector sees them: all of the company's, or those of `ids`.
 pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec<Person>, AppError> {
@@ -386,7 +386,7 @@ pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec
         Some(_) => format!(" AND {column} IN (SELECT ids.value FROM {})", db.dialect().id_list("$2", "ids")),
     };
     let sql = format!(
-        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email FROM contact WHERE company_id = $1 AND statut <> 'corbeille'{} ORDER BY id",
+        "SELECT id, nom, prenom, societe, adresse, code_postal, ville, email, siren FROM contact WHERE company_id = $1 AND statut <> 'corbeille'{} ORDER BY id",
         only("id")
     );
     let psql = format!(
@@ -405,8 +405,9 @@ pub async fn people(db: &Db, tenant: &Tenant, ids: Option<&[i64]>) -> Result<Vec
     }
     Ok(rows
         .into_iter()
-        .map(|(id, nom, prenom, societe, adresse, code_postal, ville, email)| Person {
+        .map(|(id, nom, prenom, societe, adresse, code_postal, ville, email, siren)| Person {
             id,
+            siren,
             nom,
             prenom,
             societe,
@@ -558,6 +559,13 @@ pub async fn candidates(db: &Db, tenant: &Tenant, typed: &Person, exclude: Optio
         queries.push(typed.email.clone());
     }
     let mut ids: Vec<i64> = Vec::new();
+    // The same SIREN: one legal person.
+    if !typed.siren.is_empty() {
+        let sql = "SELECT id FROM contact WHERE company_id = $1 AND siren = $2 AND statut <> 'corbeille' ORDER BY id LIMIT 20";
+        let same: Vec<i64> =
+            on_pool!(db, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(&typed.siren).fetch_all(c).await).map_err(internal)?;
+        ids.extend(same.into_iter().filter(|id| Some(*id) != exclude));
+    }
     for q in queries.iter().filter(|q| !q.trim().is_empty()) {
         for h in crate::search::store::search(db, tenant, q, 20).await? {
             if Some(h.id) != exclude && !ids.contains(&h.id) {

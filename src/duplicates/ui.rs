@@ -159,8 +159,8 @@ pub fn DuplicateWatch(#[prop(optional)] exclude: Option<i64>, children: Children
                 if let Some(div) = root.get_untracked().filter(|_| generation.get_value() == ticket) {
                     let values = form_values(&div);
                     leptos::task::spawn_local(async move {
-                        let [nom, prenom, societe, adresse, code_postal, ville, email] = values.0;
-                        let found = check_duplicates(nom, prenom, societe, adresse, code_postal, ville, email, values.1, exclude)
+                        let [nom, prenom, societe, adresse, code_postal, ville, email, siren] = values.0;
+                        let found = check_duplicates(nom, prenom, societe, adresse, code_postal, ville, email, values.1, siren, exclude)
                             .await
                             .unwrap_or_default();
                         if generation.get_value() == ticket {
@@ -201,7 +201,7 @@ pub fn DuplicateWatch(#[prop(optional)] exclude: Option<i64>, children: Children
 
 /// The identity fields and phones typed in the form around `div`.
 #[cfg(feature = "hydrate")]
-fn form_values(div: &web_sys::HtmlDivElement) -> ([String; 7], Vec<String>) {
+fn form_values(div: &web_sys::HtmlDivElement) -> ([String; 8], Vec<String>) {
     use wasm_bindgen::JsCast;
     let value = |name: &str| -> String {
         div.query_selector(&format!("[name=\"{name}\"]"))
@@ -219,5 +219,17 @@ fn form_values(div: &web_sys::HtmlDivElement) -> ([String; 7], Vec<String>) {
             }
         }
     }
-    ([value("nom"), value("prenom"), value("societe"), value("adresse"), value("code_postal"), value("ville"), value("email")], phones)
+    (
+        [
+            value("nom"),
+            value("prenom"),
+            value("societe"),
+            value("adresse"),
+            value("code_postal"),
+            value("ville"),
+            value("email"),
+            value("siren"),
+        ],
+        phones,
+    )
 }

@@ -69,6 +69,17 @@ pub fn row_input(
             "telephone" => f.phones.push(phone(v)),
             "email" => f.email = v.clone(),
             "notes" => f.notes = v.clone(),
+            "type_client" => {
+                f.type_client = match crate::search::text::fold(v).as_str() {
+                    "professionnel" | "pro" | "entreprise" | "societe" | "b2b" => "professionnel",
+                    "particulier" | "part" | "prive" | "b2c" => "particulier",
+                    _ => return Err(format!("Type de client inconnu : « {v} » (Particulier ou Professionnel).")),
+                }
+                .into()
+            }
+            "siren" => f.siren = v.clone(),
+            "siret" => f.siret = v.clone(),
+            "tva_intra" => f.tva_intra = v.clone(),
             q => {
                 let id = q.strip_prefix('q').and_then(|id| id.parse::<i64>().ok());
                 let Some(q) = questions.iter().find(|x| Some(x.id) == id && !x.retired) else { continue };
@@ -77,6 +88,11 @@ pub fn row_input(
                 }
             }
         }
+    }
+    // Without a «Type de client» column, a row with a business identifier is a
+    // professional's (docs/import-export.md).
+    if f.type_client.is_empty() && [&f.siren, &f.siret, &f.tva_intra].iter().any(|v| !v.trim().is_empty()) {
+        f.type_client = "professionnel".into();
     }
     let input = f.parse().map_err(message)?;
     Ok((input, answers))
@@ -93,6 +109,7 @@ fn person(c: &ContactInput) -> Person {
         ville: c.ville.clone(),
         email: c.email.clone(),
         phones: c.phones.clone(),
+        siren: c.ids.siren.clone(),
     }
 }
 

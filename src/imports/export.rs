@@ -14,7 +14,7 @@ use crate::questions::model::{AnswerView, QuestionView};
 /// Contacts read per query.
 const PAGE: i64 = 1000;
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 18] = [
     "Statut",
     "Civilité",
     "Nom",
@@ -29,6 +29,10 @@ const COLUMNS: [&str; 14] = [
     "Téléphone 4",
     "E-mail",
     "Notes",
+    "Type de client",
+    "SIREN",
+    "SIRET",
+    "N° TVA intracommunautaire",
 ];
 
 /// What is exported: a base and the text typed in its «Filtrer» box.
@@ -86,7 +90,8 @@ pub async fn page(
             p.resize(4, String::new());
             let mut cells = vec![label, r.civilite, r.nom, r.prenom, r.societe, r.adresse, r.code_postal, r.ville];
             cells.extend(p);
-            cells.extend([r.email, r.notes]);
+            let kind = if r.type_client == "professionnel" { "Professionnel" } else { "Particulier" };
+            cells.extend([r.email, r.notes, kind.to_string(), r.siren, r.siret, r.tva_intra]);
             cells.extend(questions.iter().map(|q| {
                 answers_of.remove(&(r.id, q.id)).map(|value| AnswerView { question: q.clone(), value }.display()).unwrap_or_default()
             }));

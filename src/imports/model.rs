@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The fields a column can be imported into (besides complementary questions, «q<id>»);
 /// the empty code is «Ignorer».
-pub const FIELDS: [(&str, &str); 11] = [
+pub const FIELDS: [(&str, &str); 15] = [
     ("", "— Ignorer —"),
     ("civilite", "Civilité"),
     ("nom", "Nom"),
@@ -16,6 +16,10 @@ pub const FIELDS: [(&str, &str); 11] = [
     ("telephone", "Téléphone"),
     ("email", "E-mail"),
     ("notes", "Notes"),
+    ("type_client", "Type de client"),
+    ("siren", "SIREN"),
+    ("siret", "SIRET"),
+    ("tva_intra", "N° TVA intracommunautaire"),
 ];
 
 /// One field code per column of the file.

@@ -985,7 +985,7 @@ pub fn guess(header: &str, questions: &[(i64, String)]) -> Option<String> {
     if let Some((id, _)) = questions.iter().find(|(_, label)| fold(label) == h) {
         return Some(format!("q{id}"));
     }
-    const NAMES: [(&str, &[&str]); 9] = [
+    const NAMES: [(&str, &[&str]); 13] = [
         ("nom", &["nom", "nom de famille", "name", "last name", "lastname", "surname", "family name", "nom client", "nom du client"]),
         ("prenom", &["prenom", "first name", "firstname", "given name", "prenom client"]),
         ("civilite", &["civilite", "civ", "titre", "title", "salutation"]),
@@ -998,6 +998,13 @@ pub fn guess(header: &str, questions: &[(i64, String)]) -> Option<String> {
         ("ville", &["ville", "city", "commune", "localite", "town"]),
         ("email", &["mail", "email", "e mail", "courriel", "adresse mail", "adresse email", "adresse e mail", "mel"]),
         ("notes", &["notes", "note", "observations", "commentaire", "commentaires", "remarques", "comments", "comment", "memo"]),
+        ("type_client", &["type de client", "type client", "type", "categorie client"]),
+        ("siren", &["siren", "n siren", "numero siren"]),
+        ("siret", &["siret", "n siret", "numero siret"]),
+        (
+            "tva_intra",
+            &["n tva intracommunautaire", "tva intracommunautaire", "numero de tva", "numero tva", "n tva", "vat", "vat number", "tva"],
+        ),
     ];
     if let Some((field, _)) = NAMES.iter().find(|(_, names)| names.contains(&h.as_str())) {
         return Some(field.to_string());

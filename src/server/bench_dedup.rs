@@ -29,6 +29,7 @@ pub fn generate(n: usize, every: usize, seed: u64) -> (Vec<Person>, HashSet<(i64
             ville: c.ville,
             email: c.email,
             phones: c.phones,
+            siren: c.ids.siren,
         };
         if people.len() % every == 0 && people.len() + 1 < n {
             id += 1;
@@ -126,6 +127,7 @@ pub fn febrl(path: &std::path::Path) -> Result<(f64, f64, f64, usize), String> {
             ville: f[6].to_string(),
             email: String::new(),
             phones: vec![],
+            siren: String::new(),
         });
     }
     let mut truth = HashSet::new();

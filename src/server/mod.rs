@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod bench;
 pub mod bench_dedup;
+pub mod bench_documents;
 pub mod bench_import;
 pub mod bench_load;
 pub mod bench_mail;

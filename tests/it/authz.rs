@@ -63,6 +63,7 @@ const MATRIX: &[Entry] = &[
     ("contacts/get", Session, &[("id", "{contact}")]),
     ("contacts/create", Session, &[("statut", "client"), ("nom", "Intrus")]),
     ("contacts/update", Session, &[("id", "{contact}"), ("statut", "client"), ("nom", "Intrus")]),
+    ("contacts/types_to_review", Session, &[]),
     ("contacts/add_site", Session, &[("contact_id", "{contact}"), ("site_adresse", "1 rue du Chantier"), ("site_ville", "Lyon")]),
     ("contacts/archive_site", Session, &[("contact_id", "{contact}"), ("id", "0")]),
     ("documents/porte_doc", Right("gestion_commerciale"), &[("contact_id", "{contact}")]),

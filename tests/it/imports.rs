@@ -197,7 +197,14 @@ async fn export_then_import_gives_the_same_contacts(b: Backend) {
         ],
         &[("nom", ""), ("societe", "=HYPERLINK(\"http://evil\")"), ("ville", "-Paris"), ("notes", "@SUM(A1)")],
         &[("civilite", "Mme"), ("nom", "O'Neil-Dupré"), ("prenom", "Zoé"), ("code_postal", "2A004"), ("ville", "Ajaccio")],
-        &[("nom", "Lefèvre"), ("societe", "Chauffage \"Lefèvre\" SARL"), ("email", "contact@lefevre.fr")],
+        &[
+            ("nom", "Lefèvre"),
+            ("societe", "Chauffage \"Lefèvre\" SARL"),
+            ("email", "contact@lefevre.fr"),
+            ("type_client", "professionnel"),
+            ("siren", "552 100 554"),
+            ("tva_intra", "FR96552100554"),
+        ],
     ];
     for (i, p) in people.iter().enumerate() {
         let mut form = vec![("statut", "client")];
@@ -214,6 +221,8 @@ async fn export_then_import_gives_the_same_contacts(b: Backend) {
     assert!(original.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""), "formulas are defused: {original}");
     assert!(original.contains(";'-Paris;") && original.contains("'@SUM(A1)"), "{original}");
     assert!(original.contains("Date de mise en service") && original.contains("14/10/2021"));
+    assert!(original.contains("Type de client;SIREN;SIRET;N° TVA intracommunautaire"), "{original}");
+    assert!(original.contains("Professionnel;552100554;;FR96552100554"), "{original}");
     let (status, _, xlsx) = admin.get_bytes("/clients/exporter?format=xlsx&statut=client").await;
     assert_eq!(status, 200);
     assert!(xlsx.starts_with(b"PK\x03\x04"));

@@ -7,7 +7,13 @@ use crate::common;
 
 use crate::common::{Backend, Client, TestApp, post_identity, spawn};
 
-both_databases!(entreprise_checks_and_journals, incomplete_identity_cannot_issue, mentions_by_document_and_client, one_penalty_rate);
+both_databases!(
+    entreprise_checks_and_journals,
+    incomplete_identity_cannot_issue,
+    mentions_by_document_and_client,
+    one_penalty_rate,
+    clients_type_and_identifiers
+);
 
 async fn new_client(c: &Client, nom: &str, pro: bool, extra: &[(&str, &str)]) -> String {
     let mut form = vec![
@@ -415,5 +421,49 @@ async fn one_penalty_rate(b: Backend) {
             }
         }
     }
+    app.finish().await;
+}
+
+/// «Particulier» / «Professionnel» is chosen, a migrated record is to review, a shared SIREN
+/// is a possible duplicate.
+async fn clients_type_and_identifiers(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let a = new_client(&admin, "Alpha", true, &[("siret", "552 100 554 00013")]).await;
+    let got = admin.call("contacts/get", &[("id", &a)]).await.json();
+    assert_eq!(got["ids"]["professionnel"], true);
+    assert_eq!(got["ids"]["siren"], "552100554", "taken from the SIRET");
+    assert_eq!(got["type_to_review"], false, "chosen, not guessed");
+    // A société alone no longer makes a professional.
+    let r = admin.call("contacts/create", &[("statut", "client"), ("nom", "Société seule"), ("societe", "Durand SARL")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = admin.newest_client_id().await.to_string();
+    assert_eq!(admin.call("contacts/get", &[("id", &id)]).await.json()["ids"]["professionnel"], false);
+    // A record from before the type existed says it is to review until saved.
+    ouvrage::on_pool!(&app.db, c => sqlx::query(&format!("UPDATE contact SET type_a_verifier = TRUE WHERE id = {id}")).execute(c).await.map(|r| r.rows_affected())).unwrap();
+    let page = admin.get(&format!("/clients/{id}/modifier")).await;
+    assert!(page.body.contains("Type de client à vérifier"), "the card says it");
+    let list = admin.get("/clients/types-a-verifier").await;
+    assert!(list.body.contains(&format!("/clients/{id}/modifier")) && list.body.contains("Société seule"), "and the list");
+    let r = admin
+        .call(
+            "contacts/update",
+            &[("id", &id), ("statut", "client"), ("nom", "Société seule"), ("societe", "Durand SARL"), ("type_client", "professionnel")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(admin.call("contacts/get", &[("id", &id)]).await.json()["type_to_review"], false);
+    assert!(!admin.get("/clients/types-a-verifier").await.body.contains("Société seule"), "reviewed: off the list");
+    // Another record with the same SIREN, another name and town: «Doublon possible».
+    let found = admin.call("duplicates/check", &[("nom", "Zêta Construction"), ("ville", "Grenoble"), ("siren", "552100554")]).await.json();
+    let hit = found.as_array().unwrap().iter().find(|c| c["id"].to_string() == a).unwrap_or_else(|| panic!("{found}"));
+    assert!(hit["reasons"].as_str().unwrap().contains("même SIREN"), "{hit}");
+    // A particulier carries no business identifier, whatever was typed.
+    let r = admin
+        .call("contacts/create", &[("statut", "client"), ("nom", "Privé"), ("type_client", "particulier"), ("siren", "552 100 554")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = admin.newest_client_id().await.to_string();
+    assert_eq!(admin.call("contacts/get", &[("id", &id)]).await.json()["ids"]["siren"], "");
     app.finish().await;
 }
