@@ -139,7 +139,8 @@ pub fn score(a: &Norm, b: &Norm) -> (u32, Vec<String>) {
     // so the rest of the score still decides «certain»).
     let same_siren = !a.siren.is_empty() && a.siren == b.siren;
     if same_siren {
-        points += LIKELY as i32;
+        // Enough for a warning even in another town (an establishment of the same firm).
+        points += LIKELY as i32 + 20;
         reasons.push("même SIREN".to_string());
     }
     let first_names_differ = !a.prenom.is_empty() && !b.prenom.is_empty() && similarity(&a.prenom, &b.prenom) < 0.85;
@@ -362,12 +363,13 @@ mod tests {
     #[test]
     fn one_siren_is_one_legal_person() {
         let mut a = p("Alpha Bâtiment", "", "69002", "Lyon", "", "");
-        let mut b = p("Bâtir Ensemble", "", "69002", "Lyon", "", "");
-        assert!(score(&a, &b).0 < LIKELY, "different names alone");
+        let mut b = p("Zêta Construction", "", "38000", "Grenoble", "", "");
+        assert!(score(&a, &b).0 < LIKELY, "different names, other town");
         a.siren = "552100554".into();
         b.siren = "552100554".into();
         let (s, reasons) = score(&a, &b);
         assert!(s >= LIKELY && reasons.contains(&"même SIREN".to_string()), "{s} {reasons:?}");
+        assert!(s < CERTAIN, "another town: never certain on the SIREN alone");
         assert!(keys(&a).contains(&"s:552100554".to_string()), "the SIREN brings them together");
     }
 }
