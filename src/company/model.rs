@@ -364,10 +364,7 @@ impl IdentityForm {
         if !CATEGORIES.iter().any(|(c, _)| *c == categorie) {
             return Err(AppError::invalid("categorie", "Catégorie d'opérations inconnue."));
         }
-        let email = text("email", "E-mail", &self.email, 200)?;
-        if !email.is_empty() && !(email.contains('@') && email.contains('.') && !email.contains(' ')) {
-            return Err(AppError::invalid("email", "Adresse e-mail invalide."));
-        }
+        let email = if self.email.trim().is_empty() { String::new() } else { crate::auth::model::parse_email("email", &self.email)? };
         let site_web = text("site_web", "Site internet", &self.site_web, 200)?;
         let mediateur_site = text("mediateur_site", "Site du médiateur", &self.mediateur_site, 200)?;
         for (field, v) in [("site_web", &site_web), ("mediateur_site", &mediateur_site)] {
