@@ -456,7 +456,12 @@ async fn clients_type_and_identifiers(b: Backend) {
     assert!(!admin.get("/clients/types-a-verifier").await.body.contains(&format!("/clients/{id}/modifier")), "reviewed: off the list");
     // Another record with the same SIREN, another name and town: «Doublon possible».
     let found = admin.call("duplicates/check", &[("nom", "Zêta Construction"), ("ville", "Grenoble"), ("siren", "552100554")]).await.json();
-    let hit = found.as_array().unwrap().iter().find(|c| c["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(a.as_str())).unwrap_or_else(|| panic!("{found}"));
+    let hit = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(a.as_str()))
+        .unwrap_or_else(|| panic!("{found}"));
     assert!(hit["reasons"].as_str().unwrap().contains("même SIREN"), "{hit}");
     // A particulier carries no business identifier, whatever was typed.
     let r = admin
