@@ -36,8 +36,9 @@ ALTER TABLE company ADD COLUMN escompte TEXT NOT NULL DEFAULT '';
 -- The demo company: its values are invented and its documents say so.
 ALTER TABLE company ADD COLUMN is_demo BOOLEAN NOT NULL DEFAULT FALSE;
 
+-- (Only while its demo users can still sign in: a start for real disables them.)
 UPDATE company SET is_demo = TRUE
- WHERE EXISTS (SELECT 1 FROM app_user u WHERE u.company_id = company.id AND u.email LIKE '%@demo.ouvrage.fr');
+ WHERE EXISTS (SELECT 1 FROM app_user u WHERE u.company_id = company.id AND u.email LIKE '%@demo.ouvrage.fr' AND u.active = TRUE);
 -- A real company never keeps the values the first start used to invent.
 UPDATE company SET adresse = '', code_postal = '', ville = '', siret = '', telephone = '', email = ''
  WHERE is_demo = FALSE AND siret = '123 456 789 00012' AND email = 'contact@demo.ouvrage.fr';
@@ -75,6 +76,10 @@ ALTER TABLE document ADD COLUMN site_id INTEGER REFERENCES contact_site(id);
 ALTER TABLE document ADD COLUMN work_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE document ADD COLUMN autoliquidation BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE document ADD COLUMN taux_reduit_confirme BOOLEAN NOT NULL DEFAULT FALSE;
+-- The late-payment rate an issued invoice stated (basis points; -1: the legal default, ECB
+-- + 10 points; NULL: issued before rates were kept, the company's current rate applies).
+-- Its reminders charge it, whatever the settings say later.
+ALTER TABLE document ADD COLUMN penalty_rate_bp INTEGER;
 
 -- A line's unit (UN/ECE rec. 20 by its French label): u, m, m², m³, ml, kg, h, forfait.
 ALTER TABLE document_line ADD COLUMN unit TEXT NOT NULL DEFAULT 'u';

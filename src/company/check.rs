@@ -67,6 +67,9 @@ pub fn vat_key(siren: &str) -> Option<String> {
 /// shape only.
 pub fn vat_number(raw: &str, siren: Option<&str>) -> Result<String, String> {
     let s = compact(raw);
+    if !s.is_ascii() {
+        return Err("Un numéro de TVA intracommunautaire ne compte que des lettres et des chiffres (FR…).".into());
+    }
     let Some(rest) = s.strip_prefix("FR") else {
         let shaped = s.len() >= 4
             && s.len() <= 16
@@ -189,6 +192,8 @@ mod tests {
         assert!(vat_number("FR96552100554", Some("443061841")).unwrap_err().contains("pas du SIREN 443 061 841"));
         assert_eq!(vat_number("DE123456789", None).unwrap(), "DE123456789");
         assert!(vat_number("64443061841", None).is_err());
+        assert!(vat_number("€€€€€", None).is_err(), "no panic on a character of several bytes");
+        assert!(siren("€€€").is_err() && siret("é").is_err() && iban("€€€€€€€€€€€€€€€€").is_err() && bic("€€€€€€€€").is_err());
     }
 
     #[test]

@@ -65,6 +65,10 @@ impl Identity {
         };
         need(self.raison_sociale.trim().is_empty(), "Raison sociale");
         need(self.forme_juridique.trim().is_empty(), "Forme juridique");
+        // R123-238: a company (not a sole trader) states its capital.
+        let company =
+            ["SARL", "SAS", "SASU", "EURL", "SA", "SCOP", "SELARL"].contains(&self.forme_juridique.trim().to_uppercase().as_str());
+        need(company && self.capital_cents.is_none(), "Capital social");
         need(self.siren.is_empty(), "SIREN");
         need(self.siret.is_empty(), "SIRET");
         need(self.registre.is_empty(), "Immatriculation (RCS, RM ou Dispensé d'immatriculation)");
@@ -360,6 +364,12 @@ impl IdentityForm {
             check::vat_number(&self.tva_intra, Some(siren.as_str()).filter(|s| !s.is_empty()))
                 .map_err(|m| AppError::invalid("tva_intra", m))?
         };
+        if self.franchise_tva.is_some() && self.tva_debits.is_some() {
+            return Err(AppError::invalid(
+                "tva_debits",
+                "En franchise en base de TVA, il n'y a pas de TVA à payer sur les débits : décochez l'une des deux.",
+            ));
+        }
         let categorie = if self.categorie.trim().is_empty() { "prestation".to_string() } else { self.categorie.trim().to_string() };
         if !CATEGORIES.iter().any(|(c, _)| *c == categorie) {
             return Err(AppError::invalid("categorie", "Catégorie d'opérations inconnue."));

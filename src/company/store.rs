@@ -178,12 +178,35 @@ pub async fn logo(tx: &mut Tx, tenant: &Tenant) -> Result<Option<(String, Vec<u8
 /// The demo company's identity: invented values, and the company marked as the demo (its
 /// documents say so).
 pub async fn set_demo_identity(tx: &mut Tx, tenant: &Tenant) -> Result<(), AppError> {
-    let sql = "UPDATE company SET forme_juridique = 'SARL', capital_cents = 1000000, siren = '999999998', siret = '99999999800019', registre = 'rcs', \
+    let sql = "UPDATE company SET name = CASE WHEN name = '' THEN 'Martin Chauffage Sanitaire' ELSE name END, forme_juridique = 'SARL', capital_cents = 1000000, siren = '999999998', siret = '99999999800019', registre = 'rcs', \
                registre_ville = 'Saint-Étienne', tva_intra = 'FR11999999998', adresse = '12 rue des Artisans', code_postal = '42000', \
                ville = 'Saint-Étienne', telephone = '04 77 00 00 00', email = 'contact@demo.ouvrage.fr', site_web = 'demo.ouvrage.fr', \
                iban = 'FR7630006000011234567890189', bic = 'AGRIFRPP', decennale_assureur = 'Assurances de démonstration', \
                decennale_contrat = 'DEMO-0001', decennale_adresse = '1 place de l''Exemple, 75001 Paris', decennale_couverture = 'France métropolitaine', \
                mediateur_nom = 'Médiateur de démonstration', mediateur_site = 'mediateur.demo.ouvrage.fr', is_demo = TRUE WHERE id = $1";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    Ok(())
+}
+
+/// The company stops being the demo (its demo users were disabled for a real start): the
+/// invented identity is removed, so that nothing made up is printed for a real company.
+pub async fn leave_demo(tx: &mut Tx, tenant: &Tenant) -> Result<(), AppError> {
+    let sql = "UPDATE company SET is_demo = FALSE, siren = '', siret = '', tva_intra = '', registre = '', registre_ville = '', adresse = '', \
+               code_postal = '', ville = '', telephone = '', email = '', site_web = '', iban = '', bic = '', decennale_assureur = '', \
+               decennale_contrat = '', decennale_adresse = '', decennale_couverture = '', mediateur_nom = '', mediateur_site = '' \
+               WHERE id = $1 AND is_demo = TRUE";
+    let n = on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
+    if n > 0 {
+        crate::db::audit(
+            tx,
+            tenant,
+            None,
+            "company",
+            tenant.company_id(),
+            "identity",
+            "Entreprise de démonstration : identité inventée effacée",
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -457,7 +457,9 @@ pub async fn sites_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<S
 
 /// «Ajouter une adresse de chantier».
 pub async fn add_site(tx: &mut Tx, tenant: &Tenant, user_id: i64, contact_id: i64, s: &SiteView) -> Result<i64, AppError> {
-    lock_statut(tx, tenant, contact_id).await?;
+    if lock_statut(tx, tenant, contact_id).await? == Statut::Corbeille {
+        return Err(AppError::invalid("site_adresse", "Ce contact est dans la Corbeille."));
+    }
     let sql = "INSERT INTO contact_site (company_id, contact_id, libelle, adresse, code_postal, ville, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(contact_id).bind(&s.libelle).bind(&s.adresse)
         .bind(&s.code_postal).bind(&s.ville).bind(now()).fetch_one(c).await)

@@ -27,11 +27,12 @@ pub async fn get_document(id: i64) -> Result<DocumentView, AppError> {
 pub async fn create_document(contact_id: i64, #[server(flatten)] form: DocumentForm) -> Result<i64, AppError> {
     use crate::documents::model::Kind;
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    let input = form.parse(&crate::fmt::today_paris())?;
+    let mut tx = cx.db.begin().await?;
+    let terms = crate::company::store::identity(&mut tx, &cx.tenant).await?.paiement_jours;
+    let input = form.parse_with_terms(&crate::fmt::today_paris(), terms)?;
     if input.kind == Kind::Avoir {
         return Err(AppError::invalid("kind", "Un avoir se fait depuis sa facture : «\u{a0}Faire un avoir\u{a0}»."));
     }
-    let mut tx = cx.db.begin().await?;
     let id = crate::documents::store::create_draft(&mut tx, &cx.tenant, cx.user_id(), contact_id, &input, None).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=enregistre"));
@@ -42,8 +43,9 @@ pub async fn create_document(contact_id: i64, #[server(flatten)] form: DocumentF
 #[server(prefix = "/api", endpoint = "documents/update")]
 pub async fn update_document(id: i64, #[server(flatten)] form: DocumentForm) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    let input = form.parse(&crate::fmt::today_paris())?;
     let mut tx = cx.db.begin().await?;
+    let terms = crate::company::store::identity(&mut tx, &cx.tenant).await?.paiement_jours;
+    let input = form.parse_with_terms(&crate::fmt::today_paris(), terms)?;
     crate::documents::store::update_draft(&mut tx, &cx.tenant, id, &input).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=enregistre"));

@@ -242,7 +242,13 @@ impl DocumentForm {
     /// Validates the form; an empty date is `today` ('YYYY-MM-DD'), an empty due date 30
     /// days after the date.
     pub fn parse(&self, today: &str) -> Result<DocumentInput, AppError> {
-        self.parse_inner(today).map_err(|e| e.with_values(self.typed()))
+        self.parse_with_terms(today, DEFAULT_TERM_DAYS)
+    }
+
+    /// As [`parse`](Self::parse), an empty due date being `term_days` after the date (the
+    /// company's «Conditions de paiement»).
+    pub fn parse_with_terms(&self, today: &str, term_days: i64) -> Result<DocumentInput, AppError> {
+        self.parse_inner(today, term_days).map_err(|e| e.with_values(self.typed()))
     }
 
     fn typed(&self) -> Vec<(String, String)> {
@@ -266,12 +272,12 @@ impl DocumentForm {
         v
     }
 
-    fn parse_inner(&self, today: &str) -> Result<DocumentInput, AppError> {
+    fn parse_inner(&self, today: &str, term_days: i64) -> Result<DocumentInput, AppError> {
         let kind = Kind::from_code(self.kind.trim()).ok_or_else(|| AppError::invalid("kind", "Type de pièce inconnu."))?;
         let typed_date = if self.doc_date.trim().is_empty() { today } else { &self.doc_date };
         let date = parse_date(typed_date).ok_or_else(|| AppError::invalid("doc_date", "Date invalide (jj/mm/aaaa)."))?;
         let due = if self.due_date.trim().is_empty() {
-            date + DEFAULT_TERM_DAYS
+            date + term_days.clamp(0, MAX_TERM_DAYS)
         } else {
             parse_date(&self.due_date).ok_or_else(|| AppError::invalid("due_date", "Date d'échéance invalide (jj/mm/aaaa)."))?
         };
@@ -365,6 +371,8 @@ pub struct DocumentView {
     pub due_date: String,
     pub source_id: Option<i64>,
     pub source_number: Option<String>,
+    /// The date of the document it comes from ('YYYY-MM-DD', or '').
+    pub source_date: String,
     pub lines: Vec<Line>,
     pub totals: Totals,
     pub paid: i64,

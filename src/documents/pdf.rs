@@ -56,10 +56,16 @@ fn image(mime: &str, data: &[u8]) -> Result<Image, String> {
     if mime == "image/png" { Image::from_png(data, true) } else { Image::from_jpeg(data, true) }
 }
 
-/// Whether a logo can be drawn: checked when it is sent, so that no document fails later.
+/// Whether a logo can be drawn: checked when it is sent by drawing it into a PDF (its
+/// pixels are decoded only then), so that no document fails later.
 pub fn check_image(mime: &str, data: &[u8]) -> Result<(), String> {
-    let (w, h) = image(mime, data)?.size();
-    if w == 0 || h == 0 || w > 4000 || h > 4000 { Err("dimensions".into()) } else { Ok(()) }
+    let img = image(mime, data)?;
+    let (w, h) = img.size();
+    if w == 0 || h == 0 || w > 2000 || h > 2000 {
+        return Err("dimensions".into());
+    }
+    let pdf = draw(vec![vec![Op::Logo { x: LEFT, y: 60.0, h: 40.0, image: img }]]);
+    if pdf.is_empty() { Err("illisible".into()) } else { Ok(()) }
 }
 
 /// Text width in points, from the font's advances.
@@ -190,22 +196,29 @@ fn mentions(h: &Header, d: &DocumentView) -> Vec<String> {
     m
 }
 
-/// The client's certification for a reduced VAT rate (CGI 279-0 bis, 278-0 bis A; the
-/// wording of docs/legal.md, M-TVA-TAUX-REDUIT-10/55), when a line has one.
-fn reduced_rate_certification(h: &Header, d: &DocumentView) -> Option<String> {
+/// The client's certifications for reduced VAT rates (CGI 279-0 bis, 278-0 bis A; the
+/// wording of docs/legal.md, M-TVA-TAUX-REDUIT-10/55): one per reduced rate its lines have,
+/// each naming its rate (a 10 % line is not energy renovation).
+fn reduced_rate_certifications(h: &Header, d: &DocumentView) -> Vec<String> {
     if h.seller.franchise_tva || d.autoliquidation || !matches!(d.kind, Kind::Devis | Kind::Facture) {
-        return None;
-    }
-    let rates: Vec<i64> = d.lines.iter().map(|l| l.vat_bp).collect();
-    let energy = rates.contains(&550);
-    if !energy && !rates.contains(&1000) {
-        return None;
+        return Vec::new();
     }
     let name = h.client.first().cloned().unwrap_or_default();
-    Some(format!(
-        "Je soussigné(e) {name} certifie, en qualité de preneur de la prestation, que les travaux réalisés concernent des locaux à usage d'habitation achevés depuis plus de deux ans et qu'ils n'ont pas eu pour effet, sur une période de deux ans au plus, de concourir à la production d'un immeuble neuf au sens du 2° du 2 du I de l'article 257 du CGI, ni d'entraîner une augmentation de la surface de plancher des locaux existants supérieure à 10 %{}.",
-        if energy { " et qu'ils ont la nature de travaux de rénovation énergétique" } else { "" }
-    ))
+    let text = |energy: bool| {
+        format!(
+            "Je soussigné(e) {name} certifie, en qualité de preneur de la prestation, que les travaux réalisés concernent des locaux à usage d'habitation achevés depuis plus de deux ans et qu'ils n'ont pas eu pour effet, sur une période de deux ans au plus, de concourir à la production d'un immeuble neuf au sens du 2° du 2 du I de l'article 257 du CGI, ni d'entraîner une augmentation de la surface de plancher des locaux existants supérieure à 10 %{}.",
+            if energy { " et qu'ils ont la nature de travaux de rénovation énergétique" } else { "" }
+        )
+    };
+    let has = |bp: i64| d.lines.iter().any(|l| l.vat_bp == bp);
+    let mut out = Vec::new();
+    if has(1000) {
+        out.push(format!("Travaux au taux de 10 % : {}", text(false)));
+    }
+    if has(550) {
+        out.push(format!("Travaux au taux de 5,5 % : {}", text(true)));
+    }
+    out
 }
 
 /// The client's name and address, and a professional's SIREN and VAT number.
@@ -249,7 +262,8 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     if let Some(src) = &d.source_number {
         l.down(14.0, 0.0);
         let what = if d.kind == Kind::Avoir { "Avoir se rapportant à la facture n°" } else { "D'après le devis n°" };
-        l.text(LEFT, 10.0, false, format!("{what} {src}"));
+        let when = if d.source_date.is_empty() { String::new() } else { format!(" du {}", date_fr(&d.source_date)) };
+        l.text(LEFT, 10.0, false, format!("{what} {src}{when}"));
     }
     if !d.work_date.is_empty() {
         l.down(14.0, 0.0);
@@ -347,8 +361,8 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
             l.down(11.0, 11.0);
         }
     }
-    let certification = reduced_rate_certification(h, d);
-    if d.kind == Kind::Devis || certification.is_some() {
+    let certifications = reduced_rate_certifications(h, d);
+    if d.kind == Kind::Devis || !certifications.is_empty() {
         l.down(12.0, 110.0);
         l.rule();
         l.down(16.0, 0.0);
@@ -358,11 +372,12 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
             l.text(LEFT, 9.0, false, "Mention manuscrite « Bon pour accord », date et signature du client.");
             l.down(14.0, 0.0);
         }
-        if let Some(c) = certification {
+        for c in certifications {
             for part in wrap(&c, 8.0, RIGHT - LEFT) {
                 l.text(LEFT, 8.0, false, part);
                 l.down(11.0, 11.0);
             }
+            l.down(4.0, 0.0);
         }
         l.down(6.0, 40.0);
         l.text(LEFT, 9.0, false, "Date :");

@@ -102,7 +102,11 @@ pub async fn create_draft(
     source_id: Option<i64>,
 ) -> Result<i64, AppError> {
     gate(tx, tenant, contact_id, d.kind).await?;
-    check_site(tx, tenant, contact_id, d.site_id).await?;
+    if source_id.is_none() {
+        // A document derived from another keeps its site, even archived since.
+        check_site(tx, tenant, contact_id, d.site_id).await?;
+    }
+    check_autoliquidation(tx, tenant, contact_id, d.autoliquidation).await?;
     let t = now();
     let sql = "INSERT INTO document (company_id, contact_id, kind, status, doc_date, due_date, source_id, total_ht, total_tva, total_ttc, created_by, created_at, updated_at, \
                work_date, site_id, autoliquidation) \
@@ -137,12 +141,35 @@ pub async fn update_draft(tx: &mut Tx, tenant: &Tenant, id: i64, d: &DocumentInp
         return Err(AppError::invalid("kind", "Le type d'une pièce ne change pas."));
     }
     gate(tx, tenant, doc.contact_id, doc.kind()).await?;
-    check_site(tx, tenant, doc.contact_id, d.site_id).await?;
+    let stored: Option<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT site_id FROM document WHERE company_id = $1 AND id = $2")
+        .bind(tenant.company_id()).bind(id).fetch_one(c).await)
+    .map_err(internal)?;
+    if stored != d.site_id {
+        check_site(tx, tenant, doc.contact_id, d.site_id).await?;
+    }
+    check_autoliquidation(tx, tenant, doc.contact_id, d.autoliquidation).await?;
     let sql = "UPDATE document SET doc_date = $3, due_date = $4, work_date = $5, site_id = $6, autoliquidation = $7 WHERE company_id = $1 AND id = $2";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&d.doc_date).bind(&d.due_date).bind(&d.work_date).bind(d.site_id)
         .bind(d.autoliquidation).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
     write_lines(tx, tenant, id, &d.lines).await
+}
+
+/// «Autoliquidation» needs a professional client with its VAT number (CGI 242 nonies A).
+async fn check_autoliquidation(tx: &mut Tx, tenant: &Tenant, contact_id: i64, on: bool) -> Result<(), AppError> {
+    if !on {
+        return Ok(());
+    }
+    let sql = "SELECT type_client, tva_intra FROM contact WHERE company_id = $1 AND id = $2";
+    let (kind, tva): (String, String) =
+        on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)?;
+    if kind != "professionnel" || tva.is_empty() {
+        return Err(AppError::invalid(
+            "autoliquidation",
+            "Autoliquidation : le client doit être un professionnel avec son N° TVA intracommunautaire (Fiche contact).",
+        ));
+    }
+    Ok(())
 }
 
 /// A client's job sites, as a document's form offers them.
@@ -270,15 +297,40 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, confirm_
         Kind::Devis => {}
     }
     let number = next_number(tx, tenant, doc.kind(), &doc.doc_date[..4]).await?;
-    let sql = "UPDATE document SET number = $3, status = 'emise', issued_at = $4, updated_at = $4 WHERE company_id = $1 AND id = $2";
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&number).bind(now()).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(internal)?;
+    // What the invoice states, its reminders charge: the rate is kept with it.
+    let stated = if doc.kind() == Kind::Facture {
+        let rate = crate::company::store::identity(tx, tenant).await?.penalty_rate_bp;
+        Some(rate.unwrap_or(crate::reminders::law::STATED_LEGAL_DEFAULT))
+    } else {
+        None
+    };
+    let sql = "UPDATE document SET number = $3, status = 'emise', issued_at = $4, updated_at = $4, penalty_rate_bp = $5, taux_reduit_confirme = $6 \
+               WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&number).bind(now()).bind(stated).bind(confirm_reduced)
+        .execute(c).await.map(|r| r.rows_affected()))
+    .map_err(internal)?;
+    if confirm_reduced {
+        crate::db::audit(
+            tx,
+            tenant,
+            Some(user_id),
+            "document",
+            id,
+            "taux_reduit_confirme",
+            "travaux sur des locaux d'habitation de plus de deux ans",
+        )
+        .await?;
+    }
     crate::db::audit(tx, tenant, Some(user_id), "document", id, "emise", &number).await?;
     // Its number finds the client in «Rechercher».
     crate::contacts::store::reindex_contact(tx, tenant, doc.contact_id).await?;
     let view = view_tx(tx, tenant, id).await?;
     let header = header_tx(tx, tenant, doc.contact_id).await?;
     let pdf = crate::documents::pdf::render(&header, &view);
+    if pdf.is_empty() {
+        // Never keep an empty document as the one sent (the render logged why).
+        return Err(AppError::Internal);
+    }
     let ins = "INSERT INTO document_pdf (company_id, document_id, data) VALUES ($1, $2, $3)";
     on_conn!(tx, c => sqlx::query(ins).bind(tenant.company_id()).bind(id).bind(&pdf).execute(c).await.map(|r| r.rows_affected()))
         .map_err(internal)?;
@@ -310,6 +362,18 @@ async fn check_legal(tx: &mut Tx, tenant: &Tenant, doc: &DocRow, confirm_reduced
     let autoliquidation: bool =
         on_conn!(tx, c => sqlx::query_scalar("SELECT autoliquidation FROM document WHERE company_id = $1 AND id = $2").bind(tenant.company_id()).bind(doc.id).fetch_one(c).await)
             .map_err(internal)?;
+    if autoliquidation && header.seller.franchise_tva {
+        return Err(AppError::invalid(
+            "autoliquidation",
+            "Une entreprise en franchise en base de TVA ne facture pas en autoliquidation : elle n'a pas de TVA à reporter sur le client.",
+        ));
+    }
+    if !header.seller.franchise_tva && !autoliquidation && lines.iter().any(|l| l.vat_bp == 0) {
+        return Err(AppError::invalid(
+            "document",
+            "Taux de TVA 0 % : seulement en franchise en base de TVA (Entreprise) ou en autoliquidation ; choisissez le taux de chaque ligne.",
+        ));
+    }
     if autoliquidation && (!header.professional || header.client_tva.is_empty()) {
         return Err(AppError::invalid(
             "autoliquidation",
@@ -382,7 +446,8 @@ pub async fn derive(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, kind: K
     }
     let lines = lines_of_tx(tx, tenant, id).await?;
     let today = crate::fmt::today_paris();
-    let due = format_date(parse_date(&today).unwrap_or(0) + DEFAULT_TERM_DAYS);
+    let terms = crate::company::store::identity(tx, tenant).await?.paiement_jours.clamp(0, MAX_TERM_DAYS);
+    let due = format_date(parse_date(&today).unwrap_or(0) + terms);
     let (work_date, site_id, autoliquidation): (String, Option<i64>, bool) = on_conn!(tx, c => sqlx::query_as(
         "SELECT work_date, site_id, autoliquidation FROM document WHERE company_id = $1 AND id = $2")
         .bind(tenant.company_id()).bind(id).fetch_one(c).await)
@@ -473,9 +538,9 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
     let psql = "SELECT paid_on, amount, method FROM payment WHERE company_id = $1 AND document_id = $2 ORDER BY id";
     let pays: Vec<(String, i64, String)> =
         on_conn!(tx, c => sqlx::query_as(psql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
-    let nsql = "SELECT c.nom, c.prenom, c.societe, s.number FROM contact c LEFT JOIN document s ON s.company_id = c.company_id AND s.id = $3 \
+    let nsql = "SELECT c.nom, c.prenom, c.societe, s.number, s.doc_date FROM contact c LEFT JOIN document s ON s.company_id = c.company_id AND s.id = $3 \
                 WHERE c.company_id = $1 AND c.id = $2";
-    let (nom, prenom, societe, source_number): (String, String, String, Option<String>) =
+    let (nom, prenom, societe, source_number, source_date): (String, String, String, Option<String>, Option<String>) =
         on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await)
             .map_err(internal)?;
     let xsql = "SELECT d.work_date, d.site_id, d.autoliquidation, s.libelle, s.adresse, s.code_postal, s.ville FROM document d \
@@ -515,6 +580,7 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
         due_date: d.due_date.clone(),
         source_id: d.source_id,
         source_number,
+        source_date: source_date.unwrap_or_default(),
         totals: totals(&lines),
         lines,
         paid: d.paid,

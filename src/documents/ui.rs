@@ -203,7 +203,7 @@ pub fn DocumentNewPage() -> impl IntoView {
                 <form method="post" action={path::<CreateDocument>()} class="card wide">
                     <input type="hidden" name="contact_id" value=p.contact_id />
                     {document_fields(f, p.site_choices.clone(), error.clone())}
-                    <p class="hint">"L'échéance vide vaut 30 jours après la date (60 au plus)."</p>
+                    <p class="hint">"L'échéance vide suit les conditions de paiement de l'entreprise (30 jours sans autre réglage, 60 au plus)."</p>
                     <button type="submit">"Enregistrer"</button>
                 </form>
             }

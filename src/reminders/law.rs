@@ -16,6 +16,8 @@ use crate::error::AppError;
 use crate::reminders::model::ReminderSettings;
 
 pub const INDEMNITY_CENTS: i64 = 4000;
+/// `document.penalty_rate_bp` of an invoice that stated the legal default (ECB + 10 points).
+pub const STATED_LEGAL_DEFAULT: i64 = -1;
 /// ECB rate + 10 points, in basis points.
 pub const ECB_MARGIN_BP: i64 = 1000;
 
@@ -190,13 +192,23 @@ mod dated {
                 .unwrap_or_else(|| rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP)
         }
 
-        pub fn amounts(&self, business: bool, remaining: i64, due: NaiveDate, on: NaiveDate) -> Amounts {
+        /// The amounts of an invoice: at the rate it stated when issued (`stated`: its
+        /// `document.penalty_rate_bp`, `STATED_LEGAL_DEFAULT` for the ECB rate + 10 points),
+        /// or at the company's current rate for an invoice issued before rates were kept.
+        pub fn amounts(&self, business: bool, stated: Option<i64>, remaining: i64, due: NaiveDate, on: NaiveDate) -> Amounts {
             if !business {
                 // Private client: interest at the legal rate runs from the formal notice only.
                 return Amounts { penalties: 0, indemnity: 0 };
             }
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-            let penalties = interest(remaining, day_number(due) + 1, day_number(on), |d| self.penalty_rate(epoch + Duration::days(d)));
+            let rate = |day: NaiveDate| match stated {
+                None => self.penalty_rate(day),
+                Some(super::STATED_LEGAL_DEFAULT) => {
+                    rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP
+                }
+                Some(bp) => bp,
+            };
+            let penalties = interest(remaining, day_number(due) + 1, day_number(on), |d| rate(epoch + Duration::days(d)));
             Amounts { penalties, indemnity: INDEMNITY_CENTS }
         }
     }
@@ -269,9 +281,9 @@ mod tests {
             contract_rate_bp: None,
         };
         // 5,000.00 € due 20/06/2025, on 10/07/2025: 10 days at 13.15 % then 10 at 12.15 %.
-        let a = law.amounts(true, 500_000, d("2025-06-20"), d("2025-07-10"));
+        let a = law.amounts(true, None, 500_000, d("2025-06-20"), d("2025-07-10"));
         assert_eq!((a.penalties, a.indemnity), (3466, INDEMNITY_CENTS));
-        let a = law.amounts(false, 500_000, d("2025-06-20"), d("2025-07-10"));
+        let a = law.amounts(false, None, 500_000, d("2025-06-20"), d("2025-07-10"));
         assert_eq!((a.penalties, a.indemnity), (0, 0));
         let contract = Law { contract_rate_bp: Some(1500), ..law };
         assert_eq!(contract.penalty_rate(d("2025-07-01")), 1500);

@@ -209,11 +209,13 @@ pub struct OpenInvoice {
     pub societe: String,
     /// «Professionnel» (owes penalties and the 40 € indemnity) or «Particulier».
     pub type_client: String,
+    /// The penalty rate the invoice stated (`law::STATED_LEGAL_DEFAULT`: ECB + 10 points).
+    pub penalty_rate_bp: Option<i64>,
 }
 
 /// Open invoices past due whose client may be reminded: issued or partly paid, not
 /// disputed, client not blocked nor in the «Corbeille».
-const OPEN_SQL: &str = "SELECT d.id, d.contact_id, d.number, d.doc_date, d.due_date, d.total_ttc - d.paid - d.credited AS remaining, c.nom, c.prenom, c.societe, c.type_client \
+const OPEN_SQL: &str = "SELECT d.id, d.contact_id, d.number, d.doc_date, d.due_date, d.total_ttc - d.paid - d.credited AS remaining, c.nom, c.prenom, c.societe, c.type_client, d.penalty_rate_bp \
      FROM document d JOIN contact c ON c.company_id = d.company_id AND c.id = d.contact_id \
      WHERE d.company_id = $1 AND d.kind = 'facture' AND d.status IN ('emise', 'partielle') AND d.litige = FALSE \
      AND d.total_ttc - d.paid - d.credited > 0 AND d.due_date < $2 AND c.statut <> 'corbeille' AND c.bloque = 0";
@@ -411,15 +413,27 @@ pub async fn make(
             return Err(AppError::invalid("channel", "Ce client n'a pas d'adresse e-mail : imprimez la relance."));
         }
     }
-    let law = Law::load(tx, tenant).await?;
     let business = invoices[0].type_client == "professionnel";
+    // A letter carries the sender's full identity, as a document does.
+    let identity = crate::company::store::identity(tx, tenant).await?;
+    let missing = identity.missing(!business);
+    if !identity.is_demo && !missing.is_empty() {
+        return Err(AppError::invalid(
+            "entreprise",
+            format!(
+                "Identité de l'entreprise incomplète pour une relance : {}. Complétez-la dans Paramètres › Entreprise.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let law = Law::load(tx, tenant).await?;
     let mut total_due = 0;
     let mut total_pen = 0;
     let mut total_ind = 0;
     let mut rows = Vec::new();
     for i in &targets {
         let due = date(&i.due_date).unwrap_or(today);
-        let a = law.amounts(business, i.remaining, due, today);
+        let a = law.amounts(business, i.penalty_rate_bp, i.remaining, due, today);
         total_due += i.remaining;
         total_pen += a.penalties;
         total_ind += a.indemnity;

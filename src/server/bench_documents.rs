@@ -69,6 +69,7 @@ fn invoice(n: usize) -> DocumentView {
         due_date: "2027-01-04".into(),
         source_id: None,
         source_number: None,
+        source_date: String::new(),
         totals: totals(&lines),
         lines,
         paid: 0,

@@ -17,7 +17,8 @@ pub async fn ensure_company(db: &Db) -> Result<i64, AppError> {
     if let Some(id) = existing {
         return Ok(id);
     }
-    let name = std::env::var("OUVRAGE_COMPANY").unwrap_or_else(|_| "Martin Chauffage Sanitaire".into());
+    // No invented name: «Raison sociale» is the company's to enter (the demo names its own).
+    let name = std::env::var("OUVRAGE_COMPANY").unwrap_or_default();
     // Its name only: the rest of its identity is the company's to enter («Paramètres ›
     // Entreprise»); nothing invented (the demo company gets its values with the demo).
     insert_company(db, &name).await
@@ -74,6 +75,9 @@ pub async fn disable_demo_users(db: &Db) -> Result<usize, AppError> {
             "compte de démonstration (mot de passe publié) désactivé au démarrage en production",
         )
         .await?;
+        // A company used for real is no longer the demo: its documents drop the demo
+        // marking and it must complete its own identity (the demo's is cleared).
+        crate::company::store::leave_demo(&mut tx, &tenant).await?;
         tx.commit().await?;
         disabled += 1;
     }

@@ -139,8 +139,17 @@ async fn entreprise_checks_and_journals(b: Backend) {
     // A logo: an SVG with a script and an oversized file are refused, a PNG is drawn.
     let svg = admin.upload("/parametres/entreprise/logo", "logo.svg", b"<svg onload=\"alert(1)\"/>".to_vec()).await;
     assert!(svg.1.contains("erreur="), "{svg:?}");
-    let big = admin.upload("/parametres/entreprise/logo", "logo.png", [b"\x89PNG\r\n\x1a\n".to_vec(), vec![0; 1 << 20]].concat()).await;
-    assert!(big.1.contains("erreur="), "{big:?}");
+    let big = admin.upload("/parametres/entreprise/logo", "logo.png", [b"\x89PNG\r\n\x1a\n".to_vec(), vec![0; 10 << 20]].concat()).await;
+    assert!(big.1.contains("erreur=") || big.0 == 413, "a 10 MB logo is refused: {big:?}");
+    // A PNG whose header is right and whose pixels are not: refused when sent.
+    let broken = [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x90\x91\x68\x36".to_vec(),
+        b"\x00\x00\x00\x05IDATxxxxx\x00\x00\x00\x00".to_vec(),
+        b"\x00\x00\x00\x00IEND\xaeB`\x82".to_vec(),
+    ]
+    .concat();
+    let r = admin.upload("/parametres/entreprise/logo", "logo.png", broken).await;
+    assert!(r.1.contains("erreur="), "{r:?}");
     use base64::Engine;
     let png = base64::engine::general_purpose::STANDARD
         .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
@@ -171,11 +180,16 @@ async fn incomplete_identity_cannot_issue(b: Backend) {
     }
     let d = admin.call("documents/get", &[("id", &f)]).await.json();
     assert!(d["number"].is_null(), "no number taken");
-    // The page says it and links to «Entreprise».
-    let page = admin.get(&format!("/pieces/{f}?__path=/api/documents/issue&__err=x")).await;
-    assert_eq!(page.status, 200);
     post_identity(&admin, &[]).await;
     assert!(issue(&admin, &f).await.starts_with("F-2026-"));
+    // A reminder letter carries the identity too: refused while it is incomplete.
+    post_identity(&admin, &[("siren", ""), ("siret", ""), ("tva_intra", "")]).await;
+    let r = admin.call("reminders/make", &[("contact_id", &part), ("level", "R1"), ("channel", "courrier")]).await;
+    assert_eq!(r.invalid().0, "entreprise", "{}", r.body);
+    // 0 % without franchise nor autoliquidation states no reason: refused.
+    post_identity(&admin, &[]).await;
+    let z = draft(&admin, &part, "facture", "2026-02-04", "0").await;
+    assert!(admin.call("documents/issue", &[("id", &z)]).await.invalid().1.contains("0 %"));
     // A company started for real has nothing invented.
     let fresh = ouvrage::server::seed::company(&app.db, Some("Nouvelle entreprise")).await.unwrap();
     let mut tx = app.db.read().await.unwrap();
@@ -225,6 +239,27 @@ async fn mentions_by_document_and_client(b: Backend) {
         );
         lacks(&t, &[indemnity, "SIREN du client"]);
     }
+    // Lines at 10 % and at 5,5 %: one certification each, only the 5,5 % one for energy work.
+    let mixed = admin
+        .call(
+            "documents/create",
+            &[
+                ("contact_id", &part),
+                ("kind", "devis"),
+                ("designation[]", "Remplacement de radiateurs"),
+                ("unit_price[]", "800"),
+                ("vat[]", "1000"),
+                ("designation[]", "Isolation des combles"),
+                ("unit_price[]", "2000"),
+                ("vat[]", "550"),
+            ],
+        )
+        .await;
+    assert_eq!(mixed.status, 200, "{}", mixed.body);
+    if let Some(t) = pdf(&admin, &format!("/pieces/{}/pdf", mixed.body)).await {
+        has(&t, &["Travaux au taux de 10 % : Je soussigné(e)", "Travaux au taux de 5,5 % : Je soussigné(e)"]);
+        assert_eq!(t.matches("rénovation énergétique").count(), 1, "{t}");
+    }
     let f = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
     let n = issue(&admin, &f).await;
     if let Some(t) = pdf(&admin, &format!("/pieces/{f}/pdf")).await {
@@ -249,7 +284,10 @@ async fn mentions_by_document_and_client(b: Backend) {
     let an = issue(&admin, &av).await;
     if let Some(t) = pdf(&admin, &format!("/pieces/{av}/pdf")).await {
         has(&t, &seller);
-        has(&t, &[&format!("AVOIR N° {an}"), &format!("Avoir se rapportant à la facture n° {n}"), "Catégorie de l'opération"]);
+        has(
+            &t,
+            &[&format!("AVOIR N° {an}"), &format!("Avoir se rapportant à la facture n° {n} du 05/01/2026"), "Catégorie de l'opération"],
+        );
     }
 
     // A professional client: its SIREN and VAT number, penalties at the one rate, 40 €.
@@ -344,8 +382,7 @@ async fn mentions_by_document_and_client(b: Backend) {
             ],
         )
         .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(admin.call("documents/issue", &[("id", &r.body)]).await.invalid().0, "autoliquidation");
+    assert_eq!(r.invalid().0, "autoliquidation", "refused beside the field, nothing saved");
     // Another client's job site is refused.
     let r = admin
         .call(
@@ -398,6 +435,8 @@ async fn one_penalty_rate(b: Backend) {
     let user: i64 =
         ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT id FROM app_user ORDER BY id LIMIT 1").fetch_one(c).await).unwrap();
     let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    // The rate changes after the invoice went out: the invoice's letters keep its 12 %.
+    assert_eq!(post_identity(&admin, &[("penalites_taux", "15")]).await.status, 200);
     let mut ids = Vec::new();
     for level in [Level::R1, Level::Med] {
         let mut tx = app.db.begin().await.unwrap();

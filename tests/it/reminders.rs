@@ -216,7 +216,7 @@ async fn amounts_by_law(b: Backend) {
         let mut tx = app.db.read().await.unwrap();
         ouvrage::reminders::store::Law::load(&mut tx, &tenant).await.unwrap()
     };
-    let a = law.amounts(true, 100_000, d("2026-01-31"), d("2026-03-02"));
+    let a = law.amounts(true, None, 100_000, d("2026-01-31"), d("2026-03-02"));
     assert_eq!((a.penalties, a.indemnity), (1233, 4000));
     // A consumer invoice approaching two years is flagged.
     let old = client(&admin, "Ancien", "", "").await;
