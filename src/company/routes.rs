@@ -17,7 +17,9 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/parametres/entreprise/logo", post(upload).layer(DefaultBodyLimit::max(LOGO_MAX_BYTES * 4 + 64 * 1024)))
+        // A larger file is read to its end (at most 512 Ko kept) so that the browser shows
+        // the French message, not a cut connection; beyond 12 Mo the connection is cut.
+        .route("/parametres/entreprise/logo", post(upload).layer(DefaultBodyLimit::max(12 * 1024 * 1024)))
         .route("/entreprise/logo", get(show))
 }
 

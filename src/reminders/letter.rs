@@ -89,8 +89,23 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
     .map_err(internal)?;
     let law = Law::load(tx, tenant).await?;
     let on = NaiveDate::parse_from_str(&l.on_date, "%Y-%m-%d").unwrap_or_default();
+    // The rate each invoice stated when issued (`document.penalty_rate_bp`).
+    let stated: Vec<Option<i64>> = on_conn!(tx, c => sqlx::query_scalar(
+        "SELECT DISTINCT d.penalty_rate_bp FROM reminder r JOIN document d ON d.company_id = r.company_id AND d.id = r.document_id \
+         WHERE r.company_id = $1 AND r.letter_id = $2")
+        .bind(tenant.company_id()).bind(letter_id).fetch_all(c).await)
+    .map_err(internal)?;
     let rate = if header.professional {
-        format!("{} % l'an", crate::fmt::percent_bp(law.penalty_rate(on)))
+        let ecb_plus_10 =
+            || rate_for(&law.ecb, &half_of(on.year(), on.month())).map(|r| r.0).unwrap_or(0) + crate::reminders::law::ECB_MARGIN_BP;
+        match stated.as_slice() {
+            [Some(crate::reminders::law::STATED_LEGAL_DEFAULT)] => {
+                format!("{} % l'an (taux de la BCE majoré de 10 points)", crate::fmt::percent_bp(ecb_plus_10()))
+            }
+            [Some(bp)] => format!("{} % l'an", crate::fmt::percent_bp(*bp)),
+            [None] | [] => format!("{} % l'an", crate::fmt::percent_bp(law.penalty_rate(on))),
+            _ => "indiqué sur chaque facture".to_string(),
+        }
     } else {
         let legal = rate_for(&law.legal_particulier, &half_of(on.year(), on.month())).map(|r| r.0).unwrap_or(0);
         format!("{} % l'an (taux de l'intérêt légal, qui court à compter de la présente)", crate::fmt::percent_bp(legal))
