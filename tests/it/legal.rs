@@ -5,14 +5,15 @@
 
 use crate::common;
 
-use crate::common::{Backend, Client, TestApp, post_identity, spawn};
+use crate::common::{Backend, Client, TestApp, post_identity, spawn, spawn_demo};
 
 both_databases!(
     entreprise_checks_and_journals,
     incomplete_identity_cannot_issue,
     mentions_by_document_and_client,
     one_penalty_rate,
-    clients_type_and_identifiers
+    clients_type_and_identifiers,
+    the_demo_says_it_is_the_demo
 );
 
 async fn new_client(c: &Client, nom: &str, pro: bool, extra: &[(&str, &str)]) -> String {
@@ -509,5 +510,29 @@ async fn clients_type_and_identifiers(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     let id = admin.newest_client_id().await.to_string();
     assert_eq!(admin.call("contacts/get", &[("id", &id)]).await.json()["ids"]["siren"], "");
+    app.finish().await;
+}
+
+/// The demo company keeps its invented values, and each of its documents says so; once its
+/// demo users are disabled (a start for real), it is the demo no more and nothing invented
+/// is left.
+async fn the_demo_says_it_is_the_demo(b: Backend) {
+    let app = spawn_demo(b).await;
+    let admin = app.admin().await;
+    let identity = admin.call("company/identity", &[]).await.json();
+    assert_eq!(identity["is_demo"], true);
+    let part = new_client(&admin, "Démo", false, &[]).await;
+    let f = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
+    issue(&admin, &f).await;
+    if let Some(t) = pdf(&admin, &format!("/pieces/{f}/pdf")).await {
+        has(&t, &["DOCUMENT DE DÉMONSTRATION — entreprise et valeurs inventées, sans valeur légale", "Martin Chauffage Sanitaire"]);
+    }
+    let disabled = ouvrage::server::demo::disable_demo_users(&app.db).await.unwrap();
+    assert!(disabled > 0);
+    let identity = admin.call("company/identity", &[]).await.json();
+    assert_eq!(identity["is_demo"], false);
+    assert_eq!((identity["siren"].as_str(), identity["email"].as_str()), (Some(""), Some("")), "{identity}");
+    let g = draft(&admin, &part, "facture", "2026-02-04", "2000").await;
+    assert_eq!(admin.call("documents/issue", &[("id", &g)]).await.invalid().0, "entreprise");
     app.finish().await;
 }
