@@ -100,7 +100,7 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
             || rate_for(&law.ecb, &half_of(on.year(), on.month())).map(|r| r.0).unwrap_or(0) + crate::reminders::law::ECB_MARGIN_BP;
         match stated.as_slice() {
             [Some(crate::reminders::law::STATED_LEGAL_DEFAULT)] => {
-                format!("{} % l'an (taux de la BCE majoré de 10 points)", crate::fmt::percent_bp(ecb_plus_10()))
+                format!("{} % l'an", crate::fmt::percent_bp(ecb_plus_10()))
             }
             [Some(bp)] => format!("{} % l'an", crate::fmt::percent_bp(*bp)),
             [None] | [] => format!("{} % l'an", crate::fmt::percent_bp(law.penalty_rate(on))),
