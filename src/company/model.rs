@@ -83,6 +83,19 @@ impl Identity {
         out
     }
 
+    /// Refuses what would go out with an incomplete identity (a real company; the demo
+    /// says on its documents that it is the demo): `what` is «émettre», «une relance»…
+    pub fn check_complete(&self, consumer: bool, what: &str) -> Result<(), AppError> {
+        let missing = self.missing(consumer);
+        if self.is_demo || missing.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::invalid(
+            "entreprise",
+            format!("Identité de l'entreprise incomplète pour {what} : {}. Complétez-la dans Paramètres › Entreprise.", missing.join(", ")),
+        ))
+    }
+
     pub fn categorie_label(&self) -> &'static str {
         CATEGORIES.iter().find(|(c, _)| *c == self.categorie).map_or(CATEGORIES[0].1, |(_, l)| l)
     }
@@ -183,71 +196,75 @@ impl Identity {
 }
 
 /// «Entreprise» as posted: every field as typed (the HTML form's names).
+/// A field not posted is empty (an unticked checkbox is not posted at all).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IdentityForm {
-    #[serde(default)]
     pub raison_sociale: String,
-    #[serde(default)]
     pub forme_juridique: String,
-    #[serde(default)]
     pub capital_social: String,
-    #[serde(default)]
     pub siren: String,
-    #[serde(default)]
     pub siret: String,
-    #[serde(default)]
     pub registre: String,
-    #[serde(default)]
     pub registre_ville: String,
-    #[serde(default)]
     pub tva_intra: String,
     /// A checkbox: present when ticked.
-    #[serde(default)]
     pub franchise_tva: Option<String>,
-    #[serde(default)]
     pub tva_debits: Option<String>,
-    #[serde(default)]
     pub categorie: String,
-    #[serde(default)]
     pub adresse: String,
-    #[serde(default)]
     pub code_postal: String,
-    #[serde(default)]
     pub ville: String,
-    #[serde(default)]
     pub telephone: String,
-    #[serde(default)]
     pub email: String,
-    #[serde(default)]
     pub site_web: String,
-    #[serde(default)]
     pub iban: String,
-    #[serde(default)]
     pub bic: String,
-    #[serde(default)]
     pub decennale_assureur: String,
-    #[serde(default)]
     pub decennale_contrat: String,
-    #[serde(default)]
     pub decennale_adresse: String,
-    #[serde(default)]
     pub decennale_couverture: String,
-    #[serde(default)]
     pub mediateur_nom: String,
-    #[serde(default)]
     pub mediateur_site: String,
-    #[serde(default)]
     pub paiement_jours: String,
     /// «Escompte pour paiement anticipé» (`oui`) or «Pas d'escompte» (`non`).
-    #[serde(default)]
     pub escompte: String,
-    #[serde(default)]
     pub escompte_conditions: String,
-    #[serde(default)]
     pub penalites_taux: String,
 }
 
 impl IdentityForm {
+    /// A complete identity with real-shaped numbers that pass their keys: the company of
+    /// the tests and of `bench-documents`.
+    pub fn sample() -> IdentityForm {
+        IdentityForm {
+            raison_sociale: "Dupont Chauffage".into(),
+            forme_juridique: "SARL".into(),
+            capital_social: "10 000".into(),
+            siren: "443 061 841".into(),
+            siret: "443 061 841 00047".into(),
+            registre: "rcs".into(),
+            registre_ville: "Lyon".into(),
+            tva_intra: "FR64443061841".into(),
+            adresse: "3 rue du Port".into(),
+            code_postal: "69002".into(),
+            ville: "Lyon".into(),
+            telephone: "04 72 00 00 00".into(),
+            email: "contact@dupont-chauffage.fr".into(),
+            iban: "FR76 3000 6000 0112 3456 7890 189".into(),
+            bic: "BNPAFRPP".into(),
+            decennale_assureur: "Mutuelle du Bâtiment".into(),
+            decennale_contrat: "DEC-2026-4411".into(),
+            decennale_adresse: "8 avenue des Assureurs, 69003 Lyon".into(),
+            decennale_couverture: "France métropolitaine".into(),
+            mediateur_nom: "Médiateur du Bâtiment".into(),
+            mediateur_site: "www.mediateur-batiment.fr".into(),
+            paiement_jours: "30".into(),
+            escompte: "non".into(),
+            ..Default::default()
+        }
+    }
+
     /// The form as the page shows it for a stored identity.
     pub fn of(i: &Identity) -> IdentityForm {
         IdentityForm {
@@ -462,23 +479,16 @@ pub fn logo_kind(bytes: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// The sample company without its insurance nor its mediator.
     fn form() -> IdentityForm {
         IdentityForm {
-            raison_sociale: "Dupont Plomberie".into(),
-            forme_juridique: "SARL".into(),
-            capital_social: "10 000".into(),
-            siren: "443 061 841".into(),
-            siret: "443 061 841 00047".into(),
-            registre: "rcs".into(),
-            registre_ville: "Lyon".into(),
-            tva_intra: "FR64443061841".into(),
-            adresse: "3 rue du Port".into(),
-            code_postal: "69002".into(),
-            ville: "Lyon".into(),
-            iban: "FR76 3000 6000 0112 3456 7890 189".into(),
-            bic: "BNPAFRPP".into(),
-            escompte: "non".into(),
-            ..Default::default()
+            decennale_assureur: String::new(),
+            decennale_contrat: String::new(),
+            decennale_adresse: String::new(),
+            decennale_couverture: String::new(),
+            mediateur_nom: String::new(),
+            mediateur_site: String::new(),
+            ..IdentityForm::sample()
         }
     }
 

@@ -10,30 +10,7 @@ use crate::documents::model::{DocumentView, Kind, Line, Status, totals};
 use crate::documents::store::Header;
 
 fn header(logo: Option<Vec<u8>>) -> Header {
-    let form = IdentityForm {
-        raison_sociale: "Dupont Chauffage".into(),
-        forme_juridique: "SARL".into(),
-        capital_social: "10 000".into(),
-        siren: "443 061 841".into(),
-        siret: "443 061 841 00047".into(),
-        registre: "rcs".into(),
-        registre_ville: "Lyon".into(),
-        tva_intra: "FR64443061841".into(),
-        adresse: "3 rue du Port".into(),
-        code_postal: "69002".into(),
-        ville: "Lyon".into(),
-        iban: "FR7630006000011234567890189".into(),
-        bic: "BNPAFRPP".into(),
-        decennale_assureur: "Mutuelle du Bâtiment".into(),
-        decennale_contrat: "DEC-2026-4411".into(),
-        decennale_adresse: "8 avenue des Assureurs, 69003 Lyon".into(),
-        decennale_couverture: "France métropolitaine".into(),
-        mediateur_nom: "Médiateur du Bâtiment".into(),
-        mediateur_site: "www.mediateur-batiment.fr".into(),
-        escompte: "non".into(),
-        ..Default::default()
-    };
-    let seller = form.parse().unwrap_or_default();
+    let seller = IdentityForm::sample().parse().unwrap_or_default();
     Header {
         seller,
         logo: logo.map(|l| ("image/png".to_string(), l)),

@@ -405,49 +405,19 @@ pub fn source_files() -> Vec<(String, String)> {
     out
 }
 
-/// «Entreprise» as a real company fills it in (real-shaped numbers that pass their keys):
-/// what its documents need before they can be issued.
-pub fn identity_form() -> ouvrage::company::model::IdentityForm {
-    ouvrage::company::model::IdentityForm {
-        raison_sociale: "Dupont Chauffage".into(),
-        forme_juridique: "SARL".into(),
-        capital_social: "10 000".into(),
-        siren: "443 061 841".into(),
-        siret: "443 061 841 00047".into(),
-        registre: "rcs".into(),
-        registre_ville: "Lyon".into(),
-        tva_intra: "FR64443061841".into(),
-        adresse: "3 rue du Port".into(),
-        code_postal: "69002".into(),
-        ville: "Lyon".into(),
-        telephone: "04 72 00 00 00".into(),
-        email: "contact@dupont-chauffage.fr".into(),
-        iban: "FR76 3000 6000 0112 3456 7890 189".into(),
-        bic: "BNPAFRPP".into(),
-        decennale_assureur: "Mutuelle du Bâtiment".into(),
-        decennale_contrat: "DEC-2026-4411".into(),
-        decennale_adresse: "8 avenue des Assureurs, 69003 Lyon".into(),
-        decennale_couverture: "France métropolitaine".into(),
-        mediateur_nom: "Médiateur du Bâtiment".into(),
-        mediateur_site: "www.mediateur-batiment.fr".into(),
-        paiement_jours: "30".into(),
-        escompte: "non".into(),
-        ..Default::default()
-    }
-}
-
-/// Saves [`identity_form`] as the company's identity.
+/// Saves `IdentityForm::sample()` («Entreprise» as a real company fills it in) as the
+/// company's identity: what its documents need before they can be issued.
 pub async fn complete_identity(db: &Db, company_id: i64) {
-    let identity = identity_form().parse().expect("a valid identity");
+    let identity = ouvrage::company::model::IdentityForm::sample().parse().expect("a valid identity");
     let tenant = ouvrage::db::Tenant::for_tests(company_id);
     let mut tx = db.begin().await.unwrap();
     ouvrage::company::store::save(&mut tx, &tenant, None, &identity, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).await.unwrap();
     tx.commit().await.unwrap();
 }
 
-/// «Entreprise» › «Enregistrer» with [`identity_form`], some fields changed.
+/// «Entreprise» › «Enregistrer» with `IdentityForm::sample()`, some fields changed.
 pub async fn post_identity(c: &Client, changed: &[(&str, &str)]) -> Answer {
-    let mut fields: Vec<(String, String)> = identity_form().typed();
+    let mut fields: Vec<(String, String)> = ouvrage::company::model::IdentityForm::sample().typed();
     for (k, v) in changed {
         match fields.iter_mut().find(|(f, _)| f == k) {
             Some(f) => f.1 = v.to_string(),
