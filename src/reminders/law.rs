@@ -186,29 +186,36 @@ mod dated {
     }
 
     impl Law {
-        /// The B2B penalty rate of a day (basis points).
-        pub fn penalty_rate(&self, day: NaiveDate) -> i64 {
-            self.contract_rate_bp
-                .unwrap_or_else(|| rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP)
+        /// The legal default rate of a day: the ECB rate of its half-year plus 10 points.
+        fn ecb_plus_10(&self, day: NaiveDate) -> i64 {
+            rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP
         }
 
-        /// The amounts of an invoice: at the rate it stated when issued (`stated`: its
-        /// `document.penalty_rate_bp`, `STATED_LEGAL_DEFAULT` for the ECB rate + 10 points),
-        /// or at the company's current rate for an invoice issued before rates were kept.
+        /// The B2B penalty rate of a day (basis points), as the company's settings say today.
+        pub fn penalty_rate(&self, day: NaiveDate) -> i64 {
+            self.contract_rate_bp.unwrap_or_else(|| self.ecb_plus_10(day))
+        }
+
+        /// The rate of a day for an invoice that stated `stated` when issued (its
+        /// `document.penalty_rate_bp`: `STATED_LEGAL_DEFAULT` for the ECB rate + 10 points;
+        /// `None` for an invoice issued before rates were kept: the company's current rate).
+        pub fn stated_rate(&self, stated: Option<i64>, day: NaiveDate) -> i64 {
+            match stated {
+                None => self.penalty_rate(day),
+                Some(super::STATED_LEGAL_DEFAULT) => self.ecb_plus_10(day),
+                Some(bp) => bp,
+            }
+        }
+
+        /// The amounts of an invoice, at the rate it stated ([`Law::stated_rate`]).
         pub fn amounts(&self, business: bool, stated: Option<i64>, remaining: i64, due: NaiveDate, on: NaiveDate) -> Amounts {
             if !business {
                 // Private client: interest at the legal rate runs from the formal notice only.
                 return Amounts { penalties: 0, indemnity: 0 };
             }
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-            let rate = |day: NaiveDate| match stated {
-                None => self.penalty_rate(day),
-                Some(super::STATED_LEGAL_DEFAULT) => {
-                    rate_for(&self.ecb, &half_of(day.year(), day.month())).map(|r| r.0).unwrap_or(0) + ECB_MARGIN_BP
-                }
-                Some(bp) => bp,
-            };
-            let penalties = interest(remaining, day_number(due) + 1, day_number(on), |d| rate(epoch + Duration::days(d)));
+            let penalties =
+                interest(remaining, day_number(due) + 1, day_number(on), |d| self.stated_rate(stated, epoch + Duration::days(d)));
             Amounts { penalties, indemnity: INDEMNITY_CENTS }
         }
     }

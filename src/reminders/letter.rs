@@ -96,14 +96,9 @@ pub async fn compose(tx: &mut Tx, tenant: &Tenant, letter_id: i64) -> Result<Com
         .bind(tenant.company_id()).bind(letter_id).fetch_all(c).await)
     .map_err(internal)?;
     let rate = if header.professional {
-        let ecb_plus_10 =
-            || rate_for(&law.ecb, &half_of(on.year(), on.month())).map(|r| r.0).unwrap_or(0) + crate::reminders::law::ECB_MARGIN_BP;
         match stated.as_slice() {
-            [Some(crate::reminders::law::STATED_LEGAL_DEFAULT)] => {
-                format!("{} % l'an", crate::fmt::percent_bp(ecb_plus_10()))
-            }
-            [Some(bp)] => format!("{} % l'an", crate::fmt::percent_bp(*bp)),
-            [None] | [] => format!("{} % l'an", crate::fmt::percent_bp(law.penalty_rate(on))),
+            [one] => format!("{} % l'an", crate::fmt::percent_bp(law.stated_rate(*one, on))),
+            [] => format!("{} % l'an", crate::fmt::percent_bp(law.penalty_rate(on))),
             _ => "indiqué sur chaque facture".to_string(),
         }
     } else {

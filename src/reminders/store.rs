@@ -415,17 +415,7 @@ pub async fn make(
     }
     let business = invoices[0].type_client == "professionnel";
     // A letter carries the sender's full identity, as a document does.
-    let identity = crate::company::store::identity(tx, tenant).await?;
-    let missing = identity.missing(!business);
-    if !identity.is_demo && !missing.is_empty() {
-        return Err(AppError::invalid(
-            "entreprise",
-            format!(
-                "Identité de l'entreprise incomplète pour une relance : {}. Complétez-la dans Paramètres › Entreprise.",
-                missing.join(", ")
-            ),
-        ));
-    }
+    crate::company::store::identity(tx, tenant).await?.check_complete(!business, "une relance")?;
     let law = Law::load(tx, tenant).await?;
     let mut total_due = 0;
     let mut total_pen = 0;
