@@ -105,6 +105,7 @@ pub struct ClientIds {
 
 /// A job site of a client («Adresse de chantier»): where the work is done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SiteView {
     pub id: i64,
     pub libelle: String,

@@ -448,11 +448,22 @@ pub async fn get(db: &Db, tenant: &Tenant, id: i64) -> Result<ContactDetail, App
 }
 
 /// A client's job sites, not archived, oldest first.
+const SITES_SQL: &str = "SELECT id, libelle, adresse, code_postal, ville FROM contact_site WHERE company_id = $1 AND contact_id = $2 AND archived = FALSE ORDER BY id";
+
+/// [`SITES_SQL`], for a page's reads.
 pub async fn sites_of(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<SiteView>, AppError> {
-    let sql = "SELECT id, libelle, adresse, code_postal, ville FROM contact_site WHERE company_id = $1 AND contact_id = $2 AND archived = FALSE ORDER BY id";
-    let rows: Vec<(i64, String, String, String, String)> =
-        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
-    Ok(rows.into_iter().map(|(id, libelle, adresse, code_postal, ville)| SiteView { id, libelle, adresse, code_postal, ville }).collect())
+    on_pool!(db, c => sqlx::query_as(SITES_SQL).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)
+}
+
+/// [`SITES_SQL`], in a transaction (a document's consistent view).
+pub async fn sites_of_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Vec<SiteView>, AppError> {
+    on_conn!(tx, c => sqlx::query_as(SITES_SQL).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)
+}
+
+/// One job site of the company, archived or not (a document names it for good).
+pub async fn site(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Option<SiteView>, AppError> {
+    let sql = "SELECT id, libelle, adresse, code_postal, ville FROM contact_site WHERE company_id = $1 AND id = $2";
+    on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await).map_err(internal)
 }
 
 /// «Ajouter une adresse de chantier».

@@ -21,9 +21,12 @@ struct DocRow {
     paid: i64,
     credited: i64,
     litige: bool,
+    work_date: String,
+    site_id: Option<i64>,
+    autoliquidation: bool,
 }
 
-const DOC_COLUMNS: &str = "id, contact_id, kind, number, status, doc_date, due_date, source_id, total_ttc, paid, credited, litige";
+const DOC_COLUMNS: &str = "id, contact_id, kind, number, status, doc_date, due_date, source_id, total_ttc, paid, credited, litige, work_date, site_id, autoliquidation";
 
 impl DocRow {
     fn kind(&self) -> Kind {
@@ -141,10 +144,7 @@ pub async fn update_draft(tx: &mut Tx, tenant: &Tenant, id: i64, d: &DocumentInp
         return Err(AppError::invalid("kind", "Le type d'une pièce ne change pas."));
     }
     gate(tx, tenant, doc.contact_id, doc.kind()).await?;
-    let stored: Option<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT site_id FROM document WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(id).fetch_one(c).await)
-    .map_err(internal)?;
-    if stored != d.site_id {
+    if doc.site_id != d.site_id {
         check_site(tx, tenant, doc.contact_id, d.site_id).await?;
     }
     check_autoliquidation(tx, tenant, doc.contact_id, d.autoliquidation).await?;
@@ -163,26 +163,18 @@ async fn check_autoliquidation(tx: &mut Tx, tenant: &Tenant, contact_id: i64, on
     let sql = "SELECT type_client, tva_intra FROM contact WHERE company_id = $1 AND id = $2";
     let (kind, tva): (String, String) =
         on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)?;
-    if kind != "professionnel" || tva.is_empty() {
+    autoliquidation_client(kind == "professionnel", &tva)
+}
+
+/// The client of an autoliquidation: a professional with its VAT number.
+fn autoliquidation_client(professional: bool, vat_number: &str) -> Result<(), AppError> {
+    if !professional || vat_number.is_empty() {
         return Err(AppError::invalid(
             "autoliquidation",
             "Autoliquidation : le client doit être un professionnel avec son N° TVA intracommunautaire (Fiche contact).",
         ));
     }
     Ok(())
-}
-
-/// A client's job sites, as a document's form offers them.
-async fn site_choices(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Vec<(i64, String)>, AppError> {
-    let sql = "SELECT id, libelle, adresse, code_postal, ville FROM contact_site WHERE company_id = $1 AND contact_id = $2 AND archived = FALSE ORDER BY id";
-    let rows: Vec<(i64, String, String, String, String)> =
-        on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, libelle, adresse, code_postal, ville)| {
-            (id, crate::contacts::model::SiteView { id, libelle, adresse, code_postal, ville }.label())
-        })
-        .collect())
 }
 
 /// A document's job site must be one of its client's, not archived.
@@ -254,7 +246,8 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, confirm_
         return Err(AppError::invalid("document", "Cette pièce est déjà émise."));
     }
     let commercial = gate(tx, tenant, doc.contact_id, doc.kind()).await?;
-    check_legal(tx, tenant, &doc, confirm_reduced).await?;
+    let header = header_tx(tx, tenant, doc.contact_id).await?;
+    check_legal(tx, tenant, &doc, &header, confirm_reduced).await?;
     match doc.kind() {
         Kind::Facture => {
             if let Some(limit) = commercial.plafond {
@@ -298,12 +291,8 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, confirm_
     }
     let number = next_number(tx, tenant, doc.kind(), &doc.doc_date[..4]).await?;
     // What the invoice states, its reminders charge: the rate is kept with it.
-    let stated = if doc.kind() == Kind::Facture {
-        let rate = crate::company::store::identity(tx, tenant).await?.penalty_rate_bp;
-        Some(rate.unwrap_or(crate::reminders::law::STATED_LEGAL_DEFAULT))
-    } else {
-        None
-    };
+    let stated =
+        (doc.kind() == Kind::Facture).then(|| header.seller.penalty_rate_bp.unwrap_or(crate::reminders::law::STATED_LEGAL_DEFAULT));
     let sql = "UPDATE document SET number = $3, status = 'emise', issued_at = $4, updated_at = $4, penalty_rate_bp = $5, taux_reduit_confirme = $6 \
                WHERE company_id = $1 AND id = $2";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(&number).bind(now()).bind(stated).bind(confirm_reduced)
@@ -325,7 +314,6 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, confirm_
     // Its number finds the client in «Rechercher».
     crate::contacts::store::reindex_contact(tx, tenant, doc.contact_id).await?;
     let view = view_tx(tx, tenant, id).await?;
-    let header = header_tx(tx, tenant, doc.contact_id).await?;
     let pdf = crate::documents::pdf::render(&header, &view);
     if pdf.is_empty() {
         // Never keep an empty document as the one sent (the render logged why).
@@ -340,45 +328,31 @@ pub async fn issue(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, confirm_
 /// What the law needs before a document goes out (docs/legal.md): a real company's
 /// complete identity, no VAT under «Franchise en base de TVA», and a reduced rate for a
 /// professional client only once confirmed.
-async fn check_legal(tx: &mut Tx, tenant: &Tenant, doc: &DocRow, confirm_reduced: bool) -> Result<(), AppError> {
-    let header = header_tx(tx, tenant, doc.contact_id).await?;
-    let missing = header.seller.missing(!header.professional);
-    if !header.seller.is_demo && !missing.is_empty() {
-        return Err(AppError::invalid(
-            "entreprise",
-            format!(
-                "Identité de l'entreprise incomplète pour émettre : {}. Complétez-la dans Paramètres › Entreprise.",
-                missing.join(", ")
-            ),
-        ));
-    }
+async fn check_legal(tx: &mut Tx, tenant: &Tenant, doc: &DocRow, header: &Header, confirm_reduced: bool) -> Result<(), AppError> {
+    header.seller.check_complete(!header.professional, "émettre")?;
     let lines = lines_of_tx(tx, tenant, doc.id).await?;
-    if header.seller.franchise_tva && lines.iter().any(|l| l.vat_bp != 0) {
+    let franchise = header.seller.franchise_tva;
+    if franchise && lines.iter().any(|l| l.vat_bp != 0) {
         return Err(AppError::invalid(
             "document",
             "L'entreprise est en franchise en base de TVA (art. 293 B du CGI) : mettez les lignes à 0 % de TVA avant d'émettre.",
         ));
     }
-    let autoliquidation: bool =
-        on_conn!(tx, c => sqlx::query_scalar("SELECT autoliquidation FROM document WHERE company_id = $1 AND id = $2").bind(tenant.company_id()).bind(doc.id).fetch_one(c).await)
-            .map_err(internal)?;
-    if autoliquidation && header.seller.franchise_tva {
+    if doc.autoliquidation && franchise {
         return Err(AppError::invalid(
             "autoliquidation",
             "Une entreprise en franchise en base de TVA ne facture pas en autoliquidation : elle n'a pas de TVA à reporter sur le client.",
         ));
     }
-    if !header.seller.franchise_tva && !autoliquidation && lines.iter().any(|l| l.vat_bp == 0) {
+    if !franchise && !doc.autoliquidation && lines.iter().any(|l| l.vat_bp == 0) {
         return Err(AppError::invalid(
             "document",
             "Taux de TVA 0 % : seulement en franchise en base de TVA (Entreprise) ou en autoliquidation ; choisissez le taux de chaque ligne.",
         ));
     }
-    if autoliquidation && (!header.professional || header.client_tva.is_empty()) {
-        return Err(AppError::invalid(
-            "autoliquidation",
-            "Autoliquidation : le client doit être un professionnel avec son N° TVA intracommunautaire (Fiche contact).",
-        ));
+    // The client may have changed since the draft was saved.
+    if doc.autoliquidation {
+        autoliquidation_client(header.professional, &header.client_tva)?;
     }
     if header.professional && !confirm_reduced && lines.iter().any(|l| matches!(l.vat_bp, 550 | 1000)) {
         return Err(AppError::invalid(
@@ -448,11 +422,15 @@ pub async fn derive(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, kind: K
     let today = crate::fmt::today_paris();
     let terms = crate::company::store::identity(tx, tenant).await?.paiement_jours.clamp(0, MAX_TERM_DAYS);
     let due = format_date(parse_date(&today).unwrap_or(0) + terms);
-    let (work_date, site_id, autoliquidation): (String, Option<i64>, bool) = on_conn!(tx, c => sqlx::query_as(
-        "SELECT work_date, site_id, autoliquidation FROM document WHERE company_id = $1 AND id = $2")
-        .bind(tenant.company_id()).bind(id).fetch_one(c).await)
-    .map_err(internal)?;
-    let input = DocumentInput { kind, doc_date: today, due_date: due, lines, work_date, site_id, autoliquidation };
+    let input = DocumentInput {
+        kind,
+        doc_date: today,
+        due_date: due,
+        lines,
+        work_date: doc.work_date,
+        site_id: doc.site_id,
+        autoliquidation: doc.autoliquidation,
+    };
     create_draft(tx, tenant, user_id, doc.contact_id, &input, Some(id)).await
 }
 
@@ -543,31 +521,9 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
     let (nom, prenom, societe, source_number, source_date): (String, String, String, Option<String>, Option<String>) =
         on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await)
             .map_err(internal)?;
-    let xsql = "SELECT d.work_date, d.site_id, d.autoliquidation, s.libelle, s.adresse, s.code_postal, s.ville FROM document d \
-                LEFT JOIN contact_site s ON s.company_id = d.company_id AND s.id = d.site_id WHERE d.company_id = $1 AND d.id = $2";
-    #[derive(sqlx::FromRow)]
-    struct Extra {
-        work_date: String,
-        site_id: Option<i64>,
-        autoliquidation: bool,
-        libelle: Option<String>,
-        adresse: Option<String>,
-        code_postal: Option<String>,
-        ville: Option<String>,
-    }
-    let x: Extra = on_conn!(tx, c => sqlx::query_as(xsql).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
-    let site = match (x.site_id, x.adresse) {
-        (Some(id), Some(adresse)) => Some(
-            crate::contacts::model::SiteView {
-                id,
-                libelle: x.libelle.unwrap_or_default(),
-                adresse,
-                code_postal: x.code_postal.unwrap_or_default(),
-                ville: x.ville.unwrap_or_default(),
-            }
-            .label(),
-        ),
-        _ => None,
+    let site = match d.site_id {
+        Some(site) => crate::contacts::store::site(tx, tenant, site).await?.map(|s| s.label()),
+        None => None,
     };
     Ok(DocumentView {
         id: d.id,
@@ -587,11 +543,11 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
         credited: d.credited,
         litige: d.litige,
         payments: pays.into_iter().map(|(paid_on, amount, method)| PaymentView { paid_on, amount, method }).collect(),
-        work_date: x.work_date,
-        site_id: x.site_id,
+        work_date: d.work_date.clone(),
+        site_id: d.site_id,
         site,
-        autoliquidation: x.autoliquidation,
-        site_choices: site_choices(tx, tenant, d.contact_id).await?,
+        autoliquidation: d.autoliquidation,
+        site_choices: crate::contacts::store::sites_of_tx(tx, tenant, d.contact_id).await?.into_iter().map(|s| (s.id, s.label())).collect(),
     })
 }
 
