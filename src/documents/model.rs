@@ -383,8 +383,8 @@ pub struct DocumentView {
     pub payments: Vec<PaymentView>,
     pub work_date: String,
     pub site_id: Option<i64>,
-    /// The job site's address on one line, when the document has one.
-    pub site: Option<String>,
+    /// The job site, when the document has one.
+    pub site: Option<crate::contacts::model::SiteView>,
     pub autoliquidation: bool,
     /// The client's job sites a draft may name: (id, label).
     pub site_choices: Vec<(i64, String)>,

@@ -64,7 +64,7 @@ pub fn check_image(mime: &str, data: &[u8]) -> Result<(), String> {
     if w == 0 || h == 0 || w > 2000 || h > 2000 {
         return Err("dimensions".into());
     }
-    let pdf = draw(vec![vec![Op::Logo { x: LEFT, y: 60.0, h: 40.0, image: img }]]);
+    let pdf = draw(vec![vec![Op::Logo { x: LEFT, y: 60.0, h: 40.0, image: img }]], None);
     if pdf.is_empty() { Err("illisible".into()) } else { Ok(()) }
 }
 
@@ -238,6 +238,28 @@ fn client_lines(h: &Header) -> Vec<String> {
 /// Draws the document. Never fails: a missing font yields an empty page rather than
 /// an error page (the fonts are compiled in, so it does not happen).
 pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
+    draw(layout(h, d), None)
+}
+
+/// The same pages as [`render`], as a PDF/A-3b with `file` embedded and associated with
+/// the document (its electronic form: docs/e-invoicing.md). Empty if krilla refuses
+/// (logged).
+pub fn render_archival(h: &Header, d: &DocumentView, file: &Embedded) -> Vec<u8> {
+    draw(layout(h, d), Some(file))
+}
+
+/// A file embedded in a PDF/A-3: its name, type, description, bytes and date
+/// ('YYYY-MM-DD', also the document's date in its metadata), and the document's title.
+pub struct Embedded<'a> {
+    pub name: &'a str,
+    pub mime: &'a str,
+    pub description: &'a str,
+    pub data: &'a [u8],
+    pub date: &'a str,
+    pub title: &'a str,
+}
+
+fn layout(h: &Header, d: &DocumentView) -> Vec<Vec<Op>> {
     let mut l = Layout { pages: Vec::new(), y: 60.0 };
     // No VAT on the document: the company is in franchise, or the client pays it
     // (autoliquidation).
@@ -281,7 +303,7 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
     l.y = l.y.max(cy);
     if let Some(site) = &d.site {
         l.down(10.0, 0.0);
-        for part in wrap(&format!("Adresse des travaux : {site}"), 10.0, RIGHT - LEFT) {
+        for part in wrap(&format!("Adresse des travaux : {}", site.label()), 10.0, RIGHT - LEFT) {
             l.down(14.0, 0.0);
             l.text(LEFT, 10.0, false, part);
         }
@@ -384,7 +406,7 @@ pub fn render(h: &Header, d: &DocumentView) -> Vec<u8> {
         l.text(300.0, 9.0, false, "Signature du client :");
         l.down(40.0, 0.0);
     }
-    draw(l.pages)
+    l.pages
 }
 
 /// A letter (reminders): the letterhead, the client's address, the place and date, a
@@ -414,11 +436,17 @@ pub fn render_letter(h: &Header, title: &str, date_line: &str, text: &str) -> Ve
             l.down(13.0, 13.0);
         }
     }
-    draw(l.pages)
+    draw(l.pages, None)
 }
 
-fn draw(pages: Vec<Vec<Op>>) -> Vec<u8> {
-    let mut document = Document::new();
+fn draw(pages: Vec<Vec<Op>>, file: Option<&Embedded>) -> Vec<u8> {
+    let mut document = match file {
+        None => Document::new(),
+        Some(file) => match archival(file) {
+            Some(d) => d,
+            None => return Vec::new(),
+        },
+    };
     let count = pages.len();
     for (n, ops) in pages.into_iter().enumerate() {
         let Some(settings) = PageSettings::from_wh(W, H) else { break };
@@ -465,4 +493,45 @@ fn draw(pages: Vec<Vec<Op>>) -> Vec<u8> {
         tracing::error!(error = ?e, "PDF");
         Vec::new()
     })
+}
+
+/// A PDF/A-3b document with `file` embedded, associated as the document's alternative
+/// form (Factur-X 1.07, § 6.2.2: «Alternative» for the EN 16931 profile), and its metadata
+/// (title, date, language) as PDF/A asks.
+fn archival(file: &Embedded) -> Option<Document> {
+    use krilla::configure::{ConfigurationBuilder, validate::Archival};
+    use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+    use krilla::metadata::{DateTime, Metadata};
+    let date = {
+        let part = |r: std::ops::Range<usize>| file.date.get(r).and_then(|p| p.parse::<u16>().ok());
+        let (y, m, d) = (part(0..4)?, part(5..7)?, part(8..10)?);
+        DateTime::new(y).month(m as u8).day(d as u8).hour(0).minute(0).second(0).utc_offset_hour(0).utc_offset_minute(0)
+    };
+    let configuration = match ConfigurationBuilder::new().with_archival_validator(Archival::A3_B).finish() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = ?e, "PDF/A-3");
+            return None;
+        }
+    };
+    let mut document = Document::new_with(krilla::SerializeSettings { configuration, ..Default::default() });
+    document.set_metadata(
+        Metadata::new()
+            .title(file.title.to_string())
+            .creation_date(date)
+            .language("fr-FR".into())
+            .producer("Ouvrage".into())
+            .creator("Ouvrage".into()),
+    );
+    document.embed_file(EmbeddedFile {
+        path: file.name.to_string(),
+        mime_type: MimeType::new(file.mime),
+        description: Some(file.description.to_string()),
+        association_kind: AssociationKind::Alternative,
+        data: file.data.to_vec().into(),
+        modification_date: Some(date),
+        compress: Some(true),
+        location: None,
+    })?;
+    Some(document)
 }

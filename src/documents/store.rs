@@ -459,6 +459,19 @@ pub struct Header {
     pub professional: bool,
     pub client_siren: String,
     pub client_tva: String,
+    /// The client as its electronic invoice names it (docs/e-invoicing.md): its name
+    /// (company, else person), address fields, e-mail and SIRET.
+    pub buyer: Buyer,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Buyer {
+    pub name: String,
+    pub adresse: String,
+    pub code_postal: String,
+    pub ville: String,
+    pub email: String,
+    pub siret: String,
 }
 
 pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> Result<Header, AppError> {
@@ -477,8 +490,9 @@ pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> 
         siren: String,
         siret: String,
         tva_intra: String,
+        email: String,
     }
-    let ksql = "SELECT civilite, nom, prenom, societe, adresse, code_postal, ville, type_client, siren, siret, tva_intra FROM contact WHERE company_id = $1 AND id = $2";
+    let ksql = "SELECT civilite, nom, prenom, societe, adresse, code_postal, ville, type_client, siren, siret, tva_intra, email FROM contact WHERE company_id = $1 AND id = $2";
     let Party {
         civilite: civ,
         nom,
@@ -491,6 +505,7 @@ pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> 
         siren,
         siret,
         tva_intra: tva,
+        email,
     } = on_conn!(tx, c => sqlx::query_as(ksql).bind(tenant.company_id()).bind(contact_id).fetch_one(c).await).map_err(internal)?;
     let person = person_name(&nom, &prenom);
     let mut client = Vec::new();
@@ -500,14 +515,22 @@ pub(crate) async fn header_tx(tx: &mut Tx, tenant: &Tenant, contact_id: i64) -> 
     if !person.is_empty() {
         client.push(format!("{civ} {person}").trim().to_string());
     }
+    let buyer = Buyer {
+        name: if societe.is_empty() { format!("{civ} {person}").trim().to_string() } else { societe.clone() },
+        adresse: kadr.clone(),
+        code_postal: kcp.clone(),
+        ville: kville.clone(),
+        email,
+        siret: siret.clone(),
+    };
     client.push(kadr);
     client.push(format!("{kcp} {kville}").trim().to_string());
     client.retain(|l| !l.is_empty());
     let client_siren = if siren.is_empty() { siret.get(..9).unwrap_or_default().to_string() } else { siren };
-    Ok(Header { seller, logo, client, professional: kind == "professionnel", client_siren, client_tva: tva })
+    Ok(Header { seller, logo, client, professional: kind == "professionnel", client_siren, client_tva: tva, buyer })
 }
 
-async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, AppError> {
+pub(crate) async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, AppError> {
     let sql = format!("SELECT {DOC_COLUMNS} FROM document WHERE company_id = $1 AND id = $2");
     let d = on_conn!(tx, c => sqlx::query_as::<_, DocRow>(&sql).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
         .map_err(internal)?
@@ -522,7 +545,7 @@ async fn view_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocumentView, 
         on_conn!(tx, c => sqlx::query_as(nsql).bind(tenant.company_id()).bind(d.contact_id).bind(d.source_id).fetch_one(c).await)
             .map_err(internal)?;
     let site = match d.site_id {
-        Some(site) => crate::contacts::store::site(tx, tenant, site).await?.map(|s| s.label()),
+        Some(site) => crate::contacts::store::site(tx, tenant, site).await?,
         None => None,
     };
     Ok(DocumentView {

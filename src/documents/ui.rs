@@ -314,6 +314,10 @@ pub fn DocumentPage() -> impl IntoView {
                     </dl>
                     <p class="actions">
                         <a class="button" href=format!("/pieces/{}/pdf", d.id) download>"Télécharger le PDF"</a>
+                        {(d.number.is_some() && d.kind != Kind::Devis).then(|| view! {
+                            <a class="button" href=format!("/pieces/{}/facturx", d.id) download>"Télécharger (Factur-X)"</a>
+                            <a class="button" href=format!("/pieces/{}/ubl", d.id) download>"Télécharger (UBL)"</a>
+                        })}
                         {draft.then(|| action_button(path::<IssueDocument>(), d.id, None, "Émettre"))}
                         {(d.kind == Kind::Devis && d.status == Status::Emise).then(|| action_button(path::<DeriveDocument>(), d.id, Some("facture"), "Convertir en facture"))}
                         {payable.then(|| action_button(path::<DeriveDocument>(), d.id, Some("avoir"), "Faire un avoir"))}

@@ -81,7 +81,11 @@ pub async fn send_document(id: i64, to: String, subject: String, message: String
     if d.number.is_none() {
         return Err(AppError::invalid("to", "Un brouillon ne s'envoie pas : émettez d'abord la pièce."));
     }
-    let (name, pdf) = crate::documents::store::pdf(&cx.db, &cx.tenant, id).await?;
+    // The Factur-X of an invoice (its PDF for a devis): what the client's software reads.
+    let (name, pdf) = {
+        let mut tx = cx.db.read().await?;
+        crate::einvoice::store::attachment_tx(&mut tx, &cx.tenant, id).await?
+    };
     let mail = NewMail {
         key: format!("document:{id}:{token}"),
         entity: "document",

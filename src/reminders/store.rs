@@ -480,7 +480,7 @@ pub async fn email(tx: &mut Tx, tenant: &Tenant, author: Option<i64>, letter_id:
         data: crate::reminders::letter::pdf(&l),
     }];
     for doc in &l.document_ids {
-        let (name, data) = crate::documents::store::pdf_tx(tx, tenant, *doc).await?;
+        let (name, data) = crate::einvoice::store::attachment_tx(tx, tenant, *doc).await?;
         attachments.push(crate::mail::outbox::Attachment { name, mime: "application/pdf".into(), data });
     }
     let mail = crate::mail::outbox::NewMail {

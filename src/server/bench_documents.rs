@@ -18,6 +18,14 @@ fn header(logo: Option<Vec<u8>>) -> Header {
         professional: true,
         client_siren: "552100554".into(),
         client_tva: "FR96552100554".into(),
+        buyer: crate::documents::store::Buyer {
+            name: "Bâtisseurs Réunis SAS".into(),
+            adresse: "5 place Bellecour".into(),
+            code_postal: "69002".into(),
+            ville: "Lyon".into(),
+            email: "compta@batisseurs.example".into(),
+            siret: "55210055400013".into(),
+        },
     }
 }
 
@@ -55,7 +63,13 @@ fn invoice(n: usize) -> DocumentView {
         payments: Vec::new(),
         work_date: String::new(),
         site_id: None,
-        site: Some("Résidence Les Tilleuls — 12 rue des Tilleuls, 69100 Villeurbanne".into()),
+        site: Some(crate::contacts::model::SiteView {
+            id: 1,
+            libelle: "Résidence Les Tilleuls".into(),
+            adresse: "12 rue des Tilleuls".into(),
+            code_postal: "69100".into(),
+            ville: "Villeurbanne".into(),
+        }),
         autoliquidation: false,
         site_choices: Vec::new(),
     }

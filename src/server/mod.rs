@@ -58,6 +58,7 @@ pub fn router(mut state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .merge(crate::documents::routes::routes())
+        .merge(crate::einvoice::routes::routes())
         .merge(crate::company::routes::routes())
         .merge(crate::imports::routes::routes())
         .merge(assets)

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "company",
             "contacts",
             "documents",
+            "einvoice",
             "duplicates",
             "home",
             "imports",

@@ -336,6 +336,14 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     assert!(header(mail, "Message-ID").unwrap().ends_with("@ouvrage.test>"));
     assert!(mail.contains("multipart/alternative") && mail.contains("text/html") && mail.contains("text/plain"), "text and HTML bodies");
     assert!(mail.contains("application/pdf") && mail.contains("F-2026-00001.pdf"), "the PDF is attached");
+    // It is the invoice's Factur-X (issue 29): a PDF/A-3 carrying factur-x.xml.
+    let part = &mail[mail.find("F-2026-00001.pdf").unwrap()..];
+    let body = &part[part.find("\r\n\r\n").unwrap() + 4..];
+    let b64: String = body.lines().take_while(|l| !l.starts_with("--")).collect::<Vec<_>>().concat();
+    use base64::Engine as _;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(b64.trim()).expect("a base64 attachment");
+    let pdf = String::from_utf8_lossy(&pdf);
+    assert!(pdf.contains("(factur-x.xml)") && pdf.contains("/AFRelationship /Alternative"), "the Factur-X is attached");
     assert!(
         mail.contains("-- \r\nSophie Martin") || mail.contains("--=20\r\nSophie Martin"),
         "the signature is appended to the text: {mail}"

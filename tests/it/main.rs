@@ -19,6 +19,7 @@ mod contacts;
 mod crash;
 mod documents;
 mod duplicates;
+mod einvoice;
 mod imports;
 mod layers;
 mod legal;

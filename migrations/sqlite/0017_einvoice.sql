@@ -1,0 +1,12 @@
+-- Issue 29: electronic invoicing. An issued facture or avoir keeps, beside its PDF, its
+-- electronic forms made at the same moment from the same numbers (docs/e-invoicing.md):
+-- the Factur-X PDF/A-3 (EN 16931 profile, the CII XML embedded as factur-x.xml), the CII
+-- XML itself and the UBL 2.1 XML. Never changed after issue.
+CREATE TABLE document_einvoice (
+    company_id   INTEGER NOT NULL,
+    document_id  INTEGER NOT NULL REFERENCES document(id),
+    facturx      BLOB NOT NULL,
+    cii          TEXT NOT NULL,
+    ubl          TEXT NOT NULL,
+    PRIMARY KEY (company_id, document_id)
+);
