@@ -10,3 +10,8 @@ CREATE TABLE document_einvoice (
     ubl          TEXT NOT NULL,
     PRIMARY KEY (company_id, document_id)
 );
+
+-- «Remise %» of a document line, in basis points (10 % = 1000): the line's total HT is its
+-- gross (quantity × unit price, rounded) less the discount (rounded); an EN 16931 line
+-- allowance (BG-27) in the electronic forms.
+ALTER TABLE document_line ADD COLUMN discount_bp INTEGER NOT NULL DEFAULT 0;

@@ -114,11 +114,22 @@ pub struct Line {
     /// Cents, HT.
     pub unit_price: i64,
     pub vat_bp: i64,
+    /// «Remise %» of the line, in basis points (10 % = 1000).
+    #[serde(default)]
+    pub discount_bp: i64,
 }
 
 impl Line {
-    pub fn total_ht(&self) -> i64 {
+    /// Quantity × unit price, rounded to the cent, before the line's discount.
+    pub fn gross_ht(&self) -> i64 {
         mul_div_round(self.quantity_milli, self.unit_price, 1000)
+    }
+    /// The line's discount in cents: its gross × its «Remise %», rounded to the cent.
+    pub fn discount(&self) -> i64 {
+        mul_div_round(self.gross_ht(), self.discount_bp, 10_000)
+    }
+    pub fn total_ht(&self) -> i64 {
+        self.gross_ht() - self.discount()
     }
     pub fn total_tva(&self) -> i64 {
         mul_div_round(self.total_ht(), self.vat_bp, 10_000)
@@ -171,6 +182,9 @@ pub struct DocumentForm {
     pub vat: Vec<String>,
     #[serde(default)]
     pub unit: Vec<String>,
+    /// «Remise %» per line (empty: none).
+    #[serde(default)]
+    pub remise: Vec<String>,
     /// «Date des travaux», when it differs from the date.
     #[serde(default)]
     pub work_date: String,
@@ -266,6 +280,7 @@ impl DocumentForm {
             ("unit[]", &self.unit),
             ("unit_price[]", &self.unit_price),
             ("vat[]", &self.vat),
+            ("remise[]", &self.remise),
         ] {
             v.extend(vals.iter().map(|x| (name.to_string(), x.clone())));
         }
@@ -328,7 +343,15 @@ impl DocumentForm {
             if !UNITS.contains(&unit.as_str()) {
                 return Err(AppError::invalid("lines", format!("Ligne {row} : unité inconnue ({}).", UNITS.join(", "))));
             }
-            lines.push(Line { designation: des, quantity_milli, unit, unit_price, vat_bp });
+            let remise = at(&self.remise, i);
+            let discount_bp = if remise.is_empty() {
+                0
+            } else {
+                crate::fmt::parse_percent_bp(&remise).filter(|bp| *bp < 10_000).ok_or_else(|| {
+                    AppError::invalid("lines", format!("Ligne {row} : remise invalide (un pourcentage de 0 à 99,99, 2 décimales au plus)."))
+                })?
+            };
+            lines.push(Line { designation: des, quantity_milli, unit, unit_price, vat_bp, discount_bp });
         }
         if lines.is_empty() {
             return Err(AppError::invalid("lines", "Ajoutez au moins une ligne."));
@@ -506,6 +529,7 @@ mod tests {
             unit: "u".into(),
             unit_price: parse_cents(p).unwrap(),
             vat_bp: vat,
+            discount_bp: 0,
         }
     }
 
@@ -534,6 +558,10 @@ mod tests {
         assert_eq!(t.ttc, t.ht + t.tva);
         // Lines add up to the totals, whatever the mix.
         assert_eq!(t.by_rate.iter().map(|r| r.2).sum::<i64>(), t.tva);
+        // «Remise %»: the gross rounded, the discount rounded, the net their difference;
+        // the VAT on the net. 3 × 33,33 € = 99,99 €, 12,5 % = 12,50 € (12,49875), net 87,49 €.
+        let discounted = Line { discount_bp: 1250, ..line("3", "33,33", 2000) };
+        assert_eq!((discounted.gross_ht(), discounted.discount(), discounted.total_ht(), discounted.total_tva()), (9999, 1250, 8749, 1750));
     }
 
     #[test]
@@ -574,6 +602,12 @@ mod tests {
         assert!(with("-1", "10", "2000").parse("2026-11-29").unwrap_err().to_string().contains("négative"));
         assert!(with("1", "10,999", "2000").parse("2026-11-29").unwrap_err().to_string().contains("prix unitaire"));
         assert!(with("1", "10", "1900").parse("2026-11-29").unwrap_err().to_string().contains("TVA"));
+        let remise = |r: &str| DocumentForm { remise: vec![r.into()], ..with("2", "10", "2000") }.parse("2026-11-29");
+        assert_eq!(remise("12,5 %").unwrap().lines[0].discount_bp, 1250);
+        assert_eq!(remise("").unwrap().lines[0].discount_bp, 0);
+        for bad in ["100", "-5", "12,345", "dix"] {
+            assert!(remise(bad).unwrap_err().to_string().contains("remise invalide"), "{bad}");
+        }
         let avoir = DocumentForm { kind: "avoir".into(), ..with("-1", "10", "2000") };
         assert_eq!(avoir.parse("2026-11-29").unwrap().lines[0].quantity_milli, -1000);
     }

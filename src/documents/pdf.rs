@@ -17,7 +17,7 @@ use skrifa::instance::{LocationRef, Size};
 use crate::company::model::Identity;
 use crate::documents::model::{DocumentView, Kind, vat_label};
 use crate::documents::store::Header;
-use crate::fmt::{date_fr, euros, milli_fr};
+use crate::fmt::{date_fr, euros, milli_fr, percent_bp};
 
 static REGULAR_TTF: &[u8] = include_bytes!("../../public/fonts/DejaVuSans.ttf");
 static BOLD_TTF: &[u8] = include_bytes!("../../public/fonts/DejaVuSans-Bold.ttf");
@@ -53,7 +53,8 @@ enum Op {
 /// The logo as krilla reads it (PNG or JPEG; `mime` from [`crate::company::model::logo_kind`]).
 fn image(mime: &str, data: &[u8]) -> Result<Image, String> {
     let data: krilla::Data = data.to_vec().into();
-    if mime == "image/png" { Image::from_png(data, true) } else { Image::from_jpeg(data, true) }
+    // No interpolation: PDF/A forbids it (the Factur-X is PDF/A-3).
+    if mime == "image/png" { Image::from_png(data, false) } else { Image::from_jpeg(data, false) }
 }
 
 /// Whether a logo can be drawn: checked when it is sent by drawing it into a PDF (its
@@ -323,7 +324,7 @@ fn layout(h: &Header, d: &DocumentView) -> Vec<Vec<Op>> {
     l.rule();
     for line in &d.lines {
         let wrapped = wrap(&line.designation, 9.0, c_qty - LEFT - 45.0);
-        l.down(14.0, 14.0 * wrapped.len() as f32);
+        l.down(14.0, 14.0 * wrapped.len() as f32 + if line.discount_bp > 0 { 11.0 } else { 0.0 });
         l.right(c_qty, 9.0, false, milli_fr(line.quantity_milli));
         l.text(c_unit, 9.0, false, line.unit.clone());
         l.right(c_pu, 9.0, false, euros(line.unit_price));
@@ -336,6 +337,15 @@ fn layout(h: &Header, d: &DocumentView) -> Vec<Vec<Op>> {
                 l.down(12.0, 0.0);
             }
             l.text(LEFT, 9.0, false, part.clone());
+        }
+        if line.discount_bp > 0 {
+            l.down(11.0, 0.0);
+            l.text(
+                LEFT + 10.0,
+                8.0,
+                false,
+                format!("Remise {} % sur {} : −{}", percent_bp(line.discount_bp), euros(line.gross_ht()), euros(line.discount())),
+            );
         }
     }
     l.down(6.0, 0.0);

@@ -50,12 +50,19 @@ async fn lock_doc(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<DocRow, AppEr
 }
 
 async fn lines_of_tx(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Vec<Line>, AppError> {
-    let sql = "SELECT designation, quantity_milli, unit, unit_price, vat_bp FROM document_line WHERE company_id = $1 AND document_id = $2 ORDER BY position";
-    let rows: Vec<(String, i64, String, i64, i64)> =
+    let sql = "SELECT designation, quantity_milli, unit, unit_price, vat_bp, discount_bp FROM document_line WHERE company_id = $1 AND document_id = $2 ORDER BY position";
+    let rows: Vec<(String, i64, String, i64, i64, i64)> =
         on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(id).fetch_all(c).await).map_err(internal)?;
     Ok(rows
         .into_iter()
-        .map(|(designation, quantity_milli, unit, unit_price, vat_bp)| Line { designation, quantity_milli, unit, unit_price, vat_bp })
+        .map(|(designation, quantity_milli, unit, unit_price, vat_bp, discount_bp)| Line {
+            designation,
+            quantity_milli,
+            unit,
+            unit_price,
+            vat_bp,
+            discount_bp,
+        })
         .collect())
 }
 
@@ -63,8 +70,8 @@ async fn write_lines(tx: &mut Tx, tenant: &Tenant, id: i64, lines: &[Line]) -> R
     let cid = tenant.company_id();
     let del = "DELETE FROM document_line WHERE company_id = $1 AND document_id = $2";
     on_conn!(tx, c => sqlx::query(del).bind(cid).bind(id).execute(c).await.map(|r| r.rows_affected())).map_err(internal)?;
-    let ins = "INSERT INTO document_line (company_id, document_id, position, designation, quantity_milli, unit_price, vat_bp, total_ht, total_tva, unit) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    let ins = "INSERT INTO document_line (company_id, document_id, position, designation, quantity_milli, unit_price, vat_bp, total_ht, total_tva, unit, discount_bp) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     for (i, l) in lines.iter().enumerate() {
         on_conn!(tx, c => sqlx::query(ins)
             .bind(cid)
@@ -77,6 +84,7 @@ async fn write_lines(tx: &mut Tx, tenant: &Tenant, id: i64, lines: &[Line]) -> R
             .bind(l.total_ht())
             .bind(l.total_tva())
             .bind(&l.unit)
+            .bind(l.discount_bp)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))

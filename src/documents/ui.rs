@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::documents::api::*;
 use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, UNITS, VAT_RATES, vat_label};
 use crate::error::AppError;
-use crate::fmt::{cents_field, date_fr, euros, milli_fr};
+use crate::fmt::{cents_field, date_fr, euros, milli_fr, percent_bp};
 use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, load, path, query_param};
 
 fn id_param() -> Option<i64> {
@@ -121,10 +121,10 @@ fn document_fields(f: DocumentForm, sites: Vec<(i64, String)>, error: Option<App
         }
     };
     let has_typed = matches!(&error, Some(AppError::Invalid { values, .. }) if !values.is_empty());
-    let (des, qty, pu, vat, units) = if has_typed {
-        (typed("designation[]"), typed("quantity[]"), typed("unit_price[]"), typed("vat[]"), typed("unit[]"))
+    let (des, qty, pu, vat, units, remise) = if has_typed {
+        (typed("designation[]"), typed("quantity[]"), typed("unit_price[]"), typed("vat[]"), typed("unit[]"), typed("remise[]"))
     } else {
-        (f.designation.clone(), f.quantity.clone(), f.unit_price.clone(), f.vat.clone(), f.unit.clone())
+        (f.designation.clone(), f.quantity.clone(), f.unit_price.clone(), f.vat.clone(), f.unit.clone(), f.remise.clone())
     };
     let typed_one = |name: &str, stored: String| if has_typed { typed(name).into_iter().next().unwrap_or_default() } else { stored };
     let site_now = typed_one("site_id", f.site_id.clone());
@@ -147,6 +147,7 @@ fn document_fields(f: DocumentForm, sites: Vec<(i64, String)>, error: Option<App
                         </select>
                     </td>
                     <td><input type="text" inputmode="decimal" name="unit_price[]" value=get(&pu) aria-label=format!("Prix unitaire HT, ligne {}", i + 1) size="9" /></td>
+                    <td><input type="text" inputmode="decimal" name="remise[]" value=get(&remise) aria-label=format!("Remise %, ligne {}", i + 1) size="4" /></td>
                     <td>
                         <select name="vat[]" aria-label=format!("TVA, ligne {}", i + 1)>
                             {VAT_RATES.iter().map(|(bp, label)| {
@@ -180,7 +181,7 @@ fn document_fields(f: DocumentForm, sites: Vec<(i64, String)>, error: Option<App
             <legend>"Lignes"</legend>
             {lines_error.map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             <table class="lines">
-                <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"Unité"</th><th>"Prix unitaire HT (€)"</th><th>"TVA"</th></tr></thead>
+                <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"Unité"</th><th>"Prix unitaire HT (€)"</th><th>"Remise %"</th><th>"TVA"</th></tr></thead>
                 <tbody>{rows_view}</tbody>
             </table>
         </fieldset>
@@ -233,6 +234,7 @@ fn draft_form(d: &DocumentView) -> DocumentForm {
         unit_price: d.lines.iter().map(|l| cents_field(l.unit_price)).collect(),
         vat: d.lines.iter().map(|l| l.vat_bp.to_string()).collect(),
         unit: d.lines.iter().map(|l| l.unit.clone()).collect(),
+        remise: d.lines.iter().map(|l| if l.discount_bp > 0 { percent_bp(l.discount_bp) } else { String::new() }).collect(),
         work_date: d.work_date.clone(),
         site_id: d.site_id.map(|i| i.to_string()).unwrap_or_default(),
         autoliquidation: d.autoliquidation.then(|| "on".into()),
@@ -291,13 +293,14 @@ pub fn DocumentPage() -> impl IntoView {
                         })}
                     </dl>
                     <table class="list">
-                        <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"PU HT"</th><th>"TVA"</th><th>"Total HT"</th></tr></thead>
+                        <thead><tr><th>"Désignation"</th><th>"Quantité"</th><th>"PU HT"</th><th>"Remise"</th><th>"TVA"</th><th>"Total HT"</th></tr></thead>
                         <tbody>
                             {d.lines.iter().map(|l| view! {
                                 <tr>
                                     <td>{l.designation.clone()}</td>
                                     <td class="num">{milli_fr(l.quantity_milli)}</td>
                                     <td class="num">{euros(l.unit_price)}</td>
+                                    <td class="num">{(l.discount_bp > 0).then(|| format!("{} %", percent_bp(l.discount_bp)))}</td>
                                     <td>{vat_label(l.vat_bp)}</td>
                                     <td class="num">{euros(l.total_ht())}</td>
                                 </tr>

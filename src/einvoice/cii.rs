@@ -84,6 +84,12 @@ pub fn write(inv: &EInvoice) -> String {
         x.open("ram:SpecifiedLineTradeSettlement");
         x.open("ram:ApplicableTradeTax").leaf("ram:TypeCode", "VAT").leaf("ram:CategoryCode", l.vat.code);
         x.leaf("ram:RateApplicablePercent", &percent(l.vat.rate_bp)).close();
+        if let Some((bp, base, cut)) = l.discount {
+            x.open("ram:SpecifiedTradeAllowanceCharge");
+            x.open("ram:ChargeIndicator").leaf("udt:Indicator", "false").close();
+            x.leaf("ram:CalculationPercent", &percent(bp)).leaf("ram:BasisAmount", &amount(base)).leaf("ram:ActualAmount", &amount(cut));
+            x.leaf("ram:ReasonCode", "95").leaf("ram:Reason", "Remise").close();
+        }
         x.open("ram:SpecifiedTradeSettlementLineMonetarySummation").leaf("ram:LineTotalAmount", &amount(l.net)).close();
         x.close();
         x.close();

@@ -66,6 +66,9 @@ pub struct InvoiceLine {
     pub price: i64,
     /// BT-131, cents.
     pub net: i64,
+    /// BG-27, a line allowance: «Remise %» (BT-138, basis points), its base (BT-137, the
+    /// gross) and amount (BT-136), in cents.
+    pub discount: Option<(i64, i64, i64)>,
     pub vat: VatCategory,
 }
 
@@ -260,6 +263,7 @@ impl EInvoice {
                 unit: unit_code(&l.unit),
                 price: l.unit_price,
                 net: l.total_ht(),
+                discount: (l.discount_bp > 0).then(|| (l.discount_bp, l.gross_ht(), l.discount())),
                 vat: category(s, d, l),
             })
             .collect();

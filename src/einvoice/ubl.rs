@@ -142,6 +142,11 @@ pub fn write(inv: &EInvoice) -> String {
         x.open(line_tag).leaf("cbc:ID", &l.id.to_string());
         x.leaf_with(qty_tag, &[("unitCode", l.unit)], &quantity(l.quantity_milli));
         x.leaf_with("cbc:LineExtensionAmount", EUR, &amount(l.net));
+        if let Some((bp, base, cut)) = l.discount {
+            x.open("cac:AllowanceCharge").leaf("cbc:ChargeIndicator", "false").leaf("cbc:AllowanceChargeReasonCode", "95");
+            x.leaf("cbc:AllowanceChargeReason", "Remise").leaf("cbc:MultiplierFactorNumeric", &percent(bp));
+            x.leaf_with("cbc:Amount", EUR, &amount(cut)).leaf_with("cbc:BaseAmount", EUR, &amount(base)).close();
+        }
         x.open("cac:Item").leaf("cbc:Name", &l.name);
         tax_category(&mut x, "cac:ClassifiedTaxCategory", l.vat.code, l.vat.rate_bp, None);
         x.close();

@@ -41,6 +41,7 @@ fn invoice(n: usize) -> DocumentView {
             unit: ["u", "m", "h", "forfait"][i % 4].into(),
             unit_price: 12_345 + i as i64 * 17,
             vat_bp: RATES[i % 4],
+            discount_bp: if i % 5 == 0 { 1000 } else { 0 },
         })
         .collect();
     DocumentView {

