@@ -13,7 +13,7 @@ LEPTOS_RUSTFLAGS := --cfg erase_components
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
-.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-documents bench-load bench-instructions bench-hostile cluster
+.PHONY: run test setup setup-test test-rust test-e2e build lint size bench-search bench-dedup bench-mail bench-reminders bench-import bench-documents bench-einvoice bench-load bench-instructions bench-hostile cluster
 
 run: setup
 	cargo leptos serve
@@ -125,6 +125,12 @@ bench-import:
 bench-documents:
 	cargo build --release --features ssr --bin ouvrage
 	$(CARGO_TARGET_DIR)/release/ouvrage bench-documents --logo bench/logo.png --runs 30
+
+# 10,000 invoices made into their Factur-X and UBL beside their plain PDF, same run
+# (docs/e-invoicing.md, «Figures»).
+bench-einvoice:
+	cargo build --release --features ssr --bin ouvrage
+	$(CARGO_TARGET_DIR)/release/ouvrage bench-einvoice --logo bench/logo.png --invoices 10000
 
 bench-load: setup
 	cargo leptos build --release --precompress

@@ -96,6 +96,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// `ouvrage backup FILE` (SQLite, online)
 /// `ouvrage bench-reminders [--invoices N]` (SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 /// `ouvrage bench-import [--rows N]` (SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
+/// `ouvrage bench-einvoice [--invoices N] [--logo PNG]` (in memory)
 /// `ouvrage bench-mail [--mails N]` (`SMTP_URL` a local sink; SQLite `DATABASE_URL`, and `BENCH_PG_URL` when set)
 async fn command(cmd: &str, args: &[String], config: &Config) {
     use ouvrage::server::{bench, seed};
@@ -206,8 +207,12 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
             let logo = arg(args, "--logo").map(|p| std::fs::read(&p).unwrap_or_else(|e| fail(&format!("logo {p} : {e}"))));
             ouvrage::server::bench_documents::run(logo, number("--runs", 30));
         }
+        "bench-einvoice" => {
+            let logo = arg(args, "--logo").map(|p| std::fs::read(&p).unwrap_or_else(|e| fail(&format!("logo {p} : {e}"))));
+            ouvrage::server::bench_documents::run_einvoice(logo, number("--invoices", 10_000));
+        }
         other => fail(&format!(
-            "commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import, bench-documents)"
+            "commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import, bench-documents, bench-einvoice)"
         )),
     }
 }

@@ -102,3 +102,40 @@ pub fn run(logo: Option<Vec<u8>>, runs: usize) {
         );
     }
 }
+
+/// `ouvrage bench-einvoice` (`make bench-einvoice`): `n` invoices of 1 to 20 lines drawn as
+/// their plain PDF, then made into their electronic forms as issuing does (the EN 16931
+/// model, the CII, the UBL, the Factur-X PDF/A-3 with its XMP), in the same run, one
+/// thread. Goal (issue 29): the Factur-X in ≤ 2× the plain PDF's time.
+pub fn run_einvoice(logo: Option<Vec<u8>>, n: usize) {
+    use crate::einvoice::{cii, facturx, model::EInvoice, ubl};
+    let h = header(logo);
+    let docs: Vec<DocumentView> = (0..n)
+        .map(|i| DocumentView { number: Some(format!("F-2026-{:05}", i + 1)), ..invoice(1 + i % 20) })
+        .collect();
+    let lines: usize = docs.iter().map(|d| d.lines.len()).sum();
+    println!("Factur-X de {n} factures ({lines} lignes), logo {}", if h.logo.is_some() { "oui" } else { "non" });
+    let _ = crate::documents::pdf::render(&h, &docs[0]); // warm-up: fonts parsed once
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    for d in &docs {
+        bytes += crate::documents::pdf::render(&h, d).len();
+    }
+    let plain = t.elapsed().as_secs_f64();
+    println!("  PDF simple       : {plain:>6.2} s, {:.2} ms par facture, {} Mo", plain * 1000.0 / n as f64, bytes >> 20);
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    for d in &docs {
+        let Some(inv) = EInvoice::of(&h, d) else { continue };
+        let cii = cii::write(&inv);
+        let ubl = ubl::write(&inv);
+        bytes += facturx::render(&h, d, &cii).len() + ubl.len() + cii.len();
+    }
+    let fx = t.elapsed().as_secs_f64();
+    println!(
+        "  Factur-X + UBL   : {fx:>6.2} s, {:.2} ms par facture, {} Mo — {:.2}× le PDF simple (objectif ≤ 2×)",
+        fx * 1000.0 / n as f64,
+        bytes >> 20,
+        fx / plain
+    );
+}
