@@ -56,6 +56,8 @@ async fn main() {
         Ok(s) => s,
         Err(e) => fail(&format!("démarrage impossible : {e}")),
     };
+    let pa = ouvrage::einvoice::worker::PaConfig::from_env().unwrap_or_else(|e| fail(&e));
+    let pa_workers = ouvrage::einvoice::worker::start(db.clone(), state.data_key.clone(), pa);
     let hashing = state.hashing.clone();
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -77,6 +79,7 @@ async fn main() {
     if let Some(w) = workers {
         w.stop().await;
     }
+    pa_workers.stop().await;
     println!("Hachages de mots de passe simultanés au plus : {}", hashing.peak());
     db.close().await;
     if let Err(e) = served {

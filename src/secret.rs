@@ -85,3 +85,85 @@ mod tests {
         assert!(!verify(k, &["/api/login", "eyJ9"], "not base64 !"));
     }
 }
+
+/// The key that encrypts secrets kept in the database (a Plateforme Agréée's credentials):
+/// `OUVRAGE_DATA_KEY` (32 bytes in URL-safe base64, the same on every server of a
+/// cluster), else the file `OUVRAGE_DATA_KEY_FILE` (default `data/ouvrage.key`), made at
+/// the first start with 256 random bits and mode 0600. Never in the database: a copy of
+/// the database alone does not reveal what it encrypts (docs/e-invoicing.md).
+pub fn load_data_key(given: Option<&str>, file: &str) -> Result<[u8; 32], String> {
+    let decode = |text: &str, from: &str| -> Result<[u8; 32], String> {
+        URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| format!("{from} : 32 octets en base64 (URL) attendus"))
+    };
+    if let Some(key) = given {
+        return decode(key, "OUVRAGE_DATA_KEY");
+    }
+    match std::fs::read_to_string(file) {
+        Ok(text) => decode(&text, file),
+        Err(_) => {
+            let mut fresh = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut fresh);
+            if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{file} : {e}"))?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write;
+            let mut f = options.open(file).map_err(|e| format!("{file} : {e}"))?;
+            f.write_all(URL_SAFE_NO_PAD.encode(fresh).as_bytes()).map_err(|e| format!("{file} : {e}"))?;
+            Ok(fresh)
+        }
+    }
+}
+
+/// Encrypts `plain` with the data key (XChaCha20-Poly1305, a random 192-bit nonce): the
+/// nonce and the ciphertext in URL-safe base64.
+pub fn seal(key: &[u8; 32], plain: &str) -> String {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+    let mut nonce = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let sealed = cipher.encrypt(XNonce::from_slice(&nonce), plain.as_bytes()).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode([nonce.as_slice(), &sealed].concat())
+}
+
+/// The text [`seal`] encrypted, or None if it was not sealed with this key or was altered.
+pub fn unseal(key: &[u8; 32], sealed: &str) -> Option<String> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+    let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    if bytes.len() < 24 {
+        return None;
+    }
+    let (nonce, ct) = bytes.split_at(24);
+    let plain = XChaCha20Poly1305::new(key.into()).decrypt(XNonce::from_slice(nonce), ct).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+#[cfg(test)]
+mod sealed_tests {
+    use super::*;
+
+    #[test]
+    fn sealed_text_opens_with_its_key_only() {
+        let key = [7u8; 32];
+        let sealed = seal(&key, "client-secret-123");
+        assert!(!sealed.contains("client-secret"));
+        assert_ne!(sealed, seal(&key, "client-secret-123"), "a fresh nonce each time");
+        assert_eq!(unseal(&key, &sealed).as_deref(), Some("client-secret-123"));
+        assert_eq!(unseal(&[8u8; 32], &sealed), None);
+        let mut altered = sealed.into_bytes();
+        let last = altered.len() - 2;
+        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(unseal(&key, &String::from_utf8(altered).unwrap()), None);
+        assert!(load_data_key(Some("short"), "").is_err());
+        assert_eq!(load_data_key(Some(&URL_SAFE_NO_PAD.encode([3u8; 32])), "").unwrap(), [3u8; 32]);
+    }
+}

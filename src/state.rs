@@ -34,6 +34,10 @@ pub struct Config {
     /// `OUVRAGE_WIDGET_CACHE_MB` (64): memory for the client «Accueil»'s drawn list
     /// widgets (src/home/cache.rs); 0 draws every widget at every request.
     pub widget_cache_mb: usize,
+    /// `OUVRAGE_DATA_KEY`, else the key file `OUVRAGE_DATA_KEY_FILE` (`data/ouvrage.key`):
+    /// the key of the secrets kept in the database (`secret::load_data_key`).
+    pub data_key: Option<String>,
+    pub data_key_file: String,
 }
 
 impl Config {
@@ -64,6 +68,8 @@ impl Config {
                 None => 64,
                 Some(v) => v.trim().parse().map_err(|_| format!("OUVRAGE_WIDGET_CACHE_MB : nombre de mégaoctets attendu, « {v} » reçu"))?,
             },
+            data_key: var("OUVRAGE_DATA_KEY"),
+            data_key_file: var("OUVRAGE_DATA_KEY_FILE").unwrap_or_else(|| "data/ouvrage.key".into()),
         })
     }
 }
@@ -85,6 +91,8 @@ pub struct AppState {
     pub widgets: Arc<crate::home::cache::WidgetCache>,
     /// The database's signing secret (src/secret.rs).
     pub secret: Arc<Vec<u8>>,
+    /// The key of the secrets kept in the database (src/secret.rs, `load_data_key`).
+    pub data_key: Arc<[u8; 32]>,
     /// Password hashes running at once: one per core.
     pub hashing: crate::auth::throttle::Hashing,
 }
@@ -93,10 +101,22 @@ impl AppState {
     pub async fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Result<AppState, crate::error::AppError> {
         let widgets = Arc::new(crate::home::cache::WidgetCache::new(config.widget_cache_mb.saturating_mul(1 << 20)));
         let secret = Arc::new(crate::secret::load_or_create(&db).await?);
+        let data_key = Arc::new(crate::secret::load_data_key(config.data_key.as_deref(), &config.data_key_file).map_err(|e| {
+            tracing::error!("data key: {e}");
+            crate::error::AppError::Internal
+        })?);
         // The hash verified for unknown e-mails is made now, not by the first such login
         // (outside the hashing slots, on a request's thread).
         let _ = tokio::task::spawn_blocking(|| std::sync::LazyLock::force(&crate::auth::password::DUMMY_HASH).len()).await;
-        Ok(AppState { db, config: Arc::new(config), leptos_options, widgets, secret, hashing: crate::auth::throttle::Hashing::per_core() })
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            leptos_options,
+            widgets,
+            secret,
+            data_key,
+            hashing: crate::auth::throttle::Hashing::per_core(),
+        })
     }
 }
 

@@ -109,9 +109,10 @@ pub async fn pay_document(
         return Err(AppError::invalid("method", "Mode de paiement inconnu.").with_values(typed));
     }
     let mut tx = cx.db.begin().await?;
-    crate::documents::store::pay(&mut tx, &cx.tenant, cx.user_id(), id, &format_date(date), cents, &method)
+    let payment = crate::documents::store::pay(&mut tx, &cx.tenant, cx.user_id(), id, &format_date(date), cents, &method)
         .await
         .map_err(|e| e.with_values(typed))?;
+    crate::einvoice::store::after_payment(&mut tx, &cx.tenant, id, payment, cents).await?;
     crate::reminders::store::after_settlement(&mut tx, &cx.tenant, id).await?;
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{id}?fait=paiement"));

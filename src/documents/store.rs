@@ -390,8 +390,8 @@ async fn settle(tx: &mut Tx, tenant: &Tenant, id: i64, ttc: i64, paid: i64, cred
 }
 
 /// «Enregistrer un paiement» on an issued facture (allowed when commercial management
-/// is blocked). The remaining amount and the status follow.
-pub async fn pay(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, paid_on: &str, amount: i64, method: &str) -> Result<(), AppError> {
+/// is blocked). The remaining amount and the status follow. Returns the payment's id.
+pub async fn pay(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, paid_on: &str, amount: i64, method: &str) -> Result<i64, AppError> {
     let doc = lock_doc(tx, tenant, id).await?;
     if doc.kind() != Kind::Facture || !matches!(doc.status(), Status::Emise | Status::Partielle) {
         return Err(AppError::invalid("amount", "Seule une facture émise et non soldée reçoit un paiement."));
@@ -402,11 +402,34 @@ pub async fn pay(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64, paid_on: &
     if amount > doc.remaining() {
         return Err(AppError::invalid("amount", format!("Le montant dépasse le reste à payer ({}).", crate::fmt::euros(doc.remaining()))));
     }
-    let sql = "INSERT INTO payment (company_id, document_id, paid_on, amount, method, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(id).bind(paid_on).bind(amount).bind(method).bind(user_id).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+    let sql = "INSERT INTO payment (company_id, document_id, paid_on, amount, method, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let payment: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(id).bind(paid_on).bind(amount).bind(method).bind(user_id).bind(now()).fetch_one(c).await)
         .map_err(internal)?;
     settle(tx, tenant, id, doc.total_ttc, doc.paid + amount, doc.credited).await?;
-    crate::db::audit(tx, tenant, Some(user_id), "document", id, "paiement", &amount.to_string()).await
+    crate::db::audit(tx, tenant, Some(user_id), "document", id, "paiement", &amount.to_string()).await?;
+    Ok(payment)
+}
+
+/// «Refaire la facture»: a new draft facture with the lines, site and dates of this one
+/// (a facture the platform rejected or the client refused, cancelled by its avoir).
+pub async fn redo(tx: &mut Tx, tenant: &Tenant, user_id: i64, id: i64) -> Result<i64, AppError> {
+    let doc = lock_doc(tx, tenant, id).await?;
+    if doc.kind() != Kind::Facture || doc.status() == Status::Brouillon {
+        return Err(AppError::invalid("document", "Seule une facture émise se refait."));
+    }
+    let lines = lines_of_tx(tx, tenant, id).await?;
+    let today = crate::fmt::today_paris();
+    let terms = crate::company::store::identity(tx, tenant).await?.paiement_jours.clamp(0, MAX_TERM_DAYS);
+    let input = DocumentInput {
+        kind: Kind::Facture,
+        due_date: format_date(parse_date(&today).unwrap_or(0) + terms),
+        doc_date: today,
+        lines,
+        work_date: doc.work_date,
+        site_id: doc.site_id,
+        autoliquidation: doc.autoliquidation,
+    };
+    create_draft(tx, tenant, user_id, doc.contact_id, &input, None).await
 }
 
 /// A new draft from an existing document: a facture from a devis («Convertir en

@@ -24,6 +24,7 @@ fn notice_for(done: Option<String>) -> Option<&'static str> {
         Some("renvoye") => Some("E-mail remis en file d'envoi."),
         Some("litige") => Some("Litige enregistré."),
         Some("relance-envoyee") => Some("Relance mise en file d'envoi."),
+        Some("redepot") => Some("Facture remise en file de dépôt sur la plateforme."),
         _ => None,
     }
 }
@@ -259,11 +260,25 @@ pub fn DocumentPage() -> impl IntoView {
     let id = id_param();
     let done = notice_for(query_param("fait"));
     let update_error = form_error(path::<UpdateDocument>());
-    let action_error = [path::<IssueDocument>(), path::<DeriveDocument>(), path::<CancelDocument>()].into_iter().find_map(form_error);
+    let action_error = [
+        path::<IssueDocument>(),
+        path::<DeriveDocument>(),
+        path::<CancelDocument>(),
+        path::<crate::einvoice::api::RetryDeposit>(),
+        path::<crate::einvoice::api::RedoInvoice>(),
+    ]
+    .into_iter()
+    .find_map(form_error);
     let pay_error = form_error(path::<PayDocument>());
     view! {
         <Title text="Pièce commerciale — Ouvrage" />
-        {load(move || async move { get_document(id.ok_or_else(|| AppError::NotFound("Pièce".into()))?).await }, move |d| {
+        {load(move || async move {
+            let id = id.ok_or_else(|| AppError::NotFound("Pièce".into()))?;
+            let d = get_document(id).await?;
+            // An issued facture or avoir: its electronic life (deposit, statuses).
+            let e = if d.number.is_some() && d.kind != Kind::Devis { Some(crate::einvoice::api::get_einvoice_state(id).await?) } else { None };
+            Ok((d, e))
+        }, move |(d, einvoice)| {
             let draft = d.status == Status::Brouillon;
             let payable = d.kind == Kind::Facture && matches!(d.status, Status::Emise | Status::Partielle);
             view! {
@@ -327,6 +342,7 @@ pub fn DocumentPage() -> impl IntoView {
                         {(draft || (d.kind == Kind::Devis && d.status == Status::Emise)).then(|| action_button(path::<CancelDocument>(), d.id, None, "Annuler"))}
                     </p>
                 </section>
+                {einvoice.map(|e| crate::einvoice::ui::einvoice_panel(d.id, e))}
                 {draft.then(|| {
                     let f = draft_form(&d);
                     view! {

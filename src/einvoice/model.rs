@@ -354,3 +354,31 @@ mod tests {
         assert_eq!(unit_code("u"), "C62");
     }
 }
+
+/// A payment split by VAT rate in proportion to the invoice's TTC per rate (the rounding
+/// remainder on the last rate): what «Encaissée» reports. `by_rate`: (rate, base, VAT).
+pub fn split_by_rate(paid: i64, by_rate: &[(i64, i64, i64)]) -> Vec<(i64, i64)> {
+    let total: i64 = by_rate.iter().map(|(_, b, t)| b + t).sum();
+    if total == 0 || by_rate.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<(i64, i64)> =
+        by_rate.iter().map(|(bp, b, t)| (*bp, crate::documents::model::mul_div_round(paid, b + t, total))).collect();
+    let given: i64 = out.iter().map(|(_, c)| c).sum();
+    if let Some(last) = out.last_mut() {
+        last.1 += paid - given;
+    }
+    out
+}
+
+#[cfg(test)]
+mod split_tests {
+    #[test]
+    fn a_payment_splits_by_rate_to_the_cent() {
+        // TTC 1 200 € at 20 % and 550 € at 10 %: 1 000 € paid → 685,71 € and 314,29 €.
+        let s = super::split_by_rate(100_000, &[(2000, 100_000, 20_000), (1000, 50_000, 5_000)]);
+        assert_eq!(s, vec![(2000, 68_571), (1000, 31_429)]);
+        assert_eq!(s.iter().map(|x| x.1).sum::<i64>(), 100_000);
+        assert!(super::split_by_rate(100, &[]).is_empty());
+    }
+}

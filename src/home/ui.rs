@@ -29,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
             <ul class="menu">
                 {me.can(Right::Users).then(|| view! { <li><a href="/parametres/utilisateurs">"Utilisateurs"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/entreprise">"Entreprise"</a></li> })}
+                {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/facturation-electronique">"Facturation électronique"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/actions">"Actions"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/questions">"Questions complémentaires"</a></li> })}
                 {me.can(Right::Settings).then(|| view! { <li><a href="/parametres/relances">"Gestion des relances"</a></li> })}

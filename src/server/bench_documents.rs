@@ -110,9 +110,8 @@ pub fn run(logo: Option<Vec<u8>>, runs: usize) {
 pub fn run_einvoice(logo: Option<Vec<u8>>, n: usize) {
     use crate::einvoice::{cii, facturx, model::EInvoice, ubl};
     let h = header(logo);
-    let docs: Vec<DocumentView> = (0..n)
-        .map(|i| DocumentView { number: Some(format!("F-2026-{:05}", i + 1)), ..invoice(1 + i % 20) })
-        .collect();
+    let docs: Vec<DocumentView> =
+        (0..n).map(|i| DocumentView { number: Some(format!("F-2026-{:05}", i + 1)), ..invoice(1 + i % 20) }).collect();
     let lines: usize = docs.iter().map(|d| d.lines.len()).sum();
     println!("Factur-X de {n} factures ({lines} lignes), logo {}", if h.logo.is_some() { "oui" } else { "non" });
     let _ = crate::documents::pdf::render(&h, &docs[0]); // warm-up: fonts parsed once

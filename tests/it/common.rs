@@ -143,6 +143,9 @@ pub async fn db_url(db: &Db) -> String {
     }
 }
 
+/// The tests' data key (`OUVRAGE_DATA_KEY`): 32 bytes in URL-safe base64.
+pub const DATA_KEY: &str = "dGVzdHMtZGF0YS1rZXktMzItYnl0ZXMtbG9uZyEhISE";
+
 async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config::MailConfig>, trust_proxy: u8) -> TestApp {
     let (db, pg_name) = fresh_db(backend).await;
     let config = Config {
@@ -154,6 +157,8 @@ async fn start(backend: Backend, demo: bool, mail: Option<ouvrage::mail::config:
         demo,
         admin: Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into())),
         widget_cache_mb: 64,
+        data_key: Some(DATA_KEY.into()),
+        data_key_file: String::new(),
     };
     ouvrage::server::bootstrap(&db, &config).await.expect("bootstrap");
     let company_id = demo::ensure_company(&db).await.unwrap();

@@ -221,3 +221,180 @@ async fn forms_are_kept_and_guarded(b: Backend) {
     }
     app.finish().await;
 }
+
+both_databases!(deposits_to_the_platform_and_its_statuses);
+
+/// Waits until `check` holds (10 s at most).
+async fn until<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{what}: not reached in 10 s");
+}
+
+async fn state(c: &Client, id: &str) -> serde_json::Value {
+    let r = c.call("einvoice/state", &[("id", id)]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}
+
+fn codes(state: &serde_json::Value) -> Vec<String> {
+    state["statuses"].as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap().to_string()).collect()
+}
+
+/// «Paramètres › Facturation électronique», the deposit of B2B invoices through the outbox
+/// to the local PA (tests/support/pa.rs) with its failures (500, timeout, 422), the
+/// statuses it pushes (each once, unknown invoices and entities refused), «Rejetée» and
+/// «Refaire la facture», and «Encaissée» on a payment.
+async fn deposits_to_the_platform_and_its_statuses(b: Backend) {
+    use crate::pa::{Next, Pa, TOKEN, cdar};
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let pa = Pa::start().await;
+
+    // Settings: checked, the token sealed, journalled.
+    let bad = admin
+        .call("einvoice/save_platform", &[("name", "Plateforme Test"), ("url", "ftp://pa.example"), ("secret", TOKEN), ("enabled", "on")])
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("https://"), "{}", bad.body);
+    let bad = admin.call("einvoice/save_platform", &[("name", "Plateforme Test"), ("url", &pa.url), ("enabled", "on")]).await;
+    assert!(bad.body.contains("jeton d'accès"), "{}", bad.body);
+    let ok = admin
+        .call(
+            "einvoice/save_platform",
+            &[("name", "Plateforme Test"), ("url", &pa.url), ("client_id", "ORG-42"), ("secret", TOKEN), ("enabled", "on")],
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let sealed: String =
+        ouvrage::on_pool!(&app.db, c => sqlx::query_scalar("SELECT secret_sealed FROM einvoice_platform").fetch_one(c).await).unwrap();
+    assert!(!sealed.is_empty() && !sealed.contains(TOKEN), "the secret is kept encrypted");
+    let platform = admin.call("einvoice/platform", &[]).await.json();
+    assert_eq!(platform["has_secret"], true);
+    assert!(!platform.to_string().contains(TOKEN), "the secret is never sent back");
+    let hook = platform["webhook_token"].as_str().unwrap().to_string();
+    let page = admin.get("/parametres/facturation-electronique").await;
+    assert!(page.body.contains("Plateforme agréée") && page.body.contains(&hook) && !page.body.contains(TOKEN), "{}", page.body);
+
+    let workers = ouvrage::einvoice::worker::start(
+        app.db.clone(),
+        app.state.data_key.clone(),
+        ouvrage::einvoice::worker::PaConfig { connections: 1, timeout_ms: 800, poll_ms: 20, lease_ms: 120_000 },
+    );
+
+    // A B2B invoice: the PA first answers 500, then takes it.
+    pa.script(Next::Fail(500, "Indisponible"));
+    let pro = client(&admin, "Martin", true).await;
+    let f1 = draft(&admin, &pro, &[("Entretien chaudière", "1", "forfait", "150", "2000")], &[]).await;
+    let n1 = issue(&admin, &f1).await;
+    let flows = pa.wait_flows(1).await;
+    let flow = &flows[0];
+    assert_eq!(flow.info["flowSyntax"], "Factur-X");
+    assert_eq!(flow.info["processingRule"], "B2B");
+    assert_eq!(flow.info["trackingId"], format!("facture:{f1}"));
+    assert_eq!(flow.organization.as_deref(), Some("ORG-42"));
+    assert!(flow.file.starts_with(b"%PDF"));
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&flow.file).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(flow.info["sha256"], sha);
+    until("Déposée", || async { codes(&state(&admin, &f1).await) == ["200"] }).await;
+    assert_eq!(state(&admin, &f1).await["deposit"], "deposited");
+
+    // A private client's invoice is not deposited (it is e-reported).
+    let part = client(&admin, "Durand", false).await;
+    let p1 = draft(&admin, &part, &[("Dépannage", "1", "h", "65", "2000")], &[]).await;
+    issue(&admin, &p1).await;
+    assert_eq!(state(&admin, &p1).await["deposit"], "");
+
+    // Notifications: the acknowledgement (already «Déposée»), then «Rejetée» twice.
+    let ack = serde_json::json!({ "flowId": flow.flow_id, "trackingId": format!("facture:{f1}"), "flowType": "CustomerInvoice",
+        "flowDirection": "Out", "flowSyntax": "Factur-X", "acknowledgement": { "status": "Ok" } });
+    assert_eq!(pa.push(&app.base, &hook, ack).await.0, 200);
+    let rejected = pa.lifecycle(&cdar(&n1, "213", "Rejetée", Some(("DOUBLON", "Facture en double"))));
+    let lc = serde_json::json!({ "flowId": rejected, "flowType": "CustomerInvoiceLC", "flowDirection": "In", "flowSyntax": "CDAR" });
+    assert_eq!(pa.push(&app.base, &hook, lc.clone()).await, (200, "{\"recorded\":1}".to_string()));
+    assert_eq!(pa.push(&app.base, &hook, lc).await, (200, "{\"recorded\":0}".to_string()), "a second notification records nothing");
+    let s = state(&admin, &f1).await;
+    assert_eq!(codes(&s), ["200", "213"]);
+    assert_eq!(s["statuses"][1]["reason"], "Facture en double");
+    let page = admin.get(&format!("/pieces/{f1}")).await;
+    assert!(
+        page.body.contains("Rejetée") && page.body.contains("Refaire la facture") && page.body.contains("Facture en double"),
+        "{}",
+        page.body
+    );
+    let redo = admin.call("einvoice/redo", &[("id", &f1)]).await;
+    assert_eq!(redo.status, 200, "{}", redo.body);
+    let again = admin.call("documents/get", &[("id", redo.body.trim_matches('"'))]).await.json();
+    assert_eq!((again["status"].as_str(), again["lines"][0]["designation"].as_str()), (Some("Brouillon"), Some("Entretien chaudière")));
+    assert_eq!(admin.call("einvoice/redo", &[("id", &p1)]).await.status, 422, "only a rejected invoice is redone so");
+
+    // Refused notifications: unknown invoice, bad token, an XML entity; nothing recorded.
+    let before = app.count("einvoice_status").await;
+    let unknown = pa.lifecycle(&cdar("F-2099-99999", "210", "Refusée", Some(("TX_TVA_ERR", "Taux"))));
+    let (status, body) =
+        pa.push(&app.base, &hook, serde_json::json!({ "flowId": unknown, "flowSyntax": "CDAR", "flowType": "CustomerInvoiceLC" })).await;
+    assert_eq!(status, 404);
+    assert!(body.contains("Facture inconnue de cette entreprise : F-2099-99999"), "{body}");
+    assert_eq!(pa.push(&app.base, "mauvais-jeton", serde_json::json!({ "flowId": unknown })).await.0, 401);
+    let xxe = pa.lifecycle(&format!(
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>{}",
+        cdar(&n1, "210", "&x;", None).split_once("?>").unwrap().1
+    ));
+    let (status, body) =
+        pa.push(&app.base, &hook, serde_json::json!({ "flowId": xxe, "flowSyntax": "CDAR", "flowType": "CustomerInvoiceLC" })).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("DOCTYPE"), "{body}");
+    assert_eq!(app.count("einvoice_status").await, before);
+
+    // A PA that answers too late: «Envoi incertain», never re-sent; the PA, asked for our
+    // tracking id, shows it has it: deposited, once.
+    pa.script(Next::Late(std::time::Duration::from_millis(1500)));
+    let f2 = draft(&admin, &pro, &[("Ramonage", "1", "forfait", "80", "2000")], &[]).await;
+    issue(&admin, &f2).await;
+    until("uncertain", || async { state(&admin, &f2).await["deposit"] == "uncertain" }).await;
+    until("settled by tracking id", || async { state(&admin, &f2).await["deposit"] == "deposited" }).await;
+    assert_eq!(pa.flows().iter().filter(|f| f.info["trackingId"] == format!("facture:{f2}")).count(), 1, "deposited once");
+
+    // Refused for good (422): the reason shown; «Redéposer» sends it again.
+    pa.script(Next::Fail(422, "Fichier non conforme"));
+    let f3 = draft(&admin, &pro, &[("Désembouage", "1", "forfait", "300", "2000")], &[]).await;
+    issue(&admin, &f3).await;
+    until("failed", || async { state(&admin, &f3).await["deposit"] == "failed" }).await;
+    let s = state(&admin, &f3).await;
+    assert!(s["error"].as_str().unwrap().contains("Fichier non conforme"), "{s}");
+    let retry = admin.call("einvoice/retry", &[("id", &s["deposit_id"].to_string())]).await;
+    assert_eq!(retry.status, 200, "{}", retry.body);
+    until("deposited after «Redéposer»", || async { state(&admin, &f3).await["deposit"] == "deposited" }).await;
+    assert_eq!(admin.call("einvoice/retry", &[("id", &s["deposit_id"].to_string())]).await.status, 422);
+
+    // «Encaissée»: a payment on a deposited service invoice, its CDAR to the PA, once.
+    let flows_before = pa.flows().len();
+    let r = admin.call("documents/pay", &[("id", &f2), ("paid_on", "2026-12-06"), ("amount", "50"), ("method", "Virement")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let s = state(&admin, &f2).await;
+    assert_eq!(codes(&s), ["200", "212"]);
+    assert_eq!(s["statuses"][1]["amount"], 5000);
+    let flows = pa.wait_flows(flows_before + 1).await;
+    let cdar_flow = flows.last().unwrap();
+    assert_eq!(cdar_flow.info["flowSyntax"], "CDAR");
+    let xml = String::from_utf8_lossy(&cdar_flow.file);
+    assert!(
+        xml.contains("<ram:ProcessConditionCode>212</ram:ProcessConditionCode>")
+            && xml.contains("<ram:ValueAmount currencyID=\"EUR\">50.00</ram:ValueAmount>"),
+        "{xml}"
+    );
+    // A private client's payment: no status.
+    let r = admin.call("documents/pay", &[("id", &p1), ("paid_on", "2026-12-06"), ("amount", "10"), ("method", "Chèque")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(codes(&state(&admin, &p1).await).is_empty());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(pa.flows().len(), flows_before + 1);
+
+    workers.stop().await;
+    app.finish().await;
+}

@@ -686,6 +686,8 @@ async fn killed_between_sending_and_recording_is_never_resent(b: Backend) {
         demo: false,
         admin: Some((common::ADMIN_EMAIL.into(), common::ADMIN_PASSWORD.into())),
         widget_cache_mb: 0,
+        data_key: Some(common::DATA_KEY.into()),
+        data_key_file: String::new(),
     };
     ouvrage::server::bootstrap(&db, &config).await.unwrap();
     let company = ouvrage::server::demo::ensure_company(&db).await.unwrap();

@@ -9,6 +9,8 @@ mod common;
 
 #[path = "../support/dns.rs"]
 mod dns;
+#[path = "../support/pa.rs"]
+mod pa;
 #[path = "../support/smtp.rs"]
 mod smtp;
 
