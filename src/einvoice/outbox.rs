@@ -50,7 +50,15 @@ pub async fn retry(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<i64, AppErro
     let doc: Option<i64> =
         on_conn!(tx, c => sqlx::query_scalar(sql).bind(now_ms()).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
             .map_err(internal)?;
-    doc.ok_or_else(|| AppError::invalid("id", "Ce dépôt n'est ni refusé ni incertain : il n'y a rien à redéposer."))
+    if let Some(doc) = doc {
+        return Ok(doc);
+    }
+    let exists = "SELECT COUNT(*) FROM einvoice_deposit WHERE company_id = $1 AND id = $2";
+    let n: i64 = on_conn!(tx, c => sqlx::query_scalar(exists).bind(tenant.company_id()).bind(id).fetch_one(c).await).map_err(internal)?;
+    if n == 0 {
+        return Err(AppError::NotFound("Dépôt".into()));
+    }
+    Err(AppError::invalid("id", "Ce dépôt n'est ni refusé ni incertain : il n'y a rien à redéposer."))
 }
 
 /// A claimed item, ready to go.

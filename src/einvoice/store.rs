@@ -66,6 +66,11 @@ pub async fn add_status(
 /// A document's deposit and lifecycle statuses, oldest first.
 pub async fn state(db: &Db, tenant: &Tenant, document_id: i64) -> Result<EinvoiceState, AppError> {
     let cid = tenant.company_id();
+    let exists = "SELECT COUNT(*) FROM document WHERE company_id = $1 AND id = $2";
+    let n: i64 = on_pool!(db, c => sqlx::query_scalar(exists).bind(cid).bind(document_id).fetch_one(c).await).map_err(internal)?;
+    if n == 0 {
+        return Err(AppError::NotFound("Pièce".into()));
+    }
     let dsql =
         "SELECT id, status, flow_id, last_error FROM einvoice_deposit WHERE company_id = $1 AND document_id = $2 AND kind = 'facture'";
     let deposit: Option<(i64, String, String, String)> =

@@ -127,6 +127,11 @@ const MATRIX: &[Entry] = &[
     ),
     ("company/identity", Right("parametres"), &[]),
     ("company/save", Right("parametres"), &[("raison_sociale", "")]),
+    ("einvoice/platform", Right("parametres"), &[]),
+    ("einvoice/save_platform", Right("parametres"), &[("name", ""), ("url", "")]),
+    ("einvoice/state", Right("gestion_commerciale"), &[("id", "{facture}")]),
+    ("einvoice/retry", Right("gestion_commerciale"), &[("id", "{facture}")]),
+    ("einvoice/redo", Right("gestion_commerciale"), &[("id", "{facture}")]),
     ("reminders/save_template", Right("parametres"), &[("level", "R1"), ("letter", "x"), ("email_subject", "x"), ("email", "x")]),
     ("reminders/save_rate", Right("parametres"), &[("kind", "bce"), ("half", "2026-1"), ("rate", "2,15")]),
     ("documents/dispute", Right("gestion_commerciale"), &[("id", "{facture}"), ("litige", "on")]),
@@ -207,6 +212,9 @@ const FIELDS: &[Entry] = &[
 /// Plain routes: (method, path, who may call it).
 const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/pieces/{facture}/pdf", Right("gestion_commerciale")),
+    ("GET", "/pieces/{facture}/facturx", Right("gestion_commerciale")),
+    ("GET", "/pieces/{facture}/ubl", Right("gestion_commerciale")),
+    ("GET", "/pieces/{facture}/cii", Right("gestion_commerciale")),
     ("GET", "/fichiers/{file}", Right("gestion_commerciale")),
     ("POST", "/clients/{contact}/porte-doc/importer", Right("gestion_commerciale")),
     ("GET", "/relances/{letter}/pdf", Right("relances")),
