@@ -76,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parametres/relances") view=crate::reminders::ui::ReminderSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/entreprise") view=crate::company::ui::CompanyPage ssr=SsrMode::Async />
                     <Route path=path!("/parametres/facturation-electronique") view=crate::einvoice::ui::PlatformPage ssr=SsrMode::Async />
+                    <Route path=path!("/parametres/facturation-electronique/e-reporting") view=crate::einvoice::ui::EreportingPage ssr=SsrMode::Async />
+                    <Route path=path!("/gestion-commerciale/factures-recues") view=crate::einvoice::ui::ReceivedListPage ssr=SsrMode::Async />
+                    <Route path=path!("/factures-recues/:id") view=crate::einvoice::ui::ReceivedPage ssr=SsrMode::Async />
                     <Route path=path!("/gestion-commerciale/relances") view=crate::reminders::ui::ReminderWorkPage ssr=SsrMode::Async />
                     <Route path=path!("/clients/:id/pieces/nouvelle") view=DocumentNewPage ssr=SsrMode::Async />
                     <Route path=path!("/pieces/:id") view=DocumentPage ssr=SsrMode::Async />

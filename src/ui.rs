@@ -45,6 +45,11 @@ fn signed_for_this_browser(name: &str, value: &str, sig: Option<&str>) -> bool {
     }
 }
 
+/// The page's `:id` route parameter.
+pub fn id_param() -> Option<i64> {
+    leptos_router::hooks::use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+}
+
 /// A message a plain route sent back in the page's URL (`erreur`, after an upload), shown
 /// only when the server signed it for this browser's session (`sig`, see
 /// [`crate::files::refused`]): like [`form_error`], a link made elsewhere

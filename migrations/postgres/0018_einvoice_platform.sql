@@ -14,18 +14,22 @@ CREATE TABLE einvoice_platform (
     enabled             BOOLEAN NOT NULL DEFAULT FALSE,
     webhook_token_hash  TEXT NOT NULL DEFAULT '',
     webhook_token_sealed TEXT NOT NULL DEFAULT '',
+    -- The VAT regime, which sets the e-reporting periods: reel_mensuel | reel_trimestriel |
+    -- simplifie (a company in franchise reports as such whatever this says).
+    regime_tva          TEXT NOT NULL DEFAULT 'simplifie',
     updated_at          BIGINT NOT NULL
 );
 CREATE INDEX einvoice_platform_webhook ON einvoice_platform(webhook_token_hash);
 
 -- What goes to the PA, as the mail outbox: pending → claimed → sending → deposited |
 -- failed | uncertain (never re-sent without a person). `kind`: 'facture' (an issued B2B
--- facture or avoir, its Factur-X read from document_einvoice) or 'statut' (a lifecycle
--- status we emit, «Encaissée», its JSON in `body`). `idem_key`: once per key.
+-- facture or avoir, its Factur-X read from document_einvoice), 'statut' (a lifecycle
+-- status we emit, «Encaissée», its CDAR in `body`) or 'ereporting' (a period's report in
+-- `body`, no document). `idem_key`: once per key.
 CREATE TABLE einvoice_deposit (
     id               BIGSERIAL PRIMARY KEY,
     company_id       BIGINT NOT NULL REFERENCES company(id),
-    document_id      BIGINT NOT NULL REFERENCES document(id),
+    document_id      BIGINT REFERENCES document(id),
     idem_key         TEXT NOT NULL,
     kind             TEXT NOT NULL,
     body             TEXT NOT NULL DEFAULT '',
@@ -58,3 +62,20 @@ CREATE TABLE einvoice_status (
     UNIQUE (company_id, event_id)
 );
 CREATE INDEX einvoice_status_document ON einvoice_status(company_id, document_id, status_at);
+
+-- E-reporting transmissions (flux 10): one row per «Transmettre» of a period, `seq` 1 the
+-- initial report (IN), the next ones rectifications (RE) that replace it; the file goes
+-- through the deposit outbox under `deposit_key`.
+CREATE TABLE ereport (
+    id           BIGSERIAL PRIMARY KEY,
+    company_id   BIGINT NOT NULL REFERENCES company(id),
+    kind         TEXT NOT NULL,
+    start_date   TEXT NOT NULL,
+    end_date     TEXT NOT NULL,
+    seq          BIGINT NOT NULL,
+    type_code    TEXT NOT NULL,
+    deposit_key  TEXT NOT NULL,
+    created_by   BIGINT,
+    created_at   BIGINT NOT NULL,
+    UNIQUE (company_id, kind, start_date, seq)
+);

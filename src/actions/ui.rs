@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::actions::api::{
     AddActionResponse, ArrangeActionItem, CloseAction, CreateAction, SaveActionType, UpdateAction, action_types, client_actions,
@@ -11,13 +10,9 @@ use crate::actions::api::{
 };
 use crate::actions::model::{ActionTypeView, ActionView, MyActionsView, UserRef};
 use crate::error::AppError;
-use crate::ui::{Field, FormAlert, Notice, TextField, form_error, load, path, query_param};
+use crate::ui::{Field, FormAlert, Notice, TextField, form_error, id_param, load, path, query_param};
 
 const ACTION_FIELDS: &[&str] = &["type_id", "alert_date", "alert_time", "note", "shared", "assignee"];
-
-fn id_param() -> Option<i64> {
-    use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
-}
 
 // ---- «Paramètres» › «Actions» -------------------------------------------------------
 

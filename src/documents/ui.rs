@@ -2,17 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::documents::api::*;
 use crate::documents::model::{DocumentForm, DocumentView, Kind, LINES_MAX, PAYMENT_METHODS, Status, UNITS, VAT_RATES, vat_label};
 use crate::error::AppError;
 use crate::fmt::{cents_field, date_fr, euros, milli_fr, percent_bp};
-use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, load, path, query_param};
-
-fn id_param() -> Option<i64> {
-    use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
-}
+use crate::ui::{Field, FormAlert, Notice, SelectField, form_error, id_param, load, path, query_param};
 
 fn notice_for(done: Option<String>) -> Option<&'static str> {
     match done.as_deref() {

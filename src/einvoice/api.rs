@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::einvoice::platform::{EinvoiceState, PlatformForm, PlatformView};
+use crate::einvoice::platform::{EinvoiceState, PeriodView, PlatformForm, PlatformView, ReceivedView};
 use crate::error::AppError;
 
 #[server(prefix = "/api", endpoint = "einvoice/platform")]
@@ -40,10 +40,17 @@ pub async fn get_einvoice_state(id: i64) -> Result<EinvoiceState, AppError> {
 pub async fn retry_deposit(id: i64) -> Result<(), AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
     let mut tx = cx.db.begin().await?;
-    let doc = crate::einvoice::outbox::retry(&mut tx, &cx.tenant, id).await?;
-    crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "document", doc, "redepot", "Redéposer sur la plateforme").await?;
-    tx.commit().await?;
-    leptos_axum::redirect(&format!("/pieces/{doc}?fait=redepot"));
+    match crate::einvoice::outbox::retry(&mut tx, &cx.tenant, id).await? {
+        Some(doc) => {
+            crate::db::audit(&mut tx, &cx.tenant, Some(cx.user_id()), "document", doc, "redepot", "Redéposer sur la plateforme").await?;
+            tx.commit().await?;
+            leptos_axum::redirect(&format!("/pieces/{doc}?fait=redepot"));
+        }
+        None => {
+            tx.commit().await?;
+            leptos_axum::redirect("/parametres/facturation-electronique/e-reporting?fait=redepot");
+        }
+    }
     Ok(())
 }
 
@@ -61,4 +68,38 @@ pub async fn redo_invoice(id: i64) -> Result<i64, AppError> {
     tx.commit().await?;
     leptos_axum::redirect(&format!("/pieces/{new_id}?fait=enregistre"));
     Ok(new_id)
+}
+
+/// «E-reporting»: the periods of the last twelve months and their state.
+#[server(prefix = "/api", endpoint = "einvoice/periods")]
+pub async fn get_periods() -> Result<Vec<PeriodView>, AppError> {
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Settings).await?;
+    let today = crate::fmt::paris_date(crate::db::now());
+    crate::einvoice::ereporting::store::periods(&cx.db, &cx.tenant, today, 12).await
+}
+
+/// «Transmettre» an ended period to the platform.
+#[server(prefix = "/api", endpoint = "einvoice/transmit")]
+pub async fn transmit_period(kind: String, start: String) -> Result<(), AppError> {
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Settings).await?;
+    let today = crate::fmt::paris_date(crate::db::now());
+    let mut tx = cx.db.begin().await?;
+    crate::einvoice::ereporting::store::transmit(&mut tx, &cx.tenant, cx.user_id(), &kind, &start, today).await?;
+    tx.commit().await?;
+    leptos_axum::redirect("/parametres/facturation-electronique/e-reporting?fait=transmis");
+    Ok(())
+}
+
+/// «Factures reçues»: the company's received invoices.
+#[server(prefix = "/api", endpoint = "einvoice/received")]
+pub async fn get_received_list() -> Result<Vec<ReceivedView>, AppError> {
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
+    crate::einvoice::reception::store::list(&cx.db, &cx.tenant).await
+}
+
+/// One received invoice, readable.
+#[server(prefix = "/api", endpoint = "einvoice/received_one")]
+pub async fn get_received(id: i64) -> Result<ReceivedView, AppError> {
+    let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
+    crate::einvoice::reception::store::get(&cx.db, &cx.tenant, id).await
 }

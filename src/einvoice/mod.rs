@@ -13,6 +13,8 @@ pub mod cdar;
 #[cfg(feature = "ssr")]
 pub mod cii;
 #[cfg(feature = "ssr")]
+pub mod ereporting;
+#[cfg(feature = "ssr")]
 pub mod facturx;
 #[cfg(feature = "ssr")]
 pub mod model;
@@ -20,6 +22,8 @@ pub mod model;
 pub mod outbox;
 #[cfg(feature = "ssr")]
 pub mod pa;
+#[cfg(feature = "ssr")]
+pub mod reception;
 #[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]

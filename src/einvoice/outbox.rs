@@ -26,15 +26,20 @@ pub const UNCERTAIN_ADVICE: &str = "La plateforme n'a pas confirmé le dépôt (
 
 /// Queues the deposit of an issued B2B facture or avoir (its Factur-X), once.
 pub async fn enqueue_invoice(tx: &mut Tx, tenant: &Tenant, document_id: i64) -> Result<(), AppError> {
-    enqueue(tx, tenant, document_id, &format!("facture:{document_id}"), "facture", "").await
+    enqueue(tx, tenant, Some(document_id), &format!("facture:{document_id}"), "facture", "").await
 }
 
 /// Queues a lifecycle status we emit (its CDAR in `body`), once per `key`.
 pub async fn enqueue_status(tx: &mut Tx, tenant: &Tenant, document_id: i64, key: &str, body: &str) -> Result<(), AppError> {
-    enqueue(tx, tenant, document_id, key, "statut", body).await
+    enqueue(tx, tenant, Some(document_id), key, "statut", body).await
 }
 
-async fn enqueue(tx: &mut Tx, tenant: &Tenant, document_id: i64, key: &str, kind: &str, body: &str) -> Result<(), AppError> {
+/// Queues an e-reporting file (its XML in `body`), once per `key`.
+pub async fn enqueue_report(tx: &mut Tx, tenant: &Tenant, key: &str, body: &str) -> Result<(), AppError> {
+    enqueue(tx, tenant, None, key, "ereporting", body).await
+}
+
+async fn enqueue(tx: &mut Tx, tenant: &Tenant, document_id: Option<i64>, key: &str, kind: &str, body: &str) -> Result<(), AppError> {
     let sql = "INSERT INTO einvoice_deposit (company_id, document_id, idem_key, kind, body, status, next_attempt_ms, created_at) \
                VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) ON CONFLICT (company_id, idem_key) DO NOTHING";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(document_id).bind(key).bind(kind).bind(body).bind(now_ms()).bind(now())
@@ -44,10 +49,10 @@ async fn enqueue(tx: &mut Tx, tenant: &Tenant, document_id: i64, key: &str, kind
 }
 
 /// «Redéposer» a failed or uncertain deposit: a person decided it should go (again).
-pub async fn retry(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<i64, AppError> {
+pub async fn retry(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<Option<i64>, AppError> {
     let sql = "UPDATE einvoice_deposit SET status = 'pending', attempts = 0, next_attempt_ms = $1, last_error = '' \
                WHERE company_id = $2 AND id = $3 AND status IN ('failed', 'uncertain') RETURNING document_id";
-    let doc: Option<i64> =
+    let doc: Option<Option<i64>> =
         on_conn!(tx, c => sqlx::query_scalar(sql).bind(now_ms()).bind(tenant.company_id()).bind(id).fetch_optional(c).await)
             .map_err(internal)?;
     if let Some(doc) = doc {
@@ -66,7 +71,8 @@ pub async fn retry(tx: &mut Tx, tenant: &Tenant, id: i64) -> Result<i64, AppErro
 pub struct Claimed {
     pub id: i64,
     pub company_id: i64,
-    pub document_id: i64,
+    /// None for an e-reporting file.
+    pub document_id: Option<i64>,
     pub idem_key: String,
     pub kind: String,
     pub body: String,
@@ -140,9 +146,9 @@ pub async fn record(db: &Db, item: &Claimed, outcome: &Outcome) -> Result<(), Ap
     };
     r.map_err(internal)?;
     // What the page shows: a deposited invoice is «Déposée» (200) until the PA says more.
-    if let (Outcome::Deposited { flow_id }, "facture") = (outcome, item.kind.as_str()) {
+    if let (Outcome::Deposited { flow_id }, "facture", Some(doc)) = (outcome, item.kind.as_str(), item.document_id) {
         let tenant = Tenant::trusted(item.company_id);
-        crate::einvoice::store::add_status(&mut tx, &tenant, item.document_id, "200", "", None, now(), &format!("depot:{flow_id}")).await?;
+        crate::einvoice::store::add_status(&mut tx, &tenant, doc, "200", "", None, now(), &format!("depot:{flow_id}")).await?;
     }
     tx.commit().await
 }
@@ -180,9 +186,9 @@ pub async fn resolved(db: &Db, item: &Claimed, flow_id: &str) -> Result<(), AppE
         "UPDATE einvoice_deposit SET status = 'deposited', flow_id = $1, deposited_at = $2, last_error = '' WHERE id = $3 AND status = 'uncertain'")
         .bind(flow_id).bind(now()).bind(item.id).execute(c).await.map(|r| r.rows_affected()))
     .map_err(internal)?;
-    if n == 1 && item.kind == "facture" {
+    if let (1, "facture", Some(doc)) = (n, item.kind.as_str(), item.document_id) {
         let tenant = Tenant::trusted(item.company_id);
-        crate::einvoice::store::add_status(&mut tx, &tenant, item.document_id, "200", "", None, now(), &format!("depot:{flow_id}")).await?;
+        crate::einvoice::store::add_status(&mut tx, &tenant, doc, "200", "", None, now(), &format!("depot:{flow_id}")).await?;
     }
     tx.commit().await
 }

@@ -12,6 +12,7 @@ pub struct PlatformView {
     pub client_id: String,
     pub has_secret: bool,
     pub enabled: bool,
+    pub regime_tva: String,
     /// The header the PA sends with each notification (`Authorization: Bearer …`).
     pub webhook_token: String,
 }
@@ -30,6 +31,36 @@ pub struct PlatformForm {
     /// «Déposer les factures B2B»: a checkbox.
     #[serde(default)]
     pub enabled: Option<String>,
+    /// «Régime de TVA»: one of [`REGIMES`].
+    #[serde(default)]
+    pub regime_tva: String,
+}
+
+/// The VAT regimes, which set the e-reporting periods (DSFE v3.2, Tableau 13).
+pub const REGIMES: [(&str, &str); 3] = [
+    ("reel_mensuel", "Réel normal mensuel (ventes par décade, encaissements par mois)"),
+    ("reel_trimestriel", "Réel normal trimestriel (par mois)"),
+    ("simplifie", "Régime simplifié (par mois)"),
+];
+
+/// One e-reporting period as «E-reporting» lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodView {
+    /// transactions | paiements
+    pub kind: String,
+    pub kind_label: String,
+    /// 'YYYY-MM-DD'
+    pub start: String,
+    pub end: String,
+    /// Documents (sales) or days with payments.
+    pub documents: i64,
+    /// Cents: sales HT, payments received.
+    pub ht: i64,
+    pub paid: i64,
+    pub state: String,
+    pub error: String,
+    /// Ended: it can be transmitted (again).
+    pub can_send: bool,
 }
 
 /// The lifecycle statuses of the reform (code, French label). The mandatory ones:
@@ -99,5 +130,55 @@ impl EinvoiceState {
     /// A rejected or refused invoice: corrected by an avoir and issued again.
     pub fn needs_correction(&self) -> bool {
         matches!(self.last_code(), Some("213" | "210" | "501")) || self.deposit == "failed"
+    }
+}
+
+/// A line of a received invoice as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedLineView {
+    pub name: String,
+    pub quantity_milli: i64,
+    pub unit: String,
+    pub price: i64,
+    pub net: i64,
+    pub vat_bp: i64,
+}
+
+/// The lines and VAT breakdown of a received invoice (kept as JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedDetail {
+    pub lines: Vec<ReceivedLineView>,
+    /// (category, rate in basis points, base, VAT), cents.
+    pub vat: Vec<(String, i64, i64, i64)>,
+}
+
+/// A received invoice («Factures reçues»).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedView {
+    pub id: i64,
+    pub syntax: String,
+    pub number: String,
+    pub type_code: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub supplier_name: String,
+    pub supplier_siren: String,
+    pub supplier_vat: String,
+    pub supplier_address: String,
+    pub total_ht: i64,
+    pub total_tva: i64,
+    pub total_ttc: i64,
+    pub due_payable: i64,
+    pub original_name: String,
+    pub detail: ReceivedDetail,
+}
+
+impl ReceivedView {
+    pub fn kind_label(&self) -> &'static str {
+        match self.type_code.as_str() {
+            "381" | "261" | "396" | "502" | "503" => "Avoir",
+            "386" | "500" => "Facture d'acompte",
+            _ => "Facture",
+        }
     }
 }

@@ -29,6 +29,53 @@ pub fn routes() -> Router<AppState> {
         .route("/pieces/{id}/ubl", get(|st: State<AppState>, h: HeaderMap, id: Path<i64>| download(st, h, id, Form::Ubl)))
         .route("/pieces/{id}/cii", get(|st: State<AppState>, h: HeaderMap, id: Path<i64>| download(st, h, id, Form::Cii)))
         .route("/pa/notifications", post(notification).layer(axum::extract::DefaultBodyLimit::max(NOTIFICATION_MAX_BYTES)))
+        .route("/factures-recues/importer", post(receive).layer(axum::extract::DefaultBodyLimit::max(RECEIVED_MAX_BYTES + 2 * 1024 * 1024)))
+        .route("/factures-recues/{id}/original", get(original))
+}
+
+/// The largest received file (a Factur-X PDF, a CII or UBL XML). The body limit is 2 Mo
+/// above it, so that a slightly larger file gets the French message (read and dropped);
+/// far larger is cut.
+const RECEIVED_MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// «Factures reçues» › «Recevoir»: a supplier's Factur-X, CII or UBL, read, checked, kept.
+async fn receive(State(st): State<AppState>, headers: HeaderMap, form: axum::extract::Multipart) -> Response {
+    const BACK: &str = "/gestion-commerciale/factures-recues";
+    let result = async {
+        let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        cx.require(Right::Commercial)?;
+        let (name, _mime, data) = crate::files::read_file(
+            form,
+            RECEIVED_MAX_BYTES,
+            "Le fichier dépasse 10 Mo : une facture électronique reçue en fait bien moins.",
+            "Choisissez le fichier de la facture (Factur-X PDF, CII ou UBL).",
+        )
+        .await?;
+        let name = crate::files::check_file_name(&name)?;
+        let mut tx = cx.db.begin().await?;
+        let id = crate::einvoice::reception::store::receive(&mut tx, &cx.tenant, cx.user_id(), &name, &data).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(id)
+    }
+    .await;
+    match result {
+        Ok(id) => axum::response::Redirect::to(&format!("/factures-recues/{id}?fait=recue")).into_response(),
+        Err(AppError::Invalid { message, .. }) => crate::files::refused(&st, &headers, BACK, &message),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn original(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let result = async {
+        let cx = crate::auth::session::ctx_for(&st, &headers).await?;
+        cx.require(Right::Commercial)?;
+        crate::einvoice::reception::store::original(&cx.db, &cx.tenant, id).await
+    }
+    .await;
+    match result {
+        Ok((name, mime, bytes)) => file_response(&name, &mime, bytes),
+        Err(e) => error_response(e),
+    }
 }
 
 /// A notification is a flow's metadata: small.

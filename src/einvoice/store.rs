@@ -111,23 +111,25 @@ struct PlatformRow {
     secret_sealed: String,
     enabled: bool,
     webhook_token_sealed: String,
+    regime_tva: String,
 }
 
 async fn platform_row(tx: &mut Tx, tenant: &Tenant) -> Result<Option<PlatformRow>, AppError> {
-    let sql = "SELECT name, url, client_id, secret_sealed, enabled, webhook_token_sealed FROM einvoice_platform WHERE company_id = $1";
+    let sql = "SELECT name, url, client_id, secret_sealed, enabled, webhook_token_sealed, regime_tva FROM einvoice_platform WHERE company_id = $1";
     on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).fetch_optional(c).await).map_err(internal)
 }
 
 /// The settings as the page shows them.
 pub async fn platform(tx: &mut Tx, tenant: &Tenant, key: &[u8; 32]) -> Result<PlatformView, AppError> {
     Ok(match platform_row(tx, tenant).await? {
-        None => PlatformView::default(),
+        None => PlatformView { regime_tva: "simplifie".into(), ..PlatformView::default() },
         Some(r) => PlatformView {
             name: r.name,
             url: r.url,
             client_id: r.client_id,
             has_secret: !r.secret_sealed.is_empty(),
             enabled: r.enabled,
+            regime_tva: r.regime_tva,
             webhook_token: crate::secret::unseal(key, &r.webhook_token_sealed).unwrap_or_default(),
         },
     })
@@ -155,7 +157,12 @@ pub async fn save_platform(tx: &mut Tx, tenant: &Tenant, user_id: i64, f: &Platf
         ("url".to_string(), f.url.clone()),
         ("client_id".to_string(), f.client_id.clone()),
         ("enabled".to_string(), f.enabled.clone().unwrap_or_default()),
+        ("regime_tva".to_string(), f.regime_tva.clone()),
     ];
+    let regime = if f.regime_tva.trim().is_empty() { "simplifie" } else { f.regime_tva.trim() };
+    if !crate::einvoice::platform::REGIMES.iter().any(|(c, _)| *c == regime) {
+        return Err(AppError::invalid("regime_tva", "Régime de TVA inconnu.").with_values(typed));
+    }
     let name = f.name.trim().to_string();
     let enabled = f.enabled.is_some();
     let url =
@@ -187,11 +194,11 @@ pub async fn save_platform(tx: &mut Tx, tenant: &Tenant, user_id: i64, f: &Platf
         }
     };
     let token_hash = crate::secret::unseal(key, &token_sealed).map(|t| token_digest(&t)).unwrap_or_default();
-    let sql = "INSERT INTO einvoice_platform (company_id, name, url, client_id, secret_sealed, enabled, webhook_token_hash, webhook_token_sealed, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (company_id) DO UPDATE SET name = $2, url = $3, client_id = $4, \
-               secret_sealed = $5, enabled = $6, webhook_token_hash = $7, webhook_token_sealed = $8, updated_at = $9";
+    let sql = "INSERT INTO einvoice_platform (company_id, name, url, client_id, secret_sealed, enabled, webhook_token_hash, webhook_token_sealed, updated_at, regime_tva) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (company_id) DO UPDATE SET name = $2, url = $3, client_id = $4, \
+               secret_sealed = $5, enabled = $6, webhook_token_hash = $7, webhook_token_sealed = $8, updated_at = $9, regime_tva = $10";
     on_conn!(tx, c => sqlx::query(sql).bind(tenant.company_id()).bind(&name).bind(&url).bind(f.client_id.trim()).bind(&secret_sealed)
-        .bind(enabled).bind(&token_hash).bind(&token_sealed).bind(now()).execute(c).await.map(|r| r.rows_affected()))
+        .bind(enabled).bind(&token_hash).bind(&token_sealed).bind(now()).bind(regime).execute(c).await.map(|r| r.rows_affected()))
     .map_err(internal)?;
     let mut changes = Vec::new();
     let b = before.as_ref();
@@ -206,6 +213,9 @@ pub async fn save_platform(tx: &mut Tx, tenant: &Tenant, user_id: i64, f: &Platf
     }
     if !f.secret.trim().is_empty() {
         changes.push("Jeton d'accès remplacé".into());
+    }
+    if b.map(|b| b.regime_tva.as_str()) != Some(regime) {
+        changes.push(format!("Régime de TVA : {regime}"));
     }
     if b.map(|b| b.enabled) != Some(enabled) {
         changes.push(if enabled { "Dépôt des factures activé".into() } else { "Dépôt des factures désactivé".into() });

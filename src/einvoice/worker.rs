@@ -137,12 +137,14 @@ async fn send(db: &Db, key: &[u8; 32], http: &reqwest::Client, item: &Claimed) -
         Err(e) => return Ok(Outcome::Permanent { error: e.to_string() }),
     };
     let (name, syntax, rule, mime, file) = if item.kind == "facture" {
+        let document_id = item.document_id.unwrap_or_default();
         let sql = "SELECT d.number, e.facturx FROM document_einvoice e JOIN document d ON d.company_id = e.company_id AND d.id = e.document_id \
                    WHERE e.company_id = $1 AND e.document_id = $2";
         let (number, pdf): (Option<String>, Vec<u8>) =
-            crate::on_pool!(db, c => sqlx::query_as(sql).bind(item.company_id).bind(item.document_id).fetch_one(c).await)
-                .map_err(internal)?;
+            crate::on_pool!(db, c => sqlx::query_as(sql).bind(item.company_id).bind(document_id).fetch_one(c).await).map_err(internal)?;
         (format!("{}.pdf", number.unwrap_or_default()), "Factur-X", "B2B", "application/pdf", pdf)
+    } else if item.kind == "ereporting" {
+        (format!("{}.xml", item.idem_key.replace(':', "-")), "FRR", "B2C", "application/xml", item.body.clone().into_bytes())
     } else {
         (format!("{}.xml", item.idem_key.replace(':', "-")), "CDAR", "B2B", "application/xml", item.body.clone().into_bytes())
     };

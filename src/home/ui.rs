@@ -49,6 +49,7 @@ pub fn CommercialPage() -> impl IntoView {
             <h2>"Suivi des clients"</h2>
             <ul class="menu">
                 <li><a href="/gestion-commerciale/relances">"Relance factures clients"</a></li>
+                <li><a href="/gestion-commerciale/factures-recues">"Factures reçues"</a></li>
                 <li><a href="/clients/types-a-verifier">"Types de client à vérifier"</a></li>
             </ul>
             <p>"Les devis, factures et avoirs se font depuis le « Porte doc » de chaque client."</p>

@@ -38,7 +38,10 @@ async fn client(c: &Client, nom: &str, pro: bool) -> String {
 /// A draft with these lines (designation, quantity, unit, price, VAT) and extra fields
 /// (`remise[]` for each line, when given).
 async fn draft(c: &Client, contact: &str, lines: &[(&str, &str, &str, &str, &str)], extra: &[(&str, &str)]) -> String {
-    let mut form: Vec<(&str, &str)> = vec![("contact_id", contact), ("kind", "facture"), ("doc_date", "2026-12-01")];
+    let mut form: Vec<(&str, &str)> = vec![("contact_id", contact), ("kind", "facture")];
+    if !extra.iter().any(|(k, _)| *k == "doc_date") {
+        form.push(("doc_date", "2026-12-01"));
+    }
     for (d, q, u, p, v) in lines {
         form.extend([("designation[]", *d), ("quantity[]", *q), ("unit[]", *u), ("unit_price[]", *p), ("vat[]", *v)]);
     }
@@ -396,5 +399,232 @@ async fn deposits_to_the_platform_and_its_statuses(b: Backend) {
     assert_eq!(pa.flows().len(), flows_before + 1);
 
     workers.stop().await;
+    app.finish().await;
+}
+
+both_databases!(e_reporting_of_private_sales_and_payments);
+
+/// «E-reporting»: November's sales to private clients, per day and rate (avoirs
+/// subtract, professionals and drafts left out), then its payments; sent as the DGFiP
+/// flux 10 `Report` (FRR) through the PA; a second transmission is a rectification (RE);
+/// a period not ended is refused. Amounts against a table written by hand.
+async fn e_reporting_of_private_sales_and_payments(b: Backend) {
+    use crate::pa::{Pa, TOKEN};
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let pa = Pa::start().await;
+    let ok = admin
+        .call(
+            "einvoice/save_platform",
+            &[("name", "Plateforme Test"), ("url", &pa.url), ("secret", TOKEN), ("enabled", "on"), ("regime_tva", "simplifie")],
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let workers = ouvrage::einvoice::worker::start(
+        app.db.clone(),
+        app.state.data_key.clone(),
+        ouvrage::einvoice::worker::PaConfig { connections: 1, timeout_ms: 2_000, poll_ms: 20, lease_ms: 120_000 },
+    );
+    let part = client(&admin, "Durand", false).await;
+    let pro = client(&admin, "Martin", true).await;
+    let dated = |date: &'static str| [("doc_date", date), ("due_date", "2026-12-20")];
+    // 5 November: 100 € at 20 % and 200 € at 10 %; 1 000 € at 5,5 %.
+    let f =
+        draft(&admin, &part, &[("Pose", "1", "u", "100", "2000"), ("Main d'œuvre", "1", "forfait", "200", "1000")], &dated("2026-11-05"))
+            .await;
+    issue(&admin, &f).await;
+    let f = draft(&admin, &part, &[("Isolation", "1", "forfait", "1000", "550")], &dated("2026-11-05")).await;
+    issue(&admin, &f).await;
+    // 20 November: 50 € at 20 %, and an avoir of 10 € at 20 % on it.
+    let f20 = draft(&admin, &part, &[("Réglage", "1", "forfait", "50", "2000")], &dated("2026-11-20")).await;
+    issue(&admin, &f20).await;
+    let r = admin.call("documents/derive", &[("id", &f20), ("kind", "avoir")]).await;
+    let avoir = r.body.trim_matches('"').to_string();
+    let r = admin
+        .call(
+            "documents/update",
+            &[
+                ("id", &avoir),
+                ("kind", "avoir"),
+                ("doc_date", "2026-11-20"),
+                ("due_date", "2026-11-20"),
+                ("designation[]", "Geste commercial"),
+                ("quantity[]", "1"),
+                ("unit_price[]", "10"),
+                ("vat[]", "2000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    issue(&admin, &avoir).await;
+    // Left out: a professional's invoice, a draft.
+    let p = draft(&admin, &pro, &[("Chaufferie", "1", "forfait", "9000", "2000")], &dated("2026-11-10")).await;
+    issue(&admin, &p).await;
+    draft(&admin, &part, &[("Brouillon", "1", "forfait", "777", "2000")], &dated("2026-11-12")).await;
+    // Paid on 25 November: the rest of the 20th's invoice (60 € − 12 € credited = 48 €).
+    let r = admin.call("documents/pay", &[("id", &f20), ("paid_on", "2026-11-25"), ("amount", "48"), ("method", "Chèque")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let periods = admin.call("einvoice/periods", &[]).await.json();
+    let nov = |kind: &str| periods.as_array().unwrap().iter().find(|p| p["kind"] == kind && p["start"] == "2026-11-01").cloned().unwrap();
+    assert_eq!((nov("transactions")["documents"].as_i64(), nov("transactions")["ht"].as_i64()), (Some(4), Some(134_000)));
+    assert_eq!(nov("transactions")["state"], "À transmettre");
+    assert_eq!(nov("paiements")["paid"].as_i64(), Some(4_800));
+    let dec = periods.as_array().unwrap().iter().find(|p| p["start"] == "2026-12-01").unwrap();
+    assert_eq!(dec["can_send"], false);
+    let r = admin.call("einvoice/transmit", &[("kind", "transactions"), ("start", "2026-12-01")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("pas terminée"), "{}", r.body);
+
+    let r = admin.call("einvoice/transmit", &[("kind", "transactions"), ("start", "2026-11-01")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    until("an FRR flow", || async { pa.flows().iter().any(|f| f.info["flowSyntax"] == "FRR") }).await;
+    let flows = pa.flows();
+    let report = flows.iter().find(|f| f.info["flowSyntax"] == "FRR").expect("an FRR flow");
+    assert_eq!(report.info["processingRule"], "B2C");
+    let xml = String::from_utf8_lossy(&report.file).to_string();
+    for needle in [
+        "<TypeCode>IN</TypeCode>",
+        "<Issuer><Id schemeId=\"0002\">443061841</Id>",
+        "<ReportPeriod><StartDate>20261101</StartDate><EndDate>20261130</EndDate></ReportPeriod>",
+        "<Transactions><Date>20261105</Date><TransactionsCurrency>EUR</TransactionsCurrency><TaxDueDateTypeCode>72</TaxDueDateTypeCode><CategoryCode>TPS1</CategoryCode><TaxExclusiveAmount>1300.00</TaxExclusiveAmount><TaxTotal>95.00</TaxTotal><TransactionsCount>2</TransactionsCount>",
+        "<TaxSubtotal><TaxPercent>20</TaxPercent><TaxableAmount>100.00</TaxableAmount><TaxTotal>20.00</TaxTotal></TaxSubtotal>",
+        "<TaxSubtotal><TaxPercent>10</TaxPercent><TaxableAmount>200.00</TaxableAmount><TaxTotal>20.00</TaxTotal></TaxSubtotal>",
+        "<TaxSubtotal><TaxPercent>5.5</TaxPercent><TaxableAmount>1000.00</TaxableAmount><TaxTotal>55.00</TaxTotal></TaxSubtotal>",
+        "<Transactions><Date>20261120</Date><TransactionsCurrency>EUR</TransactionsCurrency><TaxDueDateTypeCode>72</TaxDueDateTypeCode><CategoryCode>TPS1</CategoryCode><TaxExclusiveAmount>40.00</TaxExclusiveAmount><TaxTotal>8.00</TaxTotal><TransactionsCount>2</TransactionsCount>",
+    ] {
+        assert!(xml.contains(needle), "«{needle}» missing from\n{xml}");
+    }
+    assert!(!xml.contains("9000.00") && !xml.contains("777.00"), "no professional, no draft");
+    until("Transmise", || async {
+        let p = admin.call("einvoice/periods", &[]).await.json();
+        p.as_array().unwrap().iter().any(|p| p["kind"] == "transactions" && p["start"] == "2026-11-01" && p["state"] == "Transmise")
+    })
+    .await;
+    // Again: a rectification that replaces it.
+    let r = admin.call("einvoice/transmit", &[("kind", "transactions"), ("start", "2026-11-01")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let reports = |n: usize| {
+        let pa = pa.clone();
+        async move {
+            until("the reports", || async { pa.flows().iter().filter(|f| f.info["flowSyntax"] == "FRR").count() >= n }).await;
+            pa.flows().into_iter().filter(|f| f.info["flowSyntax"] == "FRR").collect::<Vec<_>>()
+        }
+    };
+    let frr = reports(2).await;
+    assert!(String::from_utf8_lossy(&frr[1].file).contains("<TypeCode>RE</TypeCode>"));
+    // The payments.
+    let r = admin.call("einvoice/transmit", &[("kind", "paiements"), ("start", "2026-11-01")]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let frr = reports(3).await;
+    let xml = String::from_utf8_lossy(&frr[2].file).to_string();
+    assert!(
+        xml.contains("<PaymentsReport><ReportPeriod><StartDate>20261101</StartDate><EndDate>20261130</EndDate></ReportPeriod><Transactions><Payment><Date>20261125</Date><SubTotals><TaxPercent>20</TaxPercent><CurrencyCode>EUR</CurrencyCode><Amount>48.00</Amount></SubTotals></Payment></Transactions></PaymentsReport>"),
+        "{xml}"
+    );
+    let page = admin.get("/parametres/facturation-electronique/e-reporting").await;
+    assert!(page.body.contains("Ventes aux particuliers") && page.body.contains("Transmettre"), "{}", page.body);
+    workers.stop().await;
+    app.finish().await;
+}
+
+both_databases!(received_invoices_are_read_checked_and_kept);
+
+/// «Factures reçues»: a Factur-X PDF, a CII and a UBL are read and shown (supplier,
+/// number, dates, lines, totals, VAT) with their original kept; refused with the rule or
+/// the reason: the same invoice twice, a PDF without XML, entities (XXE, billion laughs),
+/// a file over 10 MB, totals that do not add up — the last checked against the official
+/// EN 16931 schematron too, which names the same rule.
+async fn received_invoices_are_read_checked_and_kept(b: Backend) {
+    let app = spawn(b).await;
+    let admin = app.admin().await;
+    let pro = client(&admin, "Martin", true).await;
+    let lines = [("Radiateur acier", "4", "u", "245,50", "2000"), ("Main d'œuvre", "7,5", "h", "52", "1000")];
+    let f = draft(&admin, &pro, &lines, &[("remise[]", "12,5"), ("remise[]", "")]).await;
+    let number = issue(&admin, &f).await;
+    let (_, _, pdf) = admin.get_bytes(&format!("/pieces/{f}/facturx")).await;
+    let (_, _, ubl) = admin.get_bytes(&format!("/pieces/{f}/ubl")).await;
+    let (_, _, cii) = admin.get_bytes(&format!("/pieces/{f}/cii")).await;
+    let g = draft(&admin, &pro, &[("Dépannage", "1", "h", "65", "2000")], &[]).await;
+    issue(&admin, &g).await;
+    let (_, _, cii_g) = admin.get_bytes(&format!("/pieces/{g}/cii")).await;
+
+    // The Factur-X: read, shown, its original kept.
+    let (status, location) = admin.upload("/factures-recues/importer", "facture.pdf", pdf.clone()).await;
+    assert!(location.contains("/factures-recues/") && location.contains("fait=recue"), "{status} {location}");
+    let id = location.split('/').nth(2).unwrap().split('?').next().unwrap().to_string();
+    let r = admin.call("einvoice/received_one", &[("id", &id)]).await.json();
+    assert_eq!(
+        (r["number"].as_str(), r["supplier_name"].as_str(), r["supplier_siren"].as_str()),
+        (Some(number.as_str()), Some("Dupont Chauffage"), Some("443061841"))
+    );
+    // 4 × 245,50 = 982,00 less 12,5 % = 859,25; 7,5 h × 52 = 390,00; TVA 171,85 + 39,00.
+    assert_eq!((r["total_ht"].as_i64(), r["total_tva"].as_i64(), r["total_ttc"].as_i64()), (Some(124_925), Some(21_085), Some(146_010)));
+    assert_eq!(r["detail"]["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(r["syntax"], "Factur-X");
+    let page = admin.get(&format!("/factures-recues/{id}")).await;
+    assert!(
+        page.body.contains("Dupont Chauffage") && page.body.contains("Radiateur acier") && page.body.contains("1\u{202f}460,10"),
+        "{}",
+        page.body
+    );
+    let (status, _, original) = admin.get_bytes(&format!("/factures-recues/{id}/original")).await;
+    assert_eq!((status, original == pdf), (200, true));
+    // The same invoice again (its UBL): refused.
+    let (_, location) = admin.upload("/factures-recues/importer", "facture.xml", ubl.clone()).await;
+    assert!(location.contains("erreur=") && location.contains("d%C3%A9j%C3%A0%20re%C3%A7ue"), "{location}");
+    // A CII alone.
+    let (_, location) = admin.upload("/factures-recues/importer", "g.xml", cii_g.clone()).await;
+    assert!(location.contains("fait=recue"), "{location}");
+
+    // Refused, each with why.
+    let (_, _, plain) = admin.get_bytes(&format!("/pieces/{f}/pdf")).await;
+    let refusals: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("plain.pdf", plain, "pas%20une%20Factur-X"),
+        (
+            "xxe.xml",
+            b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><rsm:CrossIndustryInvoice>&x;</rsm:CrossIndustryInvoice>".to_vec(),
+            "DOCTYPE",
+        ),
+        (
+            "lol.xml",
+            b"<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><Invoice>&c;</Invoice>".to_vec(),
+            "DOCTYPE",
+        ),
+        ("big.xml", vec![b' '; 11 * 1024 * 1024], "10%20Mo"),
+        ("junk.xml", b"not xml at all <<<".to_vec(), "Facture%20refus%C3%A9e"),
+    ];
+    let before = app.count("received_invoice").await;
+    for (name, bytes, why) in refusals {
+        let (status, location) = admin.upload("/factures-recues/importer", name, bytes).await;
+        assert!(location.contains("erreur=") && location.contains(why), "{name}: {status} {location}");
+    }
+    // Totals that do not add up: refused with BR-CO-15, the rule the official schematron
+    // names for the same file.
+    let text = String::from_utf8(cii.clone()).unwrap();
+    let wrong =
+        text.replace("<ram:GrandTotalAmount>1460.10</ram:GrandTotalAmount>", "<ram:GrandTotalAmount>1460.11</ram:GrandTotalAmount>");
+    assert_ne!(wrong, text);
+    let (_, location) = admin.upload("/factures-recues/importer", "faux.xml", wrong.clone().into_bytes()).await;
+    assert!(location.contains("BR-CO-15"), "{location}");
+    assert_eq!(app.count("received_invoice").await, before, "nothing kept");
+    let dir = std::env::temp_dir().join(format!(
+        "ouvrage-received-{}-{}",
+        std::process::id(),
+        if matches!(b, Backend::Sqlite) { "sqlite" } else { "pg" }
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("faux-cii.xml"), &wrong).unwrap();
+    let out = std::process::Command::new(venv_python())
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/einvoice_check.py"))
+        .arg(&dir)
+        .output()
+        .expect("the e-invoicing venv (make setup-test)");
+    let official = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success() && official.contains("BR-CO-15"), "{official}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let list = admin.get("/gestion-commerciale/factures-recues").await;
+    assert!(list.body.contains("Recevoir une facture") && list.body.contains(&number), "{}", list.body);
     app.finish().await;
 }
