@@ -13,7 +13,9 @@ use crate::error::AppError;
 #[server(prefix = "/api", endpoint = "documents/porte_doc")]
 pub async fn get_porte_doc(contact_id: i64) -> Result<PorteDoc, AppError> {
     let cx = crate::auth::session::ctx_with(crate::auth::Right::Commercial).await?;
-    crate::documents::store::porte_doc(&cx.db, &cx.tenant, contact_id).await
+    let mut p = crate::documents::store::porte_doc(&cx.db, &cx.tenant, contact_id).await?;
+    p.einvoice = crate::einvoice::store::last_statuses(&cx.db, &cx.tenant, contact_id).await?;
+    Ok(p)
 }
 
 #[server(prefix = "/api", endpoint = "documents/get")]

@@ -465,6 +465,9 @@ pub struct PorteDoc {
     pub files: Vec<FileSummary>,
     /// The client's job sites, for a new document: (id, label).
     pub site_choices: Vec<(i64, String)>,
+    /// The last electronic-invoicing status of each document that has one: (id, label).
+    #[serde(default)]
+    pub einvoice: Vec<(i64, String)>,
 }
 
 /// The largest file «Importer» accepts.

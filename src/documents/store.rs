@@ -675,6 +675,7 @@ pub async fn porte_doc(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Port
             .map(|(id, name, size, at)| FileSummary { id, name, size, created_at: crate::fmt::datetime_fr(at) })
             .collect(),
         site_choices: crate::contacts::store::sites_of(db, tenant, contact_id).await?.into_iter().map(|s| (s.id, s.label())).collect(),
+        einvoice: Vec::new(),
     })
 }
 

@@ -57,15 +57,16 @@ pub fn PorteDocPage() -> impl IntoView {
                         })}
                         <h2>"Pièces commerciales"</h2>
                         <table class="list">
-                            <thead><tr><th>"Pièce"</th><th>"Date"</th><th>"Statut"</th><th>"Total TTC"</th><th>"Reste à payer"</th><th>"PDF"</th></tr></thead>
+                            <thead><tr><th>"Pièce"</th><th>"Date"</th><th>"Statut"</th><th>"Facturation électronique"</th><th>"Total TTC"</th><th>"Reste à payer"</th><th>"PDF"</th></tr></thead>
                             <tbody>
-                                {p.documents.into_iter().map(|d| {
+                                {p.documents.into_iter().map(|d| { let einvoice = &p.einvoice;
                                     let title = match &d.number { Some(n) => format!("{} {n}", d.kind.label()), None => format!("{} (brouillon)", d.kind.label()) };
                                     view! {
                                         <tr>
                                             <td><a href=format!("/pieces/{}", d.id)>{title.clone()}</a></td>
                                             <td>{date_fr(&d.doc_date)}</td>
                                             <td>{d.status.label()}</td>
+                                            <td>{einvoice.iter().find(|(id, _)| *id == d.id).map(|(_, l)| l.clone())}</td>
                                             <td class="num">{euros(d.total_ttc)}</td>
                                             <td class="num">{euros(d.remaining)}</td>
                                             <td><a href=format!("/pieces/{}/pdf", d.id) download aria-label=format!("Télécharger {title}")>"Télécharger"</a></td>

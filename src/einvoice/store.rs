@@ -393,3 +393,21 @@ pub async fn notified(
     }
     Ok((recorded, unknown))
 }
+
+/// The last lifecycle status of each of a client's documents that has one: (document,
+/// label), for its «Porte doc».
+pub async fn last_statuses(db: &Db, tenant: &Tenant, contact_id: i64) -> Result<Vec<(i64, String)>, AppError> {
+    let sql = "SELECT s.document_id, s.code FROM einvoice_status s JOIN document d ON d.company_id = s.company_id AND d.id = s.document_id \
+               WHERE s.company_id = $1 AND d.contact_id = $2 ORDER BY s.document_id, s.status_at, s.id";
+    let rows: Vec<(i64, String)> =
+        on_pool!(db, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(contact_id).fetch_all(c).await).map_err(internal)?;
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for (doc, code) in rows {
+        let label = status_label(&code).to_string();
+        match out.last_mut() {
+            Some(last) if last.0 == doc => last.1 = label,
+            _ => out.push((doc, label)),
+        }
+    }
+    Ok(out)
+}

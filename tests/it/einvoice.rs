@@ -330,6 +330,8 @@ async fn deposits_to_the_platform_and_its_statuses(b: Backend) {
         "{}",
         page.body
     );
+    let porte = admin.get(&format!("/clients/{pro}/porte-doc")).await;
+    assert!(porte.body.contains("Facturation électronique") && porte.body.contains("Rejetée"), "{}", porte.body);
     let redo = admin.call("einvoice/redo", &[("id", &f1)]).await;
     assert_eq!(redo.status, 200, "{}", redo.body);
     let again = admin.call("documents/get", &[("id", redo.body.trim_matches('"'))]).await.json();
