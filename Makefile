@@ -126,11 +126,12 @@ bench-documents:
 	cargo build --release --features ssr --bin ouvrage
 	$(CARGO_TARGET_DIR)/release/ouvrage bench-documents --logo bench/logo.png --runs 30
 
-# 10,000 invoices made into their Factur-X and UBL beside their plain PDF, same run
+# 10,000 invoices made into their Factur-X and UBL beside their plain PDF, same run; then
+# 2,000 deposits to a local Flow Service with 1 and 8 connections
 # (docs/e-invoicing.md, «Figures»).
 bench-einvoice:
 	cargo build --release --features ssr --bin ouvrage
-	$(CARGO_TARGET_DIR)/release/ouvrage bench-einvoice --logo bench/logo.png --invoices 10000
+	$(CARGO_TARGET_DIR)/release/ouvrage bench-einvoice --logo bench/logo.png --invoices 10000 --deposits 2000
 
 bench-load: setup
 	cargo leptos build --release --precompress

@@ -213,6 +213,7 @@ async fn command(cmd: &str, args: &[String], config: &Config) {
         "bench-einvoice" => {
             let logo = arg(args, "--logo").map(|p| std::fs::read(&p).unwrap_or_else(|e| fail(&format!("logo {p} : {e}"))));
             ouvrage::server::bench_documents::run_einvoice(logo, number("--invoices", 10_000));
+            ouvrage::server::bench_documents::run_deposits(number("--deposits", 2_000)).await;
         }
         other => fail(&format!(
             "commande inconnue « {other} » (seed, backup, bench-search, bench-dedup, bench-mail, bench-reminders, bench-import, bench-documents, bench-einvoice)"

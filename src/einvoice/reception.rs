@@ -516,10 +516,8 @@ pub fn xml_of_pdf(pdf: &[u8]) -> Result<Vec<u8>, String> {
         } else {
             continue;
         };
-        if let Ok(root) = parse_xml(&xml) {
-            if root.name == "CrossIndustryInvoice" {
-                return Ok(xml);
-            }
+        if parse_xml(&xml).is_ok_and(|root| root.name == "CrossIndustryInvoice") {
+            return Ok(xml);
         }
     }
     Err(if embedded == 0 {

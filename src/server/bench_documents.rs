@@ -138,3 +138,74 @@ pub fn run_einvoice(logo: Option<Vec<u8>>, n: usize) {
         fx / plain
     );
 }
+
+/// The deposit throughput of the PA connector (`einvoice::pa::deposit`: multipart
+/// `flowInfo` + the Factur-X, SHA-256, the answer read) against a local Flow Service that
+/// accepts every flow, with 1 then 8 connections in the same run: `n` deposits each.
+pub async fn run_deposits(n: usize) {
+    use axum::routing::post;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let counter = Arc::new(AtomicU64::new(0));
+    let c = counter.clone();
+    let app = axum::Router::new()
+        .route(
+            "/v1/flows",
+            post(move |mut form: axum::extract::Multipart| {
+                let c = c.clone();
+                async move {
+                    while let Ok(Some(field)) = form.next_field().await {
+                        let _ = field.bytes().await;
+                    }
+                    let id = c.fetch_add(1, Ordering::Relaxed);
+                    (axum::http::StatusCode::ACCEPTED, axum::Json(serde_json::json!({ "flowId": format!("flow-{id}"), "submittedAt": "2026-12-06T10:00:00Z" })))
+                }
+            }),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(16 << 20));
+    let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else { return };
+    let Ok(addr) = listener.local_addr() else { return };
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let h = header(None);
+    let d = DocumentView { number: Some("F-2026-00001".into()), ..invoice(10) };
+    let Some(inv) = crate::einvoice::model::EInvoice::of(&h, &d) else { return };
+    let pdf = crate::einvoice::facturx::render(&h, &d, &crate::einvoice::cii::write(&inv));
+    let account = crate::einvoice::pa::Account { url: format!("http://{addr}"), organization: String::new(), token: "bench".into() };
+    let http = crate::einvoice::pa::client(std::time::Duration::from_secs(30));
+    println!("Dépôts sur une plateforme locale (Flow Service XP Z12-013), Factur-X de {} Ko, {n} dépôts", pdf.len() / 1024);
+    for connections in [1usize, 8] {
+        let t = Instant::now();
+        let per = n / connections;
+        let tasks: Vec<_> = (0..connections)
+            .map(|k| {
+                let (http, account, pdf) = (http.clone(), account.clone(), pdf.clone());
+                tokio::spawn(async move {
+                    let mut ok = 0;
+                    for i in 0..per {
+                        let tracking = format!("facture:{k}-{i}");
+                        let flow = crate::einvoice::pa::Flow {
+                            name: "F-2026-00001.pdf",
+                            tracking_id: &tracking,
+                            syntax: "Factur-X",
+                            rule: "B2B",
+                            mime: "application/pdf",
+                            file: pdf.clone(),
+                        };
+                        if matches!(crate::einvoice::pa::deposit(&http, &account, flow).await, crate::einvoice::outbox::Outcome::Deposited { .. }) {
+                            ok += 1;
+                        }
+                    }
+                    ok
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            ok += t.await.unwrap_or(0);
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!("  {connections} connexion(s) : {ok} dépôts en {s:.2} s, {:.0} dépôts/s", ok as f64 / s);
+    }
+}
