@@ -158,7 +158,10 @@ pub async fn run_deposits(n: usize) {
                         let _ = field.bytes().await;
                     }
                     let id = c.fetch_add(1, Ordering::Relaxed);
-                    (axum::http::StatusCode::ACCEPTED, axum::Json(serde_json::json!({ "flowId": format!("flow-{id}"), "submittedAt": "2026-12-06T10:00:00Z" })))
+                    (
+                        axum::http::StatusCode::ACCEPTED,
+                        axum::Json(serde_json::json!({ "flowId": format!("flow-{id}"), "submittedAt": "2026-12-06T10:00:00Z" })),
+                    )
                 }
             }),
         )
@@ -193,7 +196,10 @@ pub async fn run_deposits(n: usize) {
                             mime: "application/pdf",
                             file: pdf.clone(),
                         };
-                        if matches!(crate::einvoice::pa::deposit(&http, &account, flow).await, crate::einvoice::outbox::Outcome::Deposited { .. }) {
+                        if matches!(
+                            crate::einvoice::pa::deposit(&http, &account, flow).await,
+                            crate::einvoice::outbox::Outcome::Deposited { .. }
+                        ) {
                             ok += 1;
                         }
                     }
