@@ -29,14 +29,15 @@ pub fn routes() -> Router<AppState> {
         .route("/pieces/{id}/ubl", get(|st: State<AppState>, h: HeaderMap, id: Path<i64>| download(st, h, id, Form::Ubl)))
         .route("/pieces/{id}/cii", get(|st: State<AppState>, h: HeaderMap, id: Path<i64>| download(st, h, id, Form::Cii)))
         .route("/pa/notifications", post(notification).layer(axum::extract::DefaultBodyLimit::max(NOTIFICATION_MAX_BYTES)))
-        .route("/factures-recues/importer", post(receive).layer(axum::extract::DefaultBodyLimit::max(RECEIVED_MAX_BYTES + 2 * 1024 * 1024)))
+        .route("/factures-recues/importer", post(receive).layer(axum::extract::DefaultBodyLimit::max(RECEIVED_BODY_MAX_BYTES)))
         .route("/factures-recues/{id}/original", get(original))
 }
 
-/// The largest received file (a Factur-X PDF, a CII or UBL XML). The body limit is 2 Mo
-/// above it, so that a slightly larger file gets the French message (read and dropped);
-/// far larger is cut.
+/// The largest received file (a Factur-X PDF, a CII or UBL XML).
 const RECEIVED_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The body read at most: a file up to 64 Mo (a 50 Mo XML sent by mistake) is read and
+/// dropped so that the sender gets the French message; beyond, the connection is cut.
+const RECEIVED_BODY_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// «Factures reçues» › «Recevoir»: a supplier's Factur-X, CII or UBL, read, checked, kept.
 async fn receive(State(st): State<AppState>, headers: HeaderMap, form: axum::extract::Multipart) -> Response {

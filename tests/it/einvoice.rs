@@ -535,7 +535,7 @@ both_databases!(received_invoices_are_read_checked_and_kept);
 /// «Factures reçues»: a Factur-X PDF, a CII and a UBL are read and shown (supplier,
 /// number, dates, lines, totals, VAT) with their original kept; refused with the rule or
 /// the reason: the same invoice twice, a PDF without XML, entities (XXE, billion laughs),
-/// a file over 10 MB, totals that do not add up — the last checked against the official
+/// a 50 MB XML, totals that do not add up — the last checked against the official
 /// EN 16931 schematron too, which names the same rule.
 async fn received_invoices_are_read_checked_and_kept(b: Backend) {
     let app = spawn(b).await;
@@ -593,7 +593,7 @@ async fn received_invoices_are_read_checked_and_kept(b: Backend) {
             b"<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><Invoice>&c;</Invoice>".to_vec(),
             "DOCTYPE",
         ),
-        ("big.xml", vec![b' '; 11 * 1024 * 1024], "10%20Mo"),
+        ("big.xml", vec![b' '; 50 * 1024 * 1024], "10%20Mo"),
         ("junk.xml", b"not xml at all <<<".to_vec(), "Facture%20refus%C3%A9e"),
     ];
     let before = app.count("received_invoice").await;
