@@ -4,8 +4,6 @@
 //! «Encaissée» (212, the seller's) and read what the PA and the buyer send (200 Déposée,
 //! 210 Refusée, 213 Rejetée…).
 
-use quick_xml::events::Event;
-
 use crate::einvoice::model::{amount, compact_date, percent};
 use crate::einvoice::xml::Xml;
 
@@ -86,92 +84,30 @@ pub struct Status {
 }
 
 /// The statuses of a CDAR file. A file with a DOCTYPE (entities, XXE, billion laughs) is
-/// refused, never expanded; so is one that is not a CDAR.
+/// refused, never expanded (`xml::parse_xml`); so is one that is not a CDAR.
 pub fn parse(xml: &[u8]) -> Result<Vec<Status>, String> {
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    reader.config_mut().trim_text(true);
-    let mut buf = Vec::new();
-    let mut path: Vec<String> = Vec::new();
-    let mut doc_id = String::new();
-    let mut at = String::new();
-    let mut out: Vec<Status> = Vec::new();
-    let mut root_seen = false;
-    let mut text = String::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Err(e) => return Err(format!("XML illisible : {e}")),
-            Ok(Event::Eof) => break,
-            Ok(Event::DocType(_)) => return Err("DOCTYPE refusé (entités XML interdites)".into()),
-            Ok(Event::Start(e)) => {
-                text.clear();
-                let name = e.local_name().as_ref().to_string();
-                if path.is_empty() {
-                    if name != "CrossDomainAcknowledgementAndResponse" {
-                        return Err(format!("pas un CDAR (racine {name})"));
-                    }
-                    root_seen = true;
-                }
-                if name == "ReferenceReferencedDocument" {
-                    out.push(Status {
-                        document_id: doc_id.clone(),
-                        invoice: String::new(),
-                        code: String::new(),
-                        reason: String::new(),
-                        at: at.clone(),
-                    });
-                }
-                path.push(name);
-            }
-            Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) => {
-                // The five predefined entities and character references; nothing else.
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    _ => match r.xml10_content().as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(format!("entité XML inconnue refusée : &{other};")),
-                    },
-                };
-                text.push(c);
-            }
-            Ok(Event::End(_)) => {
-                let text = std::mem::take(&mut text).trim().to_string();
-                let under = |parent: &str, leaf: &str| path.len() >= 2 && path[path.len() - 1] == leaf && path[path.len() - 2] == parent;
-                let in_ref = path.iter().any(|p| p == "ReferenceReferencedDocument");
-                if under("ExchangedDocument", "ID") {
-                    doc_id = text;
-                } else if !in_ref && path.iter().any(|p| p == "AcknowledgementDocument") && under("IssueDateTime", "DateTimeString") {
-                    at = text;
-                } else if let Some(s) = out.last_mut().filter(|_| in_ref) {
-                    if under("ReferenceReferencedDocument", "IssuerAssignedID") {
-                        s.invoice = text;
-                    } else if under("ReferenceReferencedDocument", "ProcessConditionCode") {
-                        s.code = text;
-                    } else if under("SpecifiedDocumentStatus", "Reason")
-                        || (under("SpecifiedDocumentStatus", "ReasonCode") && s.reason.is_empty())
-                    {
-                        s.reason = text;
-                    }
-                }
-                path.pop();
-            }
-            Ok(_) => {}
-        }
-        buf.clear();
+    let root = crate::einvoice::xml::parse_xml(xml)?;
+    if root.name != "CrossDomainAcknowledgementAndResponse" {
+        return Err(format!("pas un CDAR (racine {})", root.name));
     }
-    if !root_seen {
-        return Err("pas un CDAR".into());
-    }
-    for s in &mut out {
-        if s.at.is_empty() {
-            s.at = at.clone();
-        }
-    }
-    out.retain(|s| !s.invoice.is_empty() && !s.code.is_empty());
+    let document_id = root.text_at(&["ExchangedDocument", "ID"]);
+    let ack = root.child("AcknowledgementDocument").ok_or("aucun statut de facture dans ce CDAR")?;
+    let at = ack.text_at(&["IssueDateTime", "DateTimeString"]);
+    let out: Vec<Status> = ack
+        .all("ReferenceReferencedDocument")
+        .map(|r| {
+            let status = r.child("SpecifiedDocumentStatus");
+            let reason = status.map(|s| s.text_at(&["Reason"])).filter(|t| !t.is_empty());
+            Status {
+                document_id: document_id.clone(),
+                invoice: r.text_at(&["IssuerAssignedID"]),
+                code: r.text_at(&["ProcessConditionCode"]),
+                reason: reason.or_else(|| status.map(|s| s.text_at(&["ReasonCode"]))).unwrap_or_default(),
+                at: at.clone(),
+            }
+        })
+        .filter(|s| !s.invoice.is_empty() && !s.code.is_empty())
+        .collect();
     if out.is_empty() {
         return Err("aucun statut de facture dans ce CDAR".into());
     }

@@ -1,6 +1,9 @@
-//! A small XML writer for the invoice formats: elements in order, text and attribute
-//! values escaped, nothing else (no DTD, no entity: what we write, a reader need not
-//! expand).
+//! XML for the invoice formats: a small writer (elements in order, text and attribute
+//! values escaped, no DTD, no entity) and a bounded reader into a tree (`parse_xml`) for
+//! what comes from outside (received invoices, the PA's lifecycles), which refuses any
+//! DOCTYPE before anything is expanded.
+
+use quick_xml::events::Event;
 
 pub struct Xml {
     out: String,
@@ -92,6 +95,123 @@ impl Xml {
         self.out.push('\n');
         self.out
     }
+}
+
+/// The largest XML read.
+pub const XML_MAX_BYTES: usize = 5 * 1024 * 1024;
+const DEPTH_MAX: usize = 64;
+const NODES_MAX: usize = 200_000;
+
+/// An element: local name, attributes (local name, value), text, children.
+#[derive(Debug, Default, Clone)]
+pub struct Node {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub text: String,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    pub fn child(&self, name: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == name)
+    }
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+    /// The node at a path of child names.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, p| n.child(p))
+    }
+    /// The text at a path ('' when absent).
+    pub fn text_at(&self, path: &[&str]) -> String {
+        self.at(path).map(|n| n.text.trim().to_string()).unwrap_or_default()
+    }
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads an XML document into a tree. Refused: a DOCTYPE, an entity other than the five
+/// predefined ones and character references, more than 64 levels or 200 000 elements.
+pub fn parse_xml(bytes: &[u8]) -> Result<Node, String> {
+    if bytes.len() > XML_MAX_BYTES {
+        return Err(format!("fichier XML trop gros ({} Mo au plus)", XML_MAX_BYTES >> 20));
+    }
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().trim_text(false);
+    let mut buf = Vec::new();
+    let mut stack: Vec<Node> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut count = 0usize;
+    let attrs_of = |e: &quick_xml::events::BytesStart| -> Vec<(String, String)> {
+        e.attributes()
+            .flatten()
+            .map(|a| {
+                (
+                    a.key.local_name().as_ref().to_string(),
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.to_string()).unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Err(e) => return Err(format!("XML illisible : {e}")),
+            Ok(Event::Eof) => break,
+            Ok(Event::DocType(_)) => return Err("DOCTYPE refusé : les entités XML ne sont jamais développées".into()),
+            Ok(Event::Start(e)) => {
+                count += 1;
+                if stack.len() >= DEPTH_MAX || count > NODES_MAX {
+                    return Err("document XML trop profond ou trop grand".into());
+                }
+                stack.push(Node { name: e.local_name().as_ref().to_string(), attrs: attrs_of(&e), ..Default::default() });
+            }
+            Ok(Event::Empty(e)) => {
+                count += 1;
+                let node = Node { name: e.local_name().as_ref().to_string(), attrs: attrs_of(&e), ..Default::default() };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => root = Some(node),
+                }
+            }
+            Ok(Event::End(_)) => {
+                let node = stack.pop().ok_or("XML mal formé")?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => root = Some(node),
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(n) = stack.last_mut() {
+                    n.text.push_str(&t.xml10_content());
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if let Some(n) = stack.last_mut() {
+                    n.text.push_str(&t);
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let c = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c,
+                    _ => match r.xml10_content().as_ref() {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => return Err(format!("entité XML inconnue refusée : &{other};")),
+                    },
+                };
+                if let Some(n) = stack.last_mut() {
+                    n.text.push(c);
+                }
+            }
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+    root.ok_or_else(|| "aucun élément XML".into())
 }
 
 #[cfg(test)]

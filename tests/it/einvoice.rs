@@ -12,8 +12,28 @@ use crate::common::{Backend, Client, post_identity, spawn};
 
 both_databases!(every_form_passes_the_official_rules, forms_are_kept_and_guarded);
 
-fn venv_python() -> PathBuf {
-    PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/ouvrage/einvoice-venv/bin/python")
+/// Runs the official rules on the files of `dir` (tests/support/einvoice_check.py in the
+/// venv `make setup-test` makes): whether all passed, and what it printed.
+fn official_check(dir: &std::path::Path) -> (bool, String) {
+    let python = PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/ouvrage/einvoice-venv/bin/python");
+    let out = std::process::Command::new(python)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/einvoice_check.py"))
+        .arg(dir)
+        .output()
+        .expect("the e-invoicing venv (make setup-test)");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// A fresh directory for one test's files.
+fn scratch(what: &str, b: Backend) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ouvrage-{what}-{}-{}",
+        std::process::id(),
+        if matches!(b, Backend::Sqlite) { "sqlite" } else { "pg" }
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 async fn client(c: &Client, nom: &str, pro: bool) -> String {
@@ -72,13 +92,7 @@ async fn download(c: &Client, id: &str, dir: &std::path::Path, label: &str) {
 async fn every_form_passes_the_official_rules(b: Backend) {
     let app = spawn(b).await;
     let admin = app.admin().await;
-    let dir = std::env::temp_dir().join(format!(
-        "ouvrage-einvoice-{}-{}",
-        std::process::id(),
-        if matches!(b, Backend::Sqlite) { "sqlite" } else { "pg" }
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("einvoice", b);
     // A logo with an alpha channel: drawn in the PDF/A-3 too (no interpolation).
     use base64::Engine;
     let png = base64::engine::general_purpose::STANDARD
@@ -176,13 +190,8 @@ async fn every_form_passes_the_official_rules(b: Backend) {
     issue(&admin, &f).await;
     download(&admin, &f, &dir, "franchise").await;
 
-    let out = std::process::Command::new(venv_python())
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/einvoice_check.py"))
-        .arg(&dir)
-        .output()
-        .expect("the e-invoicing venv (make setup-test)");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{text}");
+    let (passed, text) = official_check(&dir);
+    assert!(passed, "{text}");
     // 6 documents: 3 checks per XML (XSD, EN 16931, BR-FR) × 2 syntaxes + 2 PDF checks.
     assert!(text.contains("einvoice_check: 48 checks passed, 0 failed"), "{text}");
     if std::env::var_os("KEEP_EINVOICE").is_none() {
@@ -610,21 +619,10 @@ async fn received_invoices_are_read_checked_and_kept(b: Backend) {
     let (_, location) = admin.upload("/factures-recues/importer", "faux.xml", wrong.clone().into_bytes()).await;
     assert!(location.contains("BR-CO-15"), "{location}");
     assert_eq!(app.count("received_invoice").await, before, "nothing kept");
-    let dir = std::env::temp_dir().join(format!(
-        "ouvrage-received-{}-{}",
-        std::process::id(),
-        if matches!(b, Backend::Sqlite) { "sqlite" } else { "pg" }
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("received", b);
     std::fs::write(dir.join("faux-cii.xml"), &wrong).unwrap();
-    let out = std::process::Command::new(venv_python())
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/einvoice_check.py"))
-        .arg(&dir)
-        .output()
-        .expect("the e-invoicing venv (make setup-test)");
-    let official = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(!out.status.success() && official.contains("BR-CO-15"), "{official}");
+    let (passed, official) = official_check(&dir);
+    assert!(!passed && official.contains("BR-CO-15"), "{official}");
     let _ = std::fs::remove_dir_all(&dir);
     let list = admin.get("/gestion-commerciale/factures-recues").await;
     assert!(list.body.contains("Recevoir une facture") && list.body.contains(&number), "{}", list.body);
