@@ -102,23 +102,35 @@ pub fn load_data_key(given: Option<&str>, file: &str) -> Result<[u8; 32], String
     if let Some(key) = given {
         return decode(key, "OUVRAGE_DATA_KEY");
     }
-    match std::fs::read_to_string(file) {
-        Ok(text) => decode(&text, file),
-        Err(_) => {
-            let mut fresh = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut fresh);
-            if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{file} : {e}"))?;
-            }
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            use std::io::Write;
-            let mut f = options.open(file).map_err(|e| format!("{file} : {e}"))?;
-            f.write_all(URL_SAFE_NO_PAD.encode(fresh).as_bytes()).map_err(|e| format!("{file} : {e}"))?;
-            Ok(fresh)
+    if let Ok(text) = std::fs::read_to_string(file) {
+        return decode(&text, file);
+    }
+    // Made whole in a file of our own, then linked in place: a reader never sees a half
+    // file, and of servers starting together, one key wins and all read it.
+    let mut fresh = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{file} : {e}"))?;
+    }
+    let tmp = format!("{file}.{}-{:08x}", std::process::id(), rand::random::<u32>());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::io::Write;
+        let mut f = options.open(&tmp).map_err(|e| format!("{tmp} : {e}"))?;
+        f.write_all(URL_SAFE_NO_PAD.encode(fresh).as_bytes()).and_then(|()| f.sync_all()).map_err(|e| format!("{tmp} : {e}"))?;
+    }
+    let linked = std::fs::hard_link(&tmp, file);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(fresh),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("{file} : {e}"))?;
+            decode(&text, file)
         }
+        Err(e) => Err(format!("{file} : {e}")),
     }
 }
 
@@ -165,5 +177,25 @@ mod sealed_tests {
         assert_eq!(unseal(&key, &String::from_utf8(altered).unwrap()), None);
         assert!(load_data_key(Some("short"), "").is_err());
         assert_eq!(load_data_key(Some(&URL_SAFE_NO_PAD.encode([3u8; 32])), "").unwrap(), [3u8; 32]);
+    }
+
+    #[test]
+    fn servers_starting_together_share_one_key_file() {
+        let dir = std::env::temp_dir().join(format!("ouvrage-key-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("sub").join("ouvrage.key").to_string_lossy().to_string();
+        let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| load_data_key(None, &file).unwrap())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "one key for all");
+        assert_eq!(load_data_key(None, &file).unwrap(), keys[0], "read back");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert_eq!(std::fs::read_dir(dir.join("sub")).unwrap().count(), 1, "no temporary file left");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

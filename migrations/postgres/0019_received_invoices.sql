@@ -12,6 +12,8 @@ CREATE TABLE received_invoice (
     supplier_siren  TEXT NOT NULL DEFAULT '',
     supplier_vat    TEXT NOT NULL DEFAULT '',
     supplier_address TEXT NOT NULL DEFAULT '',
+    -- The supplier as a contact of the kind «Fournisseur» (found by its SIREN, else made).
+    supplier_id     BIGINT REFERENCES contact(id),
     total_ht        BIGINT NOT NULL,
     total_tva       BIGINT NOT NULL,
     total_ttc       BIGINT NOT NULL,
@@ -26,3 +28,8 @@ CREATE TABLE received_invoice (
     UNIQUE (company_id, supplier_siren, supplier_name, number)
 );
 CREATE INDEX received_invoice_date ON received_invoice(company_id, issue_date);
+
+-- Suppliers are contacts of a kind of their own: outside the client and prospect lists,
+-- found by the search.
+ALTER TABLE contact DROP CONSTRAINT contact_statut_check;
+ALTER TABLE contact ADD CONSTRAINT contact_statut_check CHECK (statut IN ('prospect', 'client', 'corbeille', 'fournisseur'));

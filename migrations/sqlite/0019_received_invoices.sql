@@ -12,6 +12,8 @@ CREATE TABLE received_invoice (
     supplier_siren  TEXT NOT NULL DEFAULT '',
     supplier_vat    TEXT NOT NULL DEFAULT '',
     supplier_address TEXT NOT NULL DEFAULT '',
+    -- The supplier as a contact of the kind «Fournisseur» (found by its SIREN, else made).
+    supplier_id     INTEGER REFERENCES contact(id),
     total_ht        INTEGER NOT NULL,
     total_tva       INTEGER NOT NULL,
     total_ttc       INTEGER NOT NULL,
@@ -26,3 +28,10 @@ CREATE TABLE received_invoice (
     UNIQUE (company_id, supplier_siren, supplier_name, number)
 );
 CREATE INDEX received_invoice_date ON received_invoice(company_id, issue_date);
+
+-- Suppliers are contacts of a kind of their own: outside the client and prospect lists,
+-- found by the search. SQLite keeps a CHECK in the table's text: it is widened in place
+-- (one more value allowed: no row can break it; the schema is reloaded at once).
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, '''corbeille''))', '''corbeille'', ''fournisseur''))') WHERE type = 'table' AND name = 'contact';
+PRAGMA writable_schema = RESET;

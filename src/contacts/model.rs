@@ -1,21 +1,24 @@
 use serde::{Deserialize, Serialize};
 
-/// «Statut» of a contact: two bases in one table, and the trash.
+/// «Statut» of a contact: the bases in one table (clients, prospects, and the suppliers
+/// whose invoices the company receives: docs/e-invoicing.md), and the trash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Statut {
     Prospect,
     Client,
     Corbeille,
+    Fournisseur,
 }
 
 impl Statut {
-    pub const ALL: [Statut; 3] = [Statut::Prospect, Statut::Client, Statut::Corbeille];
+    pub const ALL: [Statut; 4] = [Statut::Prospect, Statut::Client, Statut::Fournisseur, Statut::Corbeille];
 
     pub fn code(self) -> &'static str {
         match self {
             Statut::Prospect => "prospect",
             Statut::Client => "client",
             Statut::Corbeille => "corbeille",
+            Statut::Fournisseur => "fournisseur",
         }
     }
     pub fn label(self) -> &'static str {
@@ -23,6 +26,7 @@ impl Statut {
             Statut::Prospect => "Prospect",
             Statut::Client => "Client",
             Statut::Corbeille => "Corbeille",
+            Statut::Fournisseur => "Fournisseur",
         }
     }
     pub fn from_code(code: &str) -> Option<Statut> {

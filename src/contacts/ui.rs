@@ -38,6 +38,7 @@ pub fn BasesTabs(current: &'static str) -> impl IntoView {
         <nav class="tabs" aria-label="Bases">
             {tab("client", "/clients?statut=client", "Clients")}
             {tab("prospect", "/clients?statut=prospect", "Prospects")}
+            {tab("fournisseur", "/clients?statut=fournisseur", "Fournisseurs")}
             {tab("corbeille", "/clients?statut=corbeille", "Corbeille")}
             {tab("doublons", "/clients/doublons", "Doublons")}
             {tab("importer", "/clients/importer", "Importer")}

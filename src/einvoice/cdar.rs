@@ -76,6 +76,8 @@ pub struct Status {
     pub document_id: String,
     /// BT-1 of the invoice it is about.
     pub invoice: String,
+    /// The SIREN of that invoice's seller, when the CDAR gives it.
+    pub issuer: String,
     /// ProcessConditionCode: 200, 210, 213…
     pub code: String,
     pub reason: String,
@@ -101,6 +103,7 @@ pub fn parse(xml: &[u8]) -> Result<Vec<Status>, String> {
             Status {
                 document_id: document_id.clone(),
                 invoice: r.text_at(&["IssuerAssignedID"]),
+                issuer: r.text_at(&["IssuerTradeParty", "GlobalID"]),
                 code: r.text_at(&["ProcessConditionCode"]),
                 reason: reason.or_else(|| status.map(|s| s.text_at(&["ReasonCode"]))).unwrap_or_default(),
                 at: at.clone(),

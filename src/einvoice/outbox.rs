@@ -126,22 +126,23 @@ pub async fn begin(db: &Db, worker: &str, id: i64) -> Result<bool, AppError> {
     Ok(n == 1)
 }
 
-/// Records how an item ended (one commit).
+/// Records how an item ended (one commit), if it is still the one begun: an item given
+/// back meanwhile (its lease ran out, then «Redéposer») is not overwritten.
 pub async fn record(db: &Db, item: &Claimed, outcome: &Outcome) -> Result<(), AppError> {
     let attempts = item.attempts + 1;
     let mut tx = db.begin().await?;
     let r = match outcome {
         Outcome::Deposited { flow_id } => on_conn!(&mut tx, c => sqlx::query(
-            "UPDATE einvoice_deposit SET status = 'deposited', flow_id = $1, deposited_at = $2, last_error = '', claimed_by = NULL, lease_until_ms = NULL WHERE id = $3")
+            "UPDATE einvoice_deposit SET status = 'deposited', flow_id = $1, deposited_at = $2, last_error = '', claimed_by = NULL, lease_until_ms = NULL WHERE id = $3 AND status = 'sending'")
             .bind(flow_id).bind(now()).bind(item.id).execute(c).await.map(|r| r.rows_affected())),
         Outcome::Transient { error } if attempts < MAX_ATTEMPTS => on_conn!(&mut tx, c => sqlx::query(
-            "UPDATE einvoice_deposit SET status = 'pending', last_error = $1, next_attempt_ms = $2, claimed_by = NULL, lease_until_ms = NULL WHERE id = $3")
+            "UPDATE einvoice_deposit SET status = 'pending', last_error = $1, next_attempt_ms = $2, claimed_by = NULL, lease_until_ms = NULL WHERE id = $3 AND status = 'sending'")
             .bind(error).bind(now_ms() + backoff_ms(attempts)).bind(item.id).execute(c).await.map(|r| r.rows_affected())),
         Outcome::Transient { error } | Outcome::Permanent { error } => on_conn!(&mut tx, c => sqlx::query(
-            "UPDATE einvoice_deposit SET status = 'failed', last_error = $1, claimed_by = NULL, lease_until_ms = NULL WHERE id = $2")
+            "UPDATE einvoice_deposit SET status = 'failed', last_error = $1, claimed_by = NULL, lease_until_ms = NULL WHERE id = $2 AND status = 'sending'")
             .bind(error).bind(item.id).execute(c).await.map(|r| r.rows_affected())),
         Outcome::Uncertain { error } => on_conn!(&mut tx, c => sqlx::query(
-            "UPDATE einvoice_deposit SET status = 'uncertain', last_error = $1, claimed_by = NULL, lease_until_ms = NULL WHERE id = $2")
+            "UPDATE einvoice_deposit SET status = 'uncertain', last_error = $1, claimed_by = NULL, lease_until_ms = NULL WHERE id = $2 AND status = 'sending'")
             .bind(format!("{UNCERTAIN_ADVICE} ({error})")).bind(item.id).execute(c).await.map(|r| r.rows_affected())),
     };
     r.map_err(internal)?;

@@ -12,11 +12,33 @@ use sha2::{Digest, Sha256};
 use crate::einvoice::outbox::Outcome;
 
 /// A PA account: its Flow Service address, the company's id there, its token.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Account {
     pub url: String,
     pub organization: String,
     pub token: String,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account").field("url", &self.url).field("organization", &self.organization).field("token", &"…").finish()
+    }
+}
+
+/// The largest answer read from a PA (a flow's metadata, an error, a search).
+const ANSWER_MAX_BYTES: usize = 256 * 1024;
+
+/// A response's body, at most `max` bytes (a PA, or whatever its address points to, cannot
+/// fill the server's memory).
+async fn read_body(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    while let Some(chunk) = r.chunk().await.map_err(|e| short(&e.to_string()))? {
+        out.extend_from_slice(&chunk);
+        if out.len() > max {
+            return Err("réponse trop longue".into());
+        }
+    }
+    Ok(out)
 }
 
 /// One flow to deposit.
@@ -43,7 +65,13 @@ struct Answer {
 }
 
 pub fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder().timeout(timeout).connect_timeout(timeout.min(Duration::from_secs(10))).build().unwrap_or_default()
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        // A PA answers; it does not send us elsewhere (an address inside our network).
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
 }
 
 fn request(http: &reqwest::Client, account: &Account, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -77,9 +105,9 @@ pub async fn deposit(http: &reqwest::Client, account: &Account, flow: Flow<'_>) 
         Err(e) => return Outcome::Uncertain { error: short(&e.to_string()) },
     };
     let status = response.status();
-    let body = match response.bytes().await {
+    let body = match read_body(response, ANSWER_MAX_BYTES).await {
         Ok(b) => b,
-        Err(e) => return Outcome::Uncertain { error: short(&e.to_string()) },
+        Err(e) => return Outcome::Uncertain { error: e },
     };
     let answer: Answer = serde_json::from_slice(&body).unwrap_or_default();
     let reason = || {
@@ -151,7 +179,7 @@ pub async fn find(http: &reqwest::Client, account: &Account, tracking_id: &str) 
     if !r.status().is_success() {
         return Err(format!("recherche refusée (HTTP {})", r.status().as_u16()));
     }
-    let found: SearchResult = r.json().await.map_err(|e| short(&e.to_string()))?;
+    let found: SearchResult = serde_json::from_slice(&read_body(r, ANSWER_MAX_BYTES).await?).map_err(|e| short(&e.to_string()))?;
     Ok(found.results.into_iter().find(|f| f.tracking_id == tracking_id && !f.flow_id.is_empty()).map(|f| f.flow_id))
 }
 
@@ -161,21 +189,14 @@ pub const CDAR_MAX_BYTES: usize = 2 * 1024 * 1024;
 /// A flow's original file (a CDAR the PA notified), at most [`CDAR_MAX_BYTES`].
 pub async fn original(http: &reqwest::Client, account: &Account, flow_id: &str) -> Result<Vec<u8>, String> {
     let id: String = flow_id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(36).collect();
-    let mut r = request(http, account, reqwest::Method::GET, &format!("/v1/flows/{id}?docType=Original"))
+    let r = request(http, account, reqwest::Method::GET, &format!("/v1/flows/{id}?docType=Original"))
         .send()
         .await
         .map_err(|e| short(&e.to_string()))?;
     if !r.status().is_success() {
         return Err(format!("flux {id} illisible (HTTP {})", r.status().as_u16()));
     }
-    let mut out = Vec::new();
-    while let Some(chunk) = r.chunk().await.map_err(|e| short(&e.to_string()))? {
-        out.extend_from_slice(&chunk);
-        if out.len() > CDAR_MAX_BYTES {
-            return Err(format!("flux {id} trop gros"));
-        }
-    }
-    Ok(out)
+    read_body(r, CDAR_MAX_BYTES).await.map_err(|e| format!("flux {id} : {e}"))
 }
 
 fn short(text: &str) -> String {

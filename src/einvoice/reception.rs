@@ -21,6 +21,8 @@ pub struct Received {
     pub seller_siren: String,
     pub seller_vat: String,
     pub seller_address: String,
+    /// The seller's address as its fields: line, postcode, city.
+    pub seller_postal: (String, String, String),
     pub buyer_name: String,
     pub buyer_siren: String,
     pub lines: Vec<ReceivedLine>,
@@ -144,6 +146,10 @@ fn read_cii(root: &Node) -> Result<Received, Refusal> {
             .map(|t| t.text_at(&["ID"]))
             .unwrap_or_default(),
         seller_address: address(seller),
+        seller_postal: seller
+            .and_then(|s| s.child("PostalTradeAddress"))
+            .map(|a| (a.text_at(&["LineOne"]), a.text_at(&["PostcodeCode"]), a.text_at(&["CityName"])))
+            .unwrap_or_default(),
         buyer_name: buyer.map(|s| s.text_at(&["Name"])).unwrap_or_default(),
         buyer_siren: buyer.map(|s| s.text_at(&["SpecifiedLegalOrganization", "ID"])).unwrap_or_default(),
         line_total: amount_at(&sum, &["LineTotalAmount"], "BR-CO-10", "Le total des lignes (BT-106)")?,
@@ -230,6 +236,10 @@ fn read_ubl(root: &Node) -> Result<Received, Refusal> {
             .map(|t| t.text_at(&["CompanyID"]))
             .unwrap_or_default(),
         seller_address: address(seller),
+        seller_postal: seller
+            .and_then(|s| s.child("PostalAddress"))
+            .map(|a| (a.text_at(&["StreetName"]), a.text_at(&["PostalZone"]), a.text_at(&["CityName"])))
+            .unwrap_or_default(),
         buyer_name: buyer.map(|s| s.text_at(&["PartyLegalEntity", "RegistrationName"])).unwrap_or_default(),
         buyer_siren: buyer.map(|s| s.text_at(&["PartyLegalEntity", "CompanyID"])).unwrap_or_default(),
         line_total: amount_at(&sum, &["LineExtensionAmount"], "BR-CO-10", "Le total des lignes (BT-106)")?,
@@ -286,30 +296,41 @@ pub fn check(r: &Received) -> Result<(), Refusal> {
         need(!l.name.is_empty(), "BR-25", &format!("La ligne {} n'a pas de désignation (BT-153).", l.id))?;
         need(l.price >= 0, "BR-27", &format!("Le prix net de la ligne {} est négatif (BT-146).", l.id))?;
     }
-    let lines: i64 = r.lines.iter().map(|l| l.net).sum();
+    // Sums in i128: a hostile file's amounts cannot overflow them.
+    let lines: i128 = r.lines.iter().map(|l| l.net as i128).sum();
     need(
-        lines == r.line_total,
+        lines == r.line_total as i128,
         "BR-CO-10",
         &format!(
             "Le total des lignes (BT-106) vaut {} et la somme des lignes {}.",
             crate::fmt::euros(r.line_total),
-            crate::fmt::euros(lines)
+            i64::try_from(lines).map(crate::fmt::euros).unwrap_or_else(|_| "hors limites".into())
         ),
     )?;
     need(
-        r.tax_basis == r.line_total - r.allowances + r.charges,
+        r.tax_basis as i128 == r.line_total as i128 - r.allowances as i128 + r.charges as i128,
         "BR-CO-13",
         "Le total HT (BT-109) n'est pas le total des lignes moins les remises plus les frais.",
     )?;
-    let vat: i64 = r.vat.iter().map(|v| v.3).sum();
-    need(vat == r.tax_total, "BR-CO-14", "Le total de TVA (BT-110) n'est pas la somme de la TVA par taux (BT-117).")?;
-    need(r.grand_total == r.tax_basis + r.tax_total, "BR-CO-15", "Le total TTC (BT-112) n'est pas le total HT plus la TVA.")?;
+    let vat: i128 = r.vat.iter().map(|v| v.3 as i128).sum();
+    need(vat == r.tax_total as i128, "BR-CO-14", "Le total de TVA (BT-110) n'est pas la somme de la TVA par taux (BT-117).")?;
     need(
-        r.due_payable == r.grand_total - r.prepaid + r.rounding,
+        r.grand_total as i128 == r.tax_basis as i128 + r.tax_total as i128,
+        "BR-CO-15",
+        "Le total TTC (BT-112) n'est pas le total HT plus la TVA.",
+    )?;
+    need(
+        r.due_payable as i128 == r.grand_total as i128 - r.prepaid as i128 + r.rounding as i128,
         "BR-CO-16",
         "Le net à payer (BT-115) n'est pas le total TTC moins le déjà payé plus l'arrondi.",
     )?;
     need(!r.vat.is_empty(), "BR-CO-18", "La facture n'a pas de ventilation de TVA (BG-23).")?;
+    let rate_ok = |bp: i64| (0..=10_000).contains(&bp);
+    need(
+        r.vat.iter().all(|v| rate_ok(v.1)) && r.lines.iter().all(|l| rate_ok(l.vat_bp)),
+        "BR-DEC",
+        "Un taux de TVA n'est pas un pourcentage de 0 à 100.",
+    )?;
     for (cat, bp, base, tax) in &r.vat {
         let of_lines: i64 = r.lines.iter().filter(|l| &l.vat_category == cat && l.vat_bp == *bp).map(|l| l.net).sum();
         if cat == "S" {
@@ -363,6 +384,8 @@ pub fn xml_of_pdf(pdf: &[u8]) -> Result<Vec<u8>, String> {
     };
     let mut at = 0;
     let mut embedded = 0;
+    // The last object header seen, found going forward once (never searched backwards).
+    let (mut obj, mut obj_from) = (0usize, 0usize);
     while let Some(kw) = find(pdf, b"stream", at) {
         at = kw + 6;
         // Not the end of an `endstream`.
@@ -371,7 +394,11 @@ pub fn xml_of_pdf(pdf: &[u8]) -> Result<Vec<u8>, String> {
         }
         // The stream's whole dictionary: from its object's header (nested dictionaries,
         // such as `/Params`, are inside).
-        let dict_start = pdf[..kw].windows(4).rposition(|w| w == b" obj").unwrap_or(0);
+        while let Some(o) = find(&pdf[..kw], b" obj", obj_from) {
+            obj = o;
+            obj_from = o + 4;
+        }
+        let dict_start = obj;
         let dict = &pdf[dict_start..kw];
         let is_file = find(dict, b"/EmbeddedFile", 0).is_some();
         let data_start = kw
@@ -387,6 +414,9 @@ pub fn xml_of_pdf(pdf: &[u8]) -> Result<Vec<u8>, String> {
             continue;
         }
         embedded += 1;
+        if embedded > 8 {
+            return Err("trop de fichiers joints dans ce PDF".into());
+        }
         let mut data = &pdf[data_start..data_end];
         while let Some((last, rest)) = data.split_last() {
             if matches!(last, b'\r' | b'\n') { data = rest } else { break }
@@ -419,16 +449,24 @@ pub mod store {
     use crate::error::AppError;
     use crate::{on_conn, on_pool};
 
-    /// Reads, checks and keeps a received file: a Factur-X PDF, a CII or a UBL. Refused
-    /// with the failing rule; an invoice already received (same supplier and number) is
-    /// refused too. Returns its id.
-    pub async fn receive(tx: &mut Tx, tenant: &Tenant, user_id: i64, name: &str, data: &[u8]) -> Result<i64, AppError> {
-        let refused = |why: String| AppError::invalid("fichier", format!("Facture refusée : {why}"));
-        let is_pdf = data.starts_with(b"%PDF-");
-        let xml = if is_pdf { xml_of_pdf(data).map_err(refused)? } else { data.to_vec() };
+    fn refused(why: String) -> AppError {
+        AppError::invalid("fichier", format!("Facture refusée : {why}"))
+    }
+
+    /// Reads and checks a received file: a Factur-X PDF, a CII or a UBL (CPU only: the
+    /// caller runs it off the request's thread). Refused with the failing rule.
+    pub fn read_file(data: &[u8]) -> Result<Received, AppError> {
+        let xml = if data.starts_with(b"%PDF-") { xml_of_pdf(data).map_err(refused)? } else { data.to_vec() };
         let root = parse_xml(&xml).map_err(refused)?;
         let r = read(&root).map_err(|e| refused(e.to_string()))?;
         check(&r).map_err(|e| refused(e.to_string()))?;
+        Ok(r)
+    }
+
+    /// Keeps a received invoice read by [`read_file`], with its original; an invoice
+    /// already received (same supplier and number) is refused. Returns its id.
+    pub async fn receive(tx: &mut Tx, tenant: &Tenant, user_id: i64, name: &str, data: &[u8], r: &Received) -> Result<i64, AppError> {
+        let is_pdf = data.starts_with(b"%PDF-");
         crate::documents::store::check_quota(tx, tenant, data.len()).await?;
         let detail = ReceivedDetail {
             lines: r
@@ -454,16 +492,17 @@ pub mod store {
         if n > 0 {
             return Err(refused(format!("la facture n° {} de {} est déjà reçue.", r.number, r.seller_name)));
         }
+        let supplier_id = supplier(tx, tenant, user_id, r).await?;
         let sql = "INSERT INTO received_invoice (company_id, syntax, number, type_code, issue_date, due_date, supplier_name, supplier_siren, supplier_vat, \
-                   supplier_address, total_ht, total_tva, total_ttc, due_payable, detail, original, original_name, original_mime, created_by, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id";
+                   supplier_address, total_ht, total_tva, total_ttc, due_payable, detail, original, original_name, original_mime, created_by, created_at, supplier_id) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id";
         let syntax = if is_pdf { "Factur-X" } else { r.syntax };
         let mime = if is_pdf { "application/pdf" } else { "application/xml" };
         let id: i64 = on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(syntax).bind(&r.number).bind(&r.type_code)
             .bind(&r.issue_date).bind(&r.due_date).bind(&r.seller_name).bind(&r.seller_siren).bind(&r.seller_vat).bind(&r.seller_address)
             .bind(r.tax_basis).bind(r.tax_total).bind(r.grand_total).bind(r.due_payable)
             .bind(serde_json::to_string(&detail).unwrap_or_default()).bind(data).bind(name).bind(mime).bind(user_id).bind(now())
-            .fetch_one(c).await)
+            .bind(supplier_id).fetch_one(c).await)
         .map_err(internal)?;
         crate::db::audit(
             tx,
@@ -476,6 +515,42 @@ pub mod store {
         )
         .await?;
         Ok(id)
+    }
+
+    /// The supplier as a contact: the one with its SIREN (a supplier first), else a new
+    /// contact of the kind «Fournisseur» with what the invoice says of it (identifiers
+    /// kept only when their keys check).
+    async fn supplier(tx: &mut Tx, tenant: &Tenant, user_id: i64, r: &Received) -> Result<i64, AppError> {
+        use crate::contacts::model::{ClientIds, Commercial, ContactInput, Statut};
+        let siren = crate::company::check::siren(&r.seller_siren).unwrap_or_default();
+        if !siren.is_empty() {
+            let sql = "SELECT id FROM contact WHERE company_id = $1 AND siren = $2 AND statut <> 'corbeille' \
+                       ORDER BY CASE WHEN statut = 'fournisseur' THEN 0 ELSE 1 END, id LIMIT 1";
+            let found: Option<i64> =
+                on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(&siren).fetch_optional(c).await)
+                    .map_err(internal)?;
+            if let Some(id) = found {
+                return Ok(id);
+            }
+        }
+        let vat = crate::company::check::vat_number(&r.seller_vat, (!siren.is_empty()).then_some(siren.as_str())).unwrap_or_default();
+        let (adresse, code_postal, ville) = r.seller_postal.clone();
+        let input = ContactInput {
+            statut: Statut::Fournisseur,
+            civilite: String::new(),
+            nom: String::new(),
+            prenom: String::new(),
+            societe: r.seller_name.chars().take(200).collect(),
+            adresse: adresse.chars().take(200).collect(),
+            code_postal: code_postal.chars().take(10).collect(),
+            ville: ville.chars().take(100).collect(),
+            phones: Vec::new(),
+            email: String::new(),
+            notes: format!("Fournisseur créé à la réception de sa facture n° {}.", r.number),
+            commercial: Commercial::default(),
+            ids: ClientIds { professionnel: true, siren, siret: String::new(), tva_intra: vat },
+        };
+        crate::contacts::store::create(tx, tenant, Some(user_id), &input).await
     }
 
     #[derive(sqlx::FromRow)]

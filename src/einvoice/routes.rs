@@ -53,8 +53,15 @@ async fn receive(State(st): State<AppState>, headers: HeaderMap, form: axum::ext
         )
         .await?;
         let name = crate::files::check_file_name(&name)?;
+        let (data, read) = tokio::task::spawn_blocking(move || {
+            let read = crate::einvoice::reception::store::read_file(&data);
+            (data, read)
+        })
+        .await
+        .map_err(|_| AppError::Internal)?;
+        let received = read?;
         let mut tx = cx.db.begin().await?;
-        let id = crate::einvoice::reception::store::receive(&mut tx, &cx.tenant, cx.user_id(), &name, &data).await?;
+        let id = crate::einvoice::reception::store::receive(&mut tx, &cx.tenant, cx.user_id(), &name, &data, &received).await?;
         tx.commit().await?;
         Ok::<_, AppError>(id)
     }

@@ -135,11 +135,12 @@ pub async fn platform(tx: &mut Tx, tenant: &Tenant, key: &[u8; 32]) -> Result<Pl
     })
 }
 
-/// The PA's address: https, or http on the loopback (a local PA, the tests').
+/// The PA's address: https; http on the loopback only in a development build (a local
+/// PA, the tests'): a production server never calls itself or its network in clear.
 pub fn check_url(raw: &str) -> Result<String, AppError> {
     let u = raw.trim().trim_end_matches('/');
     let parsed = url::Url::parse(u).map_err(|_| AppError::invalid("url", "Adresse de l'API invalide (https://…)."))?;
-    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let loopback = cfg!(debug_assertions) && matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
         return Err(AppError::invalid("url", "L'adresse de l'API de la plateforme doit commencer par https://."));
     }
@@ -232,7 +233,8 @@ pub fn token_digest(token: &str) -> String {
 
 /// What the worker needs to call a company's PA: (url, organization id, bearer token).
 pub async fn credentials(db: &Db, company_id: i64, key: &[u8; 32]) -> Result<Option<(String, String, String)>, AppError> {
-    let sql = "SELECT url, client_id, secret_sealed FROM einvoice_platform WHERE company_id = $1";
+    // A platform switched off sends nothing more (what waits fails with the reason).
+    let sql = "SELECT url, client_id, secret_sealed FROM einvoice_platform WHERE company_id = $1 AND enabled = TRUE";
     let row: Option<(String, String, String)> =
         on_pool!(db, c => sqlx::query_as(sql).bind(company_id).fetch_optional(c).await).map_err(internal)?;
     Ok(row.and_then(|(url, org, sealed)| crate::secret::unseal(key, &sealed).map(|token| (url, org, token))))
@@ -249,7 +251,8 @@ pub async fn company_of_token(db: &Db, token: &str) -> Result<Option<i64>, AppEr
 
 /// The document a deposited flow is (the PA's flow id, or our tracking id).
 pub async fn document_of_flow(tx: &mut Tx, tenant: &Tenant, flow_id: &str, tracking_id: &str) -> Result<Option<i64>, AppError> {
-    let sql = "SELECT document_id FROM einvoice_deposit WHERE company_id = $1 AND kind = 'facture' AND (flow_id = $2 OR idem_key = $3) ORDER BY id LIMIT 1";
+    let sql = "SELECT document_id FROM einvoice_deposit WHERE company_id = $1 AND kind = 'facture' \
+               AND (($2 <> '' AND flow_id = $2) OR ($3 <> '' AND idem_key = $3)) ORDER BY id LIMIT 1";
     on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).bind(flow_id).bind(tracking_id).fetch_optional(c).await)
         .map_err(internal)
 }
@@ -357,8 +360,12 @@ pub async fn notified(
     if let Some(bytes) = cdar {
         let statuses =
             crate::einvoice::cdar::parse(bytes).map_err(|why| AppError::invalid("flow", format!("Cycle de vie illisible : {why}.")))?;
+        let own = crate::company::store::identity(tx, tenant).await?.siren;
         for s in statuses {
-            let Some(doc) = document_of_number(tx, tenant, &s.invoice).await? else {
+            // A status of another seller's invoice (a supplier's, which may bear the same
+            // number) is not ours.
+            let ours = s.issuer.is_empty() || s.issuer == own;
+            let Some(doc) = document_of_number(tx, tenant, &s.invoice).await?.filter(|_| ours) else {
                 unknown.push(s.invoice.clone());
                 continue;
             };

@@ -42,10 +42,16 @@ impl PaConfig {
         };
         Ok(PaConfig {
             connections: num("OUVRAGE_PA_CONNECTIONS", d.connections as u64)?.clamp(1, 64) as usize,
-            timeout_ms: num("OUVRAGE_PA_TIMEOUT_MS", d.timeout_ms)?.max(100),
+            timeout_ms: num("OUVRAGE_PA_TIMEOUT_MS", d.timeout_ms)?.clamp(100, 120_000),
             poll_ms: num("OUVRAGE_PA_POLL_MS", d.poll_ms)?.max(10),
             lease_ms: d.lease_ms,
-        })
+        }
+        .with_lease())
+    }
+
+    /// The lease covers a batch of requests that all time out, with room to spare.
+    pub fn with_lease(self) -> PaConfig {
+        PaConfig { lease_ms: self.lease_ms.max(self.timeout_ms as i64 * 8), ..self }
     }
 }
 
@@ -64,6 +70,7 @@ impl Workers {
 }
 
 pub fn start(db: Db, key: Arc<[u8; 32]>, cfg: PaConfig) -> Workers {
+    let cfg = cfg.with_lease();
     let (stop, rx) = watch::channel(false);
     let process = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
     let http = pa::client(Duration::from_millis(cfg.timeout_ms));

@@ -146,6 +146,7 @@ pub fn parse_xml(bytes: &[u8]) -> Result<Node, String> {
     let attrs_of = |e: &quick_xml::events::BytesStart| -> Vec<(String, String)> {
         e.attributes()
             .flatten()
+            .take(32)
             .map(|a| {
                 (
                     a.key.local_name().as_ref().to_string(),
@@ -168,6 +169,9 @@ pub fn parse_xml(bytes: &[u8]) -> Result<Node, String> {
             }
             Ok(Event::Empty(e)) => {
                 count += 1;
+                if count > NODES_MAX {
+                    return Err("document XML trop profond ou trop grand".into());
+                }
                 let node = Node { name: e.local_name().as_ref().to_string(), attrs: attrs_of(&e), ..Default::default() };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(node),

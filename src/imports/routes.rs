@@ -76,6 +76,7 @@ async fn download(State(st): State<AppState>, headers: HeaderMap, Query(p): Quer
             Statut::Client => "clients",
             Statut::Prospect => "prospects",
             Statut::Corbeille => "corbeille",
+            Statut::Fournisseur => "fournisseurs",
         };
         let name = format!("{base}-{}", crate::fmt::today_paris());
         let (name, mime, body) = match p.format.as_str() {

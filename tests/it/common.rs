@@ -370,6 +370,7 @@ pub fn server_process(url: &str, port: u16, admin: (&str, &str), env: &[(&str, &
         .env("OUVRAGE_ADMIN_EMAIL", admin.0)
         .env("OUVRAGE_ADMIN_PASSWORD", admin.1)
         .env("RUST_LOG", "error")
+        .env("OUVRAGE_DATA_KEY", DATA_KEY)
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());

@@ -355,6 +355,14 @@ async fn deposits_to_the_platform_and_its_statuses(b: Backend) {
     assert_eq!(status, 404);
     assert!(body.contains("Facture inconnue de cette entreprise : F-2099-99999"), "{body}");
     assert_eq!(pa.push(&app.base, "mauvais-jeton", serde_json::json!({ "flowId": unknown })).await.0, 401);
+    // Our invoice's number, another seller's invoice (a supplier's): not ours.
+    let theirs = pa.lifecycle(&cdar(&n1, "210", "Refusée", None).replace(
+        "</ram:ReferenceReferencedDocument>",
+        "<ram:IssuerTradeParty><ram:GlobalID schemeID=\"0002\">552100554</ram:GlobalID></ram:IssuerTradeParty></ram:ReferenceReferencedDocument>",
+    ));
+    let (status, body) =
+        pa.push(&app.base, &hook, serde_json::json!({ "flowId": theirs, "flowSyntax": "CDAR", "flowType": "CustomerInvoiceLC" })).await;
+    assert_eq!(status, 404, "{body}");
     let xxe = pa.lifecycle(&format!(
         "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>{}",
         cdar(&n1, "210", "&x;", None).split_once("?>").unwrap().1
@@ -587,6 +595,18 @@ async fn received_invoices_are_read_checked_and_kept(b: Backend) {
     // A CII alone.
     let (_, location) = admin.upload("/factures-recues/importer", "g.xml", cii_g.clone()).await;
     assert!(location.contains("fait=recue"), "{location}");
+    // The supplier is a contact of the kind «Fournisseur», made once (found again by its
+    // SIREN), outside the client list, found by the search.
+    let suppliers: Vec<(i64, String)> = ouvrage::on_pool!(&app.db, c => sqlx::query_as(
+        "SELECT id, siren FROM contact WHERE statut = 'fournisseur'").fetch_all(c).await)
+    .unwrap();
+    assert_eq!(suppliers.len(), 1);
+    assert_eq!(suppliers[0].1, "443061841");
+    let clients = admin.call("contacts/list", &[("statut", "client")]).await;
+    let fournisseurs = admin.call("contacts/list", &[("statut", "fournisseur")]).await;
+    assert!(fournisseurs.body.contains("Dupont Chauffage") && !clients.body.contains("Dupont Chauffage"), "{}", clients.body);
+    let found = admin.call("search", &[("q", "Dupont Chauffage")]).await;
+    assert!(found.body.contains(&suppliers[0].0.to_string()), "{}", found.body);
 
     // Refused, each with why.
     let (_, _, plain) = admin.get_bytes(&format!("/pieces/{f}/pdf")).await;
