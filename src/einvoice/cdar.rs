@@ -4,7 +4,7 @@
 //! «Encaissée» (212, the seller's) and read what the PA and the buyer send (200 Déposée,
 //! 210 Refusée, 213 Rejetée…).
 
-use crate::einvoice::model::{amount, compact_date, percent};
+use crate::einvoice::model::{amount, compact_date};
 use crate::einvoice::xml::Xml;
 
 /// «Encaissée»: `paid` cents received on invoice `number` (type `type_code`, dated
@@ -63,9 +63,9 @@ pub fn encaissee(p: &Paid) -> String {
         x.open("ram:SpecifiedDocumentCharacteristic").leaf("ram:TypeCode", "MEN");
         x.open("ram:ValueChangedIndicator").leaf("udt:IndicatorString", "false").close();
         x.leaf_with("ram:ValueAmount", &[("currencyID", "EUR")], &amount(*cents));
+        // Two decimals, as the CDV examples write the rate.
         x.leaf("ram:ValuePercent", &format!("{}.{:02}", bp / 100, bp % 100)).close();
     }
-    let _ = percent; // rates are written with two decimals here, as the CDV examples do
     x.finish()
 }
 

@@ -175,22 +175,14 @@ pub mod store {
         let regime: Option<String> =
             on_conn!(tx, c => sqlx::query_scalar(sql).bind(tenant.company_id()).fetch_optional(c).await).map_err(internal)?;
         let regime = if identity.franchise_tva { "franchise".to_string() } else { regime.unwrap_or_else(|| "simplifie".into()) };
-        let services = identity.categorie != "biens";
         let category = if identity.franchise_tva {
             "TNT1"
-        } else if services {
+        } else if crate::einvoice::model::services(&identity) {
             "TPS1"
         } else {
             "TLB1"
         };
-        let due = if identity.tva_debits {
-            "5"
-        } else if services {
-            "72"
-        } else {
-            "29"
-        };
-        Ok((regime, category, due, services && !identity.tva_debits && !identity.franchise_tva))
+        Ok((regime, category, crate::einvoice::model::vat_due_code(&identity), crate::einvoice::model::vat_on_receipt(&identity)))
     }
 
     /// Sales to private clients between two dates, per day (avoirs subtract).
@@ -230,20 +222,23 @@ pub mod store {
 
     /// Payments received from private clients between two dates, per day and rate.
     async fn payments(tx: &mut Tx, tenant: &Tenant, start: &str, end: &str) -> Result<Vec<DayPayments>, AppError> {
-        let sql = "SELECT p.paid_on, p.amount, d.id FROM payment p JOIN document d ON d.company_id = p.company_id AND d.id = p.document_id \
+        // One statement: each payment with its invoice's HT and VAT per rate.
+        let sql = "SELECT p.paid_on, p.id, p.amount, l.vat_bp, CAST(SUM(l.total_ht) AS BIGINT), CAST(SUM(l.total_tva) AS BIGINT) \
+                   FROM payment p JOIN document d ON d.company_id = p.company_id AND d.id = p.document_id \
                    JOIN contact c ON c.company_id = d.company_id AND c.id = d.contact_id \
+                   JOIN document_line l ON l.company_id = d.company_id AND l.document_id = d.id \
                    WHERE p.company_id = $1 AND c.type_client <> 'professionnel' AND p.paid_on >= $2 AND p.paid_on <= $3 AND d.autoliquidation = FALSE \
-                   ORDER BY p.paid_on, p.id";
-        let rows: Vec<(String, i64, i64)> =
+                   GROUP BY p.paid_on, p.id, p.amount, l.vat_bp ORDER BY p.paid_on, p.id, l.vat_bp DESC";
+        let rows: Vec<(String, i64, i64, i64, i64, i64)> =
             on_conn!(tx, c => sqlx::query_as(sql).bind(tenant.company_id()).bind(start).bind(end).fetch_all(c).await).map_err(internal)?;
         let mut out: Vec<DayPayments> = Vec::new();
-        for (date, paid, doc) in rows {
-            let rates = "SELECT vat_bp, CAST(SUM(total_ht) AS BIGINT), CAST(SUM(total_tva) AS BIGINT) FROM document_line \
-                         WHERE company_id = $1 AND document_id = $2 GROUP BY vat_bp ORDER BY vat_bp DESC";
-            let by_rate: Vec<(i64, i64, i64)> =
-                on_conn!(tx, c => sqlx::query_as(rates).bind(tenant.company_id()).bind(doc).fetch_all(c).await).map_err(internal)?;
+        let mut i = 0;
+        while i < rows.len() {
+            let (date, payment, paid) = (rows[i].0.clone(), rows[i].1, rows[i].2);
+            let by_rate: Vec<(i64, i64, i64)> = rows[i..].iter().take_while(|r| r.1 == payment).map(|r| (r.3, r.4, r.5)).collect();
+            i += by_rate.len();
             if out.last().is_none_or(|d| d.date != date) {
-                out.push(DayPayments { date: date.clone(), by_rate: Vec::new() });
+                out.push(DayPayments { date, by_rate: Vec::new() });
             }
             let day = out.last_mut().expect("a day");
             for (bp, cents) in crate::einvoice::model::split_by_rate(paid, &by_rate) {

@@ -110,6 +110,30 @@ pub struct EInvoice {
     pub terms: String,
 }
 
+/// Whether the company sells services («Prestation de services», or «mixte»: the
+/// services of an invoice cannot be told from its goods).
+pub fn services(s: &Identity) -> bool {
+    s.categorie != "biens"
+}
+
+/// BT-8 in CII's codes: VAT due on the invoice's date under the «débits» option (5), on
+/// payment for services (72), on delivery for goods (29). E-reporting's TT-80 too.
+pub fn vat_due_code(s: &Identity) -> &'static str {
+    if s.tva_debits {
+        "5"
+    } else if services(s) {
+        "72"
+    } else {
+        "29"
+    }
+}
+
+/// VAT due when the money is received (CGI art. 269-2-c): services without the «débits»
+/// option, outside franchise. What «Encaissée» and the payments' e-reporting concern.
+pub fn vat_on_receipt(s: &Identity) -> bool {
+    services(s) && !s.tva_debits && !s.franchise_tva
+}
+
 /// UN/ECE recommendation 20 code of a line's unit (documents::model::UNITS).
 pub fn unit_code(unit: &str) -> &'static str {
     match unit {
@@ -282,7 +306,6 @@ impl EInvoice {
         }
         let tax_total: i64 = breakdown.iter().map(|b| b.2).sum();
         let net_total = d.totals.ht;
-        let services = s.categorie != "biens";
         let process = match s.categorie.as_str() {
             "biens" => "B1",
             "mixte" => "M1",
@@ -319,13 +342,7 @@ impl EInvoice {
             tax_total,
             grand_total: net_total + tax_total,
             due_payable: net_total + tax_total,
-            vat_due_code: if s.tva_debits {
-                "5"
-            } else if services {
-                "72"
-            } else {
-                "29"
-            },
+            vat_due_code: vat_due_code(s),
             account: (!s.iban.is_empty()).then(|| (s.iban.clone(), s.bic.clone())),
             terms,
         })

@@ -324,7 +324,7 @@ pub async fn after_payment(tx: &mut Tx, tenant: &Tenant, document_id: i64, payme
     let view = crate::documents::store::view_tx(tx, tenant, document_id).await?;
     let header = crate::documents::store::header_tx(tx, tenant, view.contact_id).await?;
     let s = &header.seller;
-    if s.categorie == "biens" || s.tva_debits || s.franchise_tva || view.autoliquidation {
+    if !crate::einvoice::model::vat_on_receipt(s) || view.autoliquidation {
         return Ok(());
     }
     let key = format!("encaissee:{payment_id}");
